@@ -1,0 +1,52 @@
+# chart2fhir: two commands for a new user (`make demo`, `make test`), plus `make bench`
+# and `make check`. Every target installs what it needs first and is quick when it is there.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils \
+	fonts-dejavu-core fonts-liberation
+# Stamps make a second run skip work already done; they depend on the files that define it.
+SYS_STAMP := $(VENV)/.system-packages
+VENV_STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench check install system clean
+
+demo: install
+	$(BIN)/chart2fhir ingest samples/scans --out out/demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/chart2fhir bench --out out/bench
+
+check: install
+	$(BIN)/ruff format --check pipeline workers samples tests
+	$(BIN)/ruff check pipeline workers samples tests
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+install: $(SYS_STAMP) $(VENV_STAMP)
+
+system: $(SYS_STAMP)
+
+$(SYS_STAMP):
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip==26.3"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+clean:
+	rm -rf out build *.egg-info

@@ -1,0 +1,111 @@
+"""The PipelineError tree: one class, one code, one fixed message per failure.
+
+Messages are fixed text and never formatted with document content, file names or a
+third-party exception's message, because they go into the manifest and the logs.
+The README's error table lists every code here (a test checks that).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pipeline.schema import Stage
+
+
+class PipelineError(Exception):
+    """A failure that becomes a record for its document; the run carries on."""
+
+    code: ClassVar[str] = "E900"
+    stage: ClassVar[Stage] = Stage.LOAD
+    retryable: ClassVar[bool] = False
+    message: ClassVar[str] = "An unexpected error occurred."
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.code}: {self.message}")
+
+    @property
+    def record(self) -> str:
+        """The ``error`` field of a failure record."""
+        return f"{self.code}: {self.message}"
+
+
+class SourceUnreadable(PipelineError):
+    code, stage, message = "E100", Stage.LOAD, "The file does not exist or cannot be read."
+
+
+class EmptyFile(PipelineError):
+    code, stage, message = "E101", Stage.LOAD, "The file is empty."
+
+
+class UnsupportedType(PipelineError):
+    code, stage, message = "E102", Stage.LOAD, "The file is not a PDF, TIFF, PNG or JPEG."
+
+
+class CorruptFile(PipelineError):
+    code, stage, message = "E103", Stage.LOAD, "The file is damaged and cannot be decoded."
+
+
+class EncryptedPdf(PipelineError):
+    code, stage, message = "E104", Stage.LOAD, "The PDF is password-protected."
+
+
+class FileTooLarge(PipelineError):
+    code, stage, message = "E105", Stage.LOAD, "The file is larger than the size limit."
+
+
+class TooManyPages(PipelineError):
+    code, stage, message = "E106", Stage.LOAD, "The document has more pages than the limit."
+
+
+class ImageTooLarge(PipelineError):
+    code, stage, message = "E107", Stage.LOAD, "A page has more pixels than the limit."
+
+
+class CleanupFailed(PipelineError):
+    code, stage, message = "E201", Stage.CLEANUP, "Image cleanup failed on a page."
+
+
+class OcrTimeout(PipelineError):
+    code, stage, retryable = "E301", Stage.OCR, True
+    message = "OCR took longer than the time limit on a page."
+
+
+class OcrFailed(PipelineError):
+    code, stage, message = "E302", Stage.OCR, "The OCR engine failed on a page."
+
+
+class ExtractionFailed(PipelineError):
+    code, stage, message = "E401", Stage.EXTRACT, "Clinical extraction failed."
+
+
+class DeidFailed(PipelineError):
+    code, stage, message = "E501", Stage.DEID, "PHI detection failed."
+
+
+class RedactionUnverified(PipelineError):
+    code, stage = "E502", Stage.REDACT
+    message = "Re-reading the redacted pages found PHI that was not painted out."
+
+
+class BundleInvalid(PipelineError):
+    code, stage, message = "E601", Stage.FHIR, "The FHIR bundle failed R4 validation."
+
+
+class OutputWriteFailed(PipelineError):
+    code, stage, retryable = "E701", Stage.WRITE, True
+    message = "Writing the outputs failed."
+
+
+class InternalError(PipelineError):
+    code, stage, message = "E900", Stage.LOAD, "An unexpected error occurred."
+
+
+def all_errors() -> list[type[PipelineError]]:
+    """Every concrete error class, in code order."""
+    found: list[type[PipelineError]] = []
+    stack = list(PipelineError.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return sorted(found, key=lambda c: c.code)

@@ -1,0 +1,230 @@
+"""Typed models passed between the stages.
+
+Each stage takes one of these and returns the next one; nothing else crosses a stage boundary
+(no numpy array leaves ``ocr/``, no spaCy ``Doc`` leaves ``extract/``). Spans are character
+offsets into the document text (``OcrDocument.text``): only the text holds the text.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+
+class Stage(StrEnum):
+    """The pipeline stages, in order; an error names the stage it happened in."""
+
+    LOAD = "load"
+    CLEANUP = "cleanup"
+    OCR = "ocr"
+    EXTRACT = "extract"
+    DEID = "deid"
+    REDACT = "redact"
+    FHIR = "fhir"
+    WRITE = "write"
+
+
+class Model(BaseModel):
+    """Base for every model: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# A grayscale page image (uint8, H x W). Never serialised to JSON.
+Image = Annotated[np.ndarray, PlainSerializer(lambda a: None, when_used="json")]
+
+
+class Source(Model):
+    """One input file, identified by its content."""
+
+    path: str  # as given on the command line; never logged
+    doc_id: str  # from the content hash: same bytes, same id
+    sha256: str
+    size: int
+    media_type: Literal["application/pdf", "image/tiff", "image/png", "image/jpeg"]
+    pages: int
+
+
+class RawPage(Model):
+    """A page as decoded from the file, converted to 8-bit grayscale."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: int  # 0-based page number in the document
+    image: Image
+    dpi: int
+
+
+class CleanPage(Model):
+    """A page after orientation and deskew; OCR boxes are in this image's pixels."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: int
+    image: Image
+    dpi: int
+    rotation: int = 0  # degrees clockwise applied to make the text upright (0, 90, 180, 270)
+    skew: float = 0.0  # degrees of deskew applied
+
+
+class Box(Model):
+    """A pixel rectangle, x0/y0 inclusive, x1/y1 exclusive."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    def union(self, other: Box) -> Box:
+        """The smallest box holding both."""
+        return Box(
+            x0=min(self.x0, other.x0),
+            y0=min(self.y0, other.y0),
+            x1=max(self.x1, other.x1),
+            y1=max(self.y1, other.y1),
+        )
+
+
+class Word(Model):
+    """One recognised word; ``start``/``end`` are offsets into its page's text."""
+
+    text: str
+    box: Box
+    conf: float  # 0..100 as the engine reports it
+    line: int  # index of the reading-order line on the page
+    start: int
+    end: int
+
+
+class OcrPage(Model):
+    """The OCR result of one page: words with boxes and the page text they make."""
+
+    index: int
+    width: int
+    height: int
+    dpi: int
+    rotation: int = 0
+    skew: float = 0.0
+    text: str  # lines in reading order, separated by "\n"
+    words: tuple[Word, ...] = ()
+    error: str | None = None  # "E301: ..." when the page could not be read; text is then ""
+
+    @property
+    def mean_conf(self) -> float:
+        """Mean word confidence (0..100), 0 for a page without words."""
+        if not self.words:
+            return 0.0
+        return sum(w.conf for w in self.words) / len(self.words)
+
+
+PAGE_BREAK = "\f"
+
+
+class OcrDocument(Model):
+    """All pages of one document; ``text`` is the page texts joined by form feeds."""
+
+    doc_id: str
+    pages: tuple[OcrPage, ...]
+
+    @property
+    def text(self) -> str:
+        """The document text: page texts separated by form feed."""
+        return PAGE_BREAK.join(p.text for p in self.pages)
+
+    def page_starts(self) -> list[int]:
+        """Offset in ``text`` at which each page's text begins."""
+        starts, at = [], 0
+        for page in self.pages:
+            starts.append(at)
+            at += len(page.text) + len(PAGE_BREAK)
+        return starts
+
+    def page_of(self, offset: int) -> int:
+        """The index of the page holding document offset ``offset``."""
+        starts = self.page_starts()
+        for i in range(len(starts) - 1, -1, -1):
+            if offset >= starts[i]:
+                return i
+        return 0
+
+
+class Span(Model):
+    """A labelled character range of the document text, like presidio's RecognizerResult."""
+
+    start: int
+    end: int
+    label: str  # UPPER_SNAKE: PERSON, MRN, DATE, PHONE_NUMBER, ...
+    score: float = 1.0
+
+
+class Quantity(Model):
+    """A measured value with its UCUM unit (``unit`` is the UCUM code, e.g. ``mm[Hg]``)."""
+
+    value: float
+    unit: str
+
+
+class Component(Model):
+    """One part of a panel observation (systolic and diastolic of a blood pressure)."""
+
+    code: str  # LOINC
+    display: str
+    quantity: Quantity
+
+
+class Observation(Model):
+    """A vital sign or lab result found in the text, with its evidence span."""
+
+    code: str  # LOINC
+    display: str
+    category: Literal["vital-signs", "laboratory"]
+    quantity: Quantity | None = None  # None for panels whose values are in components
+    components: tuple[Component, ...] = ()
+    effective: str | None = None  # ISO 8601 date (YYYY-MM-DD) or dateTime
+    start: int  # evidence span in the document text
+    end: int
+    confidence: float = 1.0
+
+
+class Patient(Model):
+    """Patient demographics printed on the chart (identified data)."""
+
+    mrn: str | None = None
+    family: str | None = None
+    given: tuple[str, ...] = ()
+    birth_date: str | None = None  # ISO date
+    gender: Literal["male", "female", "other", "unknown"] | None = None
+
+
+class Extraction(Model):
+    """What the extract stage found in one document."""
+
+    patient: Patient = Field(default_factory=Patient)
+    document_date: str | None = None  # ISO date of the visit/report, when printed
+    document_kind: str | None = None  # e.g. "progress-note", "lab-report" (see extract/kind.py)
+    observations: tuple[Observation, ...] = ()
+
+
+class PhiReport(Model):
+    """PHI spans of one document, non-overlapping and sorted by start."""
+
+    spans: tuple[Span, ...] = ()
+
+
+DocStatus = Literal["done", "review", "failed"]
+
+
+class DocumentRecord(Model):
+    """One row of manifest.json: what happened to one input."""
+
+    source: str
+    doc_id: str
+    status: DocStatus
+    pages: int = 0
+    error: str | None = None  # "E123: fixed text"
+    observations: int = 0
+    phi_spans: int = 0
+    seconds: float = 0.0
