@@ -1,5 +1,8 @@
 """The PipelineError tree: one class, one code, one fixed message per failure.
 
+Most are raised and turn a document ``failed``. A few (E303, E304, E402, E403, E502) are
+review reasons: never raised, they name why a document that did complete went to ``review``.
+
 Messages are fixed text and never formatted with document content, file names or a
 third-party exception's message, because they go into the manifest and the logs.
 The README's error table lists every code here (a test checks that).
@@ -74,8 +77,25 @@ class OcrFailed(PipelineError):
     code, stage, message = "E302", Stage.OCR, "The OCR engine failed on a page."
 
 
+class NoText(PipelineError):
+    code, stage, message = "E303", Stage.OCR, "No text was found on any page."
+
+
+class LowOcrConfidence(PipelineError):
+    code, stage = "E304", Stage.OCR
+    message = "OCR confidence on a page is below the review threshold."
+
+
 class ExtractionFailed(PipelineError):
     code, stage, message = "E401", Stage.EXTRACT, "Clinical extraction failed."
+
+
+class MissingPatientId(PipelineError):
+    code, stage, message = "E402", Stage.EXTRACT, "No patient identifier (MRN) was found."
+
+
+class LowConfidenceValue(PipelineError):
+    code, stage, message = "E403", Stage.EXTRACT, "Some extracted values have low confidence."
 
 
 class DeidFailed(PipelineError):

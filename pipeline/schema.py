@@ -224,7 +224,8 @@ class DocumentRecord(Model):
     doc_id: str
     status: DocStatus
     pages: int = 0
-    error: str | None = None  # "E123: fixed text"
+    error: str | None = None  # "E123: fixed text": the failure, or the first review reason
+    reasons: tuple[str, ...] = ()  # every review reason
     observations: int = 0
     phi_spans: int = 0
     seconds: float = 0.0

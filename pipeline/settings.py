@@ -50,6 +50,8 @@ class OcrSettings(Section):
     timeout_s: float = 180.0
     # Words below this confidence count as low-confidence for review routing.
     low_conf: float = 60.0
+    # A page whose mean word confidence is below this sends its document to review.
+    review_page_conf: float = 50.0
 
 
 class ExtractSettings(Section):

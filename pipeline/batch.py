@@ -1,0 +1,196 @@
+"""A batch of inputs in one process tree: discovery, skipping, parallelism, the manifest.
+
+Documents run concurrently in threads of this process (they mostly wait); their pages run in
+a pool of worker processes, one page per process at a time, tesseract single-threaded in
+each. This is the embedded mode; ``workers/`` spreads the same stages over machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError, SourceUnreadable
+from pipeline.logs import fields, get_logger
+from pipeline.ocr.load import doc_id_for, inspect_source
+from pipeline.run import Context, failure_record, process_document
+from pipeline.schema import DocumentRecord
+from pipeline.settings import Settings, configure_process
+
+log = get_logger(__name__)
+MANIFEST = "manifest.json"
+
+
+def discover(paths: Iterable[str], *, exclude: Path | None = None) -> list[str]:
+    """Every input file named or found (recursively, sorted) in the folders named.
+
+    Hidden files are skipped; everything else is an input, so that an unsupported file gets
+    a ``failed`` record instead of vanishing.
+    """
+    found: list[str] = []
+    excluded = exclude.resolve() if exclude else None
+    for path in paths:
+        p = Path(path)
+        if not p.is_dir():
+            found.append(path)
+            continue
+        for root, dirs, files in os.walk(p):
+            root_path = Path(root)
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != excluded
+            )
+            found.extend(str(root_path / f) for f in sorted(files) if not f.startswith("."))
+    return found
+
+
+def read_manifest(out_dir: Path) -> list[DocumentRecord]:
+    """The records of an earlier run into ``out_dir`` (none if there was none)."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return [DocumentRecord.model_validate(d) for d in data["documents"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def write_manifest(out_dir: Path, records: list[DocumentRecord]) -> None:
+    """Write manifest.json atomically (temporary file, then rename)."""
+    body = {"documents": [r.model_dump(mode="json") for r in records]}
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=out_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(body, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, out_dir / MANIFEST)
+
+
+def init_worker() -> None:
+    """Page worker process set-up: single-threaded tesseract and OpenCV."""
+    import cv2
+
+    configure_process()
+    cv2.setNumThreads(1)
+
+
+def ingest(
+    paths: list[str],
+    *,
+    out_dir: Path,
+    settings: Settings,
+    jobs: int,
+    force: bool = False,
+    on_done: Callable[[DocumentRecord], None] | None = None,
+) -> list[DocumentRecord]:
+    """Process every input into ``out_dir``; returns one record per input, in input order.
+
+    Documents already ``done``/``review`` in ``out_dir`` (same content hash) are skipped
+    unless ``force``. The manifest keeps earlier documents that this run did not touch.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = discover(paths, exclude=out_dir)
+    earlier = {r.doc_id: r for r in read_manifest(out_dir)}
+    records: list[DocumentRecord | None] = [None] * len(inputs)
+    lock = threading.Lock()
+    by_doc: dict[str, Future[DocumentRecord]] = {}
+    log.info("batch started", extra=fields(documents=len(inputs), jobs=jobs))
+
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+    )
+    ctx = Context(settings=settings, map_pages=lambda fn, items: list(pool.map(fn, items)))
+
+    def handle(i: int, path: str) -> DocumentRecord:
+        try:
+            source = inspect_source(path, cfg=settings.load)
+        except PipelineError as e:
+            return failure_record(path, _path_id(path), e)
+        except Exception:  # noqa: BLE001 - an input we cannot even inspect still gets a record
+            return failure_record(path, _path_id(path), SourceUnreadable())
+        previous = earlier.get(source.doc_id)
+        if (
+            not force
+            and previous is not None
+            and previous.status in ("done", "review")
+            and (out_dir / source.doc_id / "bundle.json").exists()
+        ):
+            log.info("document skipped", extra=fields(doc_id=source.doc_id, status="skipped"))
+            return previous.model_copy(update={"source": path})
+        with lock:
+            # The same content twice in one run is processed once; both inputs get a record.
+            twin = by_doc.get(source.doc_id)
+            if twin is None:
+                mine: Future[DocumentRecord] = Future()
+                by_doc[source.doc_id] = mine
+        if twin is not None:
+            return twin.result().model_copy(update={"source": path})
+        try:
+            record = process_document(source, out_dir=out_dir, ctx=ctx)
+        except BaseException as e:
+            mine.set_exception(e)
+            raise
+        mine.set_result(record)
+        return record
+
+    def finish(i: int, fut: Future[DocumentRecord]) -> None:
+        record = fut.result()
+        with lock:
+            records[i] = record
+            done = [r for r in records if r is not None]
+            _save(out_dir, earlier, done)
+        if on_done:
+            on_done(record)
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs + 1) as threads:
+            futures = []
+            for i, path in enumerate(inputs):
+                fut = threads.submit(handle, i, path)
+                fut.add_done_callback(lambda f, i=i: finish(i, f))
+                futures.append(fut)
+            for fut in futures:
+                fut.result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+    final = [r for r in records if r is not None]
+    _save(out_dir, earlier, final)
+    return final
+
+
+def _save(out_dir: Path, earlier: dict[str, DocumentRecord], records: list[DocumentRecord]) -> None:
+    touched = {r.doc_id for r in records}
+    kept = [r for doc_id, r in earlier.items() if doc_id not in touched]
+    write_manifest(out_dir, kept + records)
+
+
+def _path_id(path: str) -> str:
+    """An id for an input whose content cannot be read: from its path, which is not shown."""
+    return "x" + doc_id_for(hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest())[1:]
+
+
+def exit_code(records: list[DocumentRecord]) -> int:
+    """0 when every document is done or in review, 3 when any failed."""
+    return 3 if any(r.status == "failed" for r in records) else 0
+
+
+def summary(records: list[DocumentRecord]) -> dict[str, Any]:
+    """Counts for the closing line of a run."""
+    pages = sum(r.pages for r in records)
+    seconds = sum(r.seconds for r in records)
+    return {
+        "documents": len(records),
+        "done": sum(r.status == "done" for r in records),
+        "review": sum(r.status == "review" for r in records),
+        "failed": sum(r.status == "failed" for r in records),
+        "pages": pages,
+        "observations": sum(r.observations for r in records),
+        "phi_spans": sum(r.phi_spans for r in records),
+        "seconds": round(seconds, 2),
+    }

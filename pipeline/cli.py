@@ -1,0 +1,147 @@
+"""The ``chart2fhir`` command line: a thin adapter over pipeline.batch.
+
+Exit codes: 0 every document done or in review; 2 usage error; 3 at least one document
+failed (see manifest.json); 1 an unexpected crash of the run itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.schema import DocumentRecord
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``chart2fhir`` console script."""
+    parser = argparse.ArgumentParser(prog="chart2fhir", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="OCR, extract, de-identify and emit FHIR bundles.")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of scans")
+    ingest.add_argument("--out", required=True, type=Path, metavar="OUTDIR")
+    ingest.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes for pages (default: number of cores)",
+    )
+    ingest.add_argument(
+        "--force",
+        action="store_true",
+        help="process documents again even if OUTDIR already has them",
+    )
+
+    bench = sub.add_parser(
+        "bench",
+        help="Generate synthetic charts and score the pipeline "
+        "against ground truth and a baseline.",
+    )
+    bench.add_argument("--out", type=Path, default=Path("out/bench"))
+    bench.add_argument("--n", type=int, default=18, help="synthetic documents to generate")
+    bench.add_argument("--seed", type=int, default=11)
+    bench.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    bench.add_argument(
+        "--report",
+        type=Path,
+        default=Path("BENCHMARKS.md"),
+        help="markdown report to write (JSON beside it)",
+    )
+
+    args = parser.parse_args(argv)
+    if getattr(args, "jobs", 1) < 1:
+        parser.error("--jobs must be at least 1")
+
+    from pipeline.logs import configure_logging
+    from pipeline.settings import Settings, configure_process
+
+    configure_process()
+    settings = Settings()
+    configure_logging(settings.log_level)
+
+    if args.command == "ingest":
+        return _ingest(args, settings)
+    from pipeline.bench import run_bench
+
+    return run_bench(
+        out=args.out,
+        n=args.n,
+        seed=args.seed,
+        jobs=args.jobs,
+        report=args.report,
+        settings=settings,
+    )
+
+
+def _ingest(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from pipeline.batch import discover, exit_code, ingest
+
+    err = Console(stderr=True)
+    total = len(discover(args.paths, exclude=args.out))
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("documents", total=total)
+        records = ingest(
+            args.paths,
+            out_dir=args.out,
+            settings=settings,
+            jobs=args.jobs,
+            force=args.force,
+            on_done=lambda _r: progress.advance(task),
+        )
+    print_summary(records, out_dir=args.out)
+    return exit_code(records)
+
+
+def print_summary(records: list[DocumentRecord], *, out_dir: Path) -> None:
+    """The table a run ends with: ids, statuses, counts; never file names or text."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.batch import summary
+
+    table = Table(title=f"chart2fhir ingest -> {out_dir}")
+    for name in ("#", "doc_id", "status", "pages", "observations", "phi spans", "seconds", "error"):
+        table.add_column(
+            name,
+            justify="right"
+            if name in ("#", "pages", "observations", "phi spans", "seconds")
+            else "left",
+        )
+    style = {"done": "green", "review": "yellow", "failed": "red"}
+    for i, r in enumerate(records, start=1):
+        table.add_row(
+            str(i),
+            r.doc_id,
+            f"[{style[r.status]}]{r.status}[/]",
+            str(r.pages),
+            str(r.observations),
+            str(r.phi_spans),
+            f"{r.seconds:.1f}",
+            (r.error or "")[:4],
+        )
+    console = Console(width=max(100, Console().width))
+    console.print(table)
+    s = summary(records)
+    console.print(
+        f"{s['documents']} documents: {s['done']} done, {s['review']} review, "
+        f"{s['failed']} failed; {s['pages']} pages, {s['observations']} observations, "
+        f"{s['phi_spans']} PHI spans. Manifest: {out_dir / 'manifest.json'}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

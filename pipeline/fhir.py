@@ -1,0 +1,237 @@
+"""FHIR: one document's extraction as an R4 transaction Bundle (identified data).
+
+Ids are uuid5 over the doc_id and a resource key, and no resource carries a wall-clock
+time, so the same input gives the same bytes. Every create is conditional (``ifNoneExist``
+on an identifier we mint), so loading the same bundle twice creates nothing new, and the
+Patient is matched on its MRN across documents.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pipeline.errors import BundleInvalid
+from pipeline.schema import Extraction, Observation, Source
+from pipeline.settings import FhirSettings
+
+NAMESPACE = uuid.UUID("6b1f4a52-3c1e-5a8e-9f0e-2d8c1c7a9b10")
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+DOC_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
+DOC_SYSTEM = "urn:chart2fhir:document"
+OBS_SYSTEM = "urn:chart2fhir:observation"
+
+# Document kind (extract/kind) -> LOINC document type.
+DOC_TYPES = {
+    "progress-note": ("11506-3", "Progress note"),
+    "lab-report": ("11502-2", "Laboratory report"),
+    "vitals-flowsheet": ("8716-3", "Vital signs"),
+    "discharge-summary": ("18842-5", "Discharge summary"),
+    "intake-form": ("34117-2", "History and physical note"),
+    "medication-list": ("10160-0", "History of Medication use Narrative"),
+}
+UNKNOWN_DOC_TYPE = ("34133-9", "Summary of episode note")
+
+
+def resource_id(doc_id: str, key: str) -> str:
+    """A stable id for the resource ``key`` of document ``doc_id``."""
+    return str(uuid.uuid5(NAMESPACE, f"{doc_id}/{key}"))
+
+
+def emit_bundle(source: Source, extraction: Extraction, *, scan: bytes, cfg: FhirSettings) -> str:
+    """The transaction Bundle as JSON text, validated against FHIR R4 (fhir.resources.R4B).
+
+    ``scan`` is the input file's bytes, embedded in the DocumentReference up to
+    ``cfg.embed_max_bytes`` and referenced by file URL beyond that.
+
+    Raises:
+        BundleInvalid: the bundle does not validate.
+
+    """
+    from fhir.resources.R4B.bundle import Bundle
+
+    doc_id = source.doc_id
+    patient_id = resource_id(doc_id, "patient")
+    docref_id = resource_id(doc_id, "document")
+    entries = [
+        _entry(
+            patient_id, _patient(extraction, patient_id, cfg), _patient_request(extraction, cfg)
+        ),
+        _entry(
+            docref_id,
+            _document_reference(source, extraction, scan, docref_id, patient_id, cfg),
+            {
+                "method": "POST",
+                "url": "DocumentReference",
+                "ifNoneExist": f"identifier={DOC_SYSTEM}|{doc_id}",
+            },
+        ),
+    ]
+    for obs in extraction.observations:
+        key = f"obs/{obs.code}/{obs.start}/{obs.end}"
+        obs_id = resource_id(doc_id, key)
+        entries.append(
+            _entry(
+                obs_id,
+                _observation(obs, obs_id, patient_id, docref_id, extraction.document_date),
+                {
+                    "method": "POST",
+                    "url": "Observation",
+                    "ifNoneExist": f"identifier={OBS_SYSTEM}|{obs_id}",
+                },
+            )
+        )
+    bundle = {
+        "resourceType": "Bundle",
+        "id": resource_id(doc_id, "bundle"),
+        "type": "transaction",
+        "entry": entries,
+    }
+    try:
+        model = Bundle.model_validate(bundle)
+    except (ValidationError, ValueError, TypeError) as e:
+        raise BundleInvalid() from e
+    return json.dumps(json.loads(model.model_dump_json(exclude_none=True)), indent=2) + "\n"
+
+
+def _entry(rid: str, resource: dict[str, Any], request: dict[str, str]) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{rid}", "resource": resource, "request": request}
+
+
+def _patient(extraction: Extraction, pid: str, cfg: FhirSettings) -> dict[str, Any]:
+    p = extraction.patient
+    resource: dict[str, Any] = {"resourceType": "Patient", "id": pid}
+    if p.mrn:
+        resource["identifier"] = [
+            {
+                "use": "usual",
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                            "code": "MR",
+                            "display": "Medical record number",
+                        }
+                    ]
+                },
+                "system": cfg.mrn_system,
+                "value": p.mrn,
+            }
+        ]
+    if p.family or p.given:
+        name: dict[str, Any] = {"use": "official"}
+        if p.family:
+            name["family"] = p.family
+        if p.given:
+            name["given"] = list(p.given)
+        resource["name"] = [name]
+    if p.gender:
+        resource["gender"] = p.gender
+    if p.birth_date:
+        resource["birthDate"] = p.birth_date
+    return resource
+
+
+def _patient_request(extraction: Extraction, cfg: FhirSettings) -> dict[str, str]:
+    request = {"method": "POST", "url": "Patient"}
+    if extraction.patient.mrn:
+        request["ifNoneExist"] = f"identifier={cfg.mrn_system}|{extraction.patient.mrn}"
+    return request
+
+
+def _document_reference(
+    source: Source,
+    extraction: Extraction,
+    data: bytes,
+    rid: str,
+    patient_id: str,
+    cfg: FhirSettings,
+) -> dict[str, Any]:
+    code, display = DOC_TYPES.get(extraction.document_kind or "", UNKNOWN_DOC_TYPE)
+    attachment: dict[str, Any] = {
+        "contentType": source.media_type,
+        "title": Path(source.path).name,
+        "size": source.size,
+        # FHIR's Attachment.hash is the base64 SHA-1 of the data.
+        "hash": base64.b64encode(hashlib.sha1(data).digest()).decode(),  # noqa: S324
+    }
+    if source.size <= cfg.embed_max_bytes:
+        attachment["data"] = base64.b64encode(data).decode()
+    else:
+        attachment["url"] = Path(source.path).resolve().as_uri()
+    resource: dict[str, Any] = {
+        "resourceType": "DocumentReference",
+        "id": rid,
+        "identifier": [{"system": DOC_SYSTEM, "value": source.doc_id}],
+        "status": "current",
+        "type": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+        "category": [
+            {
+                "coding": [
+                    {"system": DOC_CATEGORY, "code": "clinical-note", "display": "Clinical Note"}
+                ]
+            }
+        ],
+        "subject": {"reference": f"urn:uuid:{patient_id}"},
+        "content": [{"attachment": attachment}],
+    }
+    if extraction.document_date:
+        # DocumentReference.date is an instant; the chart gives a day. We state the day at
+        # midnight UTC rather than the wall clock, so that re-runs stay byte-identical.
+        resource["date"] = f"{extraction.document_date[:10]}T00:00:00Z"
+        resource["context"] = {"period": {"start": extraction.document_date}}
+    return resource
+
+
+def _quantity(value: float, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+
+
+def _observation(
+    obs: Observation, rid: str, patient_id: str, docref_id: str, document_date: str | None
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": rid,
+        "identifier": [{"system": OBS_SYSTEM, "value": rid}],
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": OBS_CATEGORY,
+                        "code": obs.category,
+                        "display": "Vital Signs" if obs.category == "vital-signs" else "Laboratory",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [{"system": LOINC, "code": obs.code, "display": obs.display}],
+            "text": obs.display,
+        },
+        "subject": {"reference": f"urn:uuid:{patient_id}"},
+        "derivedFrom": [{"reference": f"urn:uuid:{docref_id}"}],
+    }
+    effective = obs.effective or document_date
+    if effective:
+        resource["effectiveDateTime"] = effective
+    if obs.quantity is not None:
+        resource["valueQuantity"] = _quantity(obs.quantity.value, obs.quantity.unit)
+    if obs.components:
+        resource["component"] = [
+            {
+                "code": {"coding": [{"system": LOINC, "code": c.code, "display": c.display}]},
+                "valueQuantity": _quantity(c.quantity.value, c.quantity.unit),
+            }
+            for c in obs.components
+        ]
+    return resource

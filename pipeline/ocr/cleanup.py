@@ -1,0 +1,83 @@
+"""Cleanup: make a page upright, straight and at OCR resolution.
+
+Three steps, each measured on the benchmark: upscale low-DPI scans (fax, 150-200 DPI) to
+300 DPI, where tesseract's LSTM models were trained; turn sideways or upside-down pages with
+tesseract OSD; remove skew by maximising the sharpness of the row profile.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.engine import OcrEngine
+from pipeline.schema import CleanPage, RawPage
+from pipeline.settings import CleanupSettings, OcrSettings
+
+TARGET_DPI = 300
+_ROTATIONS = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+def clean_image(
+    page: RawPage, *, engine: OcrEngine, cfg: CleanupSettings, ocr_cfg: OcrSettings
+) -> CleanPage:
+    """Upscale, orient and deskew one page."""
+    image, dpi = upscale(page.image, page.dpi)
+    rotation = 0
+    if cfg.osd:
+        degrees, confidence = engine.orientation(image, cfg=ocr_cfg)
+        if degrees in _ROTATIONS and confidence >= cfg.osd_min_confidence:
+            rotation = degrees
+            image = cv2.rotate(image, _ROTATIONS[degrees])
+    skew = 0.0
+    if cfg.deskew:
+        skew = estimate_skew(image, max_deg=cfg.max_skew_deg)
+        if abs(skew) >= 0.1:
+            image = rotate_by(image, skew)
+    return CleanPage(index=page.index, image=image, dpi=dpi, rotation=rotation, skew=skew)
+
+
+def upscale(image: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
+    """Scale a page below 250 DPI up to 300 DPI (cubic); others are returned as they are."""
+    if dpi >= 250:
+        return image, dpi
+    scale = TARGET_DPI / dpi
+    resized = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return resized, TARGET_DPI
+
+
+def estimate_skew(image: np.ndarray, *, max_deg: float) -> float:
+    """Degrees to rotate (counter-clockwise positive) so that text rows are horizontal.
+
+    Text rows make the horizontal projection profile peaky; the angle whose rotated
+    profile has the largest variance is the one that straightens them. Searched coarse to
+    fine on a reduced, inverted, binarised copy.
+    """
+    small_w = 1000
+    scale = min(1.0, small_w / image.shape[1])
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if np.count_nonzero(ink) < 0.001 * ink.size:
+        return 0.0
+
+    def score(angle: float) -> float:
+        rotated = rotate_by(ink, angle, border=0)
+        profile = rotated.sum(axis=1, dtype=np.float64)
+        return float(np.var(profile))
+
+    best = 0.0
+    for step, span in ((0.5, max_deg), (0.1, 0.5), (0.02, 0.1)):
+        candidates = np.arange(best - span, best + span + step / 2, step)
+        best = max(candidates, key=score)
+    return round(float(best), 2)
+
+
+def rotate_by(image: np.ndarray, degrees: float, *, border: int = 255) -> np.ndarray:
+    """Rotate about the centre by ``degrees`` (counter-clockwise), keeping the size."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=border)

@@ -1,0 +1,117 @@
+"""The OCR engine interface and the tesseract engine.
+
+An engine reads words with boxes and confidences from a grayscale image and can tell a
+page's orientation; everything else (reading order, page text, offsets) is the engine-neutral
+``recognize`` in ``ocr/recognize.py``. A second engine (RapidOCR) plugs in here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from pipeline.errors import OcrFailed, OcrTimeout
+from pipeline.settings import OcrSettings
+
+
+@dataclass(frozen=True, slots=True)
+class EngineWord:
+    """A word as an engine reports it; ``line_key`` groups words the engine put on one line."""
+
+    text: str
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    conf: float
+    line_key: tuple[int, ...]
+
+
+class OcrEngine(Protocol):
+    """What the pipeline needs from an OCR engine."""
+
+    name: str
+
+    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> list[EngineWord]:
+        """Words of ``image`` with pixel boxes and 0..100 confidences."""
+        ...
+
+    def orientation(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """Degrees clockwise to rotate ``image`` to make it upright, and a confidence."""
+        ...
+
+
+_ROTATE = re.compile(r"Rotate:\s+(\d+)")
+_ORIENT_CONF = re.compile(r"Orientation confidence:\s+([\d.]+)")
+
+
+class TesseractEngine:
+    """Tesseract 5 through pytesseract, LSTM models only (``--oem 1``).
+
+    Debian's tesseract-ocr-eng ships LSTM-only models, so ``--oem 1`` is the one mode that works.
+    """
+
+    name = "tesseract"
+
+    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> list[EngineWord]:
+        """Run tesseract's ``image_to_data`` and keep the word-level rows."""
+        import pytesseract
+
+        data = self._call(
+            pytesseract.image_to_data,
+            image,
+            cfg,
+            config=f"--oem 1 --psm {cfg.psm}",
+            output_type=pytesseract.Output.DICT,
+        )
+        words = []
+        for i, text in enumerate(data["text"]):
+            text = text.strip()
+            if data["level"][i] != 5 or not text:
+                continue
+            x, y, w, h = (data[k][i] for k in ("left", "top", "width", "height"))
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            conf = max(0.0, float(data["conf"][i]))
+            words.append(EngineWord(text, x, y, x + w, y + h, conf, key))
+        return words
+
+    def orientation(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """Tesseract OSD; (0, 0.0) when the page has too little text to tell."""
+        import pytesseract
+
+        try:
+            # OSD must run with the osd model: with "-l eng" it answers nonsense, confidently.
+            osd = self._call(pytesseract.image_to_osd, image, cfg, lang="osd", config="--psm 0")
+        except OcrFailed:
+            # OSD refuses pages with too few characters; that is an answer, not a failure.
+            return 0, 0.0
+        rotate = _ROTATE.search(osd)
+        conf = _ORIENT_CONF.search(osd)
+        if not rotate or not conf:
+            return 0, 0.0
+        return int(rotate.group(1)) % 360, float(conf.group(1))
+
+    @staticmethod
+    def _call(fn, image, cfg: OcrSettings, lang: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        import pytesseract
+
+        try:
+            return fn(image, lang=lang or cfg.lang, timeout=cfg.timeout_s, **kwargs)
+        except RuntimeError as e:
+            # pytesseract signals its own timeout with a bare RuntimeError.
+            if "timeout" in str(e).lower():
+                raise OcrTimeout() from e
+            raise OcrFailed() from e
+        except (pytesseract.TesseractError, OSError) as e:
+            raise OcrFailed() from e
+
+
+def get_engine(name: str) -> OcrEngine:
+    """The engine called ``name``; unknown names are refused."""
+    engines: dict[str, type] = {"tesseract": TesseractEngine}
+    if name not in engines:
+        raise ValueError(f"unknown OCR engine {name!r}; choose from {sorted(engines)}")
+    return engines[name]()  # type: ignore[no-any-return]

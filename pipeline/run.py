@@ -1,0 +1,399 @@
+"""process_document(): the stages composed for one document.
+
+This is the one place where a failure becomes a record: any exception in any stage ends as a
+``failed`` DocumentRecord with a code and fixed text (or a ``review`` record when only part
+of the document is in doubt), and the caller carries on with the next document.
+
+Page-level work (decode, cleanup, OCR, painting and re-reading redacted pages) is spread over
+worker processes through ``Context.map_pages``; document-level work (extraction, PHI
+detection, FHIR) runs in the calling process, which holds the NLP pipelines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from pipeline import errors
+from pipeline.deid.boxes import redaction_boxes
+from pipeline.deid.image import PdfPage, encode_page, paint, write_pdf
+from pipeline.deid.text import deidentify_text
+from pipeline.errors import PipelineError
+from pipeline.fhir import emit_bundle
+from pipeline.logs import fields, get_logger
+from pipeline.ocr.cleanup import clean_image
+from pipeline.ocr.engine import get_engine
+from pipeline.ocr.load import load_page
+from pipeline.ocr.recognize import recognize
+from pipeline.schema import (
+    Box,
+    DocumentRecord,
+    Extraction,
+    OcrDocument,
+    OcrPage,
+    PhiReport,
+    Source,
+)
+from pipeline.settings import Settings
+
+log = get_logger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+MapPages = Callable[[Callable[[T], R], Iterable[T]], list[R]]
+
+# A page that could not be decoded is replaced in redacted.pdf by a black letter page.
+BLANK_PAGE = (3300, 2550)
+
+
+@dataclass
+class Context:
+    """What process_document needs besides the document: settings and collaborators."""
+
+    settings: Settings
+    map_pages: MapPages[Any, Any]
+    # Built on first use in the calling process; extraction and PHI detection share a lock
+    # because spaCy and presidio objects are not documented as thread-safe.
+    _nlp: Any = None
+    _analyzer: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy extraction pipeline (built once)."""
+        if self._nlp is None:
+            from pipeline.extract.nlp import build_nlp
+
+            self._nlp = build_nlp(self.settings.extract)
+        return self._nlp
+
+    @property
+    def analyzer(self) -> Any:
+        """The presidio analyzer with our recognizers (built once)."""
+        if self._analyzer is None:
+            from pipeline.deid.registry import build_analyzer
+
+            self._analyzer = build_analyzer(self.settings.deid)
+        return self._analyzer
+
+
+# --- page work, run in worker processes -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """Read one page: decode, clean, OCR; keep the clean image for redaction."""
+
+    source: Source
+    index: int
+    work_dir: str
+    settings: Settings
+
+
+def read_page(task: PageTask) -> OcrPage:
+    """Worker: one page through load, cleanup and OCR. Failures come back as a page error."""
+    s = task.settings
+    try:
+        engine = get_engine(s.ocr.engine)
+        raw = load_page(task.source, task.index, cfg=s.load)
+        clean = clean_image(raw, engine=engine, cfg=s.cleanup, ocr_cfg=s.ocr)
+        np.save(_image_path(task.work_dir, task.index), clean.image)
+        return recognize(clean, engine=engine, cfg=s.ocr)
+    except Exception as e:  # noqa: BLE001 - every failure becomes a page record
+        error = e if isinstance(e, PipelineError) else errors.InternalError()
+        log.warning(
+            "page failed",
+            extra=fields(
+                doc_id=task.source.doc_id,
+                page=task.index,
+                code=error.code,
+                exc_type=type(e).__name__,
+            ),
+        )
+        return OcrPage(
+            index=task.index, width=0, height=0, dpi=s.load.dpi, text="", error=error.record
+        )
+
+
+@dataclass(frozen=True)
+class RedactTask:
+    """Paint one page's PHI boxes and, optionally, read the painted page again."""
+
+    index: int
+    work_dir: str
+    boxes: tuple[Box, ...]
+    dpi: int
+    verify: bool
+    settings: Settings
+
+
+def redact_page(task: RedactTask) -> tuple[PdfPage, OcrPage | None]:
+    """Worker: the painted page for redacted.pdf, and its re-OCR when verifying."""
+    path = _image_path(task.work_dir, task.index)
+    if not os.path.exists(path):
+        black = np.zeros(BLANK_PAGE, dtype=np.uint8)
+        return encode_page(black, 300), None
+    painted = paint(np.load(path), list(task.boxes))
+    reread = None
+    if task.verify:
+        from pipeline.schema import CleanPage
+
+        engine = get_engine(task.settings.ocr.engine)
+        clean = CleanPage(index=task.index, image=painted, dpi=task.dpi)
+        reread = recognize(clean, engine=engine, cfg=task.settings.ocr)
+    return encode_page(painted, task.dpi), reread
+
+
+def _image_path(work_dir: str, index: int) -> str:
+    return os.path.join(work_dir, f"page-{index:05d}.npy")
+
+
+# --- the document ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Everything written for one document, as bytes or text."""
+
+    text: str
+    deid_text: str
+    deid_json: str
+    bundle: str
+    redacted_pdf: bytes
+
+
+def process_document(source: Source, *, out_dir: Path, ctx: Context) -> DocumentRecord:
+    """Run every stage on ``source`` and write its outputs under ``out_dir/<doc_id>``.
+
+    Never raises for a document problem: the returned record says ``done``, ``review``
+    (with the first review reason in ``error``) or ``failed`` (with the error code).
+    """
+    started = time.monotonic()
+    s = ctx.settings
+    record = dict(source=source.path, doc_id=source.doc_id, pages=source.pages)
+    work_dir = tempfile.mkdtemp(prefix=f".work-{source.doc_id}-", dir=out_dir)
+    try:
+        tasks = [PageTask(source, i, work_dir, s) for i in range(source.pages)]
+        pages: list[OcrPage] = ctx.map_pages(read_page, tasks)
+        doc = OcrDocument(doc_id=source.doc_id, pages=tuple(pages))
+        failed_pages = [p for p in pages if p.error]
+        if len(failed_pages) == len(pages):
+            # Nothing could be read: the first page's error is the document's.
+            return _failed(record, failed_pages[0].error or errors.InternalError().record, started)
+        reasons = [p.error for p in failed_pages if p.error]
+        if not any(p.words for p in pages):
+            reasons.append(errors.NoText().record)
+        if any(p.words and p.mean_conf < s.ocr.review_page_conf for p in pages):
+            reasons.append(errors.LowOcrConfidence().record)
+
+        with ctx.lock:
+            extraction = _stage(errors.ExtractionFailed, _extract, doc, ctx)
+            report = _stage(errors.DeidFailed, _find_phi, doc, ctx)
+        if not extraction.patient.mrn:
+            reasons.append(errors.MissingPatientId().record)
+        if any(o.confidence < s.extract.min_confidence for o in extraction.observations):
+            reasons.append(errors.LowConfidenceValue().record)
+
+        redacted, unverified = _redact(doc, report, work_dir, ctx)
+        if unverified:
+            reasons.append(errors.RedactionUnverified().record)
+        scan = Path(source.path).read_bytes() if source.size <= s.fhir.embed_max_bytes else b""
+        bundle = _stage(
+            errors.BundleInvalid, emit_bundle, source, extraction, scan=scan, cfg=s.fhir
+        )
+        outputs = Outputs(
+            text=doc.text,
+            deid_text=deidentify_text(doc.text, report),
+            deid_json=_deid_json(doc, report),
+            bundle=bundle,
+            redacted_pdf=redacted,
+        )
+        _stage(errors.OutputWriteFailed, write_outputs, out_dir, source.doc_id, outputs)
+        status = "review" if reasons else "done"
+        log.info(
+            "document finished",
+            extra=fields(
+                doc_id=source.doc_id,
+                status=status,
+                pages=source.pages,
+                count=len(extraction.observations),
+                seconds=round(time.monotonic() - started, 3),
+            ),
+        )
+        return DocumentRecord(
+            **record,
+            status=status,
+            error=reasons[0] if reasons else None,
+            reasons=tuple(reasons),
+            observations=len(extraction.observations),
+            phi_spans=len(report.spans),
+            seconds=round(time.monotonic() - started, 3),
+        )
+    except PipelineError as e:
+        return _failed(record, e.record, started)
+    except Exception as e:  # noqa: BLE001 - the one place any failure becomes a record
+        log.error(
+            "document failed",
+            extra=fields(doc_id=source.doc_id, code="E900", exc_type=type(e).__name__),
+        )
+        return _failed(record, errors.InternalError().record, started)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def failure_record(path: str, doc_id: str, error: PipelineError) -> DocumentRecord:
+    """The record of an input refused before any page was read."""
+    log.warning("document failed", extra=fields(doc_id=doc_id, code=error.code))
+    return DocumentRecord(source=path, doc_id=doc_id, status="failed", error=error.record)
+
+
+def _failed(record: dict[str, Any], error: str, started: float) -> DocumentRecord:
+    log.warning("document failed", extra=fields(doc_id=record["doc_id"], code=error[:4]))
+    return DocumentRecord(
+        **record, status="failed", error=error, seconds=round(time.monotonic() - started, 3)
+    )
+
+
+def _stage(error: type[PipelineError], fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Call a stage; a failure that is not already a PipelineError becomes ``error``."""
+    try:
+        return fn(*args, **kwargs)
+    except PipelineError:
+        raise
+    except Exception as e:
+        log.error(
+            "stage failed",
+            extra=fields(code=error.code, stage=error.stage.value, exc_type=type(e).__name__),
+        )
+        raise error() from e
+
+
+def _extract(doc: OcrDocument, ctx: Context) -> Extraction:
+    from pipeline.extract import extract_entities
+
+    return extract_entities(doc, nlp=ctx.nlp, cfg=ctx.settings.extract)
+
+
+def _find_phi(doc: OcrDocument, ctx: Context) -> PhiReport:
+    from pipeline.deid.detect import find_phi
+
+    return find_phi(doc, analyzer=ctx.analyzer, cfg=ctx.settings.deid)
+
+
+def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) -> tuple[bytes, bool]:
+    """Paint PHI out of every page, re-read the painted pages, paint what is still found.
+
+    Returns the redacted PDF and whether re-reading found PHI the first pass missed (then
+    painted too, but the document goes to review).
+    """
+    cfg = ctx.settings.deid
+    boxes = redaction_boxes(doc, report, pad=cfg.pad_px)
+
+    def tasks(extra: dict[int, list[Box]], verify: bool) -> list[RedactTask]:
+        return [
+            RedactTask(
+                p.index,
+                work_dir,
+                tuple(boxes.get(i, []) + extra.get(i, [])),
+                p.dpi,
+                verify,
+                ctx.settings,
+            )
+            for i, p in enumerate(doc.pages)
+        ]
+
+    results = ctx.map_pages(redact_page, tasks({}, cfg.verify_redaction))
+    residual: dict[int, list[Box]] = {}
+    if cfg.verify_redaction:
+        reread = OcrDocument(
+            doc_id=doc.doc_id,
+            pages=tuple(
+                r or OcrPage(index=i, width=0, height=0, dpi=300, text="")
+                for i, (_, r) in enumerate(results)
+            ),
+        )
+        with ctx.lock:
+            found = _find_phi(reread, ctx)
+        residual = redaction_boxes(reread, _residual(doc, report, reread, found), pad=cfg.pad_px)
+        residual = {i: b for i, b in residual.items() if b}
+        if residual:
+            results = ctx.map_pages(redact_page, tasks(residual, False))
+    return write_pdf([page for page, _ in results]), bool(residual)
+
+
+def _residual(
+    doc: OcrDocument, report: PhiReport, reread: OcrDocument, found: PhiReport
+) -> PhiReport:
+    """PHI still legible on the painted pages.
+
+    That is what detection finds on them, plus any word that spells a distinctive token of a
+    span painted in the first pass.
+    """
+    from pipeline.schema import Span
+
+    text = doc.text
+    tokens = set()
+    for span in report.spans:
+        for token in text[span.start : span.end].split():
+            token = token.strip(".,:;()[]").lower()
+            if (len(token) >= 3 and any(c.isalpha() for c in token)) or (
+                len(token) >= 5 and token.isdigit()
+            ):
+                tokens.add(token)
+    spans = list(found.spans)
+    starts = reread.page_starts()
+    for page, start in zip(reread.pages, starts, strict=True):
+        for w in page.words:
+            if w.text.strip(".,:;()[]").lower() in tokens:
+                spans.append(Span(start=start + w.start, end=start + w.end, label="RESIDUAL"))
+    return PhiReport(spans=tuple(sorted(spans, key=lambda s: s.start)))
+
+
+def _deid_json(doc: OcrDocument, report: PhiReport) -> str:
+    """PHI spans as offsets, labels and scores, never the text they cover."""
+    spans = [
+        {
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "score": round(s.score, 3),
+            "page": doc.page_of(s.start),
+        }
+        for s in report.spans
+    ]
+    return json.dumps({"doc_id": doc.doc_id, "spans": spans}, indent=1) + "\n"
+
+
+def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs) -> None:
+    """Write a document's files into a temporary folder, then rename it into place.
+
+    A reader sees either the previous complete folder or the new complete one, never a
+    half-written file.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=out_dir))
+    try:
+        (tmp / "text.txt").write_text(outputs.text, encoding="utf-8")
+        (tmp / "deid.txt").write_text(outputs.deid_text, encoding="utf-8")
+        (tmp / "deid.json").write_text(outputs.deid_json, encoding="utf-8")
+        (tmp / "bundle.json").write_text(outputs.bundle, encoding="utf-8")
+        (tmp / "redacted.pdf").write_bytes(outputs.redacted_pdf)
+        final = out_dir / doc_id
+        if final.exists():
+            old = out_dir / f".old-{doc_id}-{os.getpid()}-{threading.get_ident()}"
+            final.rename(old)
+            tmp.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(final)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise errors.OutputWriteFailed() from e
