@@ -1,0 +1,475 @@
+"""The self-scoring benchmark: ``chart2fhir bench`` / ``make bench``.
+
+It generates a synthetic set with ground truth, runs the pipeline and, in the same run and on
+the same machine, a baseline (raw pytesseract on the undoctored page + presidio with its
+default recognizers), then scores both against the truth and writes BENCHMARKS.md and a JSON
+file beside it. Nothing here is a pass/fail test: timings are noisy, the ratios are the point.
+
+Scoring rules (also printed in the report):
+- CER/WER: Levenshtein distance over whitespace-normalised page text, summed per level.
+- PHI recall: a truth PHI item counts as caught when none of its distinctive tokens (≥ 2
+  characters, not also in the page's non-PHI text) survives in the de-identified text, exactly
+  or as an OCR-near variant (normalised similarity ≥ 0.8 for tokens of ≥ 5 characters).
+- Over-redaction: clinical tokens (truth tokens outside PHI spans) present in the OCR text but
+  removed from the de-identified text, over clinical tokens present in the OCR text.
+- Observations: multiset match of (LOINC, value, UCUM unit, date) against the truth; blood
+  pressure is scored by its two components.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.schema import OcrDocument, OcrPage
+from pipeline.settings import Settings
+
+TOKEN = re.compile(r"[A-Za-z0-9]+")
+LEVELS = ("clean", "moderate", "heavy")
+
+
+# --- scoring (pure) ---------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Collapse all whitespace (incl. form feeds) to single spaces."""
+    return " ".join(text.split())
+
+
+def edit_counts(hyp: str, ref: str) -> tuple[int, int, int, int]:
+    """(character edits, reference characters, word edits, reference words)."""
+    from rapidfuzz.distance import Levenshtein
+
+    h, r = normalise(hyp), normalise(ref)
+    hw, rw = h.split(), r.split()
+    return Levenshtein.distance(h, r), len(r), Levenshtein.distance(hw, rw), len(rw)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased alphanumeric tokens."""
+    return [t.lower() for t in TOKEN.findall(text)]
+
+
+def phi_caught(truth_doc: dict[str, Any], deid_text: str) -> list[tuple[str, bool]]:
+    """(label, caught) for every evaluable truth PHI item of one document."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    clinical = set()
+    for page in truth_doc["pages"]:
+        clinical.update(tokens(_without_phi(page)))
+    left = set(tokens(deid_text))
+    long_left = [t for t in left if len(t) >= 4]
+    results = []
+    for page in truth_doc["pages"]:
+        for item in page["phi"]:
+            distinctive = [t for t in tokens(item["text"]) if len(t) >= 2 and t not in clinical]
+            if not distinctive:
+                continue
+            leaked = False
+            for t in distinctive:
+                if t in left:
+                    leaked = True
+                elif len(t) >= 5 and long_left:
+                    match = process.extractOne(
+                        t, long_left, scorer=Levenshtein.normalized_similarity, score_cutoff=0.8
+                    )
+                    leaked = match is not None
+                if leaked:
+                    break
+            results.append((item["type"], not leaked))
+    return results
+
+
+def over_redaction(truth_doc: dict[str, Any], ocr_text: str, deid_text: str) -> tuple[int, int]:
+    """(clinical tokens wrongly removed, clinical tokens present in the OCR text)."""
+    clinical: Counter[str] = Counter()
+    phi: set[str] = set()
+    for page in truth_doc["pages"]:
+        clinical.update(tokens(_without_phi(page)))
+        for item in page["phi"]:
+            phi.update(tokens(item["text"]))
+    ocr, deid = Counter(tokens(ocr_text)), Counter(tokens(deid_text))
+    removed = ocr - deid
+    present = sum(min(n, clinical[t]) for t, n in ocr.items() if t in clinical)
+    wrong = sum(min(n, clinical[t]) for t, n in removed.items() if t in clinical and t not in phi)
+    return wrong, present
+
+
+def _without_phi(page: dict[str, Any]) -> str:
+    text = page["text"]
+    for item in sorted(page["phi"], key=lambda i: i["start"], reverse=True):
+        text = text[: item["start"]] + " " + text[item["end"] :]
+    return text
+
+
+def truth_observation_keys(truth_doc: dict[str, Any]) -> Counter[tuple[Any, ...]]:
+    """Scoring keys (code, value, unit, date) of the truth observations."""
+    keys: Counter[tuple[Any, ...]] = Counter()
+    for o in truth_doc["observations"]:
+        if o.get("components"):
+            for c in o["components"]:
+                keys[(c["code"], round(float(c["value"]), 2), c["unit"], o.get("date"))] += 1
+        elif o.get("value") is not None:
+            keys[(o["code"], round(float(o["value"]), 2), o["unit"], o.get("date"))] += 1
+    return keys
+
+
+def bundle_observation_keys(bundle: dict[str, Any]) -> Counter[tuple[Any, ...]]:
+    """Scoring keys of the Observations in a FHIR bundle."""
+    keys: Counter[tuple[Any, ...]] = Counter()
+    for entry in bundle.get("entry", []):
+        r = entry["resource"]
+        if r["resourceType"] != "Observation":
+            continue
+        date = (r.get("effectiveDateTime") or "")[:10] or None
+        parts = [(c["code"], c["valueQuantity"]) for c in r.get("component", [])]
+        if "valueQuantity" in r:
+            parts.append((r["code"], r["valueQuantity"]))
+        for code, q in parts:
+            keys[(code["coding"][0]["code"], round(float(q["value"]), 2), q["code"], date)] += 1
+    return keys
+
+
+def extraction_keys(observations: Any) -> Counter[tuple[Any, ...]]:
+    """Scoring keys of schema Observations (used for the baseline)."""
+    keys: Counter[tuple[Any, ...]] = Counter()
+    for o in observations:
+        date = (o.effective or "")[:10] or None
+        for c in o.components:
+            keys[(c.code, round(c.quantity.value, 2), c.quantity.unit, date)] += 1
+        if o.quantity is not None:
+            keys[(o.code, round(o.quantity.value, 2), o.quantity.unit, date)] += 1
+    return keys
+
+
+def prf(tp: int, n_pred: int, n_true: int) -> dict[str, float]:
+    """Precision, recall and F1 from counts."""
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_true if n_true else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+@dataclass
+class Tally:
+    """Accumulated counts for one system (pipeline or baseline)."""
+
+    cer: dict[str, list[int]] = field(default_factory=lambda: {lv: [0, 0, 0, 0] for lv in LEVELS})
+    phi: dict[str, list[int]] = field(default_factory=dict)  # label -> [caught, total]
+    over: list[int] = field(default_factory=lambda: [0, 0])
+    obs: list[int] = field(default_factory=lambda: [0, 0, 0])  # tp, predicted, true
+    obs_nodate: list[int] = field(default_factory=lambda: [0, 0, 0])
+    seconds: float = 0.0
+    pages: int = 0
+
+    def add_document(
+        self,
+        truth: dict[str, Any],
+        page_texts: list[str],
+        deid_text: str,
+        predicted: Counter[tuple[Any, ...]],
+    ) -> None:
+        """Score one document."""
+        level = truth["degradation"]
+        for page, hyp in zip(truth["pages"], page_texts, strict=False):
+            for i, v in enumerate(edit_counts(hyp, page["text"])):
+                self.cer[level][i] += v
+        for label, caught in phi_caught(truth, deid_text):
+            row = self.phi.setdefault(label, [0, 0])
+            row[0] += int(caught)
+            row[1] += 1
+        wrong, present = over_redaction(truth, "\f".join(page_texts), deid_text)
+        self.over[0] += wrong
+        self.over[1] += present
+        expected = truth_observation_keys(truth)
+        self.obs[0] += sum((predicted & expected).values())
+        self.obs[1] += sum(predicted.values())
+        self.obs[2] += sum(expected.values())
+        nodate = Counter({k[:3]: n for k, n in predicted.items()})
+        nodate_true = Counter({k[:3]: n for k, n in expected.items()})
+        self.obs_nodate[0] += sum((nodate & nodate_true).values())
+        self.obs_nodate[1] += sum(nodate.values())
+        self.obs_nodate[2] += sum(nodate_true.values())
+
+    def figures(self) -> dict[str, Any]:
+        """The tally as report figures."""
+        total_caught = sum(c for c, _ in self.phi.values())
+        total_items = sum(n for _, n in self.phi.values())
+        return {
+            "cer": {lv: _ratio(v[0], v[1]) for lv, v in self.cer.items() if v[1]},
+            "wer": {lv: _ratio(v[2], v[3]) for lv, v in self.cer.items() if v[3]},
+            "phi_recall": _ratio(total_caught, total_items),
+            "phi_recall_by_type": {
+                k: {"recall": _ratio(c, n), "items": n} for k, (c, n) in sorted(self.phi.items())
+            },
+            "over_redaction": _ratio(self.over[0], self.over[1]),
+            "observations": prf(*self.obs),
+            "observations_ignoring_date": prf(*self.obs_nodate),
+            "observation_counts": {
+                "true": self.obs[2],
+                "predicted": self.obs[1],
+                "tp": self.obs[0],
+            },
+            "pages": self.pages,
+            "seconds": round(self.seconds, 2),
+            "seconds_per_page": _ratio(self.seconds, self.pages),
+        }
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 4) if b else 0.0
+
+
+# --- the baseline -----------------------------------------------------------------------
+
+
+def _baseline_pages(args: tuple[str, int, int]) -> list[str]:
+    """Worker: raw pytesseract (``--oem 1 --psm 3``) on every undoctored page of one file."""
+    import pytesseract
+
+    from pipeline.ocr.load import inspect_source, load_page
+    from pipeline.settings import LoadSettings, configure_process
+
+    configure_process()
+    path, dpi, _ = args
+    cfg = LoadSettings(dpi=dpi)
+    source = inspect_source(path, cfg=cfg)
+    texts = []
+    for i in range(source.pages):
+        raw = load_page(source, i, cfg=cfg)
+        texts.append(pytesseract.image_to_string(raw.image, config="--oem 1 --psm 3").strip())
+    return texts
+
+
+def baseline_analyzer() -> Any:
+    """Presidio with its default (predefined) recognizers, without a downloaded model."""
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    class BlankEngine(SpacyNlpEngine):
+        def load(self) -> None:
+            self.nlp = {"en": spacy.blank("en")}
+
+    engine = BlankEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    engine.load()
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers(nlp_engine=engine)
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+
+
+def baseline_deid(text: str, analyzer: Any) -> str:
+    """Replace what default presidio finds with [TYPE], longest/highest first."""
+    results = sorted(analyzer.analyze(text=text, language="en"), key=lambda r: (r.start, -r.end))
+    out, at = [], 0
+    for r in results:
+        if r.start < at:
+            continue
+        out.append(text[at : r.start])
+        out.append(f"[{r.entity_type}]")
+        at = r.end
+    out.append(text[at:])
+    return "".join(out)
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings: Settings) -> int:
+    """Generate, run pipeline and baseline, score, write the report. Returns an exit code."""
+    from pipeline.batch import ingest
+    from pipeline.extract import extract_entities
+    from pipeline.extract.nlp import build_nlp
+    from samples.bad import make_bad_inputs
+
+    set_dir = out / "set"
+    if set_dir.exists():
+        shutil.rmtree(set_dir)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "samples.generate",
+            "--n",
+            str(n),
+            "--seed",
+            str(seed),
+            "--out",
+            str(set_dir),
+        ],
+        check=True,
+    )
+    truths = {p.stem: json.loads(p.read_text()) for p in sorted((set_dir / "truth").glob("*.json"))}
+    scans = {name: str(set_dir / t["file"]) for name, t in truths.items()}
+    pdf = next((Path(s) for s in scans.values() if s.endswith(".pdf")), None)
+    bad_dir = out / "bad"
+    expected_bad = make_bad_inputs(bad_dir, pdf) if pdf else {}
+    bad_before = {f: (bad_dir / f).read_bytes() for f in expected_bad}
+
+    # The pipeline.
+    ours = Tally()
+    run_dir = out / "run"
+    started = time.monotonic()
+    records = ingest(
+        list(scans.values()) + [str(bad_dir / f) for f in expected_bad],
+        out_dir=run_dir,
+        settings=settings,
+        jobs=jobs,
+        force=True,
+    )
+    ours.seconds = time.monotonic() - started
+    by_source = {r.source: r for r in records}
+    statuses = Counter(r.status for r in records)
+    for name, truth in truths.items():
+        record = by_source[scans[name]]
+        ours.pages += len(truth["pages"])
+        if record.status == "failed":
+            ours.add_document(truth, [""] * len(truth["pages"]), "", Counter())
+            continue
+        doc_dir = run_dir / record.doc_id
+        text = (doc_dir / "text.txt").read_text()
+        bundle = json.loads((doc_dir / "bundle.json").read_text())
+        ours.add_document(
+            truth,
+            text.split("\f"),
+            (doc_dir / "deid.txt").read_text(),
+            bundle_observation_keys(bundle),
+        )
+    bad_ok = sum(
+        1
+        for f, code in expected_bad.items()
+        if (r := by_source.get(str(bad_dir / f))) is not None
+        and r.status == "failed"
+        and (r.error or "").startswith(code)
+        and (bad_dir / f).read_bytes() == bad_before[f]
+    )
+
+    # The baseline, same machine, same run, same parallelism.
+    base = Tally()
+    started = time.monotonic()
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        base_texts = dict(
+            zip(
+                truths,
+                pool.map(_baseline_pages, [(scans[k], settings.load.dpi, 0) for k in truths]),
+                strict=True,
+            )
+        )
+    analyzer = baseline_analyzer()
+    base_deid = {k: baseline_deid("\f".join(v), analyzer) for k, v in base_texts.items()}
+    base.seconds = time.monotonic() - started
+    nlp = build_nlp(settings.extract)
+    for name, truth in truths.items():
+        base.pages += len(truth["pages"])
+        pages = tuple(
+            OcrPage(index=i, width=0, height=0, dpi=300, text=t)
+            for i, t in enumerate(base_texts[name])
+        )
+        extraction = extract_entities(
+            OcrDocument(doc_id=name, pages=pages), nlp=nlp, cfg=settings.extract
+        )
+        base.add_document(
+            truth, base_texts[name], base_deid[name], extraction_keys(extraction.observations)
+        )
+
+    levels = Counter(t["degradation"] for t in truths.values())
+    result = {
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": multiprocessing.cpu_count(),
+            "tesseract": _tesseract_version(),
+        },
+        "set": {"n": n, "seed": seed, "documents": len(truths), "levels": dict(levels)},
+        "jobs": jobs,
+        "pipeline": ours.figures(),
+        "baseline": base.figures(),
+        "statuses": dict(statuses),
+        "bad_inputs": {"handled": bad_ok, "total": len(expected_bad)},
+    }
+    report.write_text(render(result), encoding="utf-8")
+    report.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(render(result))
+    return 0
+
+
+def _tesseract_version() -> str:
+    try:
+        done = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+        return done.stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def render(r: dict[str, Any]) -> str:
+    """The markdown report."""
+    p, b = r["pipeline"], r["baseline"]
+    lines = [
+        "# Benchmark",
+        "",
+        f"Generated by `make bench` (`chart2fhir bench --n {r['set']['n']} --seed "
+        f"{r['set']['seed']}`): {r['set']['documents']} synthetic documents "
+        f"({', '.join(f'{v} {k}' for k, v in sorted(r['set']['levels'].items()))}), "
+        f"{p['pages']} pages, --jobs {r['jobs']}.",
+        f"Machine: {r['machine']['platform']}, {r['machine']['cpus']} CPUs, Python "
+        f"{r['machine']['python']}, {r['machine']['tesseract']}.",
+        "Baseline: raw pytesseract (`--oem 1 --psm 3`, no cleanup) + presidio's default "
+        "recognizers; its observations come from our extractor run on the baseline text.",
+        "",
+        "| metric | chart2fhir | baseline |",
+        "|---|---|---|",
+    ]
+    for lv in LEVELS:
+        if lv in p["cer"]:
+            lines.append(f"| CER {lv} | {p['cer'][lv]:.3f} | {b['cer'].get(lv, 0):.3f} |")
+    for lv in LEVELS:
+        if lv in p["wer"]:
+            lines.append(f"| WER {lv} | {p['wer'][lv]:.3f} | {b['wer'].get(lv, 0):.3f} |")
+    lines += [
+        f"| PHI recall (all items) | {p['phi_recall']:.3f} | {b['phi_recall']:.3f} |",
+        f"| over-redaction (clinical words removed) | {p['over_redaction']:.3f} | "
+        f"{b['over_redaction']:.3f} |",
+    ]
+    for k in ("precision", "recall", "f1"):
+        lines.append(
+            f"| observation {k} | {p['observations'][k]:.3f} | {b['observations'][k]:.3f} |"
+        )
+    lines += [
+        f"| observation F1 ignoring date | {p['observations_ignoring_date']['f1']:.3f} | "
+        f"{b['observations_ignoring_date']['f1']:.3f} |",
+        f"| seconds per page | {p['seconds_per_page']:.2f} | {b['seconds_per_page']:.2f} |",
+        f"| bad inputs refused with the right code, input untouched | "
+        f"{r['bad_inputs']['handled']}/{r['bad_inputs']['total']} | — |",
+        "",
+        "PHI recall by type (items):",
+        "",
+        "| type | items | chart2fhir | baseline |",
+        "|---|---|---|---|",
+    ]
+    for label, row in p["phi_recall_by_type"].items():
+        base_row = b["phi_recall_by_type"].get(label, {"recall": 0.0})
+        lines.append(
+            f"| {label} | {row['items']} | {row['recall']:.3f} | {base_row['recall']:.3f} |"
+        )
+    lines += [
+        "",
+        f"Document statuses: {', '.join(f'{k} {v}' for k, v in sorted(r['statuses'].items()))}"
+        " (bad inputs included).",
+        "",
+        "Scoring: see the docstring of `pipeline/bench.py`. Seconds per page include redaction "
+        "verification (a second OCR pass over the painted pages).",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""Shared fixtures: small synthetic pages rendered on the fly (no real PHI, ever)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.settings import Settings, configure_process
+
+configure_process()
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+# A one-page synthetic chart. The name, MRN, dates and numbers are invented.
+CHART_LINES = [
+    "RIVERSIDE MEDICAL CENTER",
+    "1200 Oak Street, Springfield, IL 62704   Tel: (217) 555-0100",
+    "PROGRESS NOTE",
+    "Patient: HARRISON, MARGARET   MRN: 4829173   DOB: 03/14/1948",
+    "Date of Service: 05/02/2021",
+    "Vitals: BP: 132/84 mmHg   HR: 72 bpm   Temp: 98.6 F   SpO2: 97 %",
+    "Labs: Glucose 182 mg/dL 70-99 H",
+    "Assessment: Type 2 diabetes mellitus, continue metformin 500 mg BID.",
+    "Signed by: Dr. Alan Whitfield, MD",
+    "HARRISON, MARGARET   MRN 4829173   DOB 03/14/1948   Page 1 of 1",
+]
+
+
+def render_page(
+    lines: list[str], *, size: tuple[int, int] = (2550, 3300), font_px: int = 40
+) -> Image.Image:
+    """A white letter page at 300 DPI with ``lines`` drawn top-down."""
+    im = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(FONT, font_px)
+    for i, line in enumerate(lines):
+        draw.text((200, 250 + i * int(font_px * 2.2)), line, font=font, fill=0)
+    return im
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture
+def chart_png(tmp_path: Path) -> Path:
+    path = tmp_path / "chart.png"
+    render_page(CHART_LINES).save(path, dpi=(300, 300))
+    return path
+
+
+@pytest.fixture
+def chart_pdf(tmp_path: Path) -> Path:
+    """A two-page PDF (page images inside), like a scanner writes."""
+    path = tmp_path / "chart.pdf"
+    first = render_page(CHART_LINES)
+    second = render_page(["Page two", *CHART_LINES[5:]])
+    first.save(path, save_all=True, append_images=[second], resolution=300)
+    return path

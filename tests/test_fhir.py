@@ -1,0 +1,188 @@
+"""FHIR: the transaction bundle's shape, codes, ids and validity."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.fhir import emit_bundle, resource_id
+from pipeline.schema import Component, Extraction, Observation, Patient, Quantity, Source
+from pipeline.settings import FhirSettings
+
+SCAN = b"%PDF-1.4 synthetic scan bytes"
+SOURCE = Source(
+    path="/scans/c001.pdf",
+    doc_id="0123456789abcdef",
+    sha256="0" * 64,
+    size=len(SCAN),
+    media_type="application/pdf",
+    pages=1,
+)
+BP = Observation(
+    code="85354-9",
+    display="Blood pressure panel with all children optional",
+    category="vital-signs",
+    start=10,
+    end=30,
+    effective="2021-05-02",
+    components=(
+        Component(
+            code="8480-6",
+            display="Systolic blood pressure",
+            quantity=Quantity(value=132, unit="mm[Hg]"),
+        ),
+        Component(
+            code="8462-4",
+            display="Diastolic blood pressure",
+            quantity=Quantity(value=84, unit="mm[Hg]"),
+        ),
+    ),
+)
+GLUCOSE = Observation(
+    code="2345-7",
+    display="Glucose",
+    category="laboratory",
+    quantity=Quantity(value=182, unit="mg/dL"),
+    start=40,
+    end=60,
+)
+EXTRACTION = Extraction(
+    patient=Patient(
+        mrn="4829173",
+        family="Harrison",
+        given=("Margaret",),
+        birth_date="1948-03-14",
+        gender="female",
+    ),
+    document_date="2021-05-02",
+    document_kind="progress-note",
+    observations=(BP, GLUCOSE),
+)
+
+
+def _bundle(extraction: Extraction = EXTRACTION) -> dict:
+    return json.loads(emit_bundle(SOURCE, extraction, scan=SCAN, cfg=FhirSettings()))
+
+
+def _by_type(bundle: dict, kind: str) -> list[dict]:
+    return [e for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_bundle_validates_as_r4_transaction() -> None:
+    bundle = _bundle()
+    assert bundle["type"] == "transaction"
+    Bundle.model_validate(bundle)  # raises if invalid
+    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
+        "Patient",
+        "DocumentReference",
+        "Observation",
+        "Observation",
+    ]
+
+
+def test_patient_conditional_create_on_mrn() -> None:
+    (entry,) = _by_type(_bundle(), "Patient")
+    patient = entry["resource"]
+    assert patient["identifier"][0]["system"] == "urn:chart2fhir:mrn"
+    assert patient["identifier"][0]["value"] == "4829173"
+    assert patient["identifier"][0]["type"]["coding"][0]["code"] == "MR"
+    assert patient["name"] == [{"use": "official", "family": "Harrison", "given": ["Margaret"]}]
+    assert (patient["birthDate"], patient["gender"]) == ("1948-03-14", "female")
+    assert entry["request"] == {
+        "method": "POST",
+        "url": "Patient",
+        "ifNoneExist": "identifier=urn:chart2fhir:mrn|4829173",
+    }
+
+
+def test_patient_without_mrn_is_plain_create() -> None:
+    bundle = _bundle(EXTRACTION.model_copy(update={"patient": Patient()}))
+    (entry,) = _by_type(bundle, "Patient")
+    assert "identifier" not in entry["resource"]
+    assert "ifNoneExist" not in entry["request"]
+
+
+def test_document_reference() -> None:
+    (entry,) = _by_type(_bundle(), "DocumentReference")
+    doc = entry["resource"]
+    assert doc["status"] == "current"
+    assert doc["type"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "11506-3",
+        "display": "Progress note",
+    }
+    assert doc["category"][0]["coding"][0]["code"] == "clinical-note"
+    assert doc["subject"]["reference"] == "urn:uuid:" + resource_id(SOURCE.doc_id, "patient")
+    assert doc["date"] == "2021-05-02T00:00:00Z"
+    attachment = doc["content"][0]["attachment"]
+    assert attachment["contentType"] == "application/pdf"
+    assert attachment["title"] == "c001.pdf"
+    assert base64.b64decode(attachment["data"]) == SCAN
+    assert attachment["size"] == len(SCAN)
+
+
+def test_large_scan_is_referenced_not_embedded() -> None:
+    bundle = json.loads(
+        emit_bundle(SOURCE, EXTRACTION, scan=SCAN, cfg=FhirSettings(embed_max_bytes=4))
+    )
+    attachment = _by_type(bundle, "DocumentReference")[0]["resource"]["content"][0]["attachment"]
+    assert "data" not in attachment and attachment["url"] == "file:///scans/c001.pdf"
+
+
+def test_observations_codes_units_dates() -> None:
+    bp, glucose = (e["resource"] for e in _by_type(_bundle(), "Observation"))
+    assert bp["code"]["coding"][0]["code"] == "85354-9"
+    assert bp["category"][0]["coding"][0]["code"] == "vital-signs"
+    assert bp["effectiveDateTime"] == "2021-05-02"
+    assert "valueQuantity" not in bp
+    assert [
+        (
+            c["code"]["coding"][0]["code"],
+            c["valueQuantity"]["value"],
+            c["valueQuantity"]["code"],
+            c["valueQuantity"]["system"],
+        )
+        for c in bp["component"]
+    ] == [
+        ("8480-6", 132, "mm[Hg]", "http://unitsofmeasure.org"),
+        ("8462-4", 84, "mm[Hg]", "http://unitsofmeasure.org"),
+    ]
+    assert glucose["category"][0]["coding"][0]["code"] == "laboratory"
+    assert glucose["valueQuantity"] == {
+        "value": 182,
+        "unit": "mg/dL",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg/dL",
+    }
+    # No effective date of its own: the document's date applies.
+    assert glucose["effectiveDateTime"] == "2021-05-02"
+    assert glucose["status"] == "final"
+
+
+def test_ids_are_deterministic_and_distinct() -> None:
+    a, b = (
+        emit_bundle(SOURCE, EXTRACTION, scan=SCAN, cfg=FhirSettings()),
+        emit_bundle(SOURCE, EXTRACTION, scan=SCAN, cfg=FhirSettings()),
+    )
+    assert a == b
+    ids = [e["resource"]["id"] for e in json.loads(a)["entry"]]
+    assert len(set(ids)) == len(ids)
+    for e in json.loads(a)["entry"]:
+        assert e["fullUrl"] == "urn:uuid:" + e["resource"]["id"]
+
+
+@given(
+    st.floats(min_value=0.01, max_value=1e5, allow_nan=False),
+    st.sampled_from(["mg/dL", "mmol/L", "/min", "[degF]", "%", "10*3/uL"]),
+)
+def test_value_round_trips_through_fhir(value: float, unit: str) -> None:
+    obs = GLUCOSE.model_copy(update={"quantity": Quantity(value=value, unit=unit)})
+    bundle = _bundle(EXTRACTION.model_copy(update={"observations": (obs,)}))
+    q = _by_type(bundle, "Observation")[0]["resource"]["valueQuantity"]
+    assert q["value"] == pytest.approx(value) and q["code"] == unit
+    assert Bundle.model_validate(bundle).entry[2].resource.valueQuantity.code == unit

@@ -1,0 +1,76 @@
+"""Cleanup and OCR: orientation, deskew, reading order, word boxes and offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.ocr.cleanup import clean_image, estimate_skew, rotate_by, upscale
+from pipeline.ocr.engine import EngineWord, TesseractEngine
+from pipeline.ocr.recognize import reading_order, recognize
+from pipeline.schema import CleanPage, RawPage
+from tests.conftest import CHART_LINES, render_page
+
+ENGINE = TesseractEngine()
+
+
+def _raw(im: Image.Image, dpi: int = 300) -> RawPage:
+    return RawPage(index=0, image=np.asarray(im, dtype=np.uint8), dpi=dpi)
+
+
+@pytest.mark.parametrize("skew", [-3.0, -1.2, 0.0, 0.7, 2.5])
+def test_estimate_skew_recovers_angle(skew: float) -> None:
+    page = np.asarray(render_page(CHART_LINES), dtype=np.uint8)
+    tilted = rotate_by(page, -skew)  # tilt clockwise by `skew`
+    assert estimate_skew(tilted, max_deg=5) == pytest.approx(skew, abs=0.15)
+
+
+def test_upscale_only_low_dpi() -> None:
+    img = np.full((1100, 850), 255, np.uint8)
+    up, dpi = upscale(img, 150)
+    assert dpi == 300 and up.shape == (2200, 1700)
+    same, dpi = upscale(img, 300)
+    assert dpi == 300 and same is img
+
+
+@pytest.mark.parametrize("turned", [0, 90, 180, 270])
+def test_clean_image_turns_page_upright(turned: int, settings) -> None:
+    upright = render_page(CHART_LINES)
+    im = upright.rotate(-turned, expand=True, fillcolor=255)  # PIL rotates counter-clockwise
+    clean = clean_image(_raw(im), engine=ENGINE, cfg=settings.cleanup, ocr_cfg=settings.ocr)
+    assert clean.rotation == (360 - turned) % 360
+    assert clean.image.shape == (3300, 2550)
+    page = recognize(clean, engine=ENGINE, cfg=settings.ocr)
+    assert page.text.splitlines()[0] == "RIVERSIDE MEDICAL CENTER"
+
+
+def test_recognize_words_offsets_and_boxes(settings) -> None:
+    clean = CleanPage(index=0, image=np.asarray(render_page(CHART_LINES), np.uint8), dpi=300)
+    page = recognize(clean, engine=ENGINE, cfg=settings.ocr)
+    lines = page.text.splitlines()
+    assert "Patient: HARRISON, MARGARET MRN: 4829173 DOB: 03/14/1948" in lines
+    assert "Labs: Glucose 182 mg/dL 70-99 H" in lines
+    for w in page.words:
+        assert page.text[w.start : w.end] == w.text
+        assert 0 <= w.box.x0 < w.box.x1 <= page.width and 0 <= w.box.y0 < w.box.y1 <= page.height
+    mrn = next(w for w in page.words if w.text == "4829173")
+    # Line 3 (0-based) is drawn at y = 250 + 3 * 88 = 514, x after the name.
+    assert 500 <= mrn.box.y0 <= 530 and mrn.box.x0 > 900
+    assert mrn.conf > 80
+
+
+def test_reading_order_merges_table_columns_into_rows() -> None:
+    # An engine that read a two-column table as two blocks: names, then values.
+    words = [
+        EngineWord("Sodium", 100, 100, 250, 130, 95, (1, 1, 1)),
+        EngineWord("Potassium", 100, 200, 300, 230, 95, (1, 1, 2)),
+        EngineWord("138", 800, 102, 870, 131, 95, (2, 1, 1)),
+        EngineWord("mmol/L", 900, 101, 1040, 132, 95, (2, 1, 1)),
+        EngineWord("4.1", 800, 199, 860, 229, 95, (2, 1, 2)),
+    ]
+    rows = reading_order(words)
+    assert [[w.text for w in r] for r in rows] == [
+        ["Sodium", "138", "mmol/L"],
+        ["Potassium", "4.1"],
+    ]
