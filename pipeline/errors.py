@@ -104,7 +104,9 @@ class DeidFailed(PipelineError):
 
 class RedactionUnverified(PipelineError):
     code, stage = "E502", Stage.REDACT
-    message = "Re-reading the redacted pages found PHI that was not painted out."
+    # Re-reading found PHI the first pass missed (now painted too), or a page could not be
+    # re-read at all: either way a person should look at redacted.pdf.
+    message = "Re-reading the redacted pages did not confirm them free of PHI."
 
 
 class BundleInvalid(PipelineError):

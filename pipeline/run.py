@@ -37,6 +37,7 @@ from pipeline.ocr.load import load_page
 from pipeline.ocr.recognize import recognize
 from pipeline.schema import (
     Box,
+    CleanPage,
     DocumentRecord,
     Extraction,
     OcrDocument,
@@ -145,11 +146,17 @@ def redact_page(task: RedactTask) -> tuple[PdfPage, OcrPage | None]:
     painted = paint(np.load(path), list(task.boxes))
     reread = None
     if task.verify:
-        from pipeline.schema import CleanPage
-
         engine = get_engine(task.settings.ocr.engine)
         clean = CleanPage(index=task.index, image=painted, dpi=task.dpi)
-        reread = recognize(clean, engine=engine, cfg=task.settings.ocr)
+        try:
+            reread = recognize(clean, engine=engine, cfg=task.settings.ocr)
+        except PipelineError as e:
+            # Not re-read is not verified: the page comes back with its error, and the
+            # document goes to review.
+            h, w = painted.shape[:2]
+            reread = OcrPage(
+                index=task.index, width=w, height=h, dpi=task.dpi, text="", error=e.record
+            )
     return encode_page(painted, task.dpi), reread
 
 
@@ -327,7 +334,9 @@ def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) ->
         residual = {i: b for i, b in residual.items() if b}
         if residual:
             results = ctx.map_pages(redact_page, tasks(residual, False))
-    return write_pdf([page for page, _ in results]), bool(residual)
+        unread = any(p.error for p in reread.pages if not doc.pages[p.index].error)
+        return write_pdf([page for page, _ in results]), bool(residual) or unread
+    return write_pdf([page for page, _ in results]), False
 
 
 def _residual(

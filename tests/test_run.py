@@ -1,0 +1,237 @@
+"""End to end: ingest on synthetic scans, outputs, statuses, re-runs, failures, no PHI in logs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pdf2image import convert_from_path
+
+from pipeline import errors, run
+from pipeline.batch import exit_code, ingest, read_manifest
+from pipeline.logs import configure_logging
+from pipeline.ocr.engine import TesseractEngine
+from pipeline.ocr.load import inspect_source
+from pipeline.run import Context, Outputs, process_document, write_outputs
+from samples.bad import make_bad_inputs
+
+PHI = ["HARRISON", "MARGARET", "4829173", "03/14/1948", "555-0100", "Whitfield", "1200 Oak"]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> tuple[Path, list, Path]:
+    from tests.conftest import CHART_LINES, render_page
+
+    scans = tmp_path_factory.mktemp("scans")
+    render_page(CHART_LINES).save(scans / "note.png", dpi=(300, 300))
+    out = tmp_path_factory.mktemp("out")
+    from pipeline.settings import Settings
+
+    records = ingest([str(scans)], out_dir=out, settings=Settings(), jobs=2)
+    return out, records, scans
+
+
+def test_manifest_and_outputs(ingested) -> None:
+    out, records, scans = ingested
+    (record,) = records
+    assert record.status in ("done", "review"), record.error
+    assert record.pages == 1 and record.source == str(scans / "note.png")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["documents"][0]["doc_id"] == record.doc_id
+    assert set(manifest["documents"][0]) >= {"source", "doc_id", "status", "pages", "error"}
+    doc = out / record.doc_id
+    assert sorted(p.name for p in doc.iterdir()) == [
+        "bundle.json",
+        "deid.json",
+        "deid.txt",
+        "redacted.pdf",
+        "text.txt",
+    ]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp leftovers
+
+
+def test_text_and_deid_text(ingested) -> None:
+    out, (record,), _ = ingested
+    text = (out / record.doc_id / "text.txt").read_text()
+    deid = (out / record.doc_id / "deid.txt").read_text()
+    for phi in PHI:
+        assert phi in text
+        assert phi not in deid
+    assert "[PERSON]" in deid and "[MRN]" in deid and "[DATE]" in deid
+    # Clinical content survives de-identification.
+    for clinical in ("132/84", "Glucose 182 mg/dL", "metformin 500 mg BID", "98.6"):
+        assert clinical in deid
+    spans = json.loads((out / record.doc_id / "deid.json").read_text())["spans"]
+    assert spans and all(set(s) == {"start", "end", "label", "score", "page"} for s in spans)
+    assert not any(phi in json.dumps(spans) for phi in PHI)
+
+
+def test_bundle_content(ingested) -> None:
+    out, (record,), _ = ingested
+    bundle = json.loads((out / record.doc_id / "bundle.json").read_text())
+    resources = [e["resource"] for e in bundle["entry"]]
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    assert patient["identifier"][0]["value"] == "4829173"
+    assert patient["birthDate"] == "1948-03-14"
+    obs = {
+        r["code"]["coding"][0]["code"]: r for r in resources if r["resourceType"] == "Observation"
+    }
+    assert obs["2345-7"]["valueQuantity"]["value"] == 182
+    assert obs["2345-7"]["valueQuantity"]["code"] == "mg/dL"
+    assert obs["8867-4"]["valueQuantity"]["value"] == 72
+    bp = [c["valueQuantity"]["value"] for c in obs["85354-9"]["component"]]
+    assert bp == [132, 84]
+    assert obs["85354-9"]["effectiveDateTime"] == "2021-05-02"
+
+
+def test_redacted_pdf_has_phi_painted_out(ingested, settings) -> None:
+    out, (record,), _ = ingested
+    (page,) = convert_from_path(str(out / record.doc_id / "redacted.pdf"), dpi=300, grayscale=True)
+    words = TesseractEngine().read(np.asarray(page), cfg=settings.ocr)
+    text = " ".join(w.text for w in words)
+    for phi in ("HARRISON", "MARGARET", "4829173", "03/14/1948", "Whitfield"):
+        assert phi not in text
+    assert "Glucose" in text and "132/84" in text  # the rest of the page is still there
+
+
+def test_rerun_skips_and_force_is_byte_identical(ingested, settings) -> None:
+    out, (record,), scans = ingested
+    doc = out / record.doc_id
+    before = {p.name: p.read_bytes() for p in doc.iterdir()}
+    (again,) = ingest([str(scans)], out_dir=out, settings=settings, jobs=1)
+    assert again.model_dump(exclude={"seconds"}) == record.model_dump(exclude={"seconds"})
+    (forced,) = ingest([str(scans)], out_dir=out, settings=settings, jobs=1, force=True)
+    assert forced.status == record.status
+    after = {p.name: p.read_bytes() for p in doc.iterdir()}
+    assert after == before  # every output, byte for byte
+
+
+def test_bad_inputs_fail_with_codes_and_run_carries_on(tmp_path: Path, chart_png, settings) -> None:
+    folder = tmp_path / "in"
+    good = tmp_path / "good.pdf"
+    from tests.conftest import CHART_LINES, render_page
+
+    render_page(CHART_LINES).save(good, resolution=300)
+    expected = make_bad_inputs(folder, good)
+    (folder / "z-good.png").write_bytes(chart_png.read_bytes())
+    before = {p.name: _digest(p) for p in folder.iterdir()}
+    records = ingest([str(folder)], out_dir=tmp_path / "out", settings=settings, jobs=2)
+    by_name = {Path(r.source).name: r for r in records}
+    assert set(by_name) == set(before)  # nothing dropped
+    for name, code in expected.items():
+        assert by_name[name].status == "failed"
+        assert by_name[name].error.startswith(code + ": ")
+    assert by_name["z-good.png"].status in ("done", "review")
+    assert exit_code(records) == 3
+    assert {p.name: _digest(p) for p in folder.iterdir()} == before  # inputs untouched
+    assert len(read_manifest(tmp_path / "out")) == len(before)
+
+
+class FlakyEngine(TesseractEngine):
+    """Times out on its second read (the second page, when pages run in order)."""
+
+    calls = 0
+
+    def read(self, image, *, cfg):
+        self.calls += 1
+        if self.calls == 2:
+            raise errors.OcrTimeout()
+        return super().read(image, cfg=cfg)
+
+
+def test_page_timeout_sends_document_to_review(chart_pdf, tmp_path, settings, monkeypatch):
+    engine = FlakyEngine()
+    monkeypatch.setattr(run, "get_engine", lambda name: engine)
+    ctx = Context(settings=settings, map_pages=lambda fn, items: list(map(fn, items)))
+    source = inspect_source(str(chart_pdf), cfg=settings.load)
+    record = process_document(source, out_dir=tmp_path, ctx=ctx)
+    assert record.status == "review"
+    assert "E301: OCR took longer than the time limit on a page." in record.reasons
+    text = (tmp_path / source.doc_id / "text.txt").read_text()
+    first, second = text.split("\f")
+    assert "Glucose 182" in first and second == ""
+    # The page that could not be read is blacked out whole, not dropped.
+    pages = convert_from_path(str(tmp_path / source.doc_id / "redacted.pdf"), dpi=30)
+    assert len(pages) == 2 and np.asarray(pages[1].convert("L")).max() < 30
+
+
+def test_unexpected_exception_becomes_failed_record(chart_png, tmp_path, settings, monkeypatch):
+    def boom(*args, **kwargs):
+        raise KeyError("HARRISON, MARGARET 4829173")  # a third-party message carrying PHI
+
+    monkeypatch.setattr(run, "emit_bundle", boom)
+    ctx = Context(settings=settings, map_pages=lambda fn, items: list(map(fn, items)))
+    source = inspect_source(str(chart_png), cfg=settings.load)
+    record = process_document(source, out_dir=tmp_path, ctx=ctx)
+    assert record.status == "failed"
+    assert record.error == "E601: The FHIR bundle failed R4 validation."
+    assert not (tmp_path / source.doc_id).exists()  # nothing half-written
+
+
+def test_write_outputs_is_atomic(tmp_path: Path, monkeypatch) -> None:
+    good = Outputs(text="a", deid_text="b", deid_json="{}", bundle="{}", redacted_pdf=b"%PDF")
+    write_outputs(tmp_path, "d1", good)
+    original = Path.write_bytes
+
+    def fail(self, data):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "write_bytes", fail)
+    with pytest.raises(errors.OutputWriteFailed):
+        write_outputs(tmp_path, "d1", good.__class__(**{**good.__dict__, "text": "new"}))
+    monkeypatch.setattr(Path, "write_bytes", original)
+    assert (tmp_path / "d1" / "text.txt").read_text() == "a"  # the old outputs are intact
+    assert [p.name for p in tmp_path.iterdir()] == ["d1"]
+
+
+def test_planted_phi_absent_from_logs(tmp_path: Path, settings) -> None:
+    """Plant PHI in a file name and the page, run at DEBUG, and search every log line."""
+    from tests.conftest import CHART_LINES, render_page
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    render_page(CHART_LINES).save(folder / "HARRISON_MARGARET_4829173.png", dpi=(300, 300))
+    (folder / "HARRISON_MARGARET.png").write_text("Patient: HARRISON, MARGARET 4829173")
+    stream = io.StringIO()
+    configure_logging("DEBUG", stream=stream)
+    logging.getLogger("presidio-analyzer").setLevel(logging.DEBUG)
+    try:
+        records = ingest(
+            [str(folder)], out_dir=tmp_path / "out", settings=settings, jobs=1, force=True
+        )
+    finally:
+        configure_logging("INFO")
+    logged = stream.getvalue()
+    assert "document finished" in logged  # the log did capture the run
+    for phi in PHI + ["HARRISON_MARGARET", str(folder)]:
+        assert phi not in logged
+    for r in records:
+        assert r.error is None or not any(phi in r.error for phi in PHI)
+
+
+def test_cli_exit_codes_and_summary_without_file_names(tmp_path: Path, chart_png) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "HARRISON_MARGARET.png").write_text("not an image")
+    cli = [sys.executable, "-m", "pipeline.cli"]
+    done = subprocess.run(
+        [*cli, "ingest", str(folder), "--out", str(tmp_path / "o")], capture_output=True, text=True
+    )
+    assert done.returncode == 3
+    assert "failed" in done.stdout and "E102" in done.stdout
+    assert "HARRISON" not in done.stdout + done.stderr
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["documents"][0]["error"] == "E102: The file is not a PDF, TIFF, PNG or JPEG."
+    usage = subprocess.run([*cli, "ingest", str(folder)], capture_output=True, text=True)
+    assert usage.returncode == 2
