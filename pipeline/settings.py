@@ -36,9 +36,10 @@ class CleanupSettings(Section):
     """Orientation and deskew."""
 
     osd: bool = True  # detect 90/180/270 rotation with tesseract OSD
-    osd_min_confidence: float = 2.0  # below this, OSD's answer is ignored
+    osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored
     deskew: bool = True
     max_skew_deg: float = 5.0
+    remove_rules: bool = True  # paint table rules and form lines white before OCR
 
 
 class OcrSettings(Section):
@@ -46,7 +47,9 @@ class OcrSettings(Section):
 
     engine: str = "tesseract"
     lang: str = "eng"
-    psm: int = 3
+    # 4 = one column of variable-size text: reads table rows and label/value pairs across
+    # the page (psm 3 dropped whole flowsheet columns once rules were removed).
+    psm: int = 4
     timeout_s: float = 180.0
     # Words below this confidence count as low-confidence for review routing.
     low_conf: float = 60.0

@@ -29,16 +29,60 @@ def clean_image(
     image, dpi = upscale(page.image, page.dpi)
     rotation = 0
     if cfg.osd:
-        degrees, confidence = engine.orientation(image, cfg=ocr_cfg)
-        if degrees in _ROTATIONS and confidence >= cfg.osd_min_confidence:
-            rotation = degrees
-            image = cv2.rotate(image, _ROTATIONS[degrees])
+        rotation = orient(image, engine=engine, cfg=cfg, ocr_cfg=ocr_cfg)
+        if rotation:
+            image = cv2.rotate(image, _ROTATIONS[rotation])
     skew = 0.0
     if cfg.deskew:
         skew = estimate_skew(image, max_deg=cfg.max_skew_deg)
         if abs(skew) >= 0.1:
             image = rotate_by(image, skew)
+    if cfg.remove_rules:
+        image = remove_rules(image)
     return CleanPage(index=page.index, image=image, dpi=dpi, rotation=rotation, skew=skew)
+
+
+def orient(
+    image: np.ndarray, *, engine: OcrEngine, cfg: CleanupSettings, ocr_cfg: OcrSettings
+) -> int:
+    """Degrees clockwise (0, 90, 180, 270) that make the page upright, by tesseract OSD.
+
+    OSD's answer is kept when its confidence reaches ``cfg.osd_min_confidence``. On our
+    synthetic set (36 pages, 9 of them turned) OSD named the right turn on every page, once
+    with confidence 1.49 (a faxed 150 DPI page); a page below the threshold stays as it is.
+    Choosing between turns by OCR confidence instead was fooled by upside-down digits,
+    which tesseract reads confidently as letters.
+    """
+    degrees, confidence = engine.orientation(image, cfg=ocr_cfg)
+    if degrees in _ROTATIONS and confidence >= cfg.osd_min_confidence:
+        return degrees
+    return 0
+
+
+def remove_rules(image: np.ndarray, *, min_len_px: int = 120) -> np.ndarray:
+    """Paint table rules and form lines white.
+
+    Tesseract reads ruling lines as "|", "_" and garbage and lets them break table rows
+    (CER 0.31 on a clean ruled flowsheet in our trials). Rules are runs of ink longer than any
+    glyph (``min_len_px``, 0.4 inch at 300 DPI), found by a morphological opening with a long
+    thin kernel in each direction, on the deskewed page. Faxed rules broken into dashes are
+    not caught yet: bridging the gaps first also joined letters and text lines into "rules".
+    """
+    ink = cv2.adaptiveThreshold(
+        image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    )
+    horizontal = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_len_px, 1))
+    )
+    vertical = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_len_px))
+    )
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    if not rules.any():
+        return image
+    out = image.copy()
+    out[rules > 0] = 255
+    return out
 
 
 def upscale(image: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:

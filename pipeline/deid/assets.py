@@ -1,0 +1,87 @@
+"""The data files the PHI recognizers read: field labels and word lists (models/deid/).
+
+Everything a recognizer matches on that is a list of words lives in these files, not in code,
+so that widening a label list is a data change. ``models/deid/MANIFEST.json`` names each file,
+its source and its hash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ASSETS_SUBDIR = "deid"
+
+
+@dataclass(frozen=True)
+class WordLists:
+    """Lower-case word sets used to tell names from ordinary and clinical words."""
+
+    english: frozenset[str]  # common English words and stop words
+    clinical: frozenset[str]  # clinical vocabulary: analytes, drugs, headings, units
+    first_names: frozenset[str]
+    last_names: frozenset[str]
+    field_words: frozenset[str]  # words that end a name in a form ("MRN", "DOB", ...)
+
+    def is_name(self, word: str) -> bool:
+        """True when ``word`` is a known first or last name."""
+        w = word.lower()
+        return w in self.first_names or w in self.last_names
+
+    def is_common(self, word: str) -> bool:
+        """True when ``word`` is an ordinary English, clinical or form word."""
+        w = word.lower()
+        return w in self.english or w in self.clinical or w in self.field_words
+
+    def is_clinical(self, word: str) -> bool:
+        """True when ``word`` is in the clinical vocabulary or is a form word."""
+        w = word.lower()
+        return w in self.clinical or w in self.field_words
+
+
+@dataclass(frozen=True)
+class DeidAssets:
+    """The parsed contents of models/deid/."""
+
+    labels: dict[str, Any]  # labels.json
+    words: WordLists
+    street_suffixes: frozenset[str]  # USPS street suffix names, lower case
+    version: str
+
+    def label_list(self, key: str) -> list[str]:
+        """One list of labels from labels.json, e.g. ``"mrn_labels"``."""
+        value = self.labels[key]
+        if not isinstance(value, list):
+            raise TypeError(f"labels.json: {key} is not a list")
+        return [str(v) for v in value]
+
+
+def _read_words(path: Path) -> frozenset[str]:
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line.lower())
+    return frozenset(words)
+
+
+def load_assets(models_dir: Path) -> DeidAssets:
+    """Read models/deid/ (``models_dir`` is the models/ folder, as in ``DeidSettings``)."""
+    root = models_dir / ASSETS_SUBDIR
+    manifest = json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))
+    labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))
+    words = WordLists(
+        english=_read_words(root / "english_words.txt") | _read_words(root / "english_extra.txt"),
+        clinical=_read_words(root / "clinical_words.txt"),
+        first_names=_read_words(root / "names_first.txt"),
+        last_names=_read_words(root / "names_last.txt"),
+        field_words=frozenset(w.lower() for w in labels["field_words"]),
+    )
+    return DeidAssets(
+        labels=labels,
+        words=words,
+        street_suffixes=_read_words(root / "street_suffixes.txt"),
+        version=str(manifest["version"]),
+    )

@@ -1,0 +1,138 @@
+"""find_phi: the PHI spans of one document.
+
+The analyzer runs once over the whole document text, so a recognizer can use context across
+lines. Then names from the patient field and MRNs are looked for everywhere else in the
+document (headers, footers, prose), including OCR-damaged copies ("J0HNSON" for "JOHNSON").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex as re
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.deid.assets import WordLists, load_assets
+from pipeline.deid.recognizers import PATIENT_NAME
+from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
+from pipeline.deid.spans import merge_spans
+from pipeline.errors import DeidFailed
+from pipeline.schema import OcrDocument, PhiReport, Span
+from pipeline.settings import DeidSettings
+
+# Letters and digits only, so "O'Brien" gives "Brien" and "Harrison's" gives "Harrison".
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+PROPAGATED_SCORE = 0.8  # an exact repeat of a found name word or MRN
+VARIANT_SCORE = 0.6  # a repeat at edit distance 1 (an OCR misread)
+MIN_VARIANT_LEN = 5  # shorter words have too many real-word neighbours at distance 1
+
+
+@dataclass(frozen=True)
+class _Seed:
+    """A word to look for elsewhere in the document, and the label it gets there."""
+
+    word: str  # lower case
+    label: str
+
+
+def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -> PhiReport:
+    """Find the PHI in ``doc``: analyzer results above the threshold, plus propagation.
+
+    Args:
+        doc: the OCR document; its ``text`` (pages joined by form feeds) is analyzed.
+        analyzer: from ``registry.build_analyzer``.
+        cfg: ``score_threshold`` drops weaker results; ``models_dir`` supplies the word
+            lists when ``analyzer`` is not a ``PhiAnalyzer``.
+
+    Returns:
+        Non-overlapping spans sorted by start, labelled PERSON, DATE, MRN, ...
+
+    Raises:
+        DeidFailed: the analyzer failed. Its exception is not chained: presidio's messages can
+            quote the document text.
+
+    """
+    text = doc.text
+    if not text.strip():
+        return PhiReport()
+    try:
+        results = analyzer.analyze(
+            text=text, language=LANGUAGE, score_threshold=cfg.score_threshold
+        )
+    except Exception:
+        raise DeidFailed() from None
+    words = (
+        analyzer.words if isinstance(analyzer, PhiAnalyzer) else load_assets(cfg.models_dir).words
+    )
+    spans = [_to_span(r) for r in results]
+    spans += propagate(text, _seeds(text, results, words), words)
+    return PhiReport(spans=tuple(merge_spans(spans)))
+
+
+def _to_span(result: RecognizerResult) -> Span:
+    label = "PERSON" if result.entity_type == PATIENT_NAME else result.entity_type
+    return Span(start=result.start, end=result.end, label=label, score=round(result.score, 4))
+
+
+def _seeds(text: str, results: Iterable[RecognizerResult], words: WordLists) -> list[_Seed]:
+    seeds: dict[str, _Seed] = {}
+    for r in results:
+        value = text[r.start : r.end]
+        if r.entity_type == PATIENT_NAME:
+            for token in _TOKEN.findall(value):
+                if len(token) >= 2 and token.isalpha() and not words.is_common(token):
+                    seeds.setdefault(token.lower(), _Seed(token.lower(), "PERSON"))
+        elif r.entity_type == "MRN":
+            for token in _TOKEN.findall(value):
+                if sum(c.isdigit() for c in token) >= 4:
+                    seeds.setdefault(token.lower(), _Seed(token.lower(), "MRN"))
+    return list(seeds.values())
+
+
+def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
+    """Spans for every whole-word occurrence of a seed word in ``text``, and its OCR variants.
+
+    Matching ignores case. A variant is a word at edit distance 1 from a seed of at least
+    five characters. For a name it must not be an ordinary word ("bones" is not a variant of
+    "Jones"), and each occurrence must be capitalised or hold a digit ("J0HNSON"); for an MRN
+    it must be digits but for one character.
+    """
+    if not seeds:
+        return []
+    exact = {seed.word: seed.label for seed in seeds}
+    by_word: dict[str, list[tuple[int, int]]] = {}
+    for m in _TOKEN.finditer(text):
+        by_word.setdefault(m.group().lower(), []).append(m.span())
+    spans: list[Span] = []
+    for word, positions in by_word.items():
+        if word in exact:
+            spans += [
+                Span(start=s, end=e, label=exact[word], score=PROPAGATED_SCORE)
+                for s, e in positions
+            ]
+            continue
+        label = _variant_label(word, seeds, words)
+        if label == "PERSON":
+            has_digit = any(c.isdigit() for c in word)
+            positions = [(s, e) for s, e in positions if has_digit or text[s].isupper()]
+        if label is not None:
+            spans += [Span(start=s, end=e, label=label, score=VARIANT_SCORE) for s, e in positions]
+    return spans
+
+
+def _variant_label(word: str, seeds: list[_Seed], words: WordLists) -> str | None:
+    """The label of the seed that ``word`` is an OCR misreading of, if any."""
+    for seed in seeds:
+        if len(seed.word) < MIN_VARIANT_LEN or abs(len(word) - len(seed.word)) > 1:
+            continue
+        if Levenshtein.distance(word, seed.word, score_cutoff=1) > 1:
+            continue
+        digits = sum(c.isdigit() for c in word)
+        if seed.label == "MRN" and digits >= len(word) - 1:
+            return seed.label
+        if seed.label == "PERSON" and digits < len(word) - 1 and not words.is_common(word):
+            return seed.label
+    return None

@@ -1,0 +1,39 @@
+"""Ages over 89, which HIPAA Safe Harbor counts as identifying: "93-year-old", "Age: 94"."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.patterns import BAR, CASE_INSENSITIVE, SP, label_lookbehind
+
+
+class AgeOver89Recognizer(PatternRecognizer):
+    """Recognize an age of 90-129; the result covers the number only."""
+
+    AGE = r"(?<![\d.])(?:9\d|1[0-2]\d)"
+
+    def __init__(self, assets: DeidAssets) -> None:
+        after_label = label_lookbehind(
+            assets.label_list("age_labels"), separator=rf"{SP}*[:\-]?{SP}*{BAR}"
+        )
+        years_old = r"(?=[ \-]?(?:years?|yrs?)[ \-]?old(?![a-z]))"
+        short = r"(?=[ \-]?(?:y/o|y\.o\.?|yo|yof|yom|y)(?![a-z/]))"
+        years = r"(?=[ \-]?(?:years?|yrs?)(?![a-z]))"
+        super().__init__(
+            supported_entity="AGE",
+            patterns=[
+                Pattern("N-year-old", self.AGE + years_old, 0.85),
+                Pattern("N y/o", self.AGE + short, 0.8),
+                Pattern("age label", after_label + self.AGE + r"(?![\d.])", 0.85),
+                Pattern("N years", self.AGE + years, 0.3),
+            ],
+            context=["age", "aged", "old"],
+            name="AgeOver89Recognizer",
+            global_regex_flags=CASE_INSENSITIVE,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse ages below 90 (not identifying) and above 129 (not an age)."""
+        digits = "".join(c for c in pattern_text if c.isdigit())
+        return not digits or not 90 <= int(digits) <= 129

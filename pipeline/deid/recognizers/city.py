@@ -1,0 +1,59 @@
+"""City names in address lines: "Springfield, IL 62704", "SAINT LOUIS, MO 63110"."""
+
+from __future__ import annotations
+
+import regex as re
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.patterns import (
+    ADDRESS_GAP,
+    BAR,
+    CASE_SENSITIVE,
+    SP,
+    alternation,
+    either_case,
+    label_lookbehind,
+)
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def state_regex(assets: DeidAssets) -> str:
+    """US state and territory codes (upper case) or names (Title or UPPER case)."""
+    states: dict[str, str] = assets.labels["us_states"]
+    return rf"(?:{alternation(states)}|{either_case(states.values())})"
+
+
+class CityRecognizer(PatternRecognizer):
+    """Recognize the city before ", ST 12345" or after "City:"; the state is not PHI."""
+
+    SCORE = 0.85
+
+    def __init__(self, assets: DeidAssets) -> None:
+        # Full street suffixes cannot be city words, so "Oak Street Springfield, IL" gives
+        # "Springfield", not the whole line.
+        street_words = [w for w in assets.label_list("street_suffixes") if len(w) > 3]
+        not_street = rf"(?!{either_case(street_words)}(?![A-Za-z]))"
+        word = rf"{not_street}(?:[A-Z][a-z]+|[A-Z]{{2,}}|St\.|ST\.|Ft\.|FT\.|Mt\.|MT\.)"
+        city = rf"(?<![A-Za-z]){word}(?:[ \-]{word}){{0,2}}"
+        zip_follows = rf"(?={ADDRESS_GAP}{state_regex(assets)}\.?,?{SP}+\d{{5}}(?:-\d{{4}})?(?!\d))"
+        after_label = label_lookbehind(
+            assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
+        )
+        ends_cell = rf"(?=,|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}+(?i:state|zip)(?![A-Za-z]))"
+        super().__init__(
+            supported_entity="CITY",
+            patterns=[
+                Pattern("city, ST zip", city + zip_follows, self.SCORE),
+                Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
+            ],
+            name="CityRecognizer",
+            global_regex_flags=CASE_SENSITIVE,
+        )
+        self.words = assets.words
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse "cities" made only of form or clinical words ("Male" above "FL 36734")."""
+        words = [w for w in _WORD.findall(pattern_text) if len(w) > 1]
+        return not words or all(self.words.is_clinical(w) for w in words)

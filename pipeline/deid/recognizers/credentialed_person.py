@@ -1,0 +1,28 @@
+"""Names followed by a credential: "Sarah Chen, MD", "J. Patel RN", "Mark Lee, PA-C"."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.name_base import NameRecognizer
+from pipeline.deid.recognizers.patterns import SP, alternation, not_words, person_name
+
+
+class CredentialedPersonRecognizer(NameRecognizer):
+    """Recognize a name directly before a clinical credential (case-sensitive: "MD", not "md")."""
+
+    SCORE = 0.8
+
+    def __init__(self, assets: DeidAssets) -> None:
+        labels = assets.labels
+        credentials = assets.label_list("credentials")
+        stop = not_words(labels["field_words"] + credentials + labels["person_titles"])
+        credential = rf"(?=,?{SP}*{alternation(credentials)}(?![A-Za-z]))"
+        name = rf"(?<![A-Za-z]){person_name(stop, max_words=3)}{credential}"
+        super().__init__(
+            supported_entity="PERSON",
+            patterns=[Pattern("name, credential", name, self.SCORE)],
+            words=assets.words,
+            name="CredentialedPersonRecognizer",
+        )

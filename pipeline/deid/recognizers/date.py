@@ -1,0 +1,86 @@
+"""Dates in the formats charts print: 03/14/1948, 3/4/21, 1948-03-14, Mar 14, 1948, 14-Mar-1948."""
+
+from __future__ import annotations
+
+import calendar
+
+import regex as re
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.patterns import CASE_SENSITIVE, either_case
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+
+_NUM = re.compile(r"\d+")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _month_regex() -> str:
+    return either_case(name.title() for name in _MONTHS) + r"\.?"
+
+
+class DateRecognizer(PatternRecognizer):
+    """Recognize calendar dates; day and month are checked, years run 1850-2099.
+
+    A month name is matched in Title or UPPER case only, so that "may 2 puffs" is not a date.
+    Numeric dates need all three parts: "145/82" (a blood pressure) and "1/2" are not dates.
+    """
+
+    def __init__(self, assets: DeidAssets) -> None:
+        month = _month_regex()
+        day = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+        year4 = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
+        m_num = r"(?:0?[1-9]|1[0-2])"
+        d_num = r"(?:0?[1-9]|[12]\d|3[01])"
+        left = r"(?<![\d/.\-])"
+        right = r"(?![\d/]|[.\-]\d)"
+        patterns = [
+            Pattern("m/d/yyyy", rf"{left}{m_num}([/\-.]){d_num}\1{year4}{right}", 0.7),
+            Pattern("m/d/yy", rf"{left}{m_num}([/\-]){d_num}\1\d{{2}}{right}", 0.6),
+            Pattern("yyyy-mm-dd", rf"{left}{year4}([/\-.]){m_num}\1{d_num}{right}", 0.7),
+            Pattern("Mon d, yyyy", rf"(?<![A-Za-z]){month}[ ]?{day},?[ ]{year4}(?!\d)", 0.8),
+            Pattern(
+                "d-Mon-yyyy",
+                rf"(?<![\dA-Za-z]){day}(?:[ ]|-){month}(?:[ ]|-|,[ ]?){year4}(?!\d)",
+                0.8,
+            ),
+            Pattern("d-Mon-yy", rf"(?<![\dA-Za-z]){d_num}-{month}-\d{{2}}(?!\d)", 0.7),
+            Pattern("Mon-d-yyyy", rf"(?<![A-Za-z]){month}-{d_num}-{year4}(?!\d)", 0.8),
+            Pattern("Mon yyyy", rf"(?<![A-Za-z]){month},?[ ]{year4}(?!\d)", 0.6),
+            # Month and day without a year: needs a context word ("seen on Mar 14").
+            Pattern("Mon d", rf"(?<![A-Za-z]){month}[ ]{day}(?![\d:])(?!,?[ ]\d)", 0.3),
+        ]
+        super().__init__(
+            supported_entity="DATE",
+            patterns=patterns,
+            context=assets.label_list("date_context"),
+            name="DateRecognizer",
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse impossible dates (Feb 30, month 13)."""
+        numbers = [int(n) for n in _NUM.findall(pattern_text)]
+        names = [w.lower() for w in _WORD.findall(pattern_text) if w.lower() in _MONTHS]
+        if names:
+            month = _MONTHS[names[0]]
+            days = [n for n in numbers if n <= 31]
+            years = [n for n in numbers if n > 31]
+            day = days[0] if days and (len(numbers) > 1 or not years) else None
+            year = years[0] if years else None
+        elif len(numbers) == 3:
+            if numbers[0] > 31:
+                year, month, day = numbers
+            else:
+                month, day, year = numbers
+        else:
+            return True
+        if not 1 <= month <= 12:
+            return True
+        if day is None:
+            return False
+        leap_year = year if year is not None and year > 99 else 2000
+        return not 1 <= day <= calendar.monthrange(leap_year, month)[1]

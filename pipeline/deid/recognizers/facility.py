@@ -1,0 +1,53 @@
+"""Facility names: "RIVERSIDE MEDICAL CENTER", "St. Mary's Hospital", "Lakeside Family Practice"."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.name_base import NameRecognizer
+from pipeline.deid.recognizers.patterns import either_case
+
+
+class FacilityRecognizer(NameRecognizer):
+    """Recognize capitalised words ending in a facility word (Hospital, Clinic, ...).
+
+    A match whose leading words are all ordinary or clinical words ("Mental Health",
+    "Brief Hospital") is refused, and leading clinical words ("DISCHARGE SUMMARY") are
+    trimmed off; ordinary words are kept, as they often open a name ("South Shore Hospital").
+    """
+
+    SCORE = 0.8
+
+    def __init__(self, assets: DeidAssets) -> None:
+        suffixes = assets.label_list("facility_suffixes")
+        suffix = either_case(suffixes)
+        word = (
+            r"(?:[A-Z][a-z]+(?:'s)?|[A-Z]{2,}(?:'S)?|St\.|ST\.|Mt\.|MT\.|[A-Z]\."
+            r"|[A-Z][a-z]+-[A-Z][a-z]+)"
+        )
+        joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
+        # "Brief Hospital Course" is a heading, not a facility.
+        not_heading = r"(?![ ](?i:course|stay|admission)(?![A-Za-z]))"
+        pattern = (
+            rf"(?<![A-Za-z]){word}(?:{joiner}[ ]{word}){{0,4}}{joiner}[ ]{suffix}(?![A-Za-z])"
+            + not_heading
+        )
+        self._suffix_words = {w.lower() for s in suffixes for w in s.split()}
+        super().__init__(
+            supported_entity="FACILITY",
+            patterns=[Pattern("name + facility word", pattern, self.SCORE)],
+            words=assets.words,
+            name="FacilityRecognizer",
+        )
+
+    def is_trimmable(self, word: str) -> bool:
+        """Only clinical and form words are cut off the start of a facility name."""
+        return self.words.is_clinical(word) and not self.words.is_name(word)
+
+    def name_words(self, text: str) -> list[str]:
+        """The words before the facility word: the part that names the facility."""
+        words = super().name_words(text)
+        while words and words[-1].lower() in self._suffix_words:
+            words.pop()
+        return [w for w in words if w.lower() not in {"of", "the", "and"}]

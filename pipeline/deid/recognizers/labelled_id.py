@@ -1,0 +1,34 @@
+"""Identifiers after a label: member, policy, group, account, licence, claim, encounter numbers."""
+
+from __future__ import annotations
+
+import regex as re
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.patterns import CASE_INSENSITIVE, ID_SEPARATOR, label_lookbehind
+
+_RANGE = re.compile(r"\d{1,3}(?:\.\d+)?-\d{1,4}(?:\.\d+)?")
+
+
+class LabelledIdRecognizer(PatternRecognizer):
+    """Recognize a 3-20 character code holding a digit after an identifier label."""
+
+    SCORE = 0.85
+    VALUE = r"(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,18}[A-Z0-9](?![A-Z0-9\-])"
+
+    def __init__(self, assets: DeidAssets) -> None:
+        after_label = label_lookbehind(assets.label_list("id_labels"), separator=ID_SEPARATOR)
+        super().__init__(
+            supported_entity="ID",
+            patterns=[Pattern("labelled id", after_label + self.VALUE, self.SCORE)],
+            name="LabelledIdRecognizer",
+            global_regex_flags=CASE_INSENSITIVE,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse reference ranges ("70-99" after "mg/dL") and values of one repeated digit."""
+        if _RANGE.fullmatch(pattern_text):
+            return True
+        digits = [c for c in pattern_text if c.isdigit()]
+        return len(pattern_text) > 3 and len(set(digits)) == 1 and len(digits) == len(pattern_text)

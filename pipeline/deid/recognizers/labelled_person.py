@@ -1,0 +1,44 @@
+"""Other people in labelled fields: providers, signers, contacts ("Attending: Dr. Sarah Chen")."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.name_base import NameRecognizer
+from pipeline.deid.recognizers.patterns import (
+    BAR,
+    SP,
+    alternation,
+    label_lookbehind,
+    not_words,
+    person_name,
+)
+
+
+class LabelledPersonRecognizer(NameRecognizer):
+    """Recognize a person's name after a field label or a "signed by"-style phrase."""
+
+    SCORE = 0.85
+
+    def __init__(self, assets: DeidAssets) -> None:
+        labels = assets.labels
+        titles = assets.label_list("person_titles")
+        stop = not_words(labels["field_words"] + labels["credentials"] + titles)
+        title = rf"(?:{alternation(titles, ignore_case=True)}\.?{SP}+)?"
+        name = person_name(stop)
+        field = label_lookbehind(
+            assets.label_list("person_labels"), separator=rf"{SP}*[:\-]{SP}*{BAR}{title}"
+        )
+        phrase = label_lookbehind(
+            assets.label_list("person_phrase_labels"), separator=rf"{SP}*:?{SP}*{title}"
+        )
+        super().__init__(
+            supported_entity="PERSON",
+            patterns=[
+                Pattern("person field", field + name, self.SCORE),
+                Pattern("signed by", phrase + name, self.SCORE),
+            ],
+            words=assets.words,
+            name="LabelledPersonRecognizer",
+        )

@@ -1,0 +1,51 @@
+"""Patient names in labelled fields: "Patient: HARRISON, MARGARET", "Name: Margaret Harrison"."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.name_base import NameRecognizer
+from pipeline.deid.recognizers.patterns import (
+    BAR,
+    SP,
+    alternation,
+    label_lookbehind,
+    not_words,
+    person_name,
+)
+
+# Internal entity: a PERSON found in a patient field. detect.find_phi reports it as PERSON and
+# uses its words to find the patient's name everywhere else in the document.
+PATIENT_NAME = "PATIENT_NAME"
+
+
+class PatientNameRecognizer(NameRecognizer):
+    """Recognize the patient's name after a patient label.
+
+    "Name:" alone is taken only at the start of a line or cell, so that "Drug Name:" or
+    "Test Name:" are not read as patient fields.
+    """
+
+    SCORE = 0.9
+
+    def __init__(self, assets: DeidAssets) -> None:
+        labels = assets.labels
+        titles = assets.label_list("person_titles")
+        stop = not_words(labels["field_words"] + labels["credentials"] + titles)
+        title = rf"(?:{alternation(titles, ignore_case=True)}\.?{SP}+)?"
+        name = person_name(stop)
+        field = label_lookbehind(
+            assets.label_list("patient_name_labels"), separator=rf"{SP}*[:\-]{SP}*{BAR}{title}"
+        )
+        line_start = alternation(assets.label_list("line_start_name_labels"), ignore_case=True)
+        at_line_start = rf"(?<=(?:^|\f|{SP}{{2}}|\|){SP}*{line_start}{SP}*:{SP}*{title})"
+        super().__init__(
+            supported_entity=PATIENT_NAME,
+            patterns=[
+                Pattern("patient field", field + name, self.SCORE),
+                Pattern("name field", at_line_start + name, self.SCORE),
+            ],
+            words=assets.words,
+            name="PatientNameRecognizer",
+        )

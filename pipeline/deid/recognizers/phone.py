@@ -1,0 +1,53 @@
+"""US phone and fax numbers: "(217) 555-0100", "217-555-0100", "217.555.0100", "Fax:2175550101"."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.patterns import BAR, CASE_INSENSITIVE, SP, label_lookbehind
+
+
+class PhoneRecognizer(PatternRecognizer):
+    """Recognize North American phone numbers by shape; bare digit runs need a label.
+
+    Written here instead of reusing presidio's (python-phonenumbers) recognizer because that
+    one also accepts bare 7-digit runs, which on a chart are MRNs and accession numbers.
+    """
+
+    def __init__(self, assets: DeidAssets) -> None:
+        country = r"(?:\+?1[ .\-]?)?"
+        left = r"(?<![\d\-./])"
+        right = r"(?![\d\-]|\.\d)"
+        after_label = label_lookbehind(
+            assets.label_list("phone_labels"), separator=rf"{SP}*[:#.]?{SP}*{BAR}"
+        )
+        patterns = [
+            Pattern(
+                "(NPA) NXX-XXXX",
+                rf"{left}{country}\(\d{{3}}\){SP}?\d{{3}}[ .\-]?\d{{4}}{right}",
+                0.75,
+            ),
+            Pattern("NPA-NXX-XXXX", rf"{left}{country}\d{{3}}([.\-])\d{{3}}\1\d{{4}}{right}", 0.65),
+            Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
+            Pattern("labelled digits", rf"{after_label}{country}\d{{10}}{right}", 0.8),
+            Pattern("labelled local", rf"{after_label}\d{{3}}[.\-]\d{{4}}{right}", 0.7),
+            # Ten bare digits: a phone only with a context word ("call", "fax") nearby.
+            Pattern("bare digits", rf"{left}\d{{10}}{right}", 0.1),
+        ]
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=patterns,
+            context=assets.label_list("phone_context"),
+            name="PhoneRecognizer",
+            global_regex_flags=CASE_INSENSITIVE,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse area codes starting 0 or 1 and numbers of one repeated digit."""
+        digits = "".join(c for c in pattern_text if c.isdigit())
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        if len(set(digits)) == 1:
+            return True
+        return len(digits) == 10 and digits[0] in "01"

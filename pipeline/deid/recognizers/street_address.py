@@ -1,0 +1,59 @@
+"""Street addresses: "1200 Oak Street", "45 Oak Avenue Apt 4B", "P.O. Box 512"."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.patterns import (
+    BAR,
+    CASE_SENSITIVE,
+    SP,
+    either_case,
+    label_lookbehind,
+)
+
+
+class StreetAddressRecognizer(PatternRecognizer):
+    """Recognize a house number, capitalised street name words and a street suffix.
+
+    Case-sensitive: the street name words must be capitalised, which keeps "2 tabs by mouth
+    daily" out. The common suffixes (Street, Ave, Rd, ...) are enough on their own; the rest
+    of the USPS list holds ordinary words ("Walk", "Rest", "Field"), so with those the address
+    must end its line, cell or clause ("6 Minute Walk Test" is not an address).
+    """
+
+    def __init__(self, assets: DeidAssets) -> None:
+        common = assets.label_list("street_suffixes")
+        usps = sorted(assets.street_suffixes | {s.lower() for s in common})
+        unit = either_case(assets.label_list("unit_designators"))
+        direction = r"(?:[NSEW]\.?|NE|NW|SE|SW|North|South|East|West|NORTH|SOUTH|EAST|WEST)"
+        word = r"(?:[A-Z][a-z]+|[A-Z]{2,}|\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH))"
+        number = r"(?<![\w/.\-])\d{1,6}[A-Z]?(?:-\d{1,4})?"
+        tail = (
+            rf"(?:[ ]{direction}(?![A-Za-z]))?"
+            rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
+        )
+        head = rf"{number}[ ](?:{direction}[ ])?{word}(?:[ ]{word}){{0,3}}[ ]"
+        ends_clause = rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}})"
+        after_label = label_lookbehind(
+            assets.label_list("street_labels"), separator=rf"{SP}*:{SP}*{BAR}"
+        )
+        labelled = rf"{after_label}\d{{1,6}}[A-Z]?(?:[ ][A-Za-z0-9.#'\-]+){{1,7}}?{ends_clause}"
+        po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
+        super().__init__(
+            supported_entity="STREET_ADDRESS",
+            patterns=[
+                Pattern("street", rf"{head}{either_case(common)}\.?(?![A-Za-z]){tail}", 0.75),
+                Pattern(
+                    "street, USPS suffix",
+                    rf"{head}{either_case(usps)}\.?(?![A-Za-z]){tail}{ends_clause}",
+                    0.6,
+                ),
+                Pattern("labelled street", labelled, 0.85),
+                Pattern("PO box", po_box, 0.75),
+            ],
+            context=["address", "street", "residence", "lives"],
+            name="StreetAddressRecognizer",
+            global_regex_flags=CASE_SENSITIVE,
+        )

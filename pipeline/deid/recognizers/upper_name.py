@@ -1,0 +1,43 @@
+"""Upper-case "LAST, FIRST" names, as printed in chart headers and footers."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from pipeline.deid.assets import DeidAssets
+from pipeline.deid.recognizers.name_base import NameRecognizer
+from pipeline.deid.recognizers.patterns import INITIAL, NOT_PAGE, UPPER_WORD, not_words
+
+
+class UpperCaseNameRecognizer(NameRecognizer):
+    """Recognize "HARRISON, MARGARET" and "HARRISON, MARGARET A" without a label.
+
+    Upper-case lab and imaging lines have the same shape ("GLUCOSE, FASTING", "CHEST, PA"),
+    so a match is refused when any word is an ordinary or clinical word that is not also a
+    known name ("BROWN, JAMES" stays a name).
+    """
+
+    SCORE = 0.75
+
+    def __init__(self, assets: DeidAssets) -> None:
+        labels = assets.labels
+        stop = not_words(labels["field_words"] + labels["credentials"] + labels["person_titles"])
+        word = rf"{stop}{NOT_PAGE}{UPPER_WORD}"
+        pattern = (
+            rf"(?<![A-Za-z0-9]){word},[ ]{{0,2}}{word}"
+            rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?![A-Za-z0-9])"
+        )
+        super().__init__(
+            supported_entity="PERSON",
+            patterns=[Pattern("LAST, FIRST", pattern, self.SCORE)],
+            words=assets.words,
+            name="UpperCaseNameRecognizer",
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse the match if any word is a plain word, or all are short unknown words."""
+        words = self.name_words(pattern_text)
+        if not words or any(self.is_plain_word(w) for w in words):
+            return True
+        # "CBC, CMP": short all-capital words that are no known name are abbreviations.
+        return all(len(w) <= 3 and not self.words.is_name(w) for w in words)

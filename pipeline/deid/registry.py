@@ -1,0 +1,131 @@
+"""Build the presidio analyzer explicitly: a blank spaCy tokenizer and our recognizers.
+
+``AnalyzerEngine()`` with its defaults downloads en_core_web_lg at run time; nothing here
+loads a trained model. The spaCy pipeline only tokenizes and sets lower-case lemmas, which is
+all presidio's context enhancer needs to find words such as "DOB" or "fax" near a match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import cast
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import SlimSpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import IpRecognizer, UsSsnRecognizer
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+from pipeline.deid import recognizers as r
+from pipeline.deid.assets import DeidAssets, WordLists, load_assets
+from pipeline.settings import DeidSettings
+
+LANGUAGE = "en"
+# spaCy 3.8 refuses "." in component names (E853), so the versioned name uses "_".
+LEMMA_COMPONENT = "chart2fhir_lower_lemma_v1"
+
+
+@Language.component(LEMMA_COMPONENT)
+def lower_lemma(doc: Doc) -> Doc:
+    """Set each token's lemma to its lower-case text (a blank pipeline has no lemmatizer)."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+def blank_pipeline(context_words: Iterable[str] = ()) -> Language:
+    """spacy.blank("en") plus the lemma component; ":" and "#" split "DOB:03/14" and "SSN#".
+
+    Args:
+        context_words: recognizer context words. presidio skips stop words when it collects
+            the words around a match, and spaCy's stop list holds some of ours ("call",
+            "on", "seen"), so these are taken off it.
+
+    """
+    nlp = spacy.blank(LANGUAGE)
+    for word in context_words:
+        nlp.vocab[word.lower()].is_stop = False
+    infixes = [*(nlp.Defaults.infixes or []), r"(?<=[A-Za-z])[:#](?=[A-Za-z0-9])"]
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    nlp.add_pipe(LEMMA_COMPONENT)
+    return nlp
+
+
+class BlankSpacyNlpEngine(SlimSpacyNlpEngine):
+    """presidio's slim (tokens and lemmas, no NER) engine over a blank pipeline."""
+
+    def __init__(self, context_words: Iterable[str] = ()) -> None:
+        super().__init__(
+            models=[{"lang_code": LANGUAGE, "model_name": "blank"}], auto_download=False
+        )
+        self.context_words = tuple(context_words)
+
+    def load(self) -> None:
+        """Build the blank pipeline instead of loading (or downloading) a trained model."""
+        self.nlp = {LANGUAGE: blank_pipeline(self.context_words)}  # type: ignore[assignment]  # typed None upstream
+
+
+class PhiAnalyzer(AnalyzerEngine):
+    """An AnalyzerEngine that also carries the word lists used for name propagation."""
+
+    def __init__(self, *, words: WordLists, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.words = words
+
+
+def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
+    """Every recognizer the analyzer runs, in one explicit list."""
+    return [
+        r.PatientNameRecognizer(assets),
+        r.LabelledPersonRecognizer(assets),
+        r.TitledPersonRecognizer(assets),
+        r.CredentialedPersonRecognizer(assets),
+        r.UpperCaseNameRecognizer(assets),
+        r.DictionaryNameRecognizer(assets),
+        r.MrnRecognizer(assets),
+        r.DateRecognizer(assets),
+        r.AgeOver89Recognizer(assets),
+        r.PhoneRecognizer(assets),
+        UsSsnRecognizer(),
+        r.StreetAddressRecognizer(assets),
+        r.CityRecognizer(assets),
+        r.ZipCodeRecognizer(assets),
+        r.EmailRecognizer(),
+        r.UrlRecognizer(),
+        IpRecognizer(),
+        r.LabelledIdRecognizer(assets),
+        r.NpiRecognizer(),
+        r.DeaRecognizer(),
+        r.FacilityRecognizer(assets),
+    ]
+
+
+def build_analyzer(cfg: DeidSettings) -> PhiAnalyzer:
+    """Build the analyzer from models/deid/ with no model download (well under two seconds).
+
+    Args:
+        cfg: the deid settings; ``models_dir`` locates the label and word lists and
+            ``score_threshold`` becomes the analyzer's default threshold.
+
+    """
+    assets = load_assets(cfg.models_dir)
+    recognizers = build_recognizers(assets)
+    context_words = {w for rec in recognizers for w in (rec.context or [])}
+    nlp_engine = BlankSpacyNlpEngine(context_words)
+    nlp_engine.load()
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
+    # Whole-word context matching: in presidio's default substring mode the context word
+    # "age" matches "dosage" and "tel" matches "hotel".
+    enhancer = LemmaContextAwareEnhancer(context_matching_mode="whole_word")
+    return PhiAnalyzer(
+        words=assets.words,
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=[LANGUAGE],
+        default_score_threshold=cfg.score_threshold,
+        context_aware_enhancer=enhancer,
+    )
