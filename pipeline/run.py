@@ -107,8 +107,11 @@ def read_page(task: PageTask) -> OcrPage:
         engine = get_engine(s.ocr.engine)
         raw = load_page(task.source, task.index, cfg=s.load)
         clean = clean_image(raw, engine=engine, cfg=s.cleanup, ocr_cfg=s.ocr)
+        page = recognize(clean, engine=engine, cfg=s.ocr)
+        # Saved only once read: a page without OCR has no word boxes to paint from, so
+        # redaction blacks it out whole.
         np.save(_image_path(task.work_dir, task.index), clean.image)
-        return recognize(clean, engine=engine, cfg=s.ocr)
+        return page
     except Exception as e:  # noqa: BLE001 - every failure becomes a page record
         error = e if isinstance(e, PipelineError) else errors.InternalError()
         log.warning(
