@@ -333,8 +333,15 @@ def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) ->
         )
         with ctx.lock:
             found = _find_phi(reread, ctx)
-        residual = redaction_boxes(reread, _residual(doc, report, reread, found), pad=cfg.pad_px)
-        residual = {i: b for i, b in residual.items() if b}
+        left = _residual(doc, report, reread, found, words=ctx.analyzer.words)
+        found_boxes = redaction_boxes(reread, left, pad=cfg.pad_px)
+        # A "word" read off a painted box is the paint itself (black boxes read as "HRM"):
+        # only PHI read where nothing was painted is residual.
+        residual = {
+            i: kept
+            for i, bs in found_boxes.items()
+            if (kept := [b for b in bs if _covered(b, boxes.get(i, [])) < 0.5])
+        }
         if residual:
             results = ctx.map_pages(redact_page, tasks(residual, False))
         unread = any(p.error for p in reread.pages if not doc.pages[p.index].error)
@@ -342,13 +349,25 @@ def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) ->
     return write_pdf([page for page, _ in results]), False
 
 
+def _covered(box: Box, painted: list[Box]) -> float:
+    """The fraction of ``box`` that lies under the ``painted`` boxes (capped at 1)."""
+    area = max(1, (box.x1 - box.x0) * (box.y1 - box.y0))
+    inside = 0
+    for p in painted:
+        w = min(box.x1, p.x1) - max(box.x0, p.x0)
+        h = min(box.y1, p.y1) - max(box.y0, p.y0)
+        if w > 0 and h > 0:
+            inside += w * h
+    return min(1.0, inside / area)
+
+
 def _residual(
-    doc: OcrDocument, report: PhiReport, reread: OcrDocument, found: PhiReport
+    doc: OcrDocument, report: PhiReport, reread: OcrDocument, found: PhiReport, *, words: Any
 ) -> PhiReport:
     """PHI still legible on the painted pages.
 
-    That is what detection finds on them, plus any word that spells a distinctive token of a
-    span painted in the first pass.
+    That is what detection finds on them, plus any word that spells a distinctive token
+    (not a common English or clinical word) of a span painted in the first pass.
     """
     from pipeline.schema import Span
 
@@ -357,9 +376,12 @@ def _residual(
     for span in report.spans:
         for token in text[span.start : span.end].split():
             token = token.strip(".,:;()[]").lower()
-            if (len(token) >= 3 and any(c.isalpha() for c in token)) or (
-                len(token) >= 5 and token.isdigit()
-            ):
+            if (
+                len(token) >= 3
+                and any(c.isalpha() for c in token)
+                and not words.is_common(token)
+                and not words.is_clinical(token)
+            ) or (len(token) >= 5 and token.isdigit()):
                 tokens.add(token)
     spans = list(found.spans)
     starts = reread.page_starts()
