@@ -7,6 +7,7 @@ each. This is the embedded mode; ``workers/`` spreads the same stages over machi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -153,7 +154,7 @@ def ingest(
             futures = []
             for i, path in enumerate(inputs):
                 fut = threads.submit(handle, i, path)
-                fut.add_done_callback(lambda f, i=i: finish(i, f))
+                fut.add_done_callback(functools.partial(finish, i))
                 futures.append(fut)
             for fut in futures:
                 fut.result()

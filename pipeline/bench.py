@@ -261,7 +261,7 @@ def baseline_analyzer() -> Any:
 
     class BlankEngine(SpacyNlpEngine):
         def load(self) -> None:
-            self.nlp = {"en": spacy.blank("en")}
+            self.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]
 
     engine = BlankEngine(models=[{"lang_code": "en", "model_name": "blank"}])
     engine.load()

@@ -247,7 +247,7 @@ DATE_CASES = [
 
 @pytest.mark.parametrize(("text", "values"), DATE_CASES)
 def test_date(assets: DeidAssets, text: str, values: list[str]) -> None:
-    assert found(r.DateRecognizer(assets), text) == at(text, "DATE", values)
+    assert found(r.ChartDateRecognizer(assets), text) == at(text, "DATE", values)
 
 
 AGE_CASES = [
@@ -301,7 +301,7 @@ PHONE_CASES = [
 
 @pytest.mark.parametrize(("text", "values"), PHONE_CASES)
 def test_phone(assets: DeidAssets, text: str, values: list[str]) -> None:
-    assert found(r.PhoneRecognizer(assets), text) == at(text, "PHONE_NUMBER", values)
+    assert found(r.ChartPhoneRecognizer(assets), text) == at(text, "PHONE_NUMBER", values)
 
 
 STREET_CASES = [
@@ -390,7 +390,7 @@ EMAIL_CASES = [
 
 @pytest.mark.parametrize(("text", "values"), EMAIL_CASES)
 def test_email(text: str, values: list[str]) -> None:
-    assert found(r.EmailRecognizer(), text) == at(text, "EMAIL_ADDRESS", values)
+    assert found(r.ChartEmailRecognizer(), text) == at(text, "EMAIL_ADDRESS", values)
 
 
 URL_CASES = [
@@ -410,7 +410,7 @@ URL_CASES = [
 
 @pytest.mark.parametrize(("text", "values"), URL_CASES)
 def test_url(text: str, values: list[str]) -> None:
-    assert found(r.UrlRecognizer(), text) == at(text, "URL", values)
+    assert found(r.ChartUrlRecognizer(), text) == at(text, "URL", values)
 
 
 ID_CASES = [

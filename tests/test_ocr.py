@@ -74,3 +74,30 @@ def test_reading_order_merges_table_columns_into_rows() -> None:
         ["Sodium", "138", "mmol/L"],
         ["Potassium", "4.1"],
     ]
+
+
+def test_remove_rules_lets_a_ruled_table_read_row_by_row(settings) -> None:
+    from PIL import ImageDraw, ImageFont
+
+    from pipeline.ocr.cleanup import remove_rules
+    from tests.conftest import FONT
+
+    font = ImageFont.truetype(FONT, 40)
+    rows = [["Test", "Result", "Units"], ["Sodium", "138", "mmol/L"], ["Glucose", "182", "mg/dL"]]
+    im = render_page([])
+    draw = ImageDraw.Draw(im)
+    xs, y0, h = [200, 800, 1300, 1900], 400, 90
+    for r, cells in enumerate(rows):
+        for c, cell in enumerate(cells):
+            draw.text((xs[c] + 20, y0 + r * h + 20), cell, fill=0, font=font)
+    for r in range(len(rows) + 1):
+        draw.line([(xs[0], y0 + r * h), (xs[-1], y0 + r * h)], fill=0, width=4)
+    for x in xs:
+        draw.line([(x, y0), (x, y0 + len(rows) * h)], fill=0, width=4)
+    image = np.asarray(im, dtype=np.uint8)
+    cleaned = remove_rules(image)
+    assert cleaned[y0, 1000] == 255 and cleaned[y0 + 45, xs[1]] == 255  # rules gone
+    interior = image[y0 + 10 : y0 + 80, xs[0] + 10 : xs[1] - 10]  # the "Test" cell
+    assert (cleaned[y0 + 10 : y0 + 80, xs[0] + 10 : xs[1] - 10] == interior).all()  # text kept
+    page = recognize(CleanPage(index=0, image=cleaned, dpi=300), engine=ENGINE, cfg=settings.ocr)
+    assert page.text.splitlines() == ["Test Result Units", "Sodium 138 mmol/L", "Glucose 182 mg/dL"]

@@ -21,7 +21,7 @@ def recognize(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPag
     lines: list[str] = []
     at = 0
     for line_no, row in enumerate(rows):
-        parts = []
+        parts: list[str] = []
         for w in row:
             if parts:
                 at += 1  # the joining space

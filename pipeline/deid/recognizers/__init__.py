@@ -3,21 +3,21 @@
 from pipeline.deid.recognizers.age import AgeOver89Recognizer
 from pipeline.deid.recognizers.city import CityRecognizer
 from pipeline.deid.recognizers.credentialed_person import CredentialedPersonRecognizer
-from pipeline.deid.recognizers.date import DateRecognizer
+from pipeline.deid.recognizers.date import ChartDateRecognizer
 from pipeline.deid.recognizers.dea import DeaRecognizer
 from pipeline.deid.recognizers.dictionary_name import DictionaryNameRecognizer
-from pipeline.deid.recognizers.email import EmailRecognizer
+from pipeline.deid.recognizers.email import ChartEmailRecognizer
 from pipeline.deid.recognizers.facility import FacilityRecognizer
 from pipeline.deid.recognizers.labelled_id import LabelledIdRecognizer
 from pipeline.deid.recognizers.labelled_person import LabelledPersonRecognizer
 from pipeline.deid.recognizers.mrn import MrnRecognizer
 from pipeline.deid.recognizers.npi import NpiRecognizer
 from pipeline.deid.recognizers.patient_name import PATIENT_NAME, PatientNameRecognizer
-from pipeline.deid.recognizers.phone import PhoneRecognizer
+from pipeline.deid.recognizers.phone import ChartPhoneRecognizer
 from pipeline.deid.recognizers.street_address import StreetAddressRecognizer
 from pipeline.deid.recognizers.titled_person import TitledPersonRecognizer
 from pipeline.deid.recognizers.upper_name import UpperCaseNameRecognizer
-from pipeline.deid.recognizers.url import UrlRecognizer
+from pipeline.deid.recognizers.url import ChartUrlRecognizer
 from pipeline.deid.recognizers.zip_code import ZipCodeRecognizer
 
 __all__ = [
@@ -25,20 +25,20 @@ __all__ = [
     "AgeOver89Recognizer",
     "CityRecognizer",
     "CredentialedPersonRecognizer",
-    "DateRecognizer",
+    "ChartDateRecognizer",
     "DeaRecognizer",
     "DictionaryNameRecognizer",
-    "EmailRecognizer",
+    "ChartEmailRecognizer",
     "FacilityRecognizer",
     "LabelledIdRecognizer",
     "LabelledPersonRecognizer",
     "MrnRecognizer",
     "NpiRecognizer",
     "PatientNameRecognizer",
-    "PhoneRecognizer",
+    "ChartPhoneRecognizer",
     "StreetAddressRecognizer",
     "TitledPersonRecognizer",
     "UpperCaseNameRecognizer",
-    "UrlRecognizer",
+    "ChartUrlRecognizer",
     "ZipCodeRecognizer",
 ]

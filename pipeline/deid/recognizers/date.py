@@ -22,7 +22,7 @@ def _month_regex() -> str:
     return either_case(name.title() for name in _MONTHS) + r"\.?"
 
 
-class DateRecognizer(PatternRecognizer):
+class ChartDateRecognizer(PatternRecognizer):
     """Recognize calendar dates; day and month are checked, years run 1850-2099.
 
     A month name is matched in Title or UPPER case only, so that "may 2 puffs" is not a date.
@@ -57,7 +57,7 @@ class DateRecognizer(PatternRecognizer):
             supported_entity="DATE",
             patterns=patterns,
             context=assets.label_list("date_context"),
-            name="DateRecognizer",
+            name="ChartDateRecognizer",
             global_regex_flags=CASE_SENSITIVE,
         )
 

@@ -8,7 +8,7 @@ from presidio_analyzer.predefined_recognizers import EmailRecognizer as Presidio
 _TLD = re.compile(r"\.[A-Za-z]{2,24}$")
 
 
-class EmailRecognizer(PresidioEmailRecognizer):
+class ChartEmailRecognizer(PresidioEmailRecognizer):
     """Presidio's e-mail recognizer with a local top-level-domain check.
 
     Presidio's own check calls tldextract, which fetches the public suffix list from the
@@ -16,7 +16,7 @@ class EmailRecognizer(PresidioEmailRecognizer):
     """
 
     def __init__(self) -> None:
-        super().__init__(name="EmailRecognizer")
+        super().__init__(name="ChartEmailRecognizer")
 
     def validate_result(self, pattern_text: str) -> bool:
         """Accept addresses whose domain ends in an alphabetic top-level domain."""

@@ -8,7 +8,7 @@ from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.patterns import BAR, CASE_INSENSITIVE, SP, label_lookbehind
 
 
-class PhoneRecognizer(PatternRecognizer):
+class ChartPhoneRecognizer(PatternRecognizer):
     """Recognize North American phone numbers by shape; bare digit runs need a label.
 
     Written here instead of reusing presidio's (python-phonenumbers) recognizer because that
@@ -39,7 +39,7 @@ class PhoneRecognizer(PatternRecognizer):
             supported_entity="PHONE_NUMBER",
             patterns=patterns,
             context=assets.label_list("phone_context"),
-            name="PhoneRecognizer",
+            name="ChartPhoneRecognizer",
             global_regex_flags=CASE_INSENSITIVE,
         )
 

@@ -7,7 +7,7 @@ from presidio_analyzer import Pattern, PatternRecognizer
 from pipeline.deid.recognizers.patterns import CASE_INSENSITIVE
 
 
-class UrlRecognizer(PatternRecognizer):
+class ChartUrlRecognizer(PatternRecognizer):
     """Recognize URLs with a scheme or "www.", or a host under a common top-level domain.
 
     Narrower than presidio's recognizer, whose hundreds of country-code domains match
@@ -36,6 +36,6 @@ class UrlRecognizer(PatternRecognizer):
                 ),
             ],
             context=["url", "website", "web", "portal", "online"],
-            name="UrlRecognizer",
+            name="ChartUrlRecognizer",
             global_regex_flags=CASE_INSENSITIVE,
         )
