@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils \
+APT_PACKAGES := python3 python3-venv tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils \
 	fonts-dejavu-core fonts-liberation
 # Stamps make a second run skip work already done; they depend on the files that define it.
 SYS_STAMP := $(VENV)/.system-packages
