@@ -35,6 +35,7 @@ class LoadSettings(Section):
 class CleanupSettings(Section):
     """Orientation and deskew."""
 
+    despeckle: bool = True  # remove fax speckle on pages that have lots of it
     osd: bool = True  # detect 90/180/270 rotation with tesseract OSD
     osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored
     deskew: bool = True

@@ -101,3 +101,19 @@ def test_remove_rules_lets_a_ruled_table_read_row_by_row(settings) -> None:
     assert (cleaned[y0 + 10 : y0 + 80, xs[0] + 10 : xs[1] - 10] == interior).all()  # text kept
     page = recognize(CleanPage(index=0, image=cleaned, dpi=300), engine=ENGINE, cfg=settings.ocr)
     assert page.text.splitlines() == ["Test Result Units", "Sodium 138 mmol/L", "Glucose 182 mg/dL"]
+
+
+def test_despeckle_cleans_fax_noise_and_leaves_clean_pages_alone() -> None:
+    from pipeline.ocr.cleanup import despeckle
+
+    page = np.asarray(render_page(["Potassium 4.1 mmol/L", "Creatinine 0.9 mg/dL"]), np.uint8)
+    assert despeckle(page) is page  # few specks: untouched, every decimal point kept
+    rng = np.random.default_rng(7)
+    noisy = page.copy()
+    ys, xs = rng.integers(0, 3300, 4000), rng.integers(0, 2550, 4000)
+    for y, x in zip(ys, xs, strict=True):
+        noisy[y : y + 2, x : x + 2] = 0  # 2x2 specks, ~475 per megapixel
+    cleaned = despeckle(noisy)
+    assert (cleaned < 128).sum() < (page < 128).sum() * 1.02  # the specks are gone
+    text_rows = slice(240, 400)
+    assert (cleaned[text_rows] < 128).sum() >= (page[text_rows] < 128).sum() * 0.97  # text kept
