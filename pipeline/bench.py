@@ -168,6 +168,7 @@ class Tally:
 
     cer: dict[str, list[int]] = field(default_factory=lambda: {lv: [0, 0, 0, 0] for lv in LEVELS})
     phi: dict[str, list[int]] = field(default_factory=dict)  # label -> [caught, total]
+    phi_level: dict[str, list[int]] = field(default_factory=lambda: {lv: [0, 0] for lv in LEVELS})
     over: list[int] = field(default_factory=lambda: [0, 0])
     obs: list[int] = field(default_factory=lambda: [0, 0, 0])  # tp, predicted, true
     obs_nodate: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -190,6 +191,8 @@ class Tally:
             row = self.phi.setdefault(label, [0, 0])
             row[0] += int(caught)
             row[1] += 1
+            self.phi_level[level][0] += int(caught)
+            self.phi_level[level][1] += 1
         wrong, present = over_redaction(truth, "\f".join(page_texts), deid_text)
         self.over[0] += wrong
         self.over[1] += present
@@ -211,6 +214,7 @@ class Tally:
             "cer": {lv: _ratio(v[0], v[1]) for lv, v in self.cer.items() if v[1]},
             "wer": {lv: _ratio(v[2], v[3]) for lv, v in self.cer.items() if v[3]},
             "phi_recall": _ratio(total_caught, total_items),
+            "phi_recall_by_level": {lv: _ratio(c, n) for lv, (c, n) in self.phi_level.items() if n},
             "phi_recall_by_type": {
                 k: {"recall": _ratio(c, n), "items": n} for k, (c, n) in sorted(self.phi.items())
             },
@@ -439,6 +443,12 @@ def render(r: dict[str, Any]) -> str:
             lines.append(f"| WER {lv} | {p['wer'][lv]:.3f} | {b['wer'].get(lv, 0):.3f} |")
     lines += [
         f"| PHI recall (all items) | {p['phi_recall']:.3f} | {b['phi_recall']:.3f} |",
+        *(
+            f"| PHI recall {lv} | {p['phi_recall_by_level'][lv]:.3f} | "
+            f"{b['phi_recall_by_level'].get(lv, 0):.3f} |"
+            for lv in LEVELS
+            if lv in p["phi_recall_by_level"]
+        ),
         f"| over-redaction (clinical words removed) | {p['over_redaction']:.3f} | "
         f"{b['over_redaction']:.3f} |",
     ]

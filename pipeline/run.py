@@ -350,7 +350,14 @@ def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) ->
 
 
 def _covered(box: Box, painted: list[Box]) -> float:
-    """The fraction of ``box`` that lies under the ``painted`` boxes (capped at 1)."""
+    """The fraction of ``box`` that lies under the ``painted`` boxes (capped at 1).
+
+    A box whose centre is painted counts as covered whole: tesseract draws the box of a
+    "word" read off a black block taller than the block.
+    """
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    if any(p.x0 <= cx < p.x1 and p.y0 <= cy < p.y1 for p in painted):
+        return 1.0
     area = max(1, (box.x1 - box.x0) * (box.y1 - box.y0))
     inside = 0
     for p in painted:
