@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = ExtractSettings()
     deid: DeidSettings = DeidSettings()
     fhir: FhirSettings = FhirSettings()
-    log_level: str = "INFO"
+    log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 
 def configure_process() -> None:
