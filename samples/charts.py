@@ -65,6 +65,12 @@ class Ctx:
         age = self.patient.age_on(day or self.date)
         return [phi("AGE", str(age)) if age > 89 else str(age)]
 
+    def introduction(self, title_: str, then: str, day: dt.date | None = None) -> list[PartLike]:
+        """A narrative's opening, "Mr. SMITH is a 67-year-old male " and ``then``."""
+        p = self.patient.person
+        intro: list[PartLike] = [f"{title_} ", phi("PERSON", p.family), " is a "]
+        return [*intro, *self.age_parts(day), f"-year-old {p.gender} {then}"]
+
     def obs(self, *records: dict) -> None:
         """Record truth observations for values just printed."""
         self.observations.extend(records)
@@ -430,11 +436,7 @@ def progress_note(c: Ctx, w: Writer) -> None:
     w.paragraph([f"Follow-up of {problems[0].short} and {problems[1].short}."])
     heading(c, w, "History of Present Illness")
     hpi: list[PartLike] = [
-        f"{title_} ",
-        phi("PERSON", p.person.family),
-        " is a ",
-        *c.age_parts(),
-        f"-year-old {p.person.gender} with a history of ",
+        *c.introduction(title_, "with a history of "),
         ", ".join(pr.short for pr in problems),
         f" who presents for {reason}. ",
     ]
@@ -697,11 +699,7 @@ def discharge_summary(c: Ctx, w: Writer) -> None:
         )
     heading(c, w, "Hospital Course")
     course: list[PartLike] = [
-        f"{title_} ",
-        phi("PERSON", p.person.family),
-        " is a ",
-        *c.age_parts(admit),
-        f"-year-old {p.person.gender} with ",
+        *c.introduction(title_, "with ", admit),
         ", ".join(pr.short for pr in chronic),
         " who presented ",
     ]

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from spacy.language import Language
 
-from pipeline.settings import Settings, configure_process
+from pipeline.extract import build_nlp
+from pipeline.settings import ExtractSettings, Settings, configure_process
 
 configure_process()
 
@@ -60,3 +62,15 @@ def chart_pdf(tmp_path: Path) -> Path:
     second = render_page(["Page two", *CHART_LINES[5:]])
     first.save(path, save_all=True, append_images=[second], resolution=300)
     return path
+
+
+@pytest.fixture(scope="module")
+def cfg() -> ExtractSettings:
+    """The extract stage's default settings (tests/test_extract_*.py)."""
+    return ExtractSettings()
+
+
+@pytest.fixture(scope="module")
+def nlp(cfg: ExtractSettings) -> Language:
+    """The extract stage's spaCy pipeline, built once per test module."""
+    return build_nlp(cfg)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from pipeline.extract import build_nlp, extract_entities
-from pipeline.schema import Extraction, OcrDocument, OcrPage
+from pipeline.schema import Extraction
 from pipeline.settings import ExtractSettings
+from tests.extract_helpers import run
 
 GLUCOSE, BUN, CREAT, NA, K, CL, CO2 = (
     "2345-7",
@@ -28,21 +28,6 @@ CHOL, LDL, HDL, TG, A1C, TSH = "2093-3", "13457-7", "2085-9", "2571-8", "4548-4"
 MCV, MG, INR, FT4 = "787-2", "19123-9", "6301-6", "3024-7"
 
 Expected = tuple[str, float, str, str]
-
-
-@pytest.fixture(scope="module")
-def cfg() -> ExtractSettings:
-    return ExtractSettings()
-
-
-@pytest.fixture(scope="module")
-def nlp(cfg: ExtractSettings) -> Language:
-    return build_nlp(cfg)
-
-
-def run(nlp: Language, cfg: ExtractSettings, text: str) -> Extraction:
-    page = OcrPage(index=0, width=2550, height=3300, dpi=300, text=text, words=())
-    return extract_entities(OcrDocument(doc_id="test", pages=(page,)), nlp=nlp, cfg=cfg)
 
 
 def found(text: str, ex: Extraction) -> list[Expected]:

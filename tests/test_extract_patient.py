@@ -5,31 +5,9 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from pipeline.extract import build_nlp, extract_entities
-from pipeline.schema import Extraction, OcrDocument, OcrPage, Patient
+from pipeline.schema import Patient
 from pipeline.settings import ExtractSettings
-
-
-@pytest.fixture(scope="module")
-def cfg() -> ExtractSettings:
-    return ExtractSettings()
-
-
-@pytest.fixture(scope="module")
-def nlp(cfg: ExtractSettings) -> Language:
-    return build_nlp(cfg)
-
-
-def run(nlp: Language, cfg: ExtractSettings, *pages: str) -> Extraction:
-    doc = OcrDocument(
-        doc_id="test",
-        pages=tuple(
-            OcrPage(index=i, width=2550, height=3300, dpi=300, text=t, words=())
-            for i, t in enumerate(pages)
-        ),
-    )
-    return extract_entities(doc, nlp=nlp, cfg=cfg)
-
+from tests.extract_helpers import run
 
 PATIENTS = [
     # LAST, FIRST M on a header line with other fields after it

@@ -18,24 +18,11 @@ from pipeline.extract.data import ModelDataError
 from pipeline.extract.findings import findings
 from pipeline.extract.nlp import LABS, PIPELINE
 from pipeline.extract.resolve import deduplicate
-from pipeline.schema import Box, Observation, OcrDocument, OcrPage, Quantity, Word
+from pipeline.schema import Box, Observation, OcrDocument, Quantity, Word
 from pipeline.settings import MODELS_DIR, ExtractSettings
+from tests.extract_helpers import page
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "truth"
-
-
-@pytest.fixture(scope="module")
-def cfg() -> ExtractSettings:
-    return ExtractSettings()
-
-
-@pytest.fixture(scope="module")
-def nlp(cfg: ExtractSettings) -> Language:
-    return build_nlp(cfg)
-
-
-def page(text: str, index: int = 0, words: tuple[Word, ...] = ()) -> OcrPage:
-    return OcrPage(index=index, width=2550, height=3300, dpi=300, text=text, words=words)
 
 
 def test_pipeline_is_blank_english_plus_our_components(nlp: Language) -> None:

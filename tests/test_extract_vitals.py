@@ -13,9 +13,9 @@ import re
 import pytest
 from spacy.language import Language
 
-from pipeline.extract import build_nlp, extract_entities
-from pipeline.schema import Extraction, Observation, OcrDocument, OcrPage
+from pipeline.schema import Extraction, Observation
 from pipeline.settings import ExtractSettings
+from tests.extract_helpers import run
 
 BP, SYS, DIA = "85354-9", "8480-6", "8462-4"
 HR, RR, TEMP, SPO2, WT, HT, BMI = (
@@ -29,30 +29,6 @@ HR, RR, TEMP, SPO2, WT, HT, BMI = (
 )
 
 Expected = tuple[str, float | tuple[float, float], str, str]
-
-
-@pytest.fixture(scope="module")
-def cfg() -> ExtractSettings:
-    return ExtractSettings()
-
-
-@pytest.fixture(scope="module")
-def nlp(cfg: ExtractSettings) -> Language:
-    return build_nlp(cfg)
-
-
-def document(*pages: str) -> OcrDocument:
-    return OcrDocument(
-        doc_id="test",
-        pages=tuple(
-            OcrPage(index=i, width=2550, height=3300, dpi=300, text=text, words=())
-            for i, text in enumerate(pages)
-        ),
-    )
-
-
-def run(nlp: Language, cfg: ExtractSettings, *pages: str) -> Extraction:
-    return extract_entities(document(*pages), nlp=nlp, cfg=cfg)
 
 
 def summary(obs: Observation) -> tuple[str, float | tuple[float, float], str]:

@@ -16,6 +16,8 @@ from pipeline.extract.text import Number
 from pipeline.schema import Component, Observation, Quantity
 
 Category = Literal["vital-signs", "laboratory"]
+# What a reading measured: one quantity or a panel's components, and the confidence so far.
+Measured = tuple[Quantity | None, tuple[Component, ...], float]
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,28 @@ def observe(
     if any(n.repaired for n in reading.numbers):
         confidence *= penalties.digit_repaired
     if spec.shape == "ratio":
-        return _panel(spec, reading, category, start, end, penalties, confidence, effective)
+        measured = _panel(spec, reading, penalties, confidence)
+    else:
+        measured = _single(spec, reading, penalties, confidence)
+    if measured is None:
+        return None
+    quantity, components, confidence = measured
+    return Observation(
+        code=spec.code,
+        display=spec.display,
+        category=category,
+        quantity=quantity,
+        components=components,
+        effective=effective,
+        start=start,
+        end=end,
+        confidence=round(confidence, 3),
+    )
+
+
+def _single(
+    spec: AnalyteSpec, reading: Reading, penalties: Penalties, confidence: float
+) -> Measured | None:
     if len(reading.numbers) != 1:
         return None
     number = reading.numbers[0]
@@ -92,16 +115,7 @@ def observe(
     if chosen is None or value is None:
         return None
     unit, factor = chosen
-    return Observation(
-        code=spec.code,
-        display=spec.display,
-        category=category,
-        quantity=Quantity(value=value, unit=unit),
-        effective=effective,
-        start=start,
-        end=end,
-        confidence=round(confidence * factor, 3),
-    )
+    return Quantity(value=value, unit=unit), (), confidence * factor
 
 
 def _dropped_point(spec: AnalyteSpec, number: Number, ucum: str | None) -> float | None:
@@ -120,15 +134,8 @@ def _dropped_point(spec: AnalyteSpec, number: Number, ucum: str | None) -> float
 
 
 def _panel(
-    spec: AnalyteSpec,
-    reading: Reading,
-    category: Category,
-    start: int,
-    end: int,
-    penalties: Penalties,
-    confidence: float,
-    effective: str | None,
-) -> Observation | None:
+    spec: AnalyteSpec, reading: Reading, penalties: Penalties, confidence: float
+) -> Measured | None:
     unit = spec.default_unit
     if len(reading.numbers) != 2 or reading.ucum not in (None, unit):
         return None
@@ -140,16 +147,8 @@ def _panel(
         return None
     if not all(b.usual(v) for b, v in zip(bounds, values, strict=True)):
         confidence *= penalties.outside_typical
-    return Observation(
-        code=spec.code,
-        display=spec.display,
-        category=category,
-        components=tuple(
-            Component(code=c.code, display=c.display, quantity=Quantity(value=v, unit=unit))
-            for c, v in zip(spec.components, values, strict=True)
-        ),
-        effective=effective,
-        start=start,
-        end=end,
-        confidence=round(confidence, 3),
+    components = tuple(
+        Component(code=c.code, display=c.display, quantity=Quantity(value=v, unit=unit))
+        for c, v in zip(spec.components, values, strict=True)
     )
+    return None, components, confidence
