@@ -105,6 +105,10 @@ def test_spans_are_sorted_and_disjoint(analyzer: PhiAnalyzer) -> None:
         # presidio's SSN recognizer: nine bare digits only next to "SSN"
         ("SSN 321549876", [("US_SSN", "321549876")]),
         ("Ref 321549876", []),
+        # a numeric date with spaces for separators (a faxed page) needs a context word
+        ("DOB 08 17 1949", [("DATE", "08 17 1949")]),
+        ("born 1971 08. 06", [("DATE", "1971 08. 06")]),
+        ("Wt 08 17 1949", []),
     ],
 )
 def test_context_words(analyzer: PhiAnalyzer, text: str, values: list[tuple[str, str]]) -> None:
@@ -296,3 +300,31 @@ def test_name_label_at_the_top_of_a_later_page(analyzer: PhiAnalyzer) -> None:
     assert [(s.label, doc.text[s.start : s.end]) for s in spans] == [
         ("PERSON", "Margaret Harrison")
     ]
+
+
+PROPAGATION_OCR_CASES = [
+    # the date of birth in a footer, separators lost and one digit misread; not zero-padded,
+    # so only propagation (not OcrDateRecognizer) finds it
+    (
+        "DOB: 08/07/1949\nMRN 5512340 PO 8 17 1949",
+        [("DATE", "08/07/1949"), ("MRN", "5512340"), ("DATE", "8 17 1949")],
+    ),
+    # ... written year first, with a look-alike letter for a digit
+    ("DOB: 08/07/1949\nfooter 1949.O8.07", [("DATE", "08/07/1949"), ("DATE", "1949.O8.07")]),
+    # ... after a month-name date of birth
+    ("DOB: May 24, 1964\nfooter 5 24 1964", [("DATE", "May 24, 1964"), ("DATE", "5 24 1964")]),
+    # an MRN with look-alike letters for digits, found from the labelled one
+    ("MRN: 5512340\nfooter 55l234O", [("MRN", "5512340"), ("MRN", "55l234O")]),
+    # failing: numbers two digits away from the date of birth stay
+    ("DOB: 08/07/1949\nrow 8 21 1950 132/84", [("DATE", "08/07/1949")]),
+    # failing: without a date-of-birth label nothing is propagated
+    ("Seen 08/07/1949\nfooter 8 17 1949", [("DATE", "08/07/1949")]),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), PROPAGATION_OCR_CASES)
+def test_propagation_of_ocr_variants(
+    analyzer: PhiAnalyzer, text: str, values: list[tuple[str, str]]
+) -> None:
+    doc = doc_of(text)
+    assert labelled(doc, find_phi(doc, analyzer=analyzer, cfg=CFG)) == expect(text, values)

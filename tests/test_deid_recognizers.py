@@ -477,3 +477,130 @@ def test_npi_checksum(digits: str, valid: bool) -> None:
 def test_dea_checksum(value: str, valid: bool) -> None:
     assert dea_checksum_ok(value[2:]) is valid
     assert bool(found(r.DeaRecognizer(), f"DEA {value}")) is valid
+
+
+# --- OCR noise from degraded (faxed, 150 DPI) scans; synthetic values ---------------------
+
+OCR_DATE_CASES = [
+    # a month abbreviation one letter off, same first letter ("Feo", "Fep" for "Feb")
+    ("Feo 20, 2023. 07:15 132/84", ["Feo 20, 2023"]),
+    ("Fep 19, 2023 19.08", ["Fep 19, 2023"]),
+    # an extra digit in the day ("418" for "18")
+    ("Feb 418, 2023 11:05", ["Feb 418, 2023"]),
+    # separators turned into dots and commas, or lost
+    ("Feb 21. 2023 03.05", ["Feb 21. 2023"]),
+    ("Feb 21,.2023 11:07", ["Feb 21,.2023"]),
+    ("Feo 24 2023 07:04", ["Feo 24 2023"]),
+    # a misread year is taken only after a month spelled right
+    ("Feb 23, 2623 11:18", ["Feb 23, 2623"]),
+    # stray characters stuck to the day, a lost hyphen, a lower-case month, a misread day
+    ("50mg °~—s14-Jun-2019 Changed dose", ["14-Jun-2019"]),
+    ("| 28-Apr2019 | TO45", ["28-Apr2019"]),
+    ("| Ol-jun-2019 | 1043", ["Ol-jun-2019"]),
+    # failing on its own: zero-padded numeric dates with spaces for separators need a
+    # context word (tests/test_deid_detect.py::test_context_words)
+    ("PO 08 17 1949", []),
+    ("1971 08. 06", []),
+    # failing: a misread year after a misread month
+    ("Feo 23, 2623", []),
+    # failing: an ordinary word one letter off a month ("Set" / "Sep", "Now" / "Nov")
+    ("Set 12, 2023", []),
+    ("Now 3, 2021", []),
+    # failing: a different first letter ("Ceh" is two edits from "Feb")
+    ("Ceh 27, 2023", []),
+    # failing: a day the month does not have
+    ("Feo 30, 2023", []),
+    # failing: vitals, times, doses, ranges and codes
+    ("BP 132/84 HR 72 at 07:15", []),
+    ("Metformin 1000 mg daily 3.5-5.0 (E11.9)", []),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), OCR_DATE_CASES)
+def test_ocr_date(assets: DeidAssets, text: str, values: list[str]) -> None:
+    assert found(r.OcrDateRecognizer(assets), text) == at(text, "DATE", values)
+
+
+FLOWSHEET_DATE_CASES = [
+    # a row date mangled past reading, then a time of day
+    ("Ceh 27, 2023 23:03 134/62 87", ["Ceh 27, 2023"]),
+    ("= 4, 2d, 2023 0707 119/80 93", ["= 4, 2d, 2023"]),
+    ("res 4a 2023 — 15:10 125/74", ["res 4a 2023"]),
+    # failing: not at the start of the line
+    ("Recorded Ceh 27, 2023 23:03", []),
+    # failing: no time after the year
+    ("Ceh 27, 2023 mmHg", []),
+    # failing: a vitals row with no year
+    ("HR 72 RR 16 07:15", []),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), FLOWSHEET_DATE_CASES)
+def test_flowsheet_row_date(text: str, values: list[str]) -> None:
+    assert found(r.FlowsheetRowDateRecognizer(), text) == at(text, "DATE", values)
+
+
+OCR_ID_CASES = [
+    # junk punctuation between the label and the value
+    (r.MrnRecognizer, "MRN", "MR#: . 443241351 Reviewed by", ["443241351"]),
+    (r.MrnRecognizer, "MRN", "MRN: , 5512340", ["5512340"]),
+    # failing: a word after the junk is no MRN
+    (r.MrnRecognizer, "MRN", "MRN: . pending", []),
+    # a prefixed accession number whose hyphen OCR read as a space
+    (r.LabelledIdRecognizer, "ID", "Accession #: L21 462199", ["L21 462199"]),
+    # failing: a label followed by a short number and a word
+    (r.LabelledIdRecognizer, "ID", "Group 3 patients", []),
+]
+
+
+@pytest.mark.parametrize(("cls", "label", "text", "values"), OCR_ID_CASES)
+def test_ocr_labelled_ids(
+    assets: DeidAssets, cls: type, label: str, text: str, values: list[str]
+) -> None:
+    assert found(cls(assets), text) == at(text, label, values)
+
+
+OCR_PHONE_CASES = [
+    # labelled: junk after the label, mixed separators
+    ("Tel *739 366-0300 Fax. 739-366 0307", ["739 366-0300", "739-366 0307"]),
+    # labelled local number with a look-alike letter and a space after the hyphen
+    ("Ph: 5i1- 0314", ["5i1- 0314"]),
+    # unlabelled: a look-alike character ("@" for "8") makes it a damaged number
+    ("Pl @79.827-8580", ["@79.827-8580"]),
+    # the area code unreadable inside its brackets
+    ("(ass) 269-9080", ["(ass) 269-9080"]),
+    # failing: clean digits with mixed separators and no label
+    ("555-123.4567", []),
+    # failing: mostly letters
+    ("Ph: Sii-lOOB", []),
+    # failing: vitals and a reference range
+    ("BP 132/84 HR 72 Glucose 70-99", []),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), OCR_PHONE_CASES)
+def test_ocr_phone(assets: DeidAssets, text: str, values: list[str]) -> None:
+    assert found(r.ChartPhoneRecognizer(assets), text) == at(text, "PHONE_NUMBER", values)
+
+
+OCR_EMAIL_URL_CASES = [
+    # the dot before the top-level domain read as a space or a comma
+    (
+        r.ChartEmailRecognizer,
+        "EMAIL_ADDRESS",
+        "records@northfieldclinic org",
+        ["records@northfieldclinic org"],
+    ),
+    (r.ChartEmailRecognizer, "EMAIL_ADDRESS", "info@northfield,org x", ["info@northfield,org"]),
+    # failing: an unusual top-level domain after a space
+    (r.ChartEmailRecognizer, "EMAIL_ADDRESS", "info@northfield xyz", []),
+    (r.ChartUrlRecognizer, "URL", "www northfieldclinic org", ["www northfieldclinic org"]),
+    (r.ChartUrlRecognizer, "URL", "www. northfieldclinics,org", ["www. northfieldclinics,org"]),
+    # failing: "www" in prose, no domain
+    (r.ChartUrlRecognizer, "URL", "see www for details", []),
+]
+
+
+@pytest.mark.parametrize(("cls", "label", "text", "values"), OCR_EMAIL_URL_CASES)
+def test_ocr_email_and_url(cls: type, label: str, text: str, values: list[str]) -> None:
+    assert found(cls(), text) == at(text, label, values)

@@ -1,8 +1,9 @@
 """find_phi: the PHI spans of one document.
 
 The analyzer runs once over the whole document text, so a recognizer can use context across
-lines. Then names from the patient field and MRNs are looked for everywhere else in the
-document (headers, footers, prose), including OCR-damaged copies ("J0HNSON" for "JOHNSON").
+lines. Then names from the patient field, MRNs and the date of birth are looked for everywhere
+else in the document (headers, footers, prose), including OCR-damaged copies ("J0HNSON" for
+"JOHNSON", "44324l35l" for "443241351", "08 17 1949" for "08/07/1949").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import WordLists, load_assets
 from pipeline.deid.recognizers import PATIENT_NAME
+from pipeline.deid.recognizers.ocr_date import month_of, to_digits
 from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
 from pipeline.deid.spans import merge_spans
 from pipeline.errors import DeidFailed
@@ -28,6 +30,17 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 PROPAGATED_SCORE = 0.8  # an exact repeat of a found name word or MRN
 VARIANT_SCORE = 0.6  # a repeat at edit distance 1 (an OCR misread)
 MIN_VARIANT_LEN = 5  # shorter words have too many real-word neighbours at distance 1
+
+# A date-of-birth label just before a date, as printed or as a fax garbles it ("DGB", "OOB").
+_DOB_LABEL = re.compile(
+    r"(?i)(?:\b(?:d\.?o\.?b|[do0][o0g]b|date[ \t]+of[ \t]+birth|birth[ \t]*date|born)\.?)"
+    r"[^\w\n]{0,4}$"
+)
+# Three numeric parts, look-alike letters allowed, any separators: "08 17 1949", "1971 08. 06".
+_NUMERIC_DATE = re.compile(
+    r"(?<![\w/.\-])[0-9OoIlSB]{1,4}(?:[ .,/\-]{1,3}[0-9OoIlSB]{1,4}){2}(?![\w/])"
+)
+_PARTS = re.compile(r"[0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,7 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     )
     spans = [_to_span(r) for r in results]
     spans += propagate(text, _seeds(text, results, words), words)
+    spans += propagate_birth_date(text, _birth_dates(text, results, words))
     return PhiReport(spans=tuple(merge_spans(spans)))
 
 
@@ -114,6 +128,10 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
                 for s, e in positions
             ]
             continue
+        if sum(c.isdigit() for c in word) * 2 >= len(word) and exact.get(to_digits(word)) == "MRN":
+            # An MRN with look-alike letters for digits ("44324l35l").
+            spans += [Span(start=s, end=e, label="MRN", score=VARIANT_SCORE) for s, e in positions]
+            continue
         label = _variant_label(word, seeds, words)
         if label == "PERSON":
             has_digit = any(c.isdigit() for c in word)
@@ -136,3 +154,70 @@ def _variant_label(word: str, seeds: list[_Seed], words: WordLists) -> str | Non
         if seed.label == "PERSON" and digits < len(word) - 1 and not words.is_common(word):
             return seed.label
     return None
+
+
+def _birth_dates(text: str, results: Iterable[RecognizerResult], words: WordLists) -> set[str]:
+    """The dates found right after a date-of-birth label, each as "YYYYMMDD"."""
+    keys: set[str] = set()
+    for r in results:
+        if r.entity_type == "DATE" and _DOB_LABEL.search(text[max(0, r.start - 30) : r.start]):
+            key = date_key(text[r.start : r.end], words)
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
+def date_key(value: str, words: WordLists) -> str | None:
+    """``value`` as "YYYYMMDD" when it reads as a calendar date, else None.
+
+    Look-alike letters count as digits ("O8" is "08") and separators are ignored; numeric
+    dates are month first unless they start with the year ("1971 08. 06").
+    """
+    parts = _PARTS.findall(value)
+    if len(parts) != 3:
+        return None
+    month_word = [p for p in parts if len(p) >= 3 and p.isalpha()]
+    if month_word:
+        month = month_of(month_word[0], words)
+        rest = [to_digits(p) for p in parts if p is not month_word[0]]
+        if month is None or not all(p.isdigit() for p in rest):
+            return None
+        day, year = sorted(rest, key=len)
+        return _key(year, month, day)
+    digits = [to_digits(p) for p in parts]
+    if not all(p.isdigit() for p in digits):
+        return None
+    if len(digits[0]) == 4:
+        return _key(digits[0], int(digits[1]), digits[2])
+    return _key(digits[2], int(digits[0]), digits[1])
+
+
+def _key(year: str, month: int, day: str) -> str | None:
+    if len(year) != 4 or not 1 <= month <= 12 or not 1 <= int(day) <= 31:
+        return None
+    return f"{year}{month:02d}{int(day):02d}"
+
+
+def propagate_birth_date(text: str, birth_dates: set[str]) -> list[Span]:
+    """Spans for numeric dates in ``text`` that are the date of birth as OCR may read it.
+
+    A candidate is three numeric parts with any separators ("08 17 1949", "1949.O8.07");
+    it matches when, read as "YYYYMMDD", it equals a birth date or differs in one digit.
+    Charts repeat the date of birth in page footers, where a fax blurs it the most.
+    """
+    if not birth_dates:
+        return []
+    spans = []
+    for m in _NUMERIC_DATE.finditer(text):
+        parts = [to_digits(p) for p in _PARTS.findall(m.group())]
+        if not all(p.isdigit() for p in parts):
+            continue
+        if len(parts[0]) == 4:
+            key = _key(parts[0], int(parts[1]), parts[2])
+        else:
+            key = _key(parts[2], int(parts[0]), parts[1])
+        if key is not None and any(
+            Levenshtein.distance(key, dob, score_cutoff=1) <= 1 for dob in birth_dates
+        ):
+            spans.append(Span(start=m.start(), end=m.end(), label="DATE", score=VARIANT_SCORE))
+    return spans

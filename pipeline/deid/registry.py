@@ -88,6 +88,8 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.DictionaryNameRecognizer(assets),
         r.MrnRecognizer(assets),
         r.ChartDateRecognizer(assets),
+        r.OcrDateRecognizer(assets),
+        r.FlowsheetRowDateRecognizer(),
         r.AgeOver89Recognizer(assets),
         r.ChartPhoneRecognizer(assets),
         UsSsnRecognizer(),

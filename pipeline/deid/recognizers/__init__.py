@@ -8,10 +8,12 @@ from pipeline.deid.recognizers.dea import DeaRecognizer
 from pipeline.deid.recognizers.dictionary_name import DictionaryNameRecognizer
 from pipeline.deid.recognizers.email import ChartEmailRecognizer
 from pipeline.deid.recognizers.facility import FacilityRecognizer
+from pipeline.deid.recognizers.flowsheet_date import FlowsheetRowDateRecognizer
 from pipeline.deid.recognizers.labelled_id import LabelledIdRecognizer
 from pipeline.deid.recognizers.labelled_person import LabelledPersonRecognizer
 from pipeline.deid.recognizers.mrn import MrnRecognizer
 from pipeline.deid.recognizers.npi import NpiRecognizer
+from pipeline.deid.recognizers.ocr_date import OcrDateRecognizer
 from pipeline.deid.recognizers.patient_name import PATIENT_NAME, PatientNameRecognizer
 from pipeline.deid.recognizers.phone import ChartPhoneRecognizer
 from pipeline.deid.recognizers.street_address import StreetAddressRecognizer
@@ -30,10 +32,12 @@ __all__ = [
     "DictionaryNameRecognizer",
     "ChartEmailRecognizer",
     "FacilityRecognizer",
+    "FlowsheetRowDateRecognizer",
     "LabelledIdRecognizer",
     "LabelledPersonRecognizer",
     "MrnRecognizer",
     "NpiRecognizer",
+    "OcrDateRecognizer",
     "PatientNameRecognizer",
     "ChartPhoneRecognizer",
     "StreetAddressRecognizer",

@@ -15,7 +15,11 @@ class LabelledIdRecognizer(PatternRecognizer):
     """Recognize a 3-20 character code holding a digit after an identifier label."""
 
     SCORE = 0.85
-    VALUE = r"(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,18}[A-Z0-9](?![A-Z0-9\-])"
+    # The second form is a prefixed number whose hyphen OCR read as a space ("L21 462199").
+    VALUE = (
+        r"(?:[A-Z]\d{1,3}[ ]\d{4,12}|(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,18}[A-Z0-9])"
+        r"(?![A-Z0-9\-])"
+    )
 
     def __init__(self, assets: DeidAssets) -> None:
         after_label = label_lookbehind(assets.label_list("id_labels"), separator=ID_SEPARATOR)

@@ -20,8 +20,11 @@ CASE_INSENSITIVE = re.MULTILINE | re.IGNORECASE
 SP = r"[ \t]"
 # A table rule that OCR read as "|" between a label and its value ("Patient: | Martinez").
 BAR = rf"(?:\|{SP}*)?"
-# Between an identifier label and its value: "MRN: ", "Med Rec #: ", "MRN (office use): ".
-ID_SEPARATOR = rf"{SP}*(?:\([A-Za-z ]{{1,20}}\){SP}*)?[:#.\-]{{0,2}}{SP}*{BAR}"
+# Between an identifier label and its value: "MRN: ", "Med Rec #: ", "MRN (office use): ",
+# and the specks a faxed page adds there ("MR#: . 4432", "MRN: , 4432").
+ID_SEPARATOR = (
+    rf"{SP}*(?:\([A-Za-z ]{{1,20}}\){SP}*)?[:#.\-]{{0,2}}{SP}*(?:[.,;:'°~_\-]{SP}+){{0,2}}{BAR}"
+)
 # Between a city and its state: spaces, or a line break after the comma (OCR may break the
 # line there; without the comma, the next line is as likely another column).
 ADDRESS_GAP = r"(?:,[ \t]*\n[ \t]*|,?[ \t]+)"

@@ -22,6 +22,12 @@ class ChartPhoneRecognizer(PatternRecognizer):
         after_label = label_lookbehind(
             assets.label_list("phone_labels"), separator=rf"{SP}*[:#.]?{SP}*{BAR}"
         )
+        # A digit or a letter OCR reads for one; a gap of one or two separators.
+        d = r"[0-9OoIlSB@i]"
+        gap = r"(?:[ .\-]|[.\-][ ])"
+        noisy_label = label_lookbehind(
+            assets.label_list("phone_labels"), separator=rf"{SP}*[^\w\s]{{0,2}}{SP}*{BAR}"
+        )
         patterns = [
             Pattern(
                 "(NPA) NXX-XXXX",
@@ -32,6 +38,24 @@ class ChartPhoneRecognizer(PatternRecognizer):
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
             Pattern("labelled digits", rf"{after_label}{country}\d{{10}}{right}", 0.8),
             Pattern("labelled local", rf"{after_label}\d{{3}}[.\-]\d{{4}}{right}", 0.7),
+            # A faxed page: separators mixed or doubled ("739-366 0307", "5i1- 0314") and
+            # digits read as look-alike letters ("@79.827-8580"). Labelled, any of these;
+            # unlabelled, only one with a look-alike letter in it: clean digits with mixed
+            # separators ("555-123.4567") stay refused. At most three letters in all.
+            Pattern(
+                "labelled, OCR-damaged",
+                rf"{noisy_label}(?:\(?{d}{{3}}\)?{gap})?{d}{{3}}{gap}{d}{{4}}{right}",
+                0.7,
+            ),
+            Pattern(
+                "OCR-damaged",
+                rf"{left}(?=[0-9 .\-]*[OoIlSB@i]){d}{{3}}{gap}{d}{{3}}{gap}{d}{{4}}{right}",
+                0.5,
+            ),
+            # The area code unreadable but in its brackets: "(ass) 269-9080".
+            Pattern(
+                "(???) NXX-XXXX", rf"{left}\([A-Za-z0-9@$]{{3}}\){SP}?\d{{3}}-\d{{4}}{right}", 0.6
+            ),
             # Ten bare digits: a phone only with a context word ("call", "fax") nearby.
             Pattern("bare digits", rf"{left}\d{{10}}{right}", 0.1),
         ]
@@ -46,6 +70,10 @@ class ChartPhoneRecognizer(PatternRecognizer):
     def invalidate_result(self, pattern_text: str) -> bool:
         """Refuse area codes starting 0 or 1 and numbers of one repeated digit."""
         digits = "".join(c for c in pattern_text if c.isdigit())
+        if sum(c.isalpha() or c == "@" for c in pattern_text) > 3:
+            return True  # more letters than a garbled number holds: a word
+        if len(digits) < 6:
+            return True  # a local number has seven digits; OCR may misread one
         if len(digits) == 11 and digits.startswith("1"):
             digits = digits[1:]
         if len(set(digits)) == 1:

@@ -29,6 +29,12 @@ class ChartUrlRecognizer(PatternRecognizer):
                     rf"\bwww\d?[.\-]{{1,2}}[ ]?(?:{host}\.)+[a-z]{{2,24}}\b{self.TAIL}",
                     0.8,
                 ),
+                # A faxed page loses the dots: "www motaiesfort org", "www. schultz,org".
+                Pattern(
+                    "www, dots lost",
+                    rf"\bwww[.,\-]?[ ]?{host}(?:[.,][ ]?{host})*(?:[ ]|[.,][ ]?){self.TLDS}\b",
+                    0.7,
+                ),
                 Pattern(
                     "host",
                     rf"(?<![@\w.\-])(?:{host}\.)+{self.TLDS}(?![\w\-]|\.\w){self.TAIL}",

@@ -1,0 +1,34 @@
+"""The date that starts a flowsheet row, when OCR has mangled it past reading as a date.
+
+A vitals flowsheet prints one row per reading: "Feb 27, 2023 23:03 134/62 ...". On a faxed
+page the date column comes out as "Ceh 27, 2023" or "= 4, 2d, 2023", which no date pattern
+can check. What is left to go on is the row's shape: at the start of a line, a day-sized
+token and a year, then a time of day.
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.deid.recognizers.patterns import CASE_SENSITIVE
+
+
+class FlowsheetRowDateRecognizer(PatternRecognizer):
+    """Recognize a damaged date at the start of a line that goes on with a time of day."""
+
+    SCORE = 0.45
+    YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
+    # Up to two short tokens (the misread month, a stray day), then "<day>, <year>".
+    HEAD = (
+        r"^[^\w\n]{0,3}(?:[A-Za-z0-9=]{1,3}[^\w\s]?[ ]{1,2}){0,2}[0-9A-Za-z]{1,2}[.,;]{0,2}[ ]{1,2}"
+    )
+    # A time with its own OCR damage: "23:03", "07.19", "0707", "“44:14", "o7!12".
+    TIME = r"(?=[ ]+[^\w\s]{0,2}[ ]*[0-9oO\"“'°]{1,2}[0-9:.'°!,]{1,4}(?![\d/]))"
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="DATE",
+            patterns=[Pattern("row-start date", self.HEAD + self.YEAR + self.TIME, self.SCORE)],
+            name="FlowsheetRowDateRecognizer",
+            global_regex_flags=CASE_SENSITIVE,
+        )

@@ -1,0 +1,124 @@
+"""Dates as a degraded (faxed, 150 DPI) scan reads them: "Feo 20, 2023.", "Feb 21,.2023".
+
+``ChartDateRecognizer`` keeps to the formats charts print. This one takes the shapes OCR
+makes of them: a month abbreviation one letter off ("Feo", "Fep" for "Feb"), a day with an
+extra or misread character ("418", "O1"), separators lost, doubled or turned into dots and
+commas ("Feb 21. 2023", "08 17 1949"), a lower-case month between hyphens ("01-jun-2019"),
+and stray characters stuck to the day ("s14-Jun-2019"). Each shape still needs a year, so
+a vital such as "132/84", a time such as "07:15" or a range such as "3.5-5.0" is never one.
+"""
+
+from __future__ import annotations
+
+import calendar
+
+import regex as re
+from presidio_analyzer import Pattern, PatternRecognizer
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.deid.assets import DeidAssets, WordLists
+from pipeline.deid.recognizers.patterns import CASE_SENSITIVE
+
+MONTH_ABBRS = tuple(m.lower() for m in calendar.month_abbr if m)
+_MONTH_NAMES = frozenset([*MONTH_ABBRS, *(m.lower() for m in calendar.month_name if m), "sept"])
+# Characters OCR reads for a digit; mapped back before a day is checked.
+CONFUSABLE_DIGITS = str.maketrans("OoDQIli|SsBZz", "0000111155822")
+_YEAR = re.compile(r"(?:18[5-9]\d|19\d{2}|20\d{2})$")
+
+
+def to_digits(value: str) -> str:
+    """``value`` with look-alike letters read as digits ("O1" gives "01", "l9" gives "19")."""
+    return value.translate(CONFUSABLE_DIGITS)
+
+
+def month_of(word: str, words: WordLists) -> int | None:
+    """The month ``word`` spells or is an OCR misreading of, if any.
+
+    A misreading is three letters at edit distance 1 from a month abbreviation with the
+    same first letter ("Feo", "Fep", "Fen" for "Feb"), which is not itself an ordinary
+    word ("Mat", "Set", "Now" stay words).
+    """
+    w = word.lower()
+    if w in _MONTH_NAMES:
+        return MONTH_ABBRS.index(w[:3]) + 1
+    if len(w) != 3 or words.is_common(w):
+        return None
+    for i, abbr in enumerate(MONTH_ABBRS):
+        if w[0] == abbr[0] and Levenshtein.distance(w, abbr, score_cutoff=1) <= 1:
+            return i + 1
+    return None
+
+
+def plausible_day(value: str, month: int) -> bool:
+    """True when ``value`` reads as a day of ``month``, allowing one extra character ("418")."""
+    digits = to_digits(value)
+    if not digits.isdigit():
+        return False
+    candidates = {digits} if len(digits) <= 2 else {digits[1:], digits[:-1]}
+    days = calendar.monthrange(2000, month)[1]
+    return any(len(c) <= 2 and 1 <= int(c) <= days for c in candidates)
+
+
+class OcrDateRecognizer(PatternRecognizer):
+    """Recognize calendar dates damaged by OCR; month, day and year are all checked."""
+
+    # A month word: Title or UPPER case (the patterns take any case between hyphens).
+    MONTH = r"(?:[A-Z][a-z]{2,8}|[A-Z]{3,9})"
+    DAY = r"[0-9OoIl]{1,3}"
+    YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
+
+    def __init__(self, assets: DeidAssets) -> None:
+        self.words = assets.words
+        month, day, year = self.MONTH, self.DAY, self.YEAR
+        # Between day and year: at least one of space, dot, comma, semicolon ("21,.2023").
+        gap = r"[ ]{0,2}[.,;]{0,2}[ ]{0,2}"
+        d2 = r"(?:0[1-9]|[12]\d|3[01])"
+        m2 = r"(?:0[1-9]|1[0-2])"
+        sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
+        # A year with a misread digit ("2929", "199?"): accepted only after an exact month.
+        misread_year = r"[12]\d{2}[\d?](?!\d)"
+        patterns = [
+            # The year may be misread too ("Feb 23, 2623"): checked in invalidate_result.
+            Pattern(
+                "ocr Mon d yyyy",
+                rf"(?<![A-Za-z]){month}[.)]?[ ]{{1,2}}{day}(?=[ .,;]){gap}{misread_year}",
+                0.6,
+            ),
+            Pattern(
+                "ocr d-Mon-yyyy",
+                rf"(?<!\d)\d{{1,2}}(?:-[A-Za-z]{{3}}-?|[ ]?{month}[ \-]){misread_year}",
+                0.6,
+            ),
+            Pattern(
+                "ocr d-Mon-yyyy, misread day",
+                rf"(?<![\dA-Za-z])[0O][0-9Il]-[A-Za-z]{{3}}-{year}(?!\d)",
+                0.6,
+            ),
+            # Zero-padded month and day with spaces for separators: needs a context word.
+            Pattern("mm dd yyyy", rf"(?<![\d/.\-]){m2}{sep}{d2}{sep}{year}(?![\d/])", 0.3),
+            Pattern("yyyy mm dd", rf"(?<![\d/.\-]){year}{sep}{m2}{sep}{d2}(?![\d/])", 0.3),
+        ]
+        super().__init__(
+            supported_entity="DATE",
+            patterns=patterns,
+            context=assets.label_list("date_context"),
+            name="OcrDateRecognizer",
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse a month word that is no month, and a day that month does not have."""
+        word = re.search(r"[A-Za-z]{3,}", pattern_text)
+        if word is None:
+            return False  # numeric: the pattern has already checked month and day ranges
+        month = month_of(word.group(), self.words)
+        if month is None:
+            return True
+        year = re.search(r"[12]\d{2}[\d?]$", pattern_text)
+        exact = word.group().lower() in _MONTH_NAMES
+        if year and not _YEAR.match(year.group()) and not exact:
+            return True  # a misread year only after a month spelled right
+        day = re.match(r"[^A-Za-z]*?([0-9OoIl]{1,3})", pattern_text[word.end() :])
+        before = re.search(r"([0-9OoIl]{1,3})[ \-]?$", pattern_text[: word.start()])
+        value = before.group(1) if before else (day.group(1) if day else "")
+        return not plausible_day(value, month)
