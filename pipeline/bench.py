@@ -200,8 +200,7 @@ class Tally:
         self.obs[0] += sum((predicted & expected).values())
         self.obs[1] += sum(predicted.values())
         self.obs[2] += sum(expected.values())
-        nodate = Counter({k[:3]: n for k, n in predicted.items()})
-        nodate_true = Counter({k[:3]: n for k, n in expected.items()})
+        nodate, nodate_true = _drop_date(predicted), _drop_date(expected)
         self.obs_nodate[0] += sum((nodate & nodate_true).values())
         self.obs_nodate[1] += sum(nodate.values())
         self.obs_nodate[2] += sum(nodate_true.values())
@@ -230,6 +229,14 @@ class Tally:
             "seconds": round(self.seconds, 2),
             "seconds_per_page": _ratio(self.seconds, self.pages),
         }
+
+
+def _drop_date(keys: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+    """The same keys without their date, counts summed."""
+    out: Counter[tuple[Any, ...]] = Counter()
+    for key, n in keys.items():
+        out[key[:3]] += n
+    return out
 
 
 def _ratio(a: float, b: float) -> float:

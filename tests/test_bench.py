@@ -1,0 +1,94 @@
+"""Benchmark scoring: the pure functions that turn outputs and truth into figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from pipeline.bench import (
+    Tally,
+    edit_counts,
+    over_redaction,
+    phi_caught,
+    prf,
+    truth_observation_keys,
+)
+
+TRUTH = {
+    "degradation": "clean",
+    "pages": [
+        {
+            "text": "Patient: HARRISON, MARGARET MRN: 4829173\nGlucose 182 mg/dL",
+            "phi": [
+                {"type": "PERSON", "start": 9, "end": 27, "text": "HARRISON, MARGARET"},
+                {"type": "MRN", "start": 33, "end": 40, "text": "4829173"},
+            ],
+        }
+    ],
+    "observations": [
+        {"code": "2345-7", "value": 182, "unit": "mg/dL", "date": "2021-05-02"},
+        {
+            "code": "85354-9",
+            "value": None,
+            "unit": "mm[Hg]",
+            "date": "2021-05-02",
+            "components": [
+                {"code": "8480-6", "value": 132, "unit": "mm[Hg]"},
+                {"code": "8462-4", "value": 84, "unit": "mm[Hg]"},
+            ],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("hyp", "ref", "expected"),
+    [
+        ("abc def", "abc def", (0, 7, 0, 2)),  # identical
+        ("abc  def\n", "abc def", (0, 7, 0, 2)),  # whitespace is normalised
+        ("abx def", "abc def", (1, 7, 1, 2)),  # one character, one word
+        ("", "abc", (3, 3, 1, 1)),  # nothing read
+    ],
+)
+def test_edit_counts(hyp: str, ref: str, expected: tuple[int, int, int, int]) -> None:
+    assert edit_counts(hyp, ref) == expected
+
+
+@pytest.mark.parametrize(
+    ("deid", "caught"),
+    [
+        ("Patient: [PERSON] MRN: [MRN]\nGlucose 182 mg/dL", [True, True]),  # all removed
+        ("Patient: HARRISON, [PERSON] MRN: [MRN]\nGlucose", [False, True]),  # surname leaked
+        ("Patient: [PERSON] MRN: 4829173\nGlucose", [True, False]),  # MRN leaked
+        ("Patient: HARRlSON [PERSON] MRN: [MRN]", [False, True]),  # OCR-near variant leaks
+    ],
+)
+def test_phi_caught(deid: str, caught: list[bool]) -> None:
+    assert phi_caught(TRUTH, deid) == list(zip(["PERSON", "MRN"], caught, strict=True))
+
+
+def test_over_redaction_counts_only_clinical_words() -> None:
+    ocr = TRUTH["pages"][0]["text"]
+    assert over_redaction(TRUTH, ocr, "Patient: [PERSON] MRN: [MRN]\nGlucose 182 mg/dL") == (0, 6)
+    # "Glucose" and "182" removed: two clinical tokens lost of the six present.
+    assert over_redaction(TRUTH, ocr, "Patient: [PERSON] MRN: [MRN]\n[X] [X] mg/dL") == (2, 6)
+
+
+def test_observation_keys_and_scores() -> None:
+    keys = truth_observation_keys(TRUTH)
+    assert keys == Counter(
+        {
+            ("2345-7", 182.0, "mg/dL", "2021-05-02"): 1,
+            ("8480-6", 132.0, "mm[Hg]", "2021-05-02"): 1,
+            ("8462-4", 84.0, "mm[Hg]", "2021-05-02"): 1,
+        }
+    )
+    assert prf(2, 4, 3) == {"precision": 0.5, "recall": 0.6667, "f1": 0.5714}
+    tally = Tally()
+    wrong_date = Counter({(k[0], k[1], k[2], "2021-05-03"): n for k, n in keys.items()})
+    tally.add_document(TRUTH, [TRUTH["pages"][0]["text"]], "", wrong_date)
+    figures = tally.figures()
+    assert figures["observations"]["recall"] == 0.0
+    assert figures["observations_ignoring_date"]["recall"] == 1.0
+    assert figures["phi_recall"] == 1.0  # an empty de-identified text leaks nothing
