@@ -117,3 +117,23 @@ def test_despeckle_cleans_fax_noise_and_leaves_clean_pages_alone() -> None:
     assert (cleaned < 128).sum() < (page < 128).sum() * 1.02  # the specks are gone
     text_rows = slice(240, 400)
     assert (cleaned[text_rows] < 128).sum() >= (page[text_rows] < 128).sum() * 0.97  # text kept
+
+
+def test_remove_rules_erases_dashed_fax_rules_but_not_long_words() -> None:
+    from PIL import ImageDraw, ImageFont
+
+    from pipeline.ocr.cleanup import remove_rules
+    from tests.conftest import FONT
+
+    im = render_page([])
+    draw = ImageDraw.Draw(im)
+    for x in range(200, 2200, 14):  # a rule broken into 10 px dashes with 4 px gaps
+        draw.line([(x, 1000), (x + 9, 1000)], fill=0, width=3)
+    # The longest word a chart prints, set tight: its letters touch once bridged.
+    draw.text(
+        (200, 600), "Hydrochlorothiazide/lisinopril", fill=0, font=ImageFont.truetype(FONT, 60)
+    )
+    image = np.asarray(im, dtype=np.uint8)
+    cleaned = remove_rules(image)
+    assert (cleaned[995:1006, 200:2200] == 255).all()  # the dashed rule is gone
+    assert (cleaned[560:700] == image[560:700]).all()  # the word is untouched
