@@ -81,7 +81,7 @@ def emit_bundle(source: Source, extraction: Extraction, *, scan: bytes, cfg: Fhi
         entries.append(
             _entry(
                 obs_id,
-                _observation(obs, obs_id, patient_id, docref_id, extraction.document_date),
+                _observation(obs, obs_id, patient_id, docref_id, extraction.document_date, cfg),
                 {
                     "method": "POST",
                     "url": "Observation",
@@ -196,13 +196,19 @@ def _quantity(value: float, unit: str) -> dict[str, Any]:
 
 
 def _observation(
-    obs: Observation, rid: str, patient_id: str, docref_id: str, document_date: str | None
+    obs: Observation,
+    rid: str,
+    patient_id: str,
+    docref_id: str,
+    document_date: str | None,
+    cfg: FhirSettings,
 ) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": rid,
         "identifier": [{"system": OBS_SYSTEM, "value": rid}],
-        "status": "final",
+        # A value read with low confidence is not final until a reviewer confirms it.
+        "status": "final" if obs.confidence >= cfg.final_min_confidence else "preliminary",
         "category": [
             {
                 "coding": [

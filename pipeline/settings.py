@@ -81,6 +81,8 @@ class FhirSettings(Section):
 
     mrn_system: str = "urn:chart2fhir:mrn"
     embed_max_bytes: int = 20 * 1024 * 1024  # larger scans are referenced by url, not embedded
+    # Observations read with less confidence go into the bundle as "preliminary".
+    final_min_confidence: float = 0.5
 
 
 class Settings(BaseSettings):

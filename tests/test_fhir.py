@@ -164,6 +164,20 @@ def test_observations_codes_units_dates() -> None:
     assert glucose["status"] == "final"
 
 
+@pytest.mark.parametrize(
+    ("confidence", "status"),
+    [
+        (1.0, "final"),  # read cleanly
+        (0.5, "final"),  # at the threshold
+        (0.45, "preliminary"),  # e.g. a decimal point put back by the extractor
+    ],
+)
+def test_low_confidence_values_are_preliminary(confidence: float, status: str) -> None:
+    obs = GLUCOSE.model_copy(update={"confidence": confidence})
+    bundle = _bundle(EXTRACTION.model_copy(update={"observations": (obs,)}))
+    assert _by_type(bundle, "Observation")[0]["resource"]["status"] == status
+
+
 def test_ids_are_deterministic_and_distinct() -> None:
     a, b = (
         emit_bundle(SOURCE, EXTRACTION, scan=SCAN, cfg=FhirSettings()),
