@@ -1,6 +1,6 @@
 """The PipelineError tree: one class, one code, one fixed message per failure.
 
-Most are raised and turn a document ``failed``. A few (E303, E304, E402, E403, E502) are
+Most are raised and turn a document ``failed``. A few (E303, E304, E402-E404, E502) are
 review reasons: never raised, they name why a document that did complete went to ``review``.
 
 Messages are fixed text and never formatted with document content, file names or a
@@ -96,6 +96,10 @@ class MissingPatientId(PipelineError):
 
 class LowConfidenceValue(PipelineError):
     code, stage, message = "E403", Stage.EXTRACT, "Some extracted values have low confidence."
+
+
+class UndatedValue(PipelineError):
+    code, stage, message = "E404", Stage.EXTRACT, "Some extracted values have no date."
 
 
 class DeidFailed(PipelineError):

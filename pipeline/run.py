@@ -212,6 +212,8 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
             reasons.append(errors.MissingPatientId().record)
         if any(o.confidence < s.extract.min_confidence for o in extraction.observations):
             reasons.append(errors.LowConfidenceValue().record)
+        if not extraction.document_date and any(not o.effective for o in extraction.observations):
+            reasons.append(errors.UndatedValue().record)
 
         redacted, unverified = _redact(doc, report, work_dir, ctx)
         if unverified:
