@@ -235,3 +235,37 @@ def test_cli_exit_codes_and_summary_without_file_names(tmp_path: Path, chart_png
     assert manifest["documents"][0]["error"] == "E102: The file is not a PDF, TIFF, PNG or JPEG."
     usage = subprocess.run([*cli, "ingest", str(folder)], capture_output=True, text=True)
     assert usage.returncode == 2
+
+
+def test_undated_and_low_confidence_values_send_to_review(
+    chart_png, tmp_path, settings, monkeypatch
+) -> None:
+    from pipeline.schema import Extraction, Observation, Patient, Quantity
+
+    undated = Observation(
+        code="2345-7",
+        display="Glucose",
+        category="laboratory",
+        quantity=Quantity(value=182, unit="mg/dL"),
+        start=0,
+        end=5,
+        confidence=0.4,
+    )
+    monkeypatch.setattr(
+        run,
+        "_extract",
+        lambda doc, ctx: Extraction(patient=Patient(mrn="4829173"), observations=(undated,)),
+    )
+    ctx = Context(settings=settings, map_pages=lambda fn, items: list(map(fn, items)))
+    source = inspect_source(str(chart_png), cfg=settings.load)
+    record = process_document(source, out_dir=tmp_path, ctx=ctx)
+    assert record.status == "review"
+    assert record.reasons == (
+        "E403: Some extracted values have low confidence.",
+        "E404: Some extracted values have no date.",
+    )
+    bundle = json.loads((tmp_path / source.doc_id / "bundle.json").read_text())
+    (obs,) = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
+    ]
+    assert obs["status"] == "preliminary" and "effectiveDateTime" not in obs
