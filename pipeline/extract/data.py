@@ -165,6 +165,8 @@ class OcrData(DataModel):
     description: str = ""
     label_confusions: tuple[str, ...]  # groups of characters OCR mistakes for each other
     digit_repairs: dict[str, str]  # letter -> digit, inside numbers
+    # One letter OCR reads as two ("m" as "rn" or "th"), undone when matching header words.
+    split_confusions: dict[str, tuple[str, ...]] = {}
     penalties: Penalties
     word_confidence: WordConfidence
 

@@ -16,7 +16,7 @@ from itertools import combinations
 from spacy.tokens import Doc
 
 from pipeline.extract.data import AnalyteSpec, OcrData, VitalsData
-from pipeline.extract.dates import DATE, parse_date
+from pipeline.extract.dates import DATE, MONTHS, parse_date
 from pipeline.extract.findings import Findings, add_span, findings
 from pipeline.extract.measure import Category, Reading, observe
 from pipeline.extract.text import HS, NUMBER, WRAP, LabelSet, Number, UnitTable, parse_number
@@ -40,8 +40,21 @@ _VALUE = {
     ),
 }
 _LINE = re.compile(r"[^\n\f]*")
+# Marks a faxed scan scatters around cells: quotes, degree signs, stray punctuation.
+_NOISE = r"[.,;:'’‘\"“”°*~_=]"
+_NOISE_TOKEN = re.compile(rf"{_NOISE}+|\|,")
+_NOISY_NUMBER = re.compile(rf"{_NOISE}*(?P<core>[^\s|]*?[0-9][^\s|]*?){_NOISE}*")
+# A time whose colon OCR read as another mark ("07.19", "07,14", "15'10", "19°18").
+_LOOSE_TIME = re.compile(r"(?:[01]?[0-9]|2[0-3])[:.,'’°!](?:[0-5][0-9])(?![0-9])")
+_GARBLED_TIME = re.compile(r"[0-9A-Za-z]{1,2}[:'’°!][0-9A-Za-z]{2}[\"'”]?(?=[\s|]|$)")
+# A month OCR damaged in one letter ("Fep 19, 2023", "Feo 20, 2023."); read only when the
+# date it gives is the previous row's.
+_LOOSE_DATE = re.compile(
+    rf"(?P<mon>[A-Za-z]{{3}})\.?{HS}*(?P<day>[0-9]{{1,2}}){HS}*[.,;]{{0,2}}{HS}*(?P<year>[0-9]{{4}})\.?"
+    r"(?=[\s|]|$)"
+)
 _CELL = re.compile(
-    rf"(?P<ratio>{NUMBER}{HS}*/{HS}*{NUMBER})(?![/0-9])"
+    rf"(?P<ratio>{NUMBER}{HS}*/{HS}*{NUMBER})(?![/0-9]){_NOISE}*(?=[\s|]|$)"
     rf"|(?P<height>[0-9]{HS}*['’′]{HS}*[0-9]{{1,2}}(?:\.[0-9]+)?{HS}*(?:\"|”|″|''|’’)?)"
     r"|[^\s|]+"
 )
@@ -79,6 +92,11 @@ class Cell:
     numbers: tuple[Number, ...] = ()
     ucum: str | None = None
     unit_unknown: bool = False
+    factor: float = 1.0  # confidence factor of a cell that needed repair
+
+
+# The date of a row whose printed date could not be read: its values are not emitted.
+_UNREAD = ""
 
 
 class VitalsRecognizer:
@@ -106,8 +124,17 @@ class VitalsRecognizer:
         columns += [(x, _IGNORED_COL, False) for x in sheet.ignored_columns]
         self.header_labels = LabelSet.build(columns, confusions=confusions)
         self.header_cell = re.compile(
-            rf"{self.header_labels.pattern}(?:{HS}*[(\[](?P<hu>[^)\]\n]{{1,15}})[)\]])?[.:]?"
+            rf"{self.header_labels.pattern}(?:{HS}*[(\[{{](?P<hu>[^)\]}}\n]{{1,15}})[)\]}}])?[.:]?"
             r"(?=[\s|]|$)"
+        )
+        # Single-word column labels, for header words OCR damaged ("Tithe", "Ternp").
+        self.header_words = {
+            x.lower(): key for x, key, exact in columns if not exact and x.isalpha() and len(x) >= 4
+        }
+        self.split_confusions = ocr.split_confusions
+        # A digit in a unit is a letter misread ("wt (1b)"): the first letter of its group.
+        self.unit_letters = str.maketrans(
+            {c: g[0].lower() for g in confusions for c in g if c.isdigit() and g[0].isalpha()}
         )
         self.missing = frozenset(x.lower() for x in sheet.missing_cells)
         self.max_extra = sheet.max_extra_cells
@@ -229,15 +256,18 @@ class VitalsRecognizer:
             m = self.header_cell.match(line, pos)
             if m is not None:
                 hu = m.group("hu")
-                columns.append(
-                    Column(self.header_labels.key_of(m), self.units.ucum(hu) if hu else None)
-                )
+                columns.append(Column(self.header_labels.key_of(m), self._unit(hu) if hu else None))
                 pos = m.end()
             else:
                 word = _WORD.match(line, pos)
                 if word is None:
                     return None
-                if any(c.isdigit() for c in word.group(0)):
+                fuzzy = self._header_word(word.group(0))
+                if _NOISE_TOKEN.fullmatch(word.group(0)):
+                    pass  # a stray mark, no column
+                elif fuzzy is not None:
+                    columns.append(fuzzy)
+                elif any(c.isdigit() for c in word.group(0)):
                     values += 1
                 else:
                     unknown += 1
@@ -254,6 +284,34 @@ class VitalsRecognizer:
             return None
         return [c for c in columns if c is not _UNKNOWN], bool(values)
 
+    def _unit(self, printed: str) -> str | None:
+        return self.units.ucum(printed) or self.units.ucum(printed.translate(self.unit_letters))
+
+    def _header_word(self, word: str) -> Column | None:
+        """The column a header word names one OCR slip away ("Tithe" is "Time"), or None.
+
+        A slip is one letter changed, added or dropped, or one letter read as two
+        (``split_confusions``); the word must name a single column that way.
+        """
+        text = word.lower()
+        if not text.isalpha() or len(text) < 4:
+            return None
+        variants = {text} | {
+            text[:i] + one + text[i + len(two) :]
+            for one, twos in self.split_confusions.items()
+            for two in twos
+            for i in range(len(text))
+            if text.startswith(two, i)
+        }
+        keys = {
+            key
+            for label, key in self.header_words.items()
+            if label in variants or (label != text and _one_edit(label, text))
+        }
+        if len(keys) != 1:
+            return None
+        return Column(keys.pop())
+
     def _row(
         self,
         found: Findings,
@@ -269,35 +327,112 @@ class VitalsRecognizer:
         """
         has_time = any(c.key == _TIME_COL for c in columns)
         pos = _skip(line, 0)
-        row_date = None
+        row_date: str | None = None
         m = _DATE_AT.match(line, pos)
+        loose = _LOOSE_DATE.match(line, pos) if m is None else None
         if m is not None and (iso := parse_date(m.group(0))) is not None:
             row_date, pos = iso, m.end()
-        pos = _skip(line, pos)
+        elif loose is not None:
+            row_date, pos = self._loose_date(loose, last_date), loose.end()
+        pos = _skip_noise(line, pos)
         t = _TIME.match(line, pos) or (_MILITARY.match(line, pos) if has_time else None)
+        if t is None and row_date is not None and has_time:
+            # A time OCR garbled ("93:18", "45°15") is still the time cell, never a value.
+            t = _LOOSE_TIME.match(line, pos) or _GARBLED_TIME.match(line, pos)
         if t is not None:
             pos = t.end()
         if row_date is None and t is None:
-            return None
+            if last_date is None or not self._unreadable_row(line, pos, line_start):
+                return None
+            row_date = _UNREAD  # a row, but its date is lost: the table goes on without it
+        effective = row_date if row_date is not None else last_date
         cells = self._cells(line, pos, line_start)
         if all(c.shape == "text" for c in cells):
             return None  # a dated line of prose after the table, not a row
         value_columns = [c for c in columns if c.key not in (_DATE_COL, _TIME_COL)]
+        cells = self._split_decimal(cells, value_columns)
         pairs, factor = self._align(cells, value_columns)
         observations = []
         for cell_i, col_i in pairs:
             column, cell = value_columns[col_i], cells[cell_i]
-            if column.key.startswith("@") or cell.shape in ("missing", "text"):
+            if (
+                effective == _UNREAD
+                or column.key.startswith("@")
+                or cell.shape in ("missing", "text")
+            ):
                 continue
-            obs = self._cell_observation(cell, column, row_date or last_date, factor)
+            obs = self._cell_observation(cell, column, effective, factor)
             if obs is not None and not found.is_claimed(obs.start, obs.end):
                 observations.append(obs)
-        return row_date or last_date, observations, factor == 1.0 and bool(pairs)
+        return effective, observations, factor == 1.0 and bool(pairs)
+
+    def _loose_date(self, m: re.Match[str], last_date: str | None) -> str | None:
+        """A damaged-month row date, when it is the previous row's; else ``_UNREAD``."""
+        month = m.group("mon").lower()
+        if month in MONTHS:
+            candidates = {MONTHS[month]}
+        else:
+            candidates = {
+                n for name, n in MONTHS.items() if len(name) == 3 and _one_edit(name, month)
+            }
+        # One damaged letter can give several months ("Fep" is "Feb" or "Sep"): only the
+        # date the rows before carried confirms a reading.
+        dates = {parse_date(f"{n}/{m.group('day')}/{m.group('year')}") for n in candidates}
+        return last_date if last_date is not None and last_date in dates else _UNREAD
+
+    def _unreadable_row(self, line: str, pos: int, line_start: int) -> bool:
+        """Whether ``line`` is a row whose date and time OCR garbled ("Feb 418, 2023 11:05 ...").
+
+        Up to four unreadable words, then a blood pressure and at least two more numbers.
+        """
+        cells = self._cells(line, pos, line_start)
+        first = next((i for i, c in enumerate(cells) if c.shape == "ratio"), None)
+        if first is None or first > 4:
+            return False
+        return sum(c.shape == "number" for c in cells[first + 1 :]) >= 2
+
+    def _split_decimal(self, cells: list[Cell], columns: list[Column]) -> list[Cell]:
+        """Join a temperature whose decimal point OCR read as a space ("99 3" is 99.3).
+
+        Only where the row has exactly one cell too many, the pair sits at the temperature
+        column, and the joined value is a typical temperature while the second part is a
+        lone digit; the value keeps a low confidence, as the digit after the lost point is
+        often misread too.
+        """
+        for k, column in enumerate(columns[: len(cells) - 1]):
+            if column.key != "temp" or "temp" not in self.specs:
+                continue
+            a, b = cells[k], cells[k + 1]
+            if a.shape != "number" or b.shape != "number" or a.ucum or b.ucum:
+                continue
+            whole, tenth = a.numbers[0], b.numbers[0]
+            if (
+                whole.decimals
+                or tenth.decimals
+                or not 0 <= tenth.value <= 9
+                or b.end - b.start != 1
+            ):
+                continue
+            after = columns[k + 1] if k + 1 < len(columns) else None
+            if len(cells) != len(columns) + 1 and (
+                after is None or self._fit(b, after) is not None
+            ):
+                continue  # the digit reads as the next column's value: two cells, not one
+            value = whole.value + tenth.value / 10
+            bounds = self.specs["temp"].units.get(column.ucum or "[degF]")
+            if bounds is None or not bounds.usual(value):
+                continue
+            joined = Number(value=round(value, 1), repaired=whole.repaired, decimals=1)
+            merged = Cell(a.start, b.end, "number", (joined,), factor=self.penalties.point_restored)
+            return [*cells[:k], merged, *cells[k + 2 :]]
+        return cells
 
     def _cells(self, line: str, pos: int, line_start: int) -> list[Cell]:
         cells: list[Cell] = []
         for m in _CELL.finditer(line, pos):
             text = m.group(0)
+            if _NOISE_TOKEN.fullmatch(text) and text.lower() not in self.missing:
+                continue  # a stray mark between cells
             start, end = line_start + m.start(), line_start + m.end()
             unit = self.units.ucum(text) if not any(c.isdigit() for c in text) else None
             previous = cells[-1] if cells else None
@@ -336,12 +471,32 @@ class VitalsRecognizer:
                 number = Number(number.value, repaired=True, decimals=1)
                 return Cell(start, end, "number", (number,))
         n = _CELL_NUMBER.fullmatch(text)
+        factor = 1.0
+        if (
+            n is None
+            or n.group("rest").strip().rstrip("*")
+            and not self.units.ucum(n.group("rest").strip().rstrip("*"))
+        ):
+            # Quotes or marks glued to a number ("98.0, 97", "14,"): read without them,
+            # a little less sure.
+            noisy = _NOISY_NUMBER.fullmatch(text)
+            core = _CELL_NUMBER.fullmatch(noisy.group("core")) if noisy else None
+            if core is not None and not core.group("rest") and noisy is not None:
+                n, factor = core, self.penalties.label_variant
         number = parse_number(n.group("v"), self.repairs) if n else None
         if n is None or number is None:
             return Cell(start, end, "text")
         rest = n.group("rest").strip().rstrip("*")
         ucum = self.units.ucum(rest) if rest else None
-        return Cell(start, end, "number", (number,), ucum, unit_unknown=bool(rest) and ucum is None)
+        return Cell(
+            start,
+            end,
+            "number",
+            (number,),
+            ucum,
+            unit_unknown=bool(rest) and ucum is None,
+            factor=factor,
+        )
 
     def _fit(self, cell: Cell, column: Column) -> float | None:
         """How well ``cell`` fits ``column`` (its reading's confidence); None if it cannot."""
@@ -349,6 +504,9 @@ class VitalsRecognizer:
             return 0.0
         if cell.shape == "text":
             return None
+        spec = self.specs[column.key]
+        if not spec.fractional and spec.unit_optional and any(n.decimals for n in cell.numbers):
+            return None  # pulse, respiration, SpO2 and BP are whole numbers
         obs = self._cell_observation(cell, column, None, 1.0)
         return None if obs is None else obs.confidence
 
@@ -365,6 +523,17 @@ class VitalsRecognizer:
         """
         n, m = len(cells), len(columns)
         if n == m:
+            # Positional, up to a cell that cannot be its column's value: past it the
+            # cells may have shifted (a lost cell, a split one), so they are not read.
+            for i in range(n):
+                if (
+                    cells[i].shape in ("number", "ratio", "height")
+                    and self._fit(cells[i], columns[i]) is None
+                ):
+                    # The cell just before is kept only where its value is typical: "90 7"
+                    # under Temp, SpO2 is more likely 99.7 misread than 90 and 7.
+                    keep = i - 1 if i and (self._fit(cells[i - 1], columns[i - 1]) or 0) < 1 else i
+                    return [(k, k) for k in range(keep)], 1.0
             return list(zip(range(n), range(m), strict=True)), 1.0
         if abs(n - m) > self.max_extra or not n:
             return [], 1.0
@@ -405,9 +574,29 @@ class VitalsRecognizer:
             start=cell.start,
             end=cell.end,
             penalties=self.penalties,
-            confidence=confidence,
+            confidence=confidence * cell.factor,
             effective=effective,
         )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with one letter changed, added or dropped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _skip_noise(line: str, pos: int) -> int:
+    """Past whitespace, table rules and stray marks ("Feb 18, 2023 ° 07.19")."""
+    pos = _skip(line, pos)
+    while (m := _NOISE_TOKEN.match(line, pos)) is not None and (
+        m.end() == len(line) or line[m.end()] in " \t|"
+    ):
+        pos = _skip(line, m.end())
+    return pos
 
 
 def _skip(line: str, pos: int) -> int:
