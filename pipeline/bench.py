@@ -7,9 +7,12 @@ file beside it. Nothing here is a pass/fail test: timings are noisy, the ratios 
 
 Scoring rules (also printed in the report):
 - CER/WER: Levenshtein distance over whitespace-normalised page text, summed per level.
-- PHI recall: a truth PHI item counts as caught when none of its distinctive tokens (≥ 2
-  characters, not also in the page's non-PHI text) survives in the de-identified text, exactly
-  or as an OCR-near variant (normalised similarity ≥ 0.8 for tokens of ≥ 5 characters).
+- PHI recall: a truth PHI item counts as caught when none of its distinctive tokens survives
+  anywhere in the document's de-identified text, exactly or as an OCR-near variant
+  (normalised similarity ≥ 0.8 for tokens of ≥ 5 characters). Distinctive: ≥ 2 characters,
+  not also in the document's non-PHI text, and not a bare 1-2 digit number (a day or month
+  alone, which also turns up as OCR debris, identifies no one). A token left anywhere fails
+  every item that holds it, so the figure is conservative.
 - Over-redaction: clinical tokens (truth tokens outside PHI spans) present in the OCR text but
   removed from the de-identified text, over clinical tokens present in the OCR text.
 - Observations: multiset match of (LOINC, value, UCUM unit, date) against the truth; blood
@@ -74,7 +77,11 @@ def phi_caught(truth_doc: dict[str, Any], deid_text: str) -> list[tuple[str, boo
     results = []
     for page in truth_doc["pages"]:
         for item in page["phi"]:
-            distinctive = [t for t in tokens(item["text"]) if len(t) >= 2 and t not in clinical]
+            distinctive = [
+                t
+                for t in tokens(item["text"])
+                if len(t) >= 2 and t not in clinical and not (t.isdigit() and len(t) <= 2)
+            ]
             if not distinctive:
                 continue
             leaked = False

@@ -92,3 +92,18 @@ def test_observation_keys_and_scores() -> None:
     assert figures["observations"]["recall"] == 0.0
     assert figures["observations_ignoring_date"]["recall"] == 1.0
     assert figures["phi_recall"] == 1.0  # an empty de-identified text leaks nothing
+
+
+def test_a_bare_day_left_over_is_not_a_leak() -> None:
+    truth = {
+        "degradation": "heavy",
+        "pages": [
+            {
+                "text": "Visit Feb 25, 2023",
+                "phi": [{"type": "DATE", "start": 6, "end": 18, "text": "Feb 25, 2023"}],
+            }
+        ],
+        "observations": [],
+    }
+    assert phi_caught(truth, "Visit [DATE] 25") == [("DATE", True)]  # debris "25" alone
+    assert phi_caught(truth, "Visit [DATE] 2023") == [("DATE", False)]  # the year survives

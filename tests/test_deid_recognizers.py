@@ -332,6 +332,10 @@ def test_street_address(assets: DeidAssets, text: str, values: list[str]) -> Non
 CITY_CASES = [
     # city, state code, ZIP
     ("Springfield, IL 62704", ["Springfield"]),
+    # OCR read the capital I of a later word as l: still a city before ", ST 12345"
+    ("South lan, DE 19901", ["South lan"]),
+    # ... but a lower-case first word is not a city
+    ("take daily, DE 19901", []),
     # street suffix words are not city words
     ("1200 Oak Street Springfield, IL 62704", ["Springfield"]),
     # upper case, several words
@@ -349,6 +353,26 @@ CITY_CASES = [
     ("Springfield, IL", []),
     ("CHEST, PA AND LATERAL", []),
 ]
+
+
+SSN_LABELLED_CASES = [
+    # well formed after the label
+    ("SSN: 123-45-6789", ["123-45-6789"]),
+    # OCR inserted a digit: presidio's SSN recognizer refuses it, the label still holds
+    ("Home Phone: x SSN: 045-005-5913", ["045-005-5913"]),
+    # look-alike letters and a junk mark after the label
+    ("SS#: . l23-45-67B9", ["l23-45-67B9"]),
+    ("Social Security Number 123 45 6789", ["123 45 6789"]),
+    # too few digits to identify anyone: refused
+    ("SSN: 12-34", []),
+    # no label: left to presidio's checksum-style recognizer
+    ("Ref 045-005-5913", []),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), SSN_LABELLED_CASES)
+def test_labelled_ssn(text: str, values: list[str]) -> None:
+    assert found(r.LabelledSsnRecognizer(), text) == at(text, "US_SSN", values)
 
 
 @pytest.mark.parametrize(("text", "values"), CITY_CASES)

@@ -100,6 +100,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.ChartUrlRecognizer(),
         IpRecognizer(),
         r.LabelledIdRecognizer(assets),
+        r.LabelledSsnRecognizer(),
         r.NpiRecognizer(),
         r.DeaRecognizer(),
         r.FacilityRecognizer(assets),

@@ -11,6 +11,7 @@ from pipeline.deid.recognizers.facility import FacilityRecognizer
 from pipeline.deid.recognizers.flowsheet_date import FlowsheetRowDateRecognizer
 from pipeline.deid.recognizers.labelled_id import LabelledIdRecognizer
 from pipeline.deid.recognizers.labelled_person import LabelledPersonRecognizer
+from pipeline.deid.recognizers.labelled_ssn import LabelledSsnRecognizer
 from pipeline.deid.recognizers.mrn import MrnRecognizer
 from pipeline.deid.recognizers.npi import NpiRecognizer
 from pipeline.deid.recognizers.ocr_date import OcrDateRecognizer
@@ -35,6 +36,7 @@ __all__ = [
     "FlowsheetRowDateRecognizer",
     "LabelledIdRecognizer",
     "LabelledPersonRecognizer",
+    "LabelledSsnRecognizer",
     "MrnRecognizer",
     "NpiRecognizer",
     "OcrDateRecognizer",

@@ -37,6 +37,10 @@ class CityRecognizer(PatternRecognizer):
         not_street = rf"(?!{either_case(street_words)}(?![A-Za-z]))"
         word = rf"{not_street}(?:[A-Z][a-z]+|[A-Z]{{2,}}|St\.|ST\.|Ft\.|FT\.|Mt\.|MT\.)"
         city = rf"(?<![A-Za-z]){word}(?:[ \-]{word}){{0,2}}"
+        # Before ", ST 12345" the context is strong enough to allow a later word that OCR
+        # turned lower-case ("South lan" for "South Ian").
+        loose_word = rf"(?:{word}|{not_street}[a-z]{{2,}})"
+        loose_city = rf"(?<![A-Za-z]){word}(?:[ \-]{loose_word}){{0,2}}"
         zip_follows = rf"(?={ADDRESS_GAP}{state_regex(assets)}\.?,?{SP}+\d{{5}}(?:-\d{{4}})?(?!\d))"
         after_label = label_lookbehind(
             assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
@@ -45,7 +49,7 @@ class CityRecognizer(PatternRecognizer):
         super().__init__(
             supported_entity="CITY",
             patterns=[
-                Pattern("city, ST zip", city + zip_follows, self.SCORE),
+                Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
             ],
             name="CityRecognizer",
