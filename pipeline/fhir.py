@@ -46,11 +46,13 @@ def resource_id(doc_id: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{doc_id}/{key}"))
 
 
-def emit_bundle(source: Source, extraction: Extraction, *, scan: bytes, cfg: FhirSettings) -> str:
+def emit_bundle(
+    source: Source, extraction: Extraction, *, scan: bytes | None, cfg: FhirSettings
+) -> str:
     """The transaction Bundle as JSON text, validated against FHIR R4 (fhir.resources.R4B).
 
     ``scan`` is the input file's bytes, embedded in the DocumentReference up to
-    ``cfg.embed_max_bytes`` and referenced by file URL beyond that.
+    ``cfg.embed_max_bytes``; a larger scan (or None) is referenced by file URL instead.
 
     Raises:
         BundleInvalid: the bundle does not validate.
@@ -150,7 +152,7 @@ def _patient_request(extraction: Extraction, cfg: FhirSettings) -> dict[str, str
 def _document_reference(
     source: Source,
     extraction: Extraction,
-    data: bytes,
+    data: bytes | None,
     rid: str,
     patient_id: str,
     cfg: FhirSettings,
@@ -160,11 +162,11 @@ def _document_reference(
         "contentType": source.media_type,
         "title": Path(source.path).name,
         "size": source.size,
-        # FHIR's Attachment.hash is the base64 SHA-1 of the data.
-        "hash": base64.b64encode(hashlib.sha1(data).digest()).decode(),  # noqa: S324
     }
-    if source.size <= cfg.embed_max_bytes:
+    if data is not None and len(data) <= cfg.embed_max_bytes:
         attachment["data"] = base64.b64encode(data).decode()
+        # FHIR's Attachment.hash is the base64 SHA-1 of the data.
+        attachment["hash"] = base64.b64encode(hashlib.sha1(data).digest()).decode()  # noqa: S324
     else:
         attachment["url"] = Path(source.path).resolve().as_uri()
     resource: dict[str, Any] = {

@@ -218,7 +218,7 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         redacted, unverified = _redact(doc, report, work_dir, ctx)
         if unverified:
             reasons.append(errors.RedactionUnverified().record)
-        scan = Path(source.path).read_bytes() if source.size <= s.fhir.embed_max_bytes else b""
+        scan = Path(source.path).read_bytes() if source.size <= s.fhir.embed_max_bytes else None
         bundle = _stage(
             errors.BundleInvalid, emit_bundle, source, extraction, scan=scan, cfg=s.fhir
         )

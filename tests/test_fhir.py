@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
 import pytest
@@ -123,6 +124,7 @@ def test_document_reference() -> None:
     assert attachment["contentType"] == "application/pdf"
     assert attachment["title"] == "c001.pdf"
     assert base64.b64decode(attachment["data"]) == SCAN
+    assert base64.b64decode(attachment["hash"]) == hashlib.sha1(SCAN).digest()
     assert attachment["size"] == len(SCAN)
 
 
@@ -132,6 +134,7 @@ def test_large_scan_is_referenced_not_embedded() -> None:
     )
     attachment = _by_type(bundle, "DocumentReference")[0]["resource"]["content"][0]["attachment"]
     assert "data" not in attachment and attachment["url"] == "file:///scans/c001.pdf"
+    assert "hash" not in attachment  # no hash of data that is not there
 
 
 def test_observations_codes_units_dates() -> None:
