@@ -16,10 +16,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import PipelineError, SourceUnreadable
+from pipeline.errors import PageWorkerCrashed, PipelineError, SourceUnreadable
 from pipeline.logs import fields, get_logger
 from pipeline.ocr.load import doc_id_for, inspect_source
 from pipeline.run import Context, failure_record, process_document
@@ -79,6 +80,42 @@ def init_worker() -> None:
     cv2.setNumThreads(1)
 
 
+class PagePool:
+    """Worker processes for pages; a pool broken by a dying worker is replaced.
+
+    A worker killed mid-page (out of memory, a signal) breaks the whole executor. The
+    documents whose pages were in flight fail with E305; the next documents get a new pool.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._lock = threading.Lock()
+        self._pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+        )
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``fn`` over ``items`` in the worker processes, results in order."""
+        with self._lock:
+            pool = self._pool
+        try:
+            return list(pool.map(fn, items))
+        except BrokenProcessPool as e:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._new()
+            raise PageWorkerCrashed() from e
+
+    def shutdown(self) -> None:
+        """Stop the workers, dropping queued pages."""
+        self._pool.shutdown(cancel_futures=True)
+
+
 def ingest(
     paths: list[str],
     *,
@@ -101,12 +138,8 @@ def ingest(
     by_doc: dict[str, Future[DocumentRecord]] = {}
     log.info("batch started", extra=fields(documents=len(inputs), jobs=jobs))
 
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-    )
-    ctx = Context(settings=settings, map_pages=lambda fn, items: list(pool.map(fn, items)))
+    pool = PagePool(jobs)
+    ctx = Context(settings=settings, map_pages=pool.map)
 
     def handle(i: int, path: str) -> DocumentRecord:
         try:
@@ -159,7 +192,7 @@ def ingest(
             for fut in futures:
                 fut.result()
     finally:
-        pool.shutdown(cancel_futures=True)
+        pool.shutdown()
     final = [r for r in records if r is not None]
     _save(out_dir, earlier, final)
     return final

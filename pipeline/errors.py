@@ -86,6 +86,11 @@ class LowOcrConfidence(PipelineError):
     message = "OCR confidence on a page is below the review threshold."
 
 
+class PageWorkerCrashed(PipelineError):
+    code, stage, retryable = "E305", Stage.OCR, True
+    message = "A page worker process died (out of memory or killed)."
+
+
 class ExtractionFailed(PipelineError):
     code, stage, message = "E401", Stage.EXTRACT, "Clinical extraction failed."
 
