@@ -10,6 +10,8 @@ from pipeline.deid.recognizers.patterns import (
     ADDRESS_GAP,
     BAR,
     CASE_SENSITIVE,
+    NOISY_STATE,
+    NOISY_ZIP,
     SP,
     alternation,
     either_case,
@@ -29,6 +31,7 @@ class CityRecognizer(PatternRecognizer):
     """Recognize the city before ", ST 12345" or after "City:"; the state is not PHI."""
 
     SCORE = 0.85
+    NOISY_SCORE = 0.6
 
     def __init__(self, assets: DeidAssets) -> None:
         # Full street suffixes cannot be city words, so "Oak Street Springfield, IL" gives
@@ -42,6 +45,9 @@ class CityRecognizer(PatternRecognizer):
         loose_word = rf"(?:{word}|{not_street}[a-z]{{2,}})"
         loose_city = rf"(?<![A-Za-z]){word}(?:[ \-]{loose_word}){{0,2}}"
         zip_follows = rf"(?={ADDRESS_GAP}{state_regex(assets)}\.?,?{SP}+\d{{5}}(?:-\d{{4}})?(?!\d))"
+        # A faxed page garbles the state ("RE", "fN") or a ZIP digit ("SC692?"); the comma
+        # straight after the city and a ZIP-shaped token are then the cue.
+        noisy_zip_follows = rf"(?=,{SP}*(?:\n{SP}*)?{NOISY_STATE}\.?,?{SP}+{NOISY_ZIP})"
         after_label = label_lookbehind(
             assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
@@ -51,6 +57,7 @@ class CityRecognizer(PatternRecognizer):
             patterns=[
                 Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
+                Pattern("city, garbled ST zip", loose_city + noisy_zip_follows, self.NOISY_SCORE),
             ],
             name="CityRecognizer",
             global_regex_flags=CASE_SENSITIVE,

@@ -25,10 +25,22 @@ class FlowsheetRowDateRecognizer(PatternRecognizer):
     # A time with its own OCR damage: "23:03", "07.19", "0707", "“44:14", "o7!12".
     TIME = r"(?=[ ]+[^\w\s]{0,2}[ ]*[0-9oO\"“'°]{1,2}[0-9:.'°!,]{1,4}(?![\d/]))"
 
+    # Year first, then two two-digit parts with any separators ("2017-16-07", "2018 07-01"):
+    # month and day are not checked, the row shape is the evidence.
+    ISO_HEAD = r"^[^\w\n]{0,3}"
+    ISO_TAIL = r"[ .\-/]{1,2}\d{2}[ .\-/]{1,2}\d{2}(?![\d/])"
+
     def __init__(self) -> None:
         super().__init__(
             supported_entity="DATE",
-            patterns=[Pattern("row-start date", self.HEAD + self.YEAR + self.TIME, self.SCORE)],
+            patterns=[
+                Pattern("row-start date", self.HEAD + self.YEAR + self.TIME, self.SCORE),
+                Pattern(
+                    "row-start year-first date",
+                    self.ISO_HEAD + self.YEAR + self.ISO_TAIL + self.TIME,
+                    self.SCORE,
+                ),
+            ],
             name="FlowsheetRowDateRecognizer",
             global_regex_flags=CASE_SENSITIVE,
         )

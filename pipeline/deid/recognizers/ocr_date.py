@@ -24,6 +24,8 @@ _MONTH_NAMES = frozenset([*MONTH_ABBRS, *(m.lower() for m in calendar.month_name
 # Characters OCR reads for a digit; mapped back before a day is checked.
 CONFUSABLE_DIGITS = str.maketrans("OoDQIli|SsBZz", "0000111155822")
 _YEAR = re.compile(r"(?:18[5-9]\d|19\d{2}|20\d{2})$")
+# Day, a space or hyphen, three letters, a hyphen: a date by shape ("28 pec-2018").
+_DAY_MON_HYPHEN = re.compile(r"\d{1,2}[ \-][0A-Za-z][A-Za-z]{2}-")
 
 
 def to_digits(value: str) -> str:
@@ -31,20 +33,28 @@ def to_digits(value: str) -> str:
     return value.translate(CONFUSABLE_DIGITS)
 
 
-def month_of(word: str, words: WordLists) -> int | None:
+def month_of(word: str, words: WordLists, *, strict: bool = True) -> int | None:
     """The month ``word`` spells or is an OCR misreading of, if any.
 
     A misreading is three letters at edit distance 1 from a month abbreviation with the
     same first letter ("Feo", "Fep", "Fen" for "Feb"), which is not itself an ordinary
-    word ("Mat", "Set", "Now" stay words).
+    word ("Mat", "Set", "Now" stay words). A zero is read as the letter O ("0ct").
+
+    Args:
+        word: the candidate month word.
+        words: the word lists (ordinary words are refused when ``strict``).
+        strict: False where the shape alone makes a date ("24-dun-2020": day, hyphen, three
+            letters, hyphen, year): then the first letter may be misread too ("pec", "dun")
+            and an ordinary word is accepted.
+
     """
-    w = word.lower()
+    w = word.lower().replace("0", "o")
     if w in _MONTH_NAMES:
         return MONTH_ABBRS.index(w[:3]) + 1
-    if len(w) != 3 or words.is_common(w):
+    if len(w) != 3 or not w.isalpha() or (strict and words.is_common(w)):
         return None
     for i, abbr in enumerate(MONTH_ABBRS):
-        if w[0] == abbr[0] and Levenshtein.distance(w, abbr, score_cutoff=1) <= 1:
+        if (w[0] == abbr[0] or not strict) and Levenshtein.distance(w, abbr, score_cutoff=1) <= 1:
             return i + 1
     return None
 
@@ -77,6 +87,9 @@ class OcrDateRecognizer(PatternRecognizer):
         sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
         # A year with a misread digit ("2929", "199?"): accepted only after an exact month.
         misread_year = r"[12]\d{2}[\d?](?!\d)"
+        # Three letters in any case, a zero allowed for an O ("jul", "pec", "0ct"); only
+        # between a day and a hyphen, where the shape is a date's.
+        mon3 = r"(?=[0A-Za-z]{3}-)[0A-Za-z][A-Za-z]{2}"
         patterns = [
             # The year may be misread too ("Feb 23, 2623"): checked in invalidate_result.
             Pattern(
@@ -86,7 +99,8 @@ class OcrDateRecognizer(PatternRecognizer):
             ),
             Pattern(
                 "ocr d-Mon-yyyy",
-                rf"(?<!\d)\d{{1,2}}(?:-[A-Za-z]{{3}}-?|[ ]?{month}[ \-]){misread_year}",
+                rf"(?<!\d)\d{{1,2}}(?:[\- ]{mon3}-|-[A-Za-z]{{3}}-?|[ ]?{month}[ \-])"
+                + misread_year,
                 0.6,
             ),
             Pattern(
@@ -108,10 +122,11 @@ class OcrDateRecognizer(PatternRecognizer):
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Refuse a month word that is no month, and a day that month does not have."""
-        word = re.search(r"[A-Za-z]{3,}", pattern_text)
+        word = re.search(r"[A-Za-z]{3,}|(?<!\d)0[A-Za-z]{2}", pattern_text)
         if word is None:
             return False  # numeric: the pattern has already checked month and day ranges
-        month = month_of(word.group(), self.words)
+        strict = _DAY_MON_HYPHEN.match(pattern_text) is None
+        month = month_of(word.group(), self.words, strict=strict)
         if month is None:
             return True
         year = re.search(r"[12]\d{2}[\d?]$", pattern_text)

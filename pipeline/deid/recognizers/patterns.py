@@ -21,13 +21,21 @@ SP = r"[ \t]"
 # A table rule that OCR read as "|" between a label and its value ("Patient: | Martinez").
 BAR = rf"(?:\|{SP}*)?"
 # Between an identifier label and its value: "MRN: ", "Med Rec #: ", "MRN (office use): ",
-# and the specks a faxed page adds there ("MR#: . 4432", "MRN: , 4432").
+# and the specks a faxed page adds there ("MR#: . 4432", "MRN: , 4432", "MRN: = 4432").
 ID_SEPARATOR = (
-    rf"{SP}*(?:\([A-Za-z ]{{1,20}}\){SP}*)?[:#.\-]{{0,2}}{SP}*(?:[.,;:'°~_\-]{SP}+){{0,2}}{BAR}"
+    rf"{SP}*(?:\([A-Za-z ]{{1,20}}\){SP}*)?[:#.\-]{{0,2}}{SP}*(?:[.,;:'°~_=\-]{SP}+){{0,2}}{BAR}"
 )
 # Between a city and its state: spaces, or a line break after the comma (OCR may break the
 # line there; without the comma, the next line is as likely another column).
 ADDRESS_GAP = r"(?:,[ \t]*\n[ \t]*|,?[ \t]+)"
+
+# A US ZIP code as a faxed page prints it after "City, ST": five digits, or five or six
+# characters with at least three digits and the rest upper-case letters or "?" that OCR read
+# for a digit ("SC692?"). Only ever used after a city, a comma and a state-shaped token.
+NOISY_ZIP = r"(?:\d{5}(?:-\d{4})?|(?=(?:[A-Z?]*\d){3})[0-9A-Z?]{5,6})(?![\w\-?])"
+# A state code OCR garbled into a code that is no state ("RE", "CH", "fN"): two letters, one
+# at least upper case. Only ever used between "City," and a ZIP.
+NOISY_STATE = r"(?:[A-Z][A-Za-z]|[a-z][A-Z])"
 
 # One word of a name: "Harrison", "HARRISON", "McDonald", "O'Brien", "Smith-Jones".
 NAME_WORD = (

@@ -24,7 +24,12 @@ class ChartPhoneRecognizer(PatternRecognizer):
         )
         # A digit or a letter OCR reads for one; a gap of one or two separators.
         d = r"[0-9OoIlSB@i]"
-        gap = r"(?:[ .\-]|[.\-][ ])"
+        # A fax turns a dot into a comma ("422,209,7514"): commas count as separators here.
+        gap = r"(?:[ .,\-]|[.,\-][ ])"
+        # After a phone label, a speck may stand in for or beside a separator ("791> 708").
+        noisy_gap = r"(?:[^\w\s]{1,2}[ ]?|[ ])"
+        # A dot left over from "F:." before the number ("F:.805.894,0118") is no decimal point.
+        noisy_left = r"(?<![\d\-/])(?<!\d\.)"
         noisy_label = label_lookbehind(
             assets.label_list("phone_labels"), separator=rf"{SP}*[^\w\s]{{0,2}}{SP}*{BAR}"
         )
@@ -41,15 +46,17 @@ class ChartPhoneRecognizer(PatternRecognizer):
             # A faxed page: separators mixed or doubled ("739-366 0307", "5i1- 0314") and
             # digits read as look-alike letters ("@79.827-8580"). Labelled, any of these;
             # unlabelled, only one with a look-alike letter in it: clean digits with mixed
-            # separators ("555-123.4567") stay refused. At most three letters in all.
+            # separators ("555-123.4567") stay refused. A comma among the separators counts as
+            # damage too: a count grouped by commas never ends in four digits. At most three
+            # letters in all.
             Pattern(
                 "labelled, OCR-damaged",
-                rf"{noisy_label}(?:\(?{d}{{3}}\)?{gap})?{d}{{3}}{gap}{d}{{4}}{right}",
+                rf"{noisy_label}(?:\(?{d}{{3}}\)?{noisy_gap})?{d}{{3}}{noisy_gap}{d}{{4}}{right}",
                 0.7,
             ),
             Pattern(
                 "OCR-damaged",
-                rf"{left}(?=[0-9 .\-]*[OoIlSB@i]){d}{{3}}{gap}{d}{{3}}{gap}{d}{{4}}{right}",
+                rf"{noisy_left}(?=[0-9 .,\-]*[OoIlSB@i,]){d}{{3}}{gap}{d}{{3}}{gap}{d}{{4}}{right}",
                 0.5,
             ),
             # The area code unreadable but in its brackets: "(ass) 269-9080".

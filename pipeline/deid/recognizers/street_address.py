@@ -40,6 +40,13 @@ class StreetAddressRecognizer(PatternRecognizer):
             assets.label_list("street_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
         labelled = rf"{after_label}\d{{1,6}}[A-Z]?(?:[ ][A-Za-z0-9.#'\-]+){{1,7}}?{ends_clause}"
+        # A house number, capitalised words and an apartment or suite number: strong enough
+        # without the suffix, which a fax garbles ("707 Vaughn Falis Apt. 428").
+        home_unit = r"(?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)"
+        unit_address = (
+            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{home_unit}\.?[ ]?#?[ ]?"
+            r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
+        )
         po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
         super().__init__(
             supported_entity="STREET_ADDRESS",
@@ -52,6 +59,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern("labelled street", labelled, 0.85),
                 Pattern("PO box", po_box, 0.75),
+                Pattern("street, garbled suffix, unit", unit_address, 0.6),
             ],
             context=["address", "street", "residence", "lives"],
             name="StreetAddressRecognizer",

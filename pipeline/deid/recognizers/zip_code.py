@@ -10,6 +10,8 @@ from pipeline.deid.recognizers.patterns import (
     ADDRESS_GAP,
     BAR,
     CASE_SENSITIVE,
+    NOISY_STATE,
+    NOISY_ZIP,
     SP,
     label_lookbehind,
 )
@@ -23,6 +25,7 @@ class ZipCodeRecognizer(PatternRecognizer):
     """
 
     SCORE = 0.85
+    NOISY_SCORE = 0.6
     ZIP = r"\d{5}(?:-\d{4})?(?![\d\-])"
 
     def __init__(self, assets: DeidAssets) -> None:
@@ -30,10 +33,14 @@ class ZipCodeRecognizer(PatternRecognizer):
         after_label = label_lookbehind(
             assets.label_list("zip_labels"), separator=rf"{SP}*[:#]?{SP}*{BAR}"
         )
+        # "Williamhaven, fN 13280", "Port Kathyburgh, RE SC692?": a faxed page garbled the
+        # state or a ZIP digit. A comma straight after a word, then a state-shaped token.
+        after_noisy_state = rf"(?<=[A-Za-z],{SP}*(?:\n{SP}*)?{NOISY_STATE}\.?,?{SP}+)"
         super().__init__(
             supported_entity="ZIP_CODE",
             patterns=[
                 Pattern("state zip", after_state + self.ZIP, self.SCORE),
+                Pattern("garbled state zip", after_noisy_state + NOISY_ZIP, self.NOISY_SCORE),
                 Pattern("labelled zip", after_label + self.ZIP, self.SCORE),
             ],
             name="ZipCodeRecognizer",
