@@ -168,3 +168,81 @@ STREET_CASES = [
 @pytest.mark.parametrize(("text", "spans"), STREET_CASES)
 def test_street_garbled_suffix(assets: DeidAssets, text: str, spans: list[tuple[int, int]]) -> None:
     assert found(r.StreetAddressRecognizer(assets), text) == spans
+
+
+EMAIL_SPLIT_CASES = [
+    # after a label: a space before the dot splits the local part
+    ("Email: amber .jones69@example.net", [(7, 33)]),
+    # after a label: a space after the dot
+    ("E-mail: amber. jones@example.org", [(8, 32)]),
+    # after a label, mid-line after another field
+    ("Phone: 555-0100 Email: kim .lee@example.com", [(23, 43)]),
+    # unlabelled: "word ." glued to the local part
+    ("write to amber .jones@example.net", [(9, 33)]),
+    # failing: unlabelled "word. " ends the sentence before the address
+    ("call me. jones@example.org", [(9, 26)]),
+    # failing: a label with an unsplit address takes nothing before it
+    ("Email: jones@example.org", [(7, 24)]),
+]
+
+
+@pytest.mark.parametrize(("text", "spans"), EMAIL_SPLIT_CASES)
+def test_email_split_local_part(text: str, spans: list[tuple[int, int]]) -> None:
+    assert found(r.ChartEmailRecognizer(), text) == spans
+
+
+LOWER_FIRST_NAME_CASES = [
+    # a signer with a credential after a comma
+    (r.LabelledPersonRecognizer, "Recorded by: whitney Cain, RN", [(13, 25)]),
+    # a provider field, the name ends the line
+    (r.LabelledPersonRecognizer, "Attending: sarah Chen", [(11, 21)]),
+    # a patient field followed by the next label
+    (r.PatientNameRecognizer, "Patient: amber Jones DOB: 01/02/1950", [(9, 20)]),
+    # a line-start name label, a wide gap before the next column
+    (r.PatientNameRecognizer, "Name: eric Hill   Relationship: Friend", [(6, 15)]),
+    # an ordinary leading word is trimmed off
+    (r.LabelledPersonRecognizer, "Recorded by: nurse Cain, RN", [(19, 23)]),
+    # failing: the field goes on after the capitalised word
+    (r.LabelledPersonRecognizer, "Reviewed by: pharmacy Staff today", []),
+    # failing: ordinary words only
+    (r.LabelledPersonRecognizer, "Provider: family Medicine", []),
+    # failing: no label
+    (r.LabelledPersonRecognizer, "vitals by whitney Cain, RN", []),
+]
+
+
+@pytest.mark.parametrize(("cls", "text", "spans"), LOWER_FIRST_NAME_CASES)
+def test_lower_case_first_name(
+    assets: DeidAssets, cls: type, text: str, spans: list[tuple[int, int]]
+) -> None:
+    assert found(cls(assets), text) == spans
+
+
+SPACED_DATE_CASES = [
+    # a space before the second hyphen, at the start of a flowsheet row
+    ("25-Mar -2018 09:42 172/89", [(0, 12)]),
+    # a space after the first hyphen
+    ("25- Mar-2018", [(0, 12)]),
+    # spaces on both sides of a hyphen
+    ("25 - Mar - 2018", [(0, 15)]),
+    # numeric with spaced slashes and a four-digit year
+    ("DOB 03/ 14/1948", [(4, 15)]),
+    ("DOB 03 /14 / 1948", [(4, 17)]),
+    # failing: a blood pressure
+    ("BP 120/ 80", []),
+    # failing: a reference range
+    ("Glucose 70 -99", []),
+    # failing: a spaced numeric date without a four-digit year
+    ("seen 03/ 14/48", []),
+    # failing: a month word that is no month
+    ("25-Mzr -2018", []),
+    # failing: mixed separators
+    ("03/14 -2020", []),
+]
+
+
+@pytest.mark.parametrize(("text", "spans"), SPACED_DATE_CASES)
+def test_date_spaced_separators(
+    assets: DeidAssets, text: str, spans: list[tuple[int, int]]
+) -> None:
+    assert found(r.ChartDateRecognizer(assets), text) == spans

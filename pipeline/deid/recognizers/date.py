@@ -37,14 +37,24 @@ class ChartDateRecognizer(PatternRecognizer):
         d_num = r"(?:0?[1-9]|[12]\d|3[01])"
         left = r"(?<![\d/.\-])"
         right = r"(?![\d/]|[.\-]\d)"
+        # Around a month word: a space, a hyphen, or a hyphen with one space OCR put on
+        # either side ("25-Mar -2018"). In a numeric date a slash or hyphen may have one too
+        # ("03/ 14/1948"), but only with a four-digit year: "BP 120/ 80" stays a vital.
+        hyphen = r"(?:[ ]|-|[ ]-[ ]?|-[ ])"
+        spaced_num = r"[ ]?([/\-])[ ]?"
         patterns = [
             Pattern("m/d/yyyy", rf"{left}{m_num}([/\-.]){d_num}\1{year4}{right}", 0.7),
+            Pattern(
+                "m/d/yyyy, spaced",
+                rf"{left}{m_num}{spaced_num}{d_num}[ ]?\1[ ]?{year4}{right}",
+                0.7,
+            ),
             Pattern("m/d/yy", rf"{left}{m_num}([/\-]){d_num}\1\d{{2}}{right}", 0.6),
             Pattern("yyyy-mm-dd", rf"{left}{year4}([/\-.]){m_num}\1{d_num}{right}", 0.7),
             Pattern("Mon d, yyyy", rf"(?<![A-Za-z]){month}[ ]?{day},?[ ]{year4}(?!\d)", 0.8),
             Pattern(
                 "d-Mon-yyyy",
-                rf"(?<![\dA-Za-z]){day}(?:[ ]|-){month}(?:[ ]|-|,[ ]?){year4}(?!\d)",
+                rf"(?<![\dA-Za-z]){day}{hyphen}{month}(?:{hyphen}|,[ ]?){year4}(?!\d)",
                 0.8,
             ),
             Pattern("d-Mon-yy", rf"(?<![\dA-Za-z]){d_num}-{month}-\d{{2}}(?!\d)", 0.7),

@@ -11,6 +11,7 @@ from pipeline.deid.recognizers.patterns import (
     SP,
     alternation,
     label_lookbehind,
+    lower_first_name,
     not_words,
     person_name,
 )
@@ -27,6 +28,7 @@ class LabelledPersonRecognizer(NameRecognizer):
         stop = not_words(labels["field_words"] + labels["credentials"] + titles)
         title = rf"(?:{alternation(titles, ignore_case=True)}\.?{SP}+)?"
         name = person_name(stop)
+        lower_first = lower_first_name(stop, labels["credentials"])
         field = label_lookbehind(
             assets.label_list("person_labels"), separator=rf"{SP}*[:\-]{SP}*{BAR}{title}"
         )
@@ -38,6 +40,8 @@ class LabelledPersonRecognizer(NameRecognizer):
             patterns=[
                 Pattern("person field", field + name, self.SCORE),
                 Pattern("signed by", phrase + name, self.SCORE),
+                Pattern("person field, first name lower case", field + lower_first, self.SCORE),
+                Pattern("signed by, first name lower case", phrase + lower_first, self.SCORE),
             ],
             words=assets.words,
             name="LabelledPersonRecognizer",

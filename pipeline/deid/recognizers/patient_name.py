@@ -11,6 +11,7 @@ from pipeline.deid.recognizers.patterns import (
     SP,
     alternation,
     label_lookbehind,
+    lower_first_name,
     not_words,
     person_name,
 )
@@ -35,6 +36,7 @@ class PatientNameRecognizer(NameRecognizer):
         stop = not_words(labels["field_words"] + labels["credentials"] + titles)
         title = rf"(?:{alternation(titles, ignore_case=True)}\.?{SP}+)?"
         name = person_name(stop)
+        lower_first = lower_first_name(stop, labels["credentials"])
         field = label_lookbehind(
             assets.label_list("patient_name_labels"), separator=rf"{SP}*[:\-]{SP}*{BAR}{title}"
         )
@@ -45,6 +47,10 @@ class PatientNameRecognizer(NameRecognizer):
             patterns=[
                 Pattern("patient field", field + name, self.SCORE),
                 Pattern("name field", at_line_start + name, self.SCORE),
+                Pattern("patient field, first name lower case", field + lower_first, self.SCORE),
+                Pattern(
+                    "name field, first name lower case", at_line_start + lower_first, self.SCORE
+                ),
             ],
             words=assets.words,
             name="PatientNameRecognizer",

@@ -97,3 +97,24 @@ def person_name(stop: str, *, max_words: int = 4) -> str:
     part = rf"(?:{stop}{not_label}{not_suffix}(?:{NAME_WORD}|{INITIAL}))"
     suffix = r"(?:,?[ ](?:Jr|Sr|JR|SR|II|III|IV)\.?(?![A-Za-z]))?"
     return rf"{part}(?:(?:,[ ]{{0,2}}|[ ]){part}){{0,{max_words - 1}}}{suffix}"
+
+
+def lower_first_name(stop: str, credentials: Iterable[str]) -> str:
+    """A name whose first word OCR read in lower case ("whitney Cain"), ending its field.
+
+    Only two words, and only where the field plainly ends after the capitalised one: a
+    credential after a comma (", RN"), the end of the line, a wide gap or a table rule, or
+    the next field's label ("whitney Cain DOB:"). So "seen by: pharmacy Staff today" is not
+    a name, and ordinary leading words are trimmed off by ``NameRecognizer``.
+
+    Args:
+        stop: a negative look-ahead (from :func:`not_words`) for words that are no name.
+        credentials: the credentials that may follow the name after a comma.
+
+    """
+    credential = alternation(credentials, ignore_case=True)
+    field_end = (
+        rf"(?=,{SP}*{credential}(?![A-Za-z])|{SP}*(?:$|\f|\||{SP}{{2}})"
+        rf"|{SP}+[A-Za-z][A-Za-z ]{{0,24}}:)"
+    )
+    return rf"{stop}[a-z]{{2,}}[ ]{stop}{NOT_PAGE}{NAME_WORD}{field_end}"
