@@ -158,6 +158,20 @@ def test_propagation_leaves_ordinary_words(analyzer: PhiAnalyzer) -> None:
     ]
 
 
+def test_ordinary_name_words_propagate_only_beside_the_name(analyzer: PhiAnalyzer) -> None:
+    # "Amber" is a colour as well as the patient's first name.
+    doc = doc_of(
+        "Patient: KELLER, AMBER   MRN: 5512345\nUrine amber and clear.",
+        "KELLER, Amber MRN 5512345 (continued)\nSeen with Amber Keller today. amber urine.",
+    )
+    spans = find_phi(doc, analyzer=analyzer, cfg=CFG).spans
+    found = [(s.label, doc.text[s.start : s.end]) for s in spans]
+    assert ("PERSON", "Amber") in found  # beside the surname on the continuation header
+    words = deidentify_text(doc.text, PhiReport(spans=spans))
+    assert "Amber" not in words and "AMBER" not in words  # every use as the name is gone
+    assert "Urine amber and clear." in words and "amber urine." in words  # the colour stays
+
+
 CLINICAL_NOTE = """HISTORY OF PRESENT ILLNESS
 Pt is a 67 yo male with CAD s/p PCI, HFrEF (EF 35%), CKD stage 3b, Type 2 DM on Insulin Glargine
 20 units qHS, and COPD on Tiotropium. He Will Follow up with Cardiology. Grace Period noted.

@@ -82,6 +82,7 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     )
     spans = [_to_span(r) for r in results]
     spans += propagate(text, _seeds(text, results, words), words)
+    spans += propagate_beside_name(text, spans, _ordinary_name_words(text, results, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     return PhiReport(spans=tuple(merge_spans(spans)))
 
@@ -139,6 +140,49 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
         if label is not None:
             spans += [Span(start=s, end=e, label=label, score=VARIANT_SCORE) for s, e in positions]
     return spans
+
+
+def _ordinary_name_words(
+    text: str, results: Iterable[RecognizerResult], words: WordLists
+) -> set[str]:
+    """Parts of the patient's name that are also ordinary words ("Amber", "Rose", "Young")."""
+    found = set()
+    for r in results:
+        if r.entity_type == PATIENT_NAME:
+            for token in _TOKEN.findall(text[r.start : r.end]):
+                if len(token) >= 2 and token.isalpha() and words.is_common(token):
+                    found.add(token.lower())
+    return found
+
+
+def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> list[Span]:
+    """Ordinary-word parts of the patient's name where they stand beside a found name part.
+
+    "Amber" alone is a colour and is not propagated; "KELLER, Amber" on a continuation header,
+    next to the propagated surname, is the patient.
+    """
+    if not ordinary:
+        return []
+    ends = {sp.end for sp in spans if sp.label == "PERSON"}
+    starts = {sp.start for sp in spans if sp.label == "PERSON"}
+    found = []
+    for m in _TOKEN.finditer(text):
+        if m.group().lower() not in ordinary:
+            continue
+        before = any(
+            m.start() - gap in ends and text[m.start() - gap : m.start()] in _NAME_GAPS
+            for gap in (1, 2)
+        )
+        after = any(
+            m.end() + gap in starts and text[m.end() : m.end() + gap] in _NAME_GAPS
+            for gap in (1, 2)
+        )
+        if before or after:
+            found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
+    return found
+
+
+_NAME_GAPS = {" ", ", ", ","}
 
 
 def _variant_label(word: str, seeds: list[_Seed], words: WordLists) -> str | None:
