@@ -94,6 +94,21 @@ def test_observation_keys_and_scores() -> None:
     assert figures["phi_recall"] == 1.0  # an empty de-identified text leaks nothing
 
 
+def test_a_clinical_word_near_a_name_is_not_a_leak() -> None:
+    truth = {
+        "degradation": "clean",
+        "pages": [
+            {
+                "text": "Dr. Wright noted weight 80 kg",
+                "phi": [{"type": "PERSON", "start": 4, "end": 10, "text": "Wright"}],
+            }
+        ],
+        "observations": [],
+    }
+    assert phi_caught(truth, "Dr. [PERSON] noted weight 80 kg") == [("PERSON", True)]
+    assert phi_caught(truth, "Dr. Wrlght noted weight 80 kg") == [("PERSON", False)]
+
+
 def test_a_bare_day_left_over_is_not_a_leak() -> None:
     truth = {
         "degradation": "heavy",

@@ -143,6 +143,14 @@ FLOWSHEET_CASES = [
     ("2018-07-01 BP 155/73", []),
     # failing: a lab row with values, no year
     ("1530 07-01 11:48", []),
+    # garbled beyond reading, but a vitals row: the date cell before a time and a BP
+    ("20:Mar-2021.. 07.05 36/61 60 20", [(0, 13)]),
+    ("23-Mat 2021 1105 107-67 52", [(0, 11)]),
+    ("42/28/2023 11.03 100/64 98.1", [(0, 10)]),
+    # failing: a year then a dose, no blood pressure after
+    ("Since 2019 1200 mg daily", []),
+    # failing: a year in prose, the BP comes later in the sentence
+    ("In 2019 she had BP 150/90", []),
 ]
 
 
