@@ -7,14 +7,35 @@ from typing import TYPE_CHECKING
 import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
-from pipeline.deid.assets import WordLists
-from pipeline.deid.recognizers.patterns import CASE_SENSITIVE
+from pipeline.deid.assets import DeidAssets, WordLists
+from pipeline.deid.recognizers.patterns import (
+    CASE_SENSITIVE,
+    SP,
+    alternation,
+    lower_first_name,
+    not_words,
+    person_name,
+)
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def labelled_name_parts(assets: DeidAssets) -> tuple[str, str, str]:
+    """Regex parts shared by the recognizers of names in labelled fields.
+
+    Returns:
+        (an optional title such as "Dr. ", a name, a name whose first word OCR lower-cased).
+
+    """
+    labels = assets.labels
+    titles = assets.label_list("person_titles")
+    stop = not_words(labels["field_words"] + labels["credentials"] + titles)
+    title = rf"(?:{alternation(titles, ignore_case=True)}\.?{SP}+)?"
+    return title, person_name(stop), lower_first_name(stop, labels["credentials"])
 
 
 class NameRecognizer(PatternRecognizer):

@@ -5,15 +5,12 @@ from __future__ import annotations
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
-from pipeline.deid.recognizers.name_base import NameRecognizer
+from pipeline.deid.recognizers.name_base import NameRecognizer, labelled_name_parts
 from pipeline.deid.recognizers.patterns import (
     BAR,
     SP,
     alternation,
     label_lookbehind,
-    lower_first_name,
-    not_words,
-    person_name,
 )
 
 # Internal entity: a PERSON found in a patient field. detect.find_phi reports it as PERSON and
@@ -31,12 +28,7 @@ class PatientNameRecognizer(NameRecognizer):
     SCORE = 0.9
 
     def __init__(self, assets: DeidAssets) -> None:
-        labels = assets.labels
-        titles = assets.label_list("person_titles")
-        stop = not_words(labels["field_words"] + labels["credentials"] + titles)
-        title = rf"(?:{alternation(titles, ignore_case=True)}\.?{SP}+)?"
-        name = person_name(stop)
-        lower_first = lower_first_name(stop, labels["credentials"])
+        title, name, lower_first = labelled_name_parts(assets)
         field = label_lookbehind(
             assets.label_list("patient_name_labels"), separator=rf"{SP}*[:\-]{SP}*{BAR}{title}"
         )
