@@ -16,7 +16,13 @@ from pipeline.schema import DocumentRecord
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``chart2fhir`` console script."""
-    parser = argparse.ArgumentParser(prog="chart2fhir", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="chart2fhir",
+        description="Scanned medical charts to FHIR R4 bundles, de-identified text and "
+        "redacted PDFs.",
+        epilog="Exit codes: 0 all documents done or in review; 1 crash; 2 usage error; "
+        "3 at least one document failed (see OUTDIR/manifest.json).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="OCR, extract, de-identify and emit FHIR bundles.")
