@@ -202,12 +202,14 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         reasons = [p.error for p in failed_pages if p.error]
         if not any(p.words for p in pages):
             reasons.append(errors.NoText().record)
-        if any(p.words and p.mean_conf < s.ocr.review_page_conf for p in pages):
+        unreliable = {p.index for p in pages if p.words and p.mean_conf < s.ocr.review_page_conf}
+        if unreliable:
             reasons.append(errors.LowOcrConfidence().record)
 
         with ctx.lock:
             extraction = _stage(errors.ExtractionFailed, _extract, doc, ctx)
             report = _stage(errors.DeidFailed, _find_phi, doc, ctx)
+        extraction = _distrust(extraction, doc, unreliable, s.extract.min_confidence)
         if not extraction.patient.mrn:
             reasons.append(errors.MissingPatientId().record)
         if any(o.confidence < s.extract.min_confidence for o in extraction.observations):
@@ -287,6 +289,27 @@ def _stage(error: type[PipelineError], fn: Callable[..., R], *args: Any, **kwarg
             extra=fields(code=error.code, stage=error.stage.value, exc_type=type(e).__name__),
         )
         raise error() from e
+
+
+def _distrust(
+    extraction: Extraction, doc: OcrDocument, pages: set[int], min_confidence: float
+) -> Extraction:
+    """Values read on pages OCR could barely read are never trusted on their own.
+
+    On faxed pages tesseract prints wrong digits that parse as confident values (a weight of
+    93 for 98); whatever the extractor thought of a value there, it drops below
+    ``min_confidence``, so the bundle marks it preliminary and a reviewer confirms it.
+    """
+    if not pages:
+        return extraction
+    cap = min_confidence / 2
+    observations = tuple(
+        o.model_copy(update={"confidence": min(o.confidence, cap)})
+        if doc.page_of(o.start) in pages
+        else o
+        for o in extraction.observations
+    )
+    return extraction.model_copy(update={"observations": observations})
 
 
 def _extract(doc: OcrDocument, ctx: Context) -> Extraction:

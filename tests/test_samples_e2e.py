@@ -59,11 +59,19 @@ def test_sample_against_truth(name: str, outputs) -> None:
     values_right = sum((_undated(expected) & _undated(found)).values())
     assert values_right >= 0.9 * sum(found.values())  # the values emitted are right
 
+    statuses = {
+        e["resource"]["status"]
+        for e in json.loads((folder / "bundle.json").read_text())["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+    }
     if truth["degradation"] == "heavy":
-        # Faxed pages read too poorly to trust de-identification: a person reviews them.
+        # Faxed pages read too poorly to trust de-identification: a person reviews them,
+        # and no value read on them is final.
         assert status == "review"
         assert cer < 0.35
+        assert statuses <= {"preliminary"}
         return
+    assert "final" in statuses or not statuses
     assert status in ("done", "review")
     assert cer < 0.01
     missed = [label for label, caught in phi_caught(truth, deid) if not caught]
