@@ -141,7 +141,7 @@ def ingest(
     pool = PagePool(jobs)
     ctx = Context(settings=settings, map_pages=pool.map)
 
-    def handle(i: int, path: str) -> DocumentRecord:
+    def handle(path: str) -> DocumentRecord:
         try:
             source = inspect_source(path, cfg=settings.load)
         except PipelineError as e:
@@ -186,7 +186,7 @@ def ingest(
         with ThreadPoolExecutor(max_workers=jobs + 1) as threads:
             futures = []
             for i, path in enumerate(inputs):
-                fut = threads.submit(handle, i, path)
+                fut = threads.submit(handle, path)
                 fut.add_done_callback(functools.partial(finish, i))
                 futures.append(fut)
             for fut in futures:

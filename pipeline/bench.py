@@ -209,7 +209,7 @@ class Tally:
         self.obs[0] += sum((predicted & expected).values())
         self.obs[1] += sum(predicted.values())
         self.obs[2] += sum(expected.values())
-        nodate, nodate_true = _drop_date(predicted), _drop_date(expected)
+        nodate, nodate_true = drop_date(predicted), drop_date(expected)
         self.obs_nodate[0] += sum((nodate & nodate_true).values())
         self.obs_nodate[1] += sum(nodate.values())
         self.obs_nodate[2] += sum(nodate_true.values())
@@ -240,7 +240,7 @@ class Tally:
         }
 
 
-def _drop_date(keys: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+def drop_date(keys: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
     """The same keys without their date, counts summed."""
     out: Counter[tuple[Any, ...]] = Counter()
     for key, n in keys.items():
@@ -255,7 +255,7 @@ def _ratio(a: float, b: float) -> float:
 # --- the baseline -----------------------------------------------------------------------
 
 
-def _baseline_pages(args: tuple[str, int, int]) -> list[str]:
+def _baseline_pages(args: tuple[str, int]) -> list[str]:
     """Worker: raw pytesseract (``--oem 1 --psm 3``) on every undoctored page of one file."""
     import pytesseract
 
@@ -263,7 +263,7 @@ def _baseline_pages(args: tuple[str, int, int]) -> list[str]:
     from pipeline.settings import LoadSettings, configure_process
 
     configure_process()
-    path, dpi, _ = args
+    path, dpi = args
     cfg = LoadSettings(dpi=dpi)
     source = inspect_source(path, cfg=cfg)
     texts = []
@@ -383,7 +383,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         base_texts = dict(
             zip(
                 truths,
-                pool.map(_baseline_pages, [(scans[k], settings.load.dpi, 0) for k in truths]),
+                pool.map(_baseline_pages, [(scans[k], settings.load.dpi) for k in truths]),
                 strict=True,
             )
         )
