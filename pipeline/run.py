@@ -44,6 +44,7 @@ from pipeline.schema import (
     OcrPage,
     PhiReport,
     Source,
+    Span,
 )
 from pipeline.settings import Settings
 
@@ -401,8 +402,6 @@ def _residual(
     That is what detection finds on them, plus any word that spells a distinctive token
     (not a common English or clinical word) of a span painted in the first pass.
     """
-    from pipeline.schema import Span
-
     text = doc.text
     tokens = set()
     for span in report.spans:
