@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.cpu_count() or 1,
         help="worker processes for pages (default: number of cores)",
     )
+    _engine_option(ingest)
     ingest.add_argument(
         "--force",
         action="store_true",
@@ -65,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_process()
     settings = Settings()
+    if getattr(args, "ocr_engine", None):
+        settings = settings.model_copy(
+            update={"ocr": settings.ocr.model_copy(update={"engine": args.ocr_engine})}
+        )
     configure_logging(settings.log_level)
 
     if args.command == "ingest":
@@ -78,6 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         jobs=args.jobs,
         report=args.report,
         settings=settings,
+    )
+
+
+def _engine_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ocr-engine",
+        choices=("tesseract", "rapidocr", "auto"),
+        default=None,
+        help="OCR engine (default: auto, tesseract with RapidOCR on the pages it cannot "
+        "read; or CHART2FHIR_OCR__ENGINE)",
     )
 
 

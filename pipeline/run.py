@@ -11,8 +11,10 @@ detection, FHIR) runs in the calling process, which holds the NLP pipelines.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import pickle
 import shutil
 import tempfile
 import threading
@@ -26,15 +28,17 @@ import numpy as np
 
 from pipeline import errors
 from pipeline.deid.boxes import redaction_boxes
-from pipeline.deid.image import PdfPage, encode_page, paint, write_pdf
+from pipeline.deid.image import paint
 from pipeline.deid.text import deidentify_text
 from pipeline.errors import PipelineError
 from pipeline.fhir import emit_bundle
 from pipeline.logs import fields, get_logger
-from pipeline.ocr.cleanup import clean_image
+from pipeline.ocr.cleanup import clean_image, straighten
 from pipeline.ocr.engine import get_engine
+from pipeline.ocr.hocr import document_lines, to_hocr
 from pipeline.ocr.load import load_page
 from pipeline.ocr.recognize import recognize
+from pipeline.pdf import PdfPage, encode_page, write_pdf
 from pipeline.schema import (
     Box,
     CleanPage,
@@ -107,7 +111,10 @@ def read_page(task: PageTask) -> OcrPage:
     try:
         engine = get_engine(s.ocr.engine)
         raw = load_page(task.source, task.index, cfg=s.load)
+        # The scan for searchable.pdf: as decoded until cleanup says how to straighten it.
+        _save_archive(task, encode_page(raw.image, raw.dpi))
         clean = clean_image(raw, engine=engine, cfg=s.cleanup, ocr_cfg=s.ocr)
+        _save_archive(task, encode_page(straighten(raw.image, clean.rotation, clean.skew), raw.dpi))
         page = recognize(clean, engine=engine, cfg=s.ocr)
         # Saved only once read: a page without OCR has no word boxes to paint from, so
         # redaction blacks it out whole.
@@ -168,6 +175,35 @@ def _image_path(work_dir: str, index: int) -> str:
     return os.path.join(work_dir, f"page-{index:05d}.npy")
 
 
+def _archive_path(work_dir: str, index: int) -> str:
+    return os.path.join(work_dir, f"archive-{index:05d}.pickle")
+
+
+def _save_archive(task: PageTask, page: PdfPage) -> None:
+    with open(_archive_path(task.work_dir, task.index), "wb") as f:
+        pickle.dump(page, f)
+
+
+def searchable_pdf(doc: OcrDocument, work_dir: str) -> bytes:
+    """The scan, upright and straight, with each page's words as invisible text.
+
+    A page that could not be decoded is a black page, as in redacted.pdf; a page that could
+    not be read keeps its image without text.
+    """
+    pages = []
+    for page in doc.pages:
+        path = _archive_path(work_dir, page.index)
+        if not os.path.exists(path):
+            pages.append(encode_page(np.zeros(BLANK_PAGE, dtype=np.uint8), 300))
+            continue
+        with open(path, "rb") as f:
+            scan: PdfPage = pickle.load(f)  # written by this run's own workers
+        words = tuple((w.text, w.box) for w in page.words)
+        scale = scan.dpi / page.dpi if page.dpi else 1.0
+        pages.append(dataclasses.replace(scan, words=words, word_scale=scale))
+    return write_pdf(pages)
+
+
 # --- the document ------------------------------------------------------------------------
 
 
@@ -180,6 +216,9 @@ class Outputs:
     deid_json: str
     bundle: str
     redacted_pdf: bytes
+    searchable_pdf: bytes = b""
+    ocr_json: str = ""
+    hocr: tuple[str, ...] = ()  # one hOCR document per page
 
 
 def process_document(source: Source, *, out_dir: Path, ctx: Context) -> DocumentRecord:
@@ -203,7 +242,7 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         reasons = [p.error for p in failed_pages if p.error]
         if not any(p.words for p in pages):
             reasons.append(errors.NoText().record)
-        unreliable = {p.index for p in pages if p.words and p.mean_conf < s.ocr.review_page_conf}
+        unreliable = {p.index for p in pages if p.words and p.conf < s.ocr.review_page_conf}
         if unreliable:
             reasons.append(errors.LowOcrConfidence().record)
 
@@ -231,6 +270,11 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
             deid_json=_deid_json(doc, report),
             bundle=bundle,
             redacted_pdf=redacted,
+            searchable_pdf=searchable_pdf(doc, work_dir),
+            ocr_json=_ocr_json(doc),
+            hocr=tuple(
+                to_hocr(p, lines) for p, lines in zip(doc.pages, document_lines(doc), strict=True)
+            ),
         )
         _stage(errors.OutputWriteFailed, write_outputs, out_dir, source.doc_id, outputs)
         status = "review" if reasons else "done"
@@ -423,6 +467,12 @@ def _residual(
     return PhiReport(spans=tuple(sorted(spans, key=lambda s: s.start)))
 
 
+def _ocr_json(doc: OcrDocument) -> str:
+    """The page model: every page with its words, boxes, confidences and engines."""
+    body = {"doc_id": doc.doc_id, "pages": [p.model_dump(mode="json") for p in doc.pages]}
+    return json.dumps(body, separators=(",", ":")) + "\n"
+
+
 def _deid_json(doc: OcrDocument, report: PhiReport) -> str:
     """PHI spans as offsets, labels and scores, never the text they cover."""
     spans = [
@@ -451,6 +501,14 @@ def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs) -> None:
         (tmp / "deid.json").write_text(outputs.deid_json, encoding="utf-8")
         (tmp / "bundle.json").write_text(outputs.bundle, encoding="utf-8")
         (tmp / "redacted.pdf").write_bytes(outputs.redacted_pdf)
+        if outputs.searchable_pdf:
+            (tmp / "searchable.pdf").write_bytes(outputs.searchable_pdf)
+        if outputs.ocr_json:
+            (tmp / "ocr.json").write_text(outputs.ocr_json, encoding="utf-8")
+        if outputs.hocr:
+            (tmp / "hocr").mkdir()
+            for i, page in enumerate(outputs.hocr, start=1):
+                (tmp / "hocr" / f"page-{i:04d}.hocr").write_text(page, encoding="utf-8")
         final = out_dir / doc_id
         if final.exists():
             old = out_dir / f".old-{doc_id}-{os.getpid()}-{threading.get_ident()}"

@@ -110,14 +110,9 @@ class OcrPage(Model):
     skew: float = 0.0
     text: str  # lines in reading order, separated by "\n"
     words: tuple[Word, ...] = ()
+    conf: float = 0.0  # the engine's confidence in the page (0..100; see ocr/engine.Reading)
+    engines: tuple[str, ...] = ()  # the engines that read it
     error: str | None = None  # "E301: ..." when the page could not be read; text is then ""
-
-    @property
-    def mean_conf(self) -> float:
-        """Mean word confidence (0..100), 0 for a page without words."""
-        if not self.words:
-            return 0.0
-        return sum(w.conf for w in self.words) / len(self.words)
 
 
 PAGE_BREAK = "\f"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,7 +36,10 @@ class LoadSettings(Section):
 class CleanupSettings(Section):
     """Orientation and deskew."""
 
-    despeckle: bool = True  # remove fax speckle on pages that have lots of it
+    # Remove fax speckle on pages that have lots of it, before tesseract only: it helps
+    # tesseract (faxed CER 0.28 -> 0.15) but takes decimal points with the speckle, and
+    # RapidOCR reads faxed pages better without it (0.054 -> 0.047).
+    despeckle: bool = True
     osd: bool = True  # detect 90/180/270 rotation with tesseract OSD
     osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored
     deskew: bool = True
@@ -46,7 +50,14 @@ class CleanupSettings(Section):
 class OcrSettings(Section):
     """The OCR engine."""
 
-    engine: str = "tesseract"
+    # tesseract | rapidocr | auto (tesseract, with RapidOCR re-reading the lines tesseract
+    # doubts: see pipeline/ocr/cascade.py for the measurements behind it).
+    engine: Literal["tesseract", "rapidocr", "auto"] = "auto"
+    # auto: a page whose tesseract mean word confidence is below this is read by RapidOCR
+    # whole (faxed pages score 52-79 without despeckle, clean and moderate ones 93-96).
+    cascade_page_conf: float = 88.0
+    # auto: on other pages, a line with a word below this is re-read by RapidOCR.
+    cascade_line_conf: float = 40.0
     lang: str = "eng"
     # 4 = one column of variable-size text: reads table rows and label/value pairs across
     # the page (psm 3 dropped whole flowsheet columns once rules were removed).

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pdf2image import convert_from_bytes
 
-from pipeline.deid.image import encode_page, paint, write_pdf
+from pipeline.deid.image import paint
+from pipeline.pdf import encode_page, write_pdf
 from pipeline.schema import Box
 
 

@@ -55,9 +55,13 @@ def test_manifest_and_outputs(ingested) -> None:
         "bundle.json",
         "deid.json",
         "deid.txt",
+        "hocr",
+        "ocr.json",
         "redacted.pdf",
+        "searchable.pdf",
         "text.txt",
     ]
+    assert [p.name for p in (doc / "hocr").iterdir()] == ["page-0001.hocr"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
 
@@ -98,7 +102,7 @@ def test_bundle_content(ingested) -> None:
 def test_redacted_pdf_has_phi_painted_out(ingested, settings) -> None:
     out, (record,), _ = ingested
     (page,) = convert_from_path(str(out / record.doc_id / "redacted.pdf"), dpi=300, grayscale=True)
-    words = TesseractEngine().read(np.asarray(page), cfg=settings.ocr)
+    words = TesseractEngine().read(np.asarray(page), cfg=settings.ocr).words
     text = " ".join(w.text for w in words)
     for phi in ("HARRISON", "MARGARET", "4829173", "03/14/1948", "Whitfield"):
         assert phi not in text
@@ -108,12 +112,12 @@ def test_redacted_pdf_has_phi_painted_out(ingested, settings) -> None:
 def test_rerun_skips_and_force_is_byte_identical(ingested, settings) -> None:
     out, (record,), scans = ingested
     doc = out / record.doc_id
-    before = {p.name: p.read_bytes() for p in doc.iterdir()}
+    before = {p.relative_to(doc): p.read_bytes() for p in doc.rglob("*") if p.is_file()}
     (again,) = ingest([str(scans)], out_dir=out, settings=settings, jobs=1)
     assert again.model_dump(exclude={"seconds"}) == record.model_dump(exclude={"seconds"})
     (forced,) = ingest([str(scans)], out_dir=out, settings=settings, jobs=1, force=True)
     assert forced.status == record.status
-    after = {p.name: p.read_bytes() for p in doc.iterdir()}
+    after = {p.relative_to(doc): p.read_bytes() for p in doc.rglob("*") if p.is_file()}
     assert after == before  # every output, byte for byte
 
 

@@ -2,7 +2,8 @@
 
 An engine reads words with boxes and confidences from a grayscale image and can tell a
 page's orientation; everything else (reading order, page text, offsets) is the engine-neutral
-``recognize`` in ``ocr/recognize.py``. A second engine (RapidOCR) plugs in here.
+``recognize`` in ``ocr/recognize.py``. RapidOCR is in ``ocr/rapid.py``; ``auto``, the
+default, is the cascade of the two in ``ocr/cascade.py``.
 """
 
 from __future__ import annotations
@@ -30,12 +31,31 @@ class EngineWord:
     line_key: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What an engine read on a page.
+
+    ``conf`` is the engine's confidence in the page as a whole (0..100): the mean word
+    confidence for a single engine; for the cascade, tesseract's, when RapidOCR had to
+    re-read most of the page (see ``ocr/cascade.py``). ``engines`` names who read it.
+    """
+
+    words: list[EngineWord]
+    conf: float
+    engines: tuple[str, ...]
+
+
+def mean_conf(words: list[EngineWord]) -> float:
+    """Mean word confidence, 0 for no words."""
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
 class OcrEngine(Protocol):
     """What the pipeline needs from an OCR engine."""
 
     name: str
 
-    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> list[EngineWord]:
+    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
         """Words of ``image`` with pixel boxes and 0..100 confidences."""
         ...
 
@@ -56,8 +76,13 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> list[EngineWord]:
+    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
         """Run tesseract's ``image_to_data`` and keep the word-level rows."""
+        words = self.read_words(image, cfg=cfg)
+        return Reading(words, mean_conf(words), (self.name,))
+
+    def read_words(self, image: np.ndarray, *, cfg: OcrSettings) -> list[EngineWord]:
+        """Tesseract's words with boxes and confidences, in its own reading order."""
         import pytesseract
 
         data = self._call(
@@ -111,7 +136,14 @@ class TesseractEngine:
 
 def get_engine(name: str) -> OcrEngine:
     """The engine called ``name``; unknown names are refused."""
-    engines: dict[str, type] = {"tesseract": TesseractEngine}
+    from pipeline.ocr.cascade import CascadeEngine
+    from pipeline.ocr.rapid import RapidOcrEngine
+
+    engines: dict[str, type] = {
+        "tesseract": TesseractEngine,
+        "rapidocr": RapidOcrEngine,
+        "auto": CascadeEngine,
+    }
     if name not in engines:
         raise ValueError(f"unknown OCR engine {name!r}; choose from {sorted(engines)}")
     return engines[name]()  # type: ignore[no-any-return]

@@ -15,8 +15,8 @@ from pipeline.settings import OcrSettings
 
 def recognize(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPage:
     """OCR one clean page into words with boxes, confidences and page-text offsets."""
-    found = engine.read(page.image, cfg=cfg)
-    rows = reading_order(found)
+    reading = engine.read(page.image, cfg=cfg)
+    rows = reading_order(reading.words)
     words: list[Word] = []
     lines: list[str] = []
     at = 0
@@ -49,6 +49,8 @@ def recognize(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPag
         skew=page.skew,
         text="\n".join(lines),
         words=tuple(words),
+        conf=round(reading.conf, 2),
+        engines=reading.engines,
     )
 
 

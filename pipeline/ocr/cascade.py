@@ -1,0 +1,91 @@
+"""The ``auto`` engine: tesseract first, RapidOCR where tesseract cannot read the page.
+
+Measured on the synthetic benchmark (``make bench`` prints each engine's row): after our
+cleanup, tesseract reads clean and moderate pages as well as RapidOCR (CER 0.001-0.002
+against 0.003-0.007) in a sixth of the time, while on faxed pages RapidOCR is far better
+(CER ~0.05 against ~0.12-0.24). Tesseract's mean word confidence separates the two kinds
+of page cleanly (93-96 against 52-79), so the cascade pays for RapidOCR only on a page whose
+tesseract reading is below ``OcrSettings.cascade_page_conf``: RapidOCR then reads the page
+whole, with its own text detection (re-reading tesseract's lines one by one did worse on
+faxed tables, whose rows tesseract had already broken, and cost nearly as much).
+
+On a page that tesseract reads well, lines with a word below ``cascade_line_conf`` are
+re-read by RapidOCR from a crop of the line and replaced when RapidOCR is more confident.
+
+Each line keeps the words of the engine that read it, with that engine's boxes and
+confidences. The page confidence stays tesseract's when RapidOCR had to read the page: a
+page that needed the second engine is a page a person should look at.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from pipeline.ocr.engine import EngineWord, Reading, TesseractEngine, mean_conf
+from pipeline.ocr.rapid import RapidOcrEngine
+from pipeline.settings import OcrSettings
+
+
+class CascadeEngine:
+    """Tesseract first; RapidOCR on doubtful pages and lines (``--ocr-engine auto``)."""
+
+    name = "auto"
+
+    def __init__(self) -> None:
+        self.first = TesseractEngine()
+        self.second = RapidOcrEngine()
+
+    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
+        """Tesseract's reading, or RapidOCR's where tesseract doubts it.
+
+        Both engines share the page's time limit, ``cfg.timeout_s``.
+        """
+        deadline = time.monotonic() + cfg.timeout_s
+        words = self.first.read_words(image, cfg=cfg)
+        first_conf = mean_conf(words)
+        names = (self.first.name, self.second.name)
+        lines: dict[tuple[int, ...], list[EngineWord]] = {}
+        for w in words:
+            lines.setdefault(w.line_key, []).append(w)
+        if not words or first_conf < cfg.cascade_page_conf:
+            page = self.second.read_words(image, cfg=cfg, deadline=deadline)
+            if not page:
+                return Reading(words, first_conf, (self.first.name,))
+            return Reading(page, min(first_conf, mean_conf(page)), names)
+        doubtful = [k for k, ws in lines.items() if min(w.conf for w in ws) < cfg.cascade_line_conf]
+        if not doubtful:
+            return Reading(words, first_conf, (self.first.name,))
+        quads = [line_quad(lines[k], image.shape) for k in doubtful]
+        found = self.second.read_regions(image, quads, cfg=cfg, deadline=deadline)
+        reread = dict(zip(doubtful, found, strict=True))
+        out: list[EngineWord] = []
+        for key, ws in lines.items():
+            better = reread.get(key)
+            if better and mean_conf(better) > mean_conf(ws):
+                out.extend(EngineWord(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, key) for w in better)
+            else:
+                out.extend(ws)
+        return Reading(out, mean_conf(out), names)
+
+    def orientation(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """Tesseract OSD."""
+        return self.first.orientation(image, cfg=cfg)
+
+
+def line_quad(words: list[EngineWord], shape: tuple[int, ...]) -> np.ndarray:
+    """The crop RapidOCR reads for a tesseract line: its box, padded as PP-OCR's detector pads.
+
+    PP-OCR's recogniser was trained on detector crops, which reach about a third of the line
+    height beyond the ink on every side; a tight crop loses descenders and accents.
+    """
+    x0 = min(w.x0 for w in words)
+    y0 = min(w.y0 for w in words)
+    x1 = max(w.x1 for w in words)
+    y1 = max(w.y1 for w in words)
+    pad = max(3, round(0.3 * (y1 - y0)))
+    h, w = shape[:2]
+    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
+    x1, y1 = min(w, x1 + pad), min(h, y1 + pad)
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)

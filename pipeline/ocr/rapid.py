@@ -1,0 +1,298 @@
+"""The RapidOCR engine: PP-OCR text detection and recognition on onnxruntime.
+
+Only the models bundled in the ``rapidocr`` wheel are used, each named by its file path, so
+rapidocr's model resolver (which downloads anything it does not find) never runs. The
+text-line angle classifier is off: on our charts it flipped long lines upside down, and no
+PP-OCR model can turn a sideways page anyway (tesseract OSD does that in cleanup).
+
+Recognition reads regions (line crops) in batches; a page read is detection followed by the
+same region read, and the cascade (``ocr/cascade.py``) reads only the regions it chooses.
+Word boxes come from the recogniser's CTC character columns, mapped back into the region
+(rapidocr's ``CalRecBoxes``); ``tests/test_ocr_rapid.py`` checks them against rendered truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pipeline.errors import OcrFailed, OcrTimeout
+from pipeline.ocr.engine import EngineWord, Reading, TesseractEngine, mean_conf
+from pipeline.settings import OcrSettings
+
+# The models shipped inside the pinned wheel (rapidocr 3.10.0): PP-OCRv6 small.
+DET_MODEL = "PP-OCRv6_det_small.onnx"
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+# Regions per onnxruntime call; each region is resized to 48 px high and padded to the
+# widest in its batch, so similar widths are batched together (rapidocr sorts them).
+REC_BATCH = 6
+# Detection runs on the page scaled to at most this many pixels on its long side;
+# recognition reads crops of the full-resolution page. On a faxed flowsheet, 1280 (instead
+# of rapidocr's 2000) took detection from 3.2 s to 1.2 s with the same CER.
+DET_MAX_SIDE = 1280
+# A blank gap this wide (a fraction of the line crop's height) between two recognised
+# characters is a word space the recogniser dropped.
+WORD_SPACE = 0.22
+
+
+# Characters of the Chinese model's alphabet that stand for ASCII on an English chart and
+# that NFKC leaves alone ("一" is CJK "one", read for a dash).
+_LOOKALIKES = {"一": "-", "—": "-", "–": "-", "・": ".", "•": ".", "。": "."}
+
+
+def model_dir() -> Path:
+    """The folder of the models bundled in the installed rapidocr wheel."""
+    import rapidocr
+
+    return Path(rapidocr.__file__).resolve().parent / "models"
+
+
+class RapidOcrEngine:
+    """RapidOCR 3 with bundled PP-OCRv6 models, one onnxruntime thread per process.
+
+    Pages are parallelised across processes, like tesseract; onnxruntime's own thread pool
+    would fight them for the same cores. The recogniser is built on first use (0.3 s).
+    """
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        self._ocr: Any = None
+        self._osd = TesseractEngine()
+
+    @property
+    def ocr(self) -> Any:
+        """The rapidocr object, built once per process."""
+        if self._ocr is None:
+            self._ocr = _build()
+        return self._ocr
+
+    def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
+        """Detect text lines on the page, then recognise each; every line is its own key."""
+        words = self.read_words(image, cfg=cfg)
+        return Reading(words, mean_conf(words), (self.name,))
+
+    def read_words(
+        self, image: np.ndarray, *, cfg: OcrSettings, deadline: float | None = None
+    ) -> list[EngineWord]:
+        """RapidOCR's words on the page, each line (detected region) its own ``line_key``.
+
+        ``deadline`` (``time.monotonic()``) defaults to ``cfg.timeout_s`` from now.
+        """
+        if deadline is None:
+            deadline = time.monotonic() + cfg.timeout_s
+        try:
+            det = self.ocr(image, use_det=True, use_cls=False, use_rec=False)
+        except Exception as e:  # noqa: BLE001 - any engine fault is a page error
+            raise OcrFailed() from e
+        boxes = getattr(det, "boxes", None)
+        if boxes is None or len(boxes) == 0:
+            return []
+        quads = [np.asarray(b, dtype=np.float32) for b in boxes]
+        words: list[EngineWord] = []
+        for i, line in enumerate(self.read_regions(image, quads, cfg=cfg, deadline=deadline)):
+            words.extend(_with_key(line, (i,)))
+        return words
+
+    def read_regions(
+        self,
+        image: np.ndarray,
+        quads: Sequence[np.ndarray],
+        *,
+        cfg: OcrSettings,
+        deadline: float | None = None,
+    ) -> list[list[EngineWord]]:
+        """Recognise each region (a 4x2 corner array, clockwise from top left) of ``image``.
+
+        Returns the words of each region in page pixels, in the order given. The time limit
+        is checked between batches: one batch takes well under a second.
+        """
+        from rapidocr.ch_ppocr_rec import TextRecInput
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        if deadline is None:
+            deadline = time.monotonic() + cfg.timeout_s
+        color = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+        out: list[list[EngineWord]] = []
+        for at in range(0, len(quads), REC_BATCH):
+            if time.monotonic() > deadline:
+                raise OcrTimeout()
+            batch = [np.asarray(q, dtype=np.float32) for q in quads[at : at + REC_BATCH]]
+            crops = [get_rotate_crop_image(color, q.copy()) for q in batch]
+            keep = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) >= 4]
+            results: list[list[EngineWord]] = [[] for _ in batch]
+            if keep:
+                try:
+                    rec = self.ocr._load_rec_model()(
+                        TextRecInput(img=[crops[i] for i in keep], return_word_box=True)
+                    )
+                except Exception as e:  # noqa: BLE001 - any engine fault is a page error
+                    raise OcrFailed() from e
+                for j, i in enumerate(keep):
+                    results[i] = line_words(
+                        rec.txts[j], rec.scores[j], rec.word_results[j], batch[i], crops[i]
+                    )
+            out.extend(results)
+        return out
+
+    def orientation(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """Tesseract OSD: PP-OCR has no page orientation model."""
+        return self._osd.orientation(image, cfg=cfg)
+
+
+def _build() -> Any:
+    from rapidocr import RapidOCR
+
+    # rapidocr logs through its own stderr handler; route it through ours, which withholds
+    # third-party text (see pipeline/logs.py).
+    rlog = logging.getLogger("RapidOCR")
+    for handler in list(rlog.handlers):
+        rlog.removeHandler(handler)
+    rlog.propagate = True
+    rlog.setLevel(logging.WARNING)
+    models = model_dir()
+    return RapidOCR(
+        params={
+            "Global.use_cls": False,
+            "Global.log_level": "warning",
+            "Global.max_side_len": DET_MAX_SIDE,
+            "Det.model_path": str(models / DET_MODEL),
+            "Rec.model_path": str(models / REC_MODEL),
+            "Rec.rec_batch_num": REC_BATCH,
+            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        }
+    )
+
+
+def line_words(
+    text: str, score: float, info: Any, quad: np.ndarray, crop: np.ndarray
+) -> list[EngineWord]:
+    """Words of one recognised region, with boxes from the recogniser's character columns.
+
+    The CTC recogniser emits each character at a column of its 8x-reduced input; a column
+    maps to ``crop width / line_txt_len`` pixels of the crop. Words are split where the text
+    has a space, where the crop has a blank gap wider than a word space between two
+    characters, and after a label's colon ("Resp:17"): the Chinese-trained model often
+    drops spaces in English, which the ink still shows. Column gaps are no guide (an "M"
+    spans more columns than a word space). Full-width punctuation that model prefers ("：")
+    is folded to ASCII (NFKC).
+    """
+    chars: list[str] = [c for word in (info.words or []) for c in word]
+    cols: list[int] = [c for word in (info.word_cols or []) for c in word]
+    flat = text.replace(" ", "")
+    if not chars or len(chars) != len(cols) or "".join(chars) != flat or info.line_txt_len <= 0:
+        # No usable character columns: one box for the region, words split evenly.
+        return _even_words(text, score, quad)
+    confs = list(info.confs) if len(info.confs) == len(text) else [score] * len(text)
+    # Map each non-space character to its conf and whether a space preceded it.
+    per_char: list[tuple[float, bool]] = []
+    space_before = False
+    for ch, conf in zip(text, confs, strict=True):
+        if ch == " ":
+            space_before = True
+            continue
+        per_char.append((conf, space_before))
+        space_before = False
+    chars = [_LOOKALIKES.get(c, unicodedata.normalize("NFKC", c)) for c in chars]
+    width = crop.shape[1]
+    cell = width / info.line_txt_len
+    gaps = blank_gaps(crop)
+    centres = [(c + 0.5) * cell for c in cols]
+    groups: list[list[int]] = []
+    for k in range(len(chars)):
+        if (
+            not groups
+            or per_char[k][1]
+            or _label_colon(chars, k)
+            or (
+                _may_break(chars, k) and any(centres[k - 1] < a and b < centres[k] for a, b in gaps)
+            )
+        ):
+            groups.append([])
+        groups[-1].append(k)
+    words = []
+    for g in groups:
+        word = "".join(chars[k] for k in g).strip()
+        if not word:
+            continue
+        u0 = max(0.0, (cols[g[0]] - 0.5) * cell) / width
+        u1 = min(float(width), (cols[g[-1]] + 1.5) * cell) / width
+        conf = float(np.mean([per_char[k][0] for k in g])) * 100
+        words.append(_word(word, conf, quad, u0, u1))
+    return words
+
+
+def blank_gaps(crop: np.ndarray, *, min_frac: float = WORD_SPACE) -> list[tuple[int, int]]:
+    """Runs of ink-free columns at least ``min_frac`` of the crop height wide (x0, x1)."""
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    blank = ink.sum(axis=0) == 0
+    min_w = max(2, round(min_frac * crop.shape[0]))
+    runs, start = [], None
+    for x, b in enumerate(blank.tolist() + [False]):
+        if b and start is None:
+            start = x
+        elif not b and start is not None:
+            if x - start >= min_w:
+                runs.append((start, x))
+            start = None
+    return runs
+
+
+def _may_break(chars: list[str], k: int) -> bool:
+    """Whether a blank gap before character ``k`` can be a word space.
+
+    Column positions are a few pixels off, and punctuation sits apart from its word in the
+    ink ("Dr .", "1957 -01", "37. 4", "03: 14"), so a gap counts only before a word and
+    after a word's end, and never inside a decimal number or a time.
+    """
+    before, after = chars[k - 1], chars[k]
+    if before in ".:" and after.isdigit() and k >= 2 and chars[k - 2].isdigit():
+        return False
+    return (after.isalnum() or after in "(#") and (before.isalnum() or before in ",:;.)")
+
+
+def _label_colon(chars: list[str], k: int) -> bool:
+    """Whether character ``k`` follows a label's colon: "Resp:|17", "#:|7", not "16:|33"."""
+    return (
+        k >= 2
+        and chars[k - 1] == ":"
+        and (chars[k - 2].isalpha() or chars[k - 2] in "#)")
+        and chars[k].isalnum()
+    )
+
+
+def _even_words(text: str, score: float, quad: np.ndarray) -> list[EngineWord]:
+    """Words of a region without character positions: widths in proportion to length."""
+    text = unicodedata.normalize("NFKC", text)
+    parts = text.split()
+    total = max(1, len(text))
+    words, at = [], 0
+    for part in parts:
+        start = text.index(part, at)
+        at = start + len(part)
+        words.append(_word(part, float(score) * 100, quad, start / total, at / total))
+    return words
+
+
+def _word(text: str, conf: float, quad: np.ndarray, u0: float, u1: float) -> EngineWord:
+    """A word spanning ``u0..u1`` (fractions of the width) of a region, boxed on the page."""
+    q = np.asarray(quad, dtype=np.float64)
+    top = (q[0] + (q[1] - q[0]) * u0, q[0] + (q[1] - q[0]) * u1)
+    bottom = (q[3] + (q[2] - q[3]) * u0, q[3] + (q[2] - q[3]) * u1)
+    pts = np.array([*top, *bottom])
+    x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+    return EngineWord(text, int(x0), int(y0), int(x1), int(y1), conf, ())
+
+
+def _with_key(words: list[EngineWord], key: tuple[int, ...]) -> list[EngineWord]:
+    return [EngineWord(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, key) for w in words]
