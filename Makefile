@@ -8,10 +8,13 @@ BIN := $(VENV)/bin
 APT_PACKAGES := python3 python3-venv tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils \
 	fonts-dejavu-core fonts-liberation
 # Stamps make a second run skip work already done; they depend on the files that define it.
+# The benchmark also runs OCRmyPDF (PyPI) with the programs it calls.
+BENCH_APT_PACKAGES := unpaper ghostscript qpdf
 SYS_STAMP := $(VENV)/.system-packages
 VENV_STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test bench check install system clean
+.PHONY: demo test bench check install system clean apt
 
 demo: install
 	$(BIN)/chart2fhir ingest samples/scans --out out/demo
@@ -19,7 +22,7 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-bench: install
+bench: install $(BENCH_STAMP)
 	$(BIN)/chart2fhir bench --out out/bench
 
 check: install
@@ -33,14 +36,23 @@ install: $(SYS_STAMP) $(VENV_STAMP)
 system: $(SYS_STAMP)
 
 $(SYS_STAMP):
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
+	@mkdir -p $(VENV) && touch $@
+
+$(BENCH_STAMP): $(VENV_STAMP)
+	@$(MAKE) --no-print-directory apt PACKAGES="$(BENCH_APT_PACKAGES)"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,bench]"
+	touch $@
+
+# Install the Debian packages in PACKAGES that are missing.
+apt:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@mkdir -p $(VENV) && touch $@
 
 $(VENV_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -404,6 +404,11 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
             truth, base_texts[name], base_deid[name], extraction_keys(extraction.observations)
         )
 
+    # Every OCR engine side by side on the same pages.
+    from pipeline.bench_ocr import run_ocr_bench
+
+    ocr = run_ocr_bench(truths, scans, jobs=jobs, settings=settings)
+
     levels = Counter(t["degradation"] for t in truths.values())
     result = {
         "machine": {
@@ -418,6 +423,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         "baseline": base.figures(),
         "statuses": dict(statuses),
         "bad_inputs": {"handled": bad_ok, "total": len(expected_bad)},
+        "ocr": ocr,
     }
     report.write_text(render(result), encoding="utf-8")
     report.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -498,4 +504,8 @@ def render(r: dict[str, Any]) -> str:
         "verification (a second OCR pass over the painted pages).",
         "",
     ]
+    if r.get("ocr"):
+        from pipeline.bench_ocr import render_ocr
+
+        lines += render_ocr(r["ocr"])
     return "\n".join(lines)

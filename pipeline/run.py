@@ -33,10 +33,11 @@ from pipeline.deid.text import deidentify_text
 from pipeline.errors import PipelineError
 from pipeline.fhir import emit_bundle
 from pipeline.logs import fields, get_logger
-from pipeline.ocr.cleanup import clean_image, straighten
+from pipeline.ocr.cleanup import straighten
 from pipeline.ocr.engine import get_engine
 from pipeline.ocr.hocr import document_lines, to_hocr
 from pipeline.ocr.load import load_page
+from pipeline.ocr.page import read_upright
 from pipeline.ocr.recognize import recognize
 from pipeline.pdf import PdfPage, encode_page, write_pdf
 from pipeline.schema import (
@@ -113,9 +114,8 @@ def read_page(task: PageTask) -> OcrPage:
         raw = load_page(task.source, task.index, cfg=s.load)
         # The scan for searchable.pdf: as decoded until cleanup says how to straighten it.
         _save_archive(task, encode_page(raw.image, raw.dpi))
-        clean = clean_image(raw, engine=engine, cfg=s.cleanup, ocr_cfg=s.ocr)
+        clean, page = read_upright(raw, engine=engine, cleanup=s.cleanup, cfg=s.ocr)
         _save_archive(task, encode_page(straighten(raw.image, clean.rotation, clean.skew), raw.dpi))
-        page = recognize(clean, engine=engine, cfg=s.ocr)
         # Saved only once read: a page without OCR has no word boxes to paint from, so
         # redaction blacks it out whole.
         np.save(_image_path(task.work_dir, task.index), clean.image)

@@ -42,6 +42,11 @@ class CleanupSettings(Section):
     despeckle: bool = True
     osd: bool = True  # detect 90/180/270 rotation with tesseract OSD
     osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored
+    # OSD costs half a bare tesseract read (0.7-1.2 s a page here) and almost every page is
+    # upright: it runs only when tesseract's reading of the page as it lies has a mean word
+    # confidence below this (upright clean and moderate pages score 93-96; turned pages read
+    # as garbage). 101 runs OSD on every page first. See ocr/page.py.
+    osd_below_conf: float = 88.0
     deskew: bool = True
     max_skew_deg: float = 5.0
     remove_rules: bool = True  # paint table rules and form lines white before OCR

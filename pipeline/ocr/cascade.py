@@ -37,13 +37,31 @@ class CascadeEngine:
         self.first = TesseractEngine()
         self.second = RapidOcrEngine()
 
+    def warm_up(self) -> None:
+        """Load RapidOCR's models now rather than on the first page that needs them."""
+        self.second.warm_up()
+
     def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
         """Tesseract's reading, or RapidOCR's where tesseract doubts it.
 
         Both engines share the page's time limit, ``cfg.timeout_s``.
         """
         deadline = time.monotonic() + cfg.timeout_s
-        words = self.first.read_words(image, cfg=cfg)
+        return self.read_after(
+            image, self.first.read_words(image, cfg=cfg), cfg=cfg, deadline=deadline
+        )
+
+    def read_after(
+        self,
+        image: np.ndarray,
+        words: list[EngineWord],
+        *,
+        cfg: OcrSettings,
+        deadline: float | None = None,
+    ) -> Reading:
+        """The cascade given tesseract's ``words`` for ``image`` (read once, for orientation)."""
+        if deadline is None:
+            deadline = time.monotonic() + cfg.timeout_s
         first_conf = mean_conf(words)
         names = (self.first.name, self.second.name)
         lines: dict[tuple[int, ...], list[EngineWord]] = {}

@@ -26,13 +26,24 @@ _ROTATIONS = {
 
 
 def clean_image(
-    page: RawPage, *, engine: OcrEngine, cfg: CleanupSettings, ocr_cfg: OcrSettings
+    page: RawPage,
+    *,
+    engine: OcrEngine,
+    cfg: CleanupSettings,
+    ocr_cfg: OcrSettings,
+    rotation: int | None = None,
 ) -> CleanPage:
-    """Upscale, orient and deskew one page."""
+    """Upscale, orient and deskew one page.
+
+    ``rotation`` (degrees clockwise) is the turn to apply when the caller already knows it
+    (``ocr/page.py`` decides from a first reading whether OSD is needed at all); otherwise
+    OSD decides, when ``cfg.osd`` is on.
+    """
     image, dpi = upscale(page.image, page.dpi)
     if cfg.despeckle:
         image = despeckle(image, isolated_only=engine.name != "tesseract")
-    rotation = orient(image, engine=engine, cfg=cfg, ocr_cfg=ocr_cfg) if cfg.osd else 0
+    if rotation is None:
+        rotation = orient(image, engine=engine, cfg=cfg, ocr_cfg=ocr_cfg) if cfg.osd else 0
     image = straighten(image, rotation, 0.0)
     skew = estimate_skew(image, max_deg=cfg.max_skew_deg) if cfg.deskew else 0.0
     image = straighten(image, 0, skew)

@@ -8,14 +8,18 @@ line of text.
 
 from __future__ import annotations
 
-from pipeline.ocr.engine import EngineWord, OcrEngine
+from pipeline.ocr.engine import EngineWord, OcrEngine, Reading
 from pipeline.schema import Box, CleanPage, OcrPage, Word
 from pipeline.settings import OcrSettings
 
 
 def recognize(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPage:
     """OCR one clean page into words with boxes, confidences and page-text offsets."""
-    reading = engine.read(page.image, cfg=cfg)
+    return arrange(page, engine.read(page.image, cfg=cfg))
+
+
+def arrange(page: CleanPage, reading: Reading) -> OcrPage:
+    """An engine's reading of ``page`` as an OcrPage: words in reading order, page text."""
     rows = reading_order(reading.words)
     words: list[Word] = []
     lines: list[str] = []

@@ -1,0 +1,38 @@
+"""One page from decoded pixels to words: cleanup, orientation where needed, recognition.
+
+Tesseract OSD costs half of a bare tesseract read, and almost every page of a chart is
+upright. So a page is first cleaned and read as it lies; only when that reading's mean word
+confidence is below ``CleanupSettings.osd_below_conf`` (turned pages read as garbage, upright
+clean and moderate pages score 93-96) does OSD run, and a turned page is cleaned again at its
+turn and read again. The first reading is tesseract's whichever engine is chosen: the
+cascade (``ocr/cascade.py``) continues from it; RapidOCR alone, which has no orientation
+signal of its own, runs OSD on every page first.
+"""
+
+from __future__ import annotations
+
+from pipeline.ocr.cleanup import clean_image, orient
+from pipeline.ocr.engine import OcrEngine, Reading, TesseractEngine, mean_conf
+from pipeline.ocr.recognize import arrange, recognize
+from pipeline.schema import CleanPage, OcrPage, RawPage
+from pipeline.settings import CleanupSettings, OcrSettings
+
+
+def read_upright(
+    raw: RawPage, *, engine: OcrEngine, cleanup: CleanupSettings, cfg: OcrSettings
+) -> tuple[CleanPage, OcrPage]:
+    """Clean and read one page, turning it upright first where its reading says so."""
+    first = engine if isinstance(engine, TesseractEngine) else getattr(engine, "first", None)
+    if not cleanup.osd or cleanup.osd_below_conf > 100 or not isinstance(first, TesseractEngine):
+        clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg)
+        return clean, recognize(clean, engine=engine, cfg=cfg)
+    clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0)
+    words = first.read_words(clean.image, cfg=cfg)
+    if mean_conf(words) < cleanup.osd_below_conf:
+        rotation = orient(clean.image, engine=first, cfg=cleanup, ocr_cfg=cfg)
+        if rotation:
+            clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
+            words = first.read_words(clean.image, cfg=cfg)
+    if engine is first:
+        return clean, arrange(clean, Reading(words, mean_conf(words), (first.name,)))
+    return clean, arrange(clean, engine.read_after(clean.image, words, cfg=cfg))  # type: ignore[attr-defined]
