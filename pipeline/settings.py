@@ -70,10 +70,12 @@ class OcrSettings(Section):
     timeout_s: float = 180.0
     # Words below this confidence count as low-confidence for review routing.
     low_conf: float = 60.0
-    # A page whose mean word confidence is below this sends its document to review: PHI
+    # A page whose confidence (OcrPage.conf) is below this sends its document to review: PHI
     # detection cannot be trusted on text that garbled. On the synthetic benchmark, clean and
-    # moderate pages score 93-95, faxed pages 65-79.
-    review_page_conf: float = 85.0
+    # moderate pages score 93-96, faxed pages 52-88 by tesseract. The same bar as
+    # cascade_page_conf: a page tesseract could not read, RapidOCR's reading included, is
+    # one a person should look at.
+    review_page_conf: float = 88.0
 
 
 class ExtractSettings(Section):

@@ -163,24 +163,21 @@ def test_page_time_limit_raises_ocr_timeout() -> None:
 
 def test_a_huge_page_reads_in_bounded_memory() -> None:
     """A 90 Mpx page (just under the load limit): detection runs on a 960 px copy."""
-    script = (
-        r"""
-import json, resource, numpy as np
+    script = r"""
+import json, resource, sys, numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from pipeline.ocr.rapid import RapidOcrEngine
 from pipeline.settings import OcrSettings
 im = Image.new("L", (10000, 9000), 255)
 ImageDraw.Draw(im).text((400, 400), "Sodium 138 mmol/L", fill=0,
-                        font=ImageFont.truetype(%r, 400))
+                        font=ImageFont.truetype(sys.argv[1], 400))
 image = np.asarray(im)
 words = RapidOcrEngine().read(image, cfg=OcrSettings()).words
 print(json.dumps({"words": [w.text for w in words],
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-        % FONT
-    )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        [sys.executable, "-c", script, FONT], capture_output=True, text=True, check=True
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["words"] == ["Sodium", "138", "mmol/L"]

@@ -147,11 +147,11 @@ class FlakyEngine(TesseractEngine):
 
     calls = 0
 
-    def read(self, image, *, cfg):
+    def read_words(self, image, *, cfg):
         self.calls += 1
         if self.calls == 2:
             raise errors.OcrTimeout()
-        return super().read(image, cfg=cfg)
+        return super().read_words(image, cfg=cfg)
 
 
 def test_page_timeout_sends_document_to_review(chart_pdf, tmp_path, settings, monkeypatch):

@@ -1,0 +1,106 @@
+"""The auto cascade and orientation by need, on rendered pages and the bundled faxed scans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.bench import edit_counts
+from pipeline.ocr.cascade import CascadeEngine
+from pipeline.ocr.engine import TesseractEngine, get_engine
+from pipeline.ocr.load import inspect_source, load_page
+from pipeline.ocr.page import read_upright
+from pipeline.schema import RawPage
+from tests.conftest import CHART_LINES, render_page
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _raw(im: Image.Image, dpi: int = 300) -> RawPage:
+    return RawPage(index=0, image=np.asarray(im, dtype=np.uint8), dpi=dpi)
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("called")
+
+
+def test_clean_page_is_tesseract_alone_and_skips_osd(settings, monkeypatch) -> None:
+    engine = CascadeEngine()
+    monkeypatch.setattr(engine.second, "read_words", _never)  # no RapidOCR page read
+    monkeypatch.setattr(TesseractEngine, "orientation", _never)  # no OSD on an upright page
+    clean, page = read_upright(
+        _raw(render_page(CHART_LINES)), engine=engine, cleanup=settings.cleanup, cfg=settings.ocr
+    )
+    assert clean.rotation == 0
+    assert page.engines == ("tesseract",)
+    assert page.conf >= settings.ocr.cascade_page_conf
+    assert "Labs: Glucose 182 mg/dL 70-99 H" in page.text.splitlines()
+
+
+@pytest.mark.parametrize("turned", [90, 180, 270])
+def test_turned_page_gets_osd_and_is_read_upright(turned, settings) -> None:
+    im = render_page(CHART_LINES).rotate(-turned, expand=True, fillcolor=255)
+    clean, page = read_upright(
+        _raw(im), engine=get_engine("tesseract"), cleanup=settings.cleanup, cfg=settings.ocr
+    )
+    assert clean.rotation == (360 - turned) % 360
+    assert page.text.splitlines()[0] == "RIVERSIDE MEDICAL CENTER"
+
+
+def _sample(name: str, index: int) -> tuple[RawPage, dict]:
+    truth = json.loads((SAMPLES / "truth" / f"{name}.json").read_text())
+    from pipeline.settings import LoadSettings
+
+    source = inspect_source(str(SAMPLES / truth["file"]), cfg=LoadSettings())
+    return load_page(source, index, cfg=LoadSettings()), truth["pages"][index]
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "gain"),
+    [
+        ("c005-intake-form-heavy", 0, 0.3),  # tesseract misreads a faxed form badly
+        ("c002-lab-report-heavy", 1, 1.0),  # a short continuation page both read alike
+    ],
+)
+def test_faxed_page_goes_to_rapidocr_upright_and_keeps_doubt(name, index, gain, settings) -> None:
+    raw, truth = _sample(name, index)
+    clean, auto = read_upright(
+        raw, engine=get_engine("auto"), cleanup=settings.cleanup, cfg=settings.ocr
+    )
+    _, tess = read_upright(
+        raw, engine=get_engine("tesseract"), cleanup=settings.cleanup, cfg=settings.ocr
+    )
+    assert clean.rotation == truth["rotation"]  # turned, and OSD turned it back
+    assert abs(clean.skew + truth["skew"]) < 0.2  # straightened to within 0.2 degrees
+    assert auto.engines == ("tesseract", "rapidocr")
+    # The page confidence stays tesseract's: a page that needed the second engine is reviewed.
+    assert auto.conf < settings.ocr.review_page_conf
+    cer = lambda p: (lambda c: c[0] / c[1])(edit_counts(p.text, truth["text"]))  # noqa: E731
+    assert cer(auto) < 0.05 and cer(auto) <= gain * cer(tess)
+
+
+def test_doubtful_lines_on_a_good_page_are_reread(settings, monkeypatch) -> None:
+    """A line tesseract reads with a word below cascade_line_conf is re-read from its crop."""
+    engine = CascadeEngine()
+    image = np.asarray(render_page(CHART_LINES), dtype=np.uint8)
+    words = engine.first.read_words(image, cfg=settings.ocr)
+    target = next(w for w in words if w.text == "4829173")
+    damaged = [
+        w if w is not target else w.__class__("4B29I73", *_box(w), 10.0, w.line_key) for w in words
+    ]
+    reading = engine.read_after(image, damaged, cfg=settings.ocr)
+    assert reading.engines == ("tesseract", "rapidocr")
+    texts = [w.text for w in reading.words]
+    assert "4829173" in texts and "4B29I73" not in texts
+    # Lines tesseract was sure of are its own words, untouched.
+    assert [w for w in reading.words if w.line_key != target.line_key] == [
+        w for w in damaged if w.line_key != target.line_key
+    ]
+
+
+def _box(w) -> tuple[int, int, int, int]:
+    return w.x0, w.y0, w.x1, w.y1
