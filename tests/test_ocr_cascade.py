@@ -64,6 +64,7 @@ def _sample(name: str, index: int) -> tuple[RawPage, dict]:
     [
         ("c005-intake-form-heavy", 0, 0.3),  # tesseract misreads a faxed form badly
         ("c002-lab-report-heavy", 1, 1.0),  # a short continuation page both read alike
+        ("c005-intake-form-heavy", 1, 1.0),  # turned 90: OSD on the despeckled page
     ],
 )
 def test_faxed_page_goes_to_rapidocr_upright_and_keeps_doubt(name, index, gain, settings) -> None:

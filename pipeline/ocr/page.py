@@ -11,7 +11,7 @@ signal of its own, runs OSD on every page first.
 
 from __future__ import annotations
 
-from pipeline.ocr.cleanup import clean_image, orient
+from pipeline.ocr.cleanup import clean_image, despeckle, orient, upscale
 from pipeline.ocr.engine import OcrEngine, Reading, TesseractEngine, mean_conf
 from pipeline.ocr.recognize import arrange, recognize
 from pipeline.schema import CleanPage, OcrPage, RawPage
@@ -29,7 +29,11 @@ def read_upright(
     clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0)
     words = first.read_words(clean.image, cfg=cfg)
     if mean_conf(words) < cleanup.osd_below_conf:
-        rotation = orient(clean.image, engine=first, cfg=cleanup, ocr_cfg=cfg)
+        # OSD sees the page as clean_image would show it before deskew and rule removal
+        # (both meaningless on a sideways page), fully despeckled: on a speckled sideways
+        # flowsheet, OSD on the cleaned page answered 0 for a 90 degree turn.
+        image, _ = upscale(raw.image, raw.dpi)
+        rotation = orient(despeckle(image), engine=first, cfg=cleanup, ocr_cfg=cfg)
         if rotation:
             clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
             words = first.read_words(clean.image, cfg=cfg)

@@ -167,7 +167,7 @@ def _build() -> Any:
     for handler in list(rlog.handlers):
         rlog.removeHandler(handler)
     rlog.propagate = True
-    rlog.setLevel(logging.WARNING)
+    rlog.setLevel(logging.ERROR)  # "detection result is empty" on a blank page is no news
     models = model_dir()
     return RapidOCR(
         params={
