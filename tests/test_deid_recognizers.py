@@ -515,6 +515,9 @@ OCR_DATE_CASES = [
     ("Feb 21. 2023 03.05", ["Feb 21. 2023"]),
     ("Feb 21,.2023 11:07", ["Feb 21,.2023"]),
     ("Feo 24 2023 07:04", ["Feo 24 2023"]),
+    # as RapidOCR reads faxes: a dot for the space after the month, a speck read as a quote
+    ("Feb.23, 2623 11:18 123/89", ["Feb.23, 2623"]),
+    ('DOB: May 24; "1964 Page 1', ['May 24; "1964']),
     # a misread year is taken only after a month spelled right
     ("Feb 23, 2623 11:18", ["Feb 23, 2623"]),
     # stray characters stuck to the day, a lost hyphen, a lower-case month, a misread day
@@ -550,6 +553,8 @@ FLOWSHEET_DATE_CASES = [
     ("Ceh 27, 2023 23:03 134/62 87", ["Ceh 27, 2023"]),
     ("= 4, 2d, 2023 0707 119/80 93", ["= 4, 2d, 2023"]),
     ("res 4a 2023 — 15:10 125/74", ["res 4a 2023"]),
+    # hyphens for spaces, as RapidOCR reads a faxed row
+    ("Fet--24---2023 15:10 125/74 62", ["Fet--24---2023"]),
     # failing: not at the start of the line
     ("Recorded Ceh 27, 2023 23:03", []),
     # failing: no time after the year

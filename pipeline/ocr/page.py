@@ -11,6 +11,7 @@ signal of its own, runs OSD on every page first.
 
 from __future__ import annotations
 
+from pipeline.ocr.cascade import CascadeEngine
 from pipeline.ocr.cleanup import clean_image, despeckle, orient, upscale
 from pipeline.ocr.engine import OcrEngine, Reading, TesseractEngine, mean_conf
 from pipeline.ocr.recognize import arrange, recognize
@@ -22,7 +23,7 @@ def read_upright(
     raw: RawPage, *, engine: OcrEngine, cleanup: CleanupSettings, cfg: OcrSettings
 ) -> tuple[CleanPage, OcrPage]:
     """Clean and read one page, turning it upright first where its reading says so."""
-    first = engine if isinstance(engine, TesseractEngine) else getattr(engine, "first", None)
+    first = engine.first if isinstance(engine, CascadeEngine) else engine
     if not cleanup.osd or cleanup.osd_below_conf > 100 or not isinstance(first, TesseractEngine):
         clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg)
         return clean, recognize(clean, engine=engine, cfg=cfg)
@@ -37,6 +38,6 @@ def read_upright(
         if rotation:
             clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
             words = first.read_words(clean.image, cfg=cfg)
-    if engine is first:
-        return clean, arrange(clean, Reading(words, mean_conf(words), (first.name,)))
-    return clean, arrange(clean, engine.read_after(clean.image, words, cfg=cfg))  # type: ignore[attr-defined]
+    if isinstance(engine, CascadeEngine):
+        return clean, arrange(clean, engine.read_after(clean.image, words, cfg=cfg))
+    return clean, arrange(clean, Reading(words, mean_conf(words), (first.name,)))

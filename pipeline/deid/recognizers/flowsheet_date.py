@@ -30,9 +30,10 @@ class FlowsheetRowDateRecognizer(PatternRecognizer):
     ISO_HEAD = r"^[^\w\n]{0,3}"
     ISO_TAIL = r"[ .\-/]{1,2}\d{2}[ .\-/]{1,2}\d{2}(?![\d/])"
 
-    # Anything ending in a year ("20:Mar-2021..", "23-Mat 2021", "42/28/2023"), when the row
-    # goes on with a time-sized token and then a blood pressure: the shape of a vitals row.
-    ANY_HEAD = r"^[^\w\n]{0,3}(?:\S{1,10}[ ]{1,2}){0,2}\S{0,8}?"
+    # Anything ending in a year ("20:Mar-2021..", "23-Mat 2021", "42/28/2023", RapidOCR's
+    # "Fet--24---2023"), when the row goes on with a time-sized token and then a blood
+    # pressure: the shape of a vitals row.
+    ANY_HEAD = r"^[^\w\n]{0,3}(?:\S{1,10}[ ]{1,2}){0,2}\S{0,12}?"
     ANY_TAIL = r"[^\w\s]{0,3}(?=[ ]+\S{3,6}[ ]+[^\w\s]{0,2}\d{2,3}[ ]?[/'\-][ ]?\d{2,3}(?!\d))"
 
     def __init__(self) -> None:

@@ -3,9 +3,10 @@
 ``ChartDateRecognizer`` keeps to the formats charts print. This one takes the shapes OCR
 makes of them: a month abbreviation one letter off ("Feo", "Fep" for "Feb"), a day with an
 extra or misread character ("418", "O1"), separators lost, doubled or turned into dots and
-commas ("Feb 21. 2023", "08 17 1949"), a lower-case month between hyphens ("01-jun-2019"),
-and stray characters stuck to the day ("s14-Jun-2019"). Each shape still needs a year, so
-a vital such as "132/84", a time such as "07:15" or a range such as "3.5-5.0" is never one.
+commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949"), a lower-case month between hyphens
+("01-jun-2019"), and stray characters stuck to the day ("s14-Jun-2019"). Each shape still
+needs a year, so a vital such as "132/84", a time such as "07:15" or a range such as
+"3.5-5.0" is never one.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ class OcrDateRecognizer(PatternRecognizer):
     def __init__(self, assets: DeidAssets) -> None:
         self.words = assets.words
         month, day, year = self.MONTH, self.DAY, self.YEAR
-        # Between day and year: at least one of space, dot, comma, semicolon ("21,.2023").
-        gap = r"[ ]{0,2}[.,;]{0,2}[ ]{0,2}"
+        # Between day and year: spaces, dots, commas, semicolons ("21,.2023"), and a quote
+        # mark read off a speck ('May 24; "1964').
+        gap = r"""[ .,;'"“”]{0,5}"""
         d2 = r"(?:0[1-9]|[12]\d|3[01])"
         m2 = r"(?:0[1-9]|1[0-2])"
         sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
@@ -94,7 +96,9 @@ class OcrDateRecognizer(PatternRecognizer):
             # The year may be misread too ("Feb 23, 2623"): checked in invalidate_result.
             Pattern(
                 "ocr Mon d yyyy",
-                rf"(?<![A-Za-z]){month}[.)]?[ ]{{1,2}}{day}(?=[ .,;]){gap}{misread_year}",
+                # A dot may stand for the space after the month ("Feb.23, 2623").
+                rf"(?<![A-Za-z]){month}(?:[.)][ ]{{0,2}}|[ ]{{1,2}}){day}(?=[ .,;]){gap}"
+                + misread_year,
                 0.6,
             ),
             Pattern(
