@@ -105,3 +105,28 @@ def test_doubtful_lines_on_a_good_page_are_reread(settings, monkeypatch) -> None
 
 def _box(w) -> tuple[int, int, int, int]:
     return w.x0, w.y0, w.x1, w.y1
+
+
+def _w(text: str, x0: int, y0: int, x1: int, y1: int):
+    from pipeline.ocr.engine import EngineWord
+
+    return EngineWord(text, x0, y0, x1, y1, 95.0, (1,))
+
+
+@pytest.mark.parametrize(
+    ("words", "upright"),
+    [
+        # words wider than tall: an upright (or upside-down) page
+        ([_w(f"word{i}", 100 * i, 50, 100 * i + 90, 80) for i in range(8)], True),
+        # one confident "|" on a sideways fax: too little reading to vouch for the page
+        ([_w("|", 10, 10, 14, 46)], False),
+        # tall slivers of sideways lines, however confidently read
+        ([_w("lll", 100 * i, 50, 100 * i + 20, 200) for i in range(8)], False),
+        # short words (digits, units) do not count either way
+        ([_w("12", 100 * i, 50, 100 * i + 10, 90) for i in range(20)], False),
+    ],
+)
+def test_looks_upright(words, upright) -> None:
+    from pipeline.ocr.page import looks_upright
+
+    assert looks_upright(words) is upright

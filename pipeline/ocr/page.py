@@ -2,8 +2,8 @@
 
 Tesseract OSD costs half of a bare tesseract read, and almost every page of a chart is
 upright. So a page is first cleaned and read as it lies; only when that reading's mean word
-confidence is below ``CleanupSettings.osd_below_conf`` (turned pages read as garbage, upright
-clean and moderate pages score 93-96) does OSD run, and a turned page is cleaned again at its
+confidence is below ``CleanupSettings.osd_below_conf`` (upright clean and moderate pages
+score 93-96) or its words are not laid out along horizontal lines does OSD run, and a turned page is cleaned again at its
 turn and read again. The first reading is tesseract's whichever engine is chosen: the
 cascade (``ocr/cascade.py``) continues from it; RapidOCR alone, which has no orientation
 signal of its own, runs OSD on every page first.
@@ -13,10 +13,29 @@ from __future__ import annotations
 
 from pipeline.ocr.cascade import CascadeEngine
 from pipeline.ocr.cleanup import clean_image, despeckle, orient, upscale
-from pipeline.ocr.engine import OcrEngine, Reading, TesseractEngine, mean_conf
+from pipeline.ocr.engine import EngineWord, OcrEngine, Reading, TesseractEngine, mean_conf
 from pipeline.ocr.recognize import arrange, recognize
 from pipeline.schema import CleanPage, OcrPage, RawPage
 from pipeline.settings import CleanupSettings, OcrSettings
+
+# On an upright page nearly every word of three or more letters is wider than tall.
+UPRIGHT_SHARE = 0.8
+# Fewer words than this of three or more letters is too little reading to vouch for a page.
+MIN_WORDS = 5
+
+
+def looks_upright(words: list[EngineWord]) -> bool:
+    """Whether the words' boxes lie along the lines of an upright (or upside-down) page.
+
+    Confidence alone does not tell: on a faxed page turned 90 degrees tesseract found one
+    "word", a "|" at confidence 89. An upright page has words, and its words of three or
+    more characters are wider than tall, whatever the font.
+    """
+    long = [w for w in words if len(w.text) >= 3]
+    if len(long) < MIN_WORDS:
+        return False  # too little to go on: OSD decides (and leaves an empty page alone)
+    wide = sum(w.x1 - w.x0 > w.y1 - w.y0 for w in long)
+    return wide >= UPRIGHT_SHARE * len(long)
 
 
 def read_upright(
@@ -29,7 +48,7 @@ def read_upright(
         return clean, recognize(clean, engine=engine, cfg=cfg)
     clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0)
     words = first.read_words(clean.image, cfg=cfg)
-    if mean_conf(words) < cleanup.osd_below_conf:
+    if mean_conf(words) < cleanup.osd_below_conf or not looks_upright(words):
         # OSD sees the page as clean_image would show it before deskew and rule removal
         # (both meaningless on a sideways page), fully despeckled: on a speckled sideways
         # flowsheet, OSD on the cleaned page answered 0 for a 90 degree turn.
