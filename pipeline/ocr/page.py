@@ -4,9 +4,9 @@ Tesseract OSD costs half of a bare tesseract read, and almost every page of a ch
 upright. So a page is first cleaned and read as it lies; only when that reading's mean word
 confidence is below ``CleanupSettings.osd_below_conf`` (upright clean and moderate pages
 score 93-96) or its words are not laid out along horizontal lines does OSD run, and a
-turned page is cleaned again at its turn and read again. The first reading is tesseract's whichever engine is chosen: the
-cascade (``ocr/cascade.py``) continues from it; RapidOCR alone, which has no orientation
-signal of its own, runs OSD on every page first.
+turned page is cleaned again at its turn and read again. The first reading is tesseract's
+whichever engine is chosen: the cascade (``ocr/cascade.py``) continues from it; RapidOCR
+alone, which has no orientation signal of its own, runs OSD on every page first.
 """
 
 from __future__ import annotations
