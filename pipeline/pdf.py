@@ -53,7 +53,7 @@ class PdfPage:
 def encode_page(image: np.ndarray, dpi: int) -> PdfPage:
     """Encode a grayscale page: 1-bit Flate when it holds only black and white, else JPEG."""
     h, w = image.shape[:2]
-    if _is_bilevel(image):
+    if is_bilevel(image):
         bits = np.packbits(image > 127, axis=1)
         return PdfPage(zlib.compress(bits.tobytes(), 9), w, h, dpi, bilevel=True)
     buf = io.BytesIO()
@@ -61,7 +61,8 @@ def encode_page(image: np.ndarray, dpi: int) -> PdfPage:
     return PdfPage(buf.getvalue(), w, h, dpi)
 
 
-def _is_bilevel(image: np.ndarray) -> bool:
+def is_bilevel(image: np.ndarray) -> bool:
+    """Whether every pixel is black (0) or white (255); a sparse sample is checked first."""
     sample = image[::7, ::7]
     return bool(np.isin(sample, (0, 255)).all()) and bool(np.isin(image, (0, 255)).all())
 

@@ -11,6 +11,7 @@ detection, FHIR) runs in the calling process, which holds the NLP pipelines.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -39,7 +40,7 @@ from pipeline.ocr.hocr import document_lines, to_hocr
 from pipeline.ocr.load import load_page
 from pipeline.ocr.page import read_upright
 from pipeline.ocr.recognize import recognize
-from pipeline.pdf import PdfPage, encode_page, write_pdf
+from pipeline.pdf import PdfPage, encode_page, is_bilevel, write_pdf
 from pipeline.schema import (
     Box,
     CleanPage,
@@ -48,6 +49,7 @@ from pipeline.schema import (
     OcrDocument,
     OcrPage,
     PhiReport,
+    RawPage,
     Source,
     Span,
 )
@@ -109,18 +111,21 @@ class PageTask:
 def read_page(task: PageTask) -> OcrPage:
     """Worker: one page through load, cleanup and OCR. Failures come back as a page error."""
     s = task.settings
+    raw = None
     try:
         engine = get_engine(s.ocr.engine)
         raw = load_page(task.source, task.index, cfg=s.load)
-        # The scan for searchable.pdf: as decoded until cleanup says how to straighten it.
-        _save_archive(task, encode_page(raw.image, raw.dpi))
         clean, page = read_upright(raw, engine=engine, cleanup=s.cleanup, cfg=s.ocr)
-        _save_archive(task, encode_page(straighten(raw.image, clean.rotation, clean.skew), raw.dpi))
+        _save_archive(task, archive_page(raw, clean.rotation, clean.skew))
         # Saved only once read: a page without OCR has no word boxes to paint from, so
         # redaction blacks it out whole.
         np.save(_image_path(task.work_dir, task.index), clean.image)
         return page
     except Exception as e:  # noqa: BLE001 - every failure becomes a page record
+        if raw is not None:
+            # searchable.pdf still shows a page that decoded but could not be read.
+            with contextlib.suppress(Exception):
+                _save_archive(task, archive_page(raw, 0, 0.0))
         error = e if isinstance(e, PipelineError) else errors.InternalError()
         log.warning(
             "page failed",
@@ -177,6 +182,18 @@ def _image_path(work_dir: str, index: int) -> str:
 
 def _archive_path(work_dir: str, index: int) -> str:
     return os.path.join(work_dir, f"archive-{index:05d}.pickle")
+
+
+def archive_page(raw: RawPage, rotation: int, skew: float) -> PdfPage:
+    """The scan for searchable.pdf: its own pixels, turned and deskewed as OCR saw them.
+
+    A bilevel scan (a fax) stays bilevel, so that it is stored in one lossless bit: the
+    deskew rotation's grey edges are thresholded back.
+    """
+    image = straighten(raw.image, rotation, skew)
+    if image is not raw.image and is_bilevel(raw.image):
+        image = np.where(image > 127, 255, 0).astype(np.uint8)
+    return encode_page(image, raw.dpi)
 
 
 def _save_archive(task: PageTask, page: PdfPage) -> None:

@@ -173,3 +173,16 @@ def test_bilevel_pages_are_stored_losslessly_in_one_bit(tmp_path: Path) -> None:
     gray = image.copy()
     gray[500:600, 500:600] = 128
     assert not encode_page(gray, 100).bilevel
+
+
+def test_a_skewed_fax_stays_one_bit_in_the_archive() -> None:
+    from pipeline.run import archive_page
+    from pipeline.schema import RawPage
+
+    fax = np.full((1100, 850), 255, np.uint8)
+    fax[300:340, 100:700] = 0
+    page = archive_page(RawPage(index=0, image=fax, dpi=100), 90, 1.5)
+    assert page.bilevel and (page.width, page.height) == (1100, 850)  # turned, deskewed
+    gray = fax.copy()
+    gray[0, 0] = 128
+    assert not archive_page(RawPage(index=0, image=gray, dpi=100), 0, 1.5).bilevel

@@ -62,6 +62,14 @@ def test_manifest_and_outputs(ingested) -> None:
         "text.txt",
     ]
     assert [p.name for p in (doc / "hocr").iterdir()] == ["page-0001.hocr"]
+    # The archive copy is searchable: its invisible text layer holds the page's words.
+    layer = subprocess.run(
+        ["pdftotext", str(doc / "searchable.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HARRISON" in layer and "4829173" in layer and "Glucose" in layer
+    page = json.loads((doc / "ocr.json").read_text())["pages"][0]
+    assert page["engines"] == ["tesseract"] and page["conf"] > 88
+    assert any(w["text"] == "4829173" for w in page["words"])
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
 
