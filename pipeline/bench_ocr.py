@@ -182,18 +182,16 @@ def score(
         truth = truths[name]
         page = truth["pages"][i]
         level = truth["degradation"]
-        page_groups = [level]
         bare = by_system.get(BARE)
         for system, run in by_system.items():
             a = acc[system]
             counts = edit_counts(run.text, page["text"])
-            for g in page_groups:
-                for k, v in enumerate(counts):
-                    a["edits"][g][k] += v
-                hyp, ref = Counter(tokens(run.text)), Counter(tokens(page["text"]))
-                a["bow"][g][0] += sum((hyp & ref).values())
-                a["bow"][g][1] += sum(hyp.values())
-                a["bow"][g][2] += sum(ref.values())
+            for k, v in enumerate(counts):
+                a["edits"][level][k] += v
+            hyp, ref = Counter(tokens(run.text)), Counter(tokens(page["text"]))
+            a["bow"][level][0] += sum((hyp & ref).values())
+            a["bow"][level][1] += sum(hyp.values())
+            a["bow"][level][2] += sum(ref.values())
             a["pages"] += 1
             a["seconds"] += run.seconds
             a["bare_seconds"] += bare.seconds if bare else 0.0

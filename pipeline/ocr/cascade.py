@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from pipeline.ocr.engine import EngineWord, Reading, TesseractEngine, mean_conf
+from pipeline.ocr.engine import EngineWord, Reading, TesseractEngine, mean_conf, on_line
 from pipeline.ocr.rapid import RapidOcrEngine
 from pipeline.settings import OcrSettings
 
@@ -62,19 +62,19 @@ class CascadeEngine:
         """The cascade given tesseract's ``words`` for ``image`` (read once, for orientation)."""
         if deadline is None:
             deadline = time.monotonic() + cfg.timeout_s
-        first_conf = mean_conf(words)
+        alone = Reading.single(self.first.name, words)
         names = (self.first.name, self.second.name)
+        if not words or alone.conf < cfg.cascade_page_conf:
+            page = self.second.read_words(image, cfg=cfg, deadline=deadline)
+            if not page:
+                return alone
+            return Reading(page, min(alone.conf, mean_conf(page)), names)
         lines: dict[tuple[int, ...], list[EngineWord]] = {}
         for w in words:
             lines.setdefault(w.line_key, []).append(w)
-        if not words or first_conf < cfg.cascade_page_conf:
-            page = self.second.read_words(image, cfg=cfg, deadline=deadline)
-            if not page:
-                return Reading(words, first_conf, (self.first.name,))
-            return Reading(page, min(first_conf, mean_conf(page)), names)
         doubtful = [k for k, ws in lines.items() if min(w.conf for w in ws) < cfg.cascade_line_conf]
         if not doubtful:
-            return Reading(words, first_conf, (self.first.name,))
+            return alone
         quads = [line_quad(lines[k], image.shape) for k in doubtful]
         found = self.second.read_regions(image, quads, cfg=cfg, deadline=deadline)
         reread = dict(zip(doubtful, found, strict=True))
@@ -82,7 +82,7 @@ class CascadeEngine:
         for key, ws in lines.items():
             better = reread.get(key)
             if better and mean_conf(better) > mean_conf(ws):
-                out.extend(EngineWord(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, key) for w in better)
+                out.extend(on_line(better, key))
             else:
                 out.extend(ws)
         return Reading(out, mean_conf(out), names)

@@ -9,7 +9,7 @@ default, is the cascade of the two in ``ocr/cascade.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -43,6 +43,16 @@ class Reading:
     words: list[EngineWord]
     conf: float
     engines: tuple[str, ...]
+
+    @classmethod
+    def single(cls, engine: str, words: list[EngineWord]) -> Reading:
+        """One engine's reading: its mean word confidence is the page's."""
+        return cls(words, mean_conf(words), (engine,))
+
+
+def on_line(words: list[EngineWord], key: tuple[int, ...]) -> list[EngineWord]:
+    """``words`` moved onto the engine line ``key``."""
+    return [replace(w, line_key=key) for w in words]
 
 
 def mean_conf(words: list[EngineWord]) -> float:
@@ -78,8 +88,7 @@ class TesseractEngine:
 
     def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
         """Run tesseract's ``image_to_data`` and keep the word-level rows."""
-        words = self.read_words(image, cfg=cfg)
-        return Reading(words, mean_conf(words), (self.name,))
+        return Reading.single(self.name, self.read_words(image, cfg=cfg))
 
     def read_words(self, image: np.ndarray, *, cfg: OcrSettings) -> list[EngineWord]:
         """Tesseract's words with boxes and confidences, in its own reading order."""

@@ -59,4 +59,4 @@ def read_upright(
             words = first.read_words(clean.image, cfg=cfg)
     if isinstance(engine, CascadeEngine):
         return clean, arrange(clean, engine.read_after(clean.image, words, cfg=cfg))
-    return clean, arrange(clean, Reading(words, mean_conf(words), (first.name,)))
+    return clean, arrange(clean, Reading.single(first.name, words))

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from pipeline.errors import OcrFailed, OcrTimeout
-from pipeline.ocr.engine import EngineWord, Reading, TesseractEngine, mean_conf
+from pipeline.ocr.engine import EngineWord, Reading, TesseractEngine, on_line
 from pipeline.settings import OcrSettings
 
 # The models shipped inside the pinned wheel (rapidocr 3.10.0): PP-OCRv6 small.
@@ -87,8 +87,7 @@ class RapidOcrEngine:
 
     def read(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
         """Detect text lines on the page, then recognise each; every line is its own key."""
-        words = self.read_words(image, cfg=cfg)
-        return Reading(words, mean_conf(words), (self.name,))
+        return Reading.single(self.name, self.read_words(image, cfg=cfg))
 
     def read_words(
         self, image: np.ndarray, *, cfg: OcrSettings, deadline: float | None = None
@@ -109,7 +108,7 @@ class RapidOcrEngine:
         quads = [np.asarray(b, dtype=np.float32) for b in boxes]
         words: list[EngineWord] = []
         for i, line in enumerate(self.read_regions(image, quads, cfg=cfg, deadline=deadline)):
-            words.extend(_with_key(line, (i,)))
+            words.extend(on_line(line, (i,)))
         return words
 
     def read_regions(
@@ -305,7 +304,3 @@ def _word(text: str, conf: float, quad: np.ndarray, u0: float, u1: float) -> Eng
     x0, y0 = np.floor(pts.min(axis=0)).astype(int)
     x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
     return EngineWord(text, int(x0), int(y0), int(x1), int(y1), conf, ())
-
-
-def _with_key(words: list[EngineWord], key: tuple[int, ...]) -> list[EngineWord]:
-    return [EngineWord(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, key) for w in words]
