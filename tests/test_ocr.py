@@ -32,6 +32,8 @@ def test_upscale_only_low_dpi() -> None:
     assert dpi == 300 and up.shape == (2200, 1700)
     same, dpi = upscale(img, 300)
     assert dpi == 300 and same is img
+    fine_fax, dpi = upscale(img, 200)  # 200 DPI is read as it is: upscaling cost accuracy
+    assert dpi == 200 and fine_fax is img
 
 
 @pytest.mark.parametrize("turned", [0, 90, 180, 270])
@@ -117,6 +119,24 @@ def test_despeckle_cleans_fax_noise_and_leaves_clean_pages_alone() -> None:
     assert (cleaned < 128).sum() < (page < 128).sum() * 1.02  # the specks are gone
     text_rows = slice(240, 400)
     assert (cleaned[text_rows] < 128).sum() >= (page[text_rows] < 128).sum() * 0.97  # text kept
+
+
+def test_despeckle_sizes_are_on_paper_not_in_pixels() -> None:
+    """At 200 DPI a decimal point is a 4x4 dot: kept; a 1-2 px speck still goes."""
+    from pipeline.ocr.cleanup import despeckle
+
+    page = np.full((2200, 1700), 255, np.uint8)
+    rng = np.random.default_rng(3)
+    for y, x in zip(rng.integers(0, 2200, 1500), rng.integers(0, 1700, 1500), strict=True):
+        page[y : y + 1, x : x + 2] = 0  # ~400 two-pixel specks per megapixel
+    dots = [(300 + 40 * i, 400) for i in range(20)]
+    for y, x in dots:
+        page[y : y + 4, x : x + 4] = 0
+    at_200 = despeckle(page, dpi=200)
+    assert all((at_200[y : y + 4, x : x + 4] == 0).all() for y, x in dots)  # points kept
+    assert (at_200 < 128).sum() == 20 * 16  # every speck gone
+    at_300 = despeckle(page, dpi=300)  # at 300 DPI the same 16 px dot is a speck
+    assert (at_300 < 128).sum() == 0
 
 
 def test_remove_rules_erases_dashed_fax_rules_but_not_long_words() -> None:

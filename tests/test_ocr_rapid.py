@@ -182,3 +182,24 @@ print(json.dumps({"words": [w.text for w in words],
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["words"] == ["Sodium", "138", "mmol/L"]
     assert result["maxrss_mb"] < 2000  # the page itself is 90 MB; a colour copy 270 MB
+
+
+def test_regions_come_back_in_the_order_asked_whatever_their_widths(settings) -> None:
+    """Regions are recognised in order of width (less padding per batch), answered in order."""
+    lines = [
+        "Assessment: hypertension, well controlled on current regimen",
+        "98.6",
+        "Plan: continue lisinopril 10 mg daily",
+        "HR 72",
+        "Follow up in three months with repeat basic metabolic panel",
+        "BP 128/82",
+        "Na 138",
+    ]
+    image, truth = _page_with_truth(lines)
+    quads = []
+    for line in lines:
+        first, last = truth[line.split()[0]], truth[line.split()[-1]]
+        x0, y0, x1, y1 = first[0] - 12, first[1] - 14, last[2] + 12, last[3] + 14
+        quads.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32))
+    read = ENGINE.read_regions(image, quads, cfg=settings.ocr)
+    assert [" ".join(w.text for w in words) for words in read] == lines

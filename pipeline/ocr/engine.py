@@ -9,6 +9,7 @@ default, is the cascade of the two in ``ocr/cascade.py``.
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -130,10 +131,19 @@ class TesseractEngine:
 
     @staticmethod
     def _call(fn, image, cfg: OcrSettings, lang: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        """Run a pytesseract call on ``image``, handed over as an uncompressed PGM file.
+
+        Given an array, pytesseract writes a PNG for tesseract to decode: 0.1 s per letter
+        page at 300 DPI, 6 % of a read, spent compressing pixels that never leave the host.
+        """
+        import cv2
         import pytesseract
 
         try:
-            return fn(image, lang=lang or cfg.lang, timeout=cfg.timeout_s, **kwargs)
+            with tempfile.NamedTemporaryFile(suffix=".pgm") as f:
+                if not cv2.imwrite(f.name, image):
+                    raise OcrFailed()
+                return fn(f.name, lang=lang or cfg.lang, timeout=cfg.timeout_s, **kwargs)
         except RuntimeError as e:
             # pytesseract signals its own timeout with a bare RuntimeError.
             if "timeout" in str(e).lower():

@@ -52,8 +52,8 @@ def read_upright(
         # OSD sees the page as clean_image would show it before deskew and rule removal
         # (both meaningless on a sideways page), fully despeckled: on a speckled sideways
         # flowsheet, OSD on the cleaned page answered 0 for a 90 degree turn.
-        image, _ = upscale(raw.image, raw.dpi)
-        rotation = orient(despeckle(image), engine=first, cfg=cleanup, ocr_cfg=cfg)
+        image, dpi = upscale(raw.image, raw.dpi)
+        rotation = orient(despeckle(image, dpi=dpi), engine=first, cfg=cleanup, ocr_cfg=cfg)
         if rotation:
             clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
             words = first.read_words(clean.image, cfg=cfg)
