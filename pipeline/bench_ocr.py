@@ -6,7 +6,8 @@ then our OCR stage (cleanup + recognition) with each engine. OCRmyPDF (``--rotat
 --deskew --clean``, text by ``pdftotext -layout``) runs per document in the same pool when
 it is installed (``make bench`` installs it). Scored per degradation level and for faxed
 (bilevel) pages: CER, WER, order-free bag-of-words F1, seconds per page and the ratio to bare
-tesseract, orientation and skew residuals, and the review flags the page confidence raises.
+tesseract, orientation and skew residuals, and the review flags our OCR raises
+(``ocr/page.unreliable``).
 
 Nothing here is a pass/fail test: the ratios in one run are the point.
 """
@@ -41,7 +42,7 @@ class PageRun:
 
     text: str
     seconds: float
-    conf: float | None = None  # the page confidence our OCR reports (None: not ours)
+    flagged: bool | None = None  # our OCR sends the page to review (None: not ours)
     rotation: int | None = None
     skew: float | None = None
 
@@ -53,7 +54,7 @@ def _read_page(args: tuple[str, int, Settings]) -> dict[str, PageRun]:
 
     from pipeline.ocr.engine import get_engine
     from pipeline.ocr.load import inspect_source, load_page
-    from pipeline.ocr.page import read_upright
+    from pipeline.ocr.page import read_upright, unreliable
     from pipeline.settings import configure_process
 
     configure_process()
@@ -75,7 +76,8 @@ def _read_page(args: tuple[str, int, Settings]) -> dict[str, PageRun]:
         started = time.perf_counter()
         clean, page = read_upright(raw, engine=engine, cleanup=settings.cleanup, cfg=cfg)
         seconds = time.perf_counter() - started
-        out[name] = PageRun(page.text, seconds, page.conf, clean.rotation, clean.skew)
+        flagged = unreliable(page, cfg)
+        out[name] = PageRun(page.text, seconds, flagged, clean.rotation, clean.skew)
     return out
 
 
@@ -150,14 +152,12 @@ def run_ocr_bench(
             for d, pages in zip(docs, per_doc, strict=True):
                 for i, run in enumerate(pages):
                     runs[(d, i)][OCRMYPDF] = run
-    return score(truths, runs, review_conf=settings.ocr.review_page_conf)
+    return score(truths, runs)
 
 
 def score(
     truths: dict[str, dict[str, Any]],
     runs: dict[tuple[str, int], dict[str, PageRun]],
-    *,
-    review_conf: float,
 ) -> dict[str, Any]:
     """Per system: CER/WER/bag-of-words F1 by level, time, geometry and review flags."""
     from pipeline.bench import edit_counts, tokens
@@ -202,9 +202,9 @@ def score(
                 if run.skew is not None:
                     # Truth skew turned the page counter-clockwise; ours straightens it.
                     a["skew"].append(abs(run.skew + page["skew"]))
-            if run.conf is not None:
+            if run.flagged is not None:
                 cer = counts[0] / max(1, counts[1])
-                flagged = run.conf < review_conf
+                flagged = run.flagged
                 bad = cer > BAD_PAGE_CER
                 f = a["flags"]
                 f["bad"] += bad

@@ -39,6 +39,7 @@ from pipeline.ocr.engine import get_engine
 from pipeline.ocr.hocr import document_lines, to_hocr
 from pipeline.ocr.load import load_page
 from pipeline.ocr.page import read_upright
+from pipeline.ocr.page import unreliable as page_unreliable
 from pipeline.ocr.recognize import recognize
 from pipeline.pdf import PdfPage, encode_page, is_bilevel, write_pdf
 from pipeline.schema import (
@@ -259,7 +260,7 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         reasons = [p.error for p in failed_pages if p.error]
         if not any(p.words for p in pages):
             reasons.append(errors.NoText().record)
-        unreliable = {p.index for p in pages if p.words and p.conf < s.ocr.review_page_conf}
+        unreliable = {p.index for p in pages if page_unreliable(p, s.ocr)}
         if unreliable:
             reasons.append(errors.LowOcrConfidence().record)
 

@@ -68,6 +68,7 @@ class CleanPage(Model):
     dpi: int
     rotation: int = 0  # degrees clockwise applied to make the text upright (0, 90, 180, 270)
     skew: float = 0.0  # degrees of deskew applied
+    speckled: bool = False  # the scan has fax speckle (ocr/cleanup.speck_mask)
 
 
 class Box(Model):
@@ -112,6 +113,7 @@ class OcrPage(Model):
     words: tuple[Word, ...] = ()
     conf: float = 0.0  # the engine's confidence in the page (0..100; see ocr/engine.Reading)
     engines: tuple[str, ...] = ()  # the engines that read it
+    speckled: bool = False  # a faxed scan (CleanPage.speckled): it goes to review
     error: str | None = None  # "E301: ..." when the page could not be read; text is then ""
 
 

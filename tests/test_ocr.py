@@ -157,3 +157,25 @@ def test_remove_rules_erases_dashed_fax_rules_but_not_long_words() -> None:
     cleaned = remove_rules(image)
     assert (cleaned[995:1006, 200:2200] == 255).all()  # the dashed rule is gone
     assert (cleaned[560:700] == image[560:700]).all()  # the word is untouched
+
+
+def test_despeckle_for_rapidocr_keeps_specks_beside_text() -> None:
+    """isolated_only removes lone specks and keeps a decimal point beside its digits."""
+    from pipeline.ocr.cleanup import despeckle
+
+    page = np.full((3300, 2550), 255, np.uint8)
+    rng = np.random.default_rng(5)
+    for y, x in zip(rng.integers(0, 3300, 4000), rng.integers(1500, 2550, 4000), strict=True):
+        page[y : y + 2, x : x + 2] = 0  # speckle, right half only
+    points = []
+    for row in range(10):
+        y, x = 200 + 120 * row, 200
+        page[y : y + 30, x : x + 20] = 0  # a digit
+        page[y + 26 : y + 30, x + 26 : x + 30] = 0  # its decimal point, 6 px away
+        page[y : y + 30, x + 36 : x + 56] = 0  # the next digit
+        points.append((y + 26, x + 26))
+    kept = despeckle(page, isolated_only=True)
+    assert all((kept[y : y + 4, x : x + 4] == 0).all() for y, x in points)
+    assert (kept[:, 1500:] < 128).sum() < 0.01 * (page[:, 1500:] < 128).sum()  # specks gone
+    every = despeckle(page)
+    assert all((every[y : y + 4, x : x + 4] == 255).all() for y, x in points)  # points too

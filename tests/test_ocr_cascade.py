@@ -13,7 +13,7 @@ from pipeline.bench import edit_counts
 from pipeline.ocr.cascade import CascadeEngine
 from pipeline.ocr.engine import TesseractEngine, get_engine
 from pipeline.ocr.load import inspect_source, load_page
-from pipeline.ocr.page import read_upright
+from pipeline.ocr.page import read_upright, unreliable
 from pipeline.schema import RawPage
 from tests.conftest import CHART_LINES, render_page
 
@@ -38,6 +38,7 @@ def test_clean_page_is_tesseract_alone_and_skips_osd(settings, monkeypatch) -> N
     assert clean.rotation == 0
     assert page.engines == ("tesseract",)
     assert page.conf >= settings.ocr.cascade_page_conf
+    assert not clean.speckled and not unreliable(page, settings.ocr)
     assert "Labs: Glucose 182 mg/dL 70-99 H" in page.text.splitlines()
 
 
@@ -67,19 +68,25 @@ def _sample(name: str, index: int) -> tuple[RawPage, dict]:
         ("c005-intake-form-heavy", 1, 1.0),  # turned 90: OSD on the despeckled page
     ],
 )
-def test_faxed_page_goes_to_rapidocr_upright_and_keeps_doubt(name, index, gain, settings) -> None:
+def test_faxed_page_goes_to_rapidocr_upright_and_to_review(
+    name, index, gain, settings, monkeypatch
+) -> None:
     raw, truth = _sample(name, index)
-    clean, auto = read_upright(
-        raw, engine=get_engine("auto"), cleanup=settings.cleanup, cfg=settings.ocr
-    )
     _, tess = read_upright(
         raw, engine=get_engine("tesseract"), cleanup=settings.cleanup, cfg=settings.ocr
     )
+    engine = CascadeEngine()
+    monkeypatch.setattr(engine.first, "read_words", _never)  # a fax: tesseract does not read it
+    clean, auto = read_upright(raw, engine=engine, cleanup=settings.cleanup, cfg=settings.ocr)
     assert clean.rotation == truth["rotation"]  # turned, and OSD turned it back
     assert abs(clean.skew + truth["skew"]) < 0.2  # straightened to within 0.2 degrees
-    assert auto.engines == ("tesseract", "rapidocr")
-    # The page confidence stays tesseract's: a page that needed the second engine is reviewed.
-    assert auto.conf < settings.ocr.review_page_conf
+    assert clean.speckled and auto.speckled
+    assert auto.engines == ("rapidocr",)
+    # RapidOCR is sure of itself on faxes, misreadings and all: the page goes to review anyway.
+    assert auto.conf >= settings.ocr.review_page_conf
+    assert unreliable(auto, settings.ocr)
+    no_fax_rule = settings.ocr.model_copy(update={"review_speckled": False})
+    assert not unreliable(auto, no_fax_rule)
     cer = lambda p: (lambda c: c[0] / c[1])(edit_counts(p.text, truth["text"]))  # noqa: E731
     assert cer(auto) < 0.05 and cer(auto) <= gain * cer(tess)
 

@@ -9,6 +9,13 @@ tesseract reading is below ``OcrSettings.cascade_page_conf``: RapidOCR then read
 whole, with its own text detection (re-reading tesseract's lines one by one did worse on
 faxed tables, whose rows tesseract had already broken, and cost nearly as much).
 
+A speckled page (a fax: ``CleanPage.speckled``, measured in cleanup) goes to RapidOCR
+without a tesseract reading (``read_fax``): on every faxed page of the benchmark tesseract's
+confidence was below the threshold anyway (53-79 on seed 11), and a speckled page is where
+tesseract is slowest (its first reading was 2.6 s a faxed page, 2.3x bare tesseract, with a
+second one after OSD turned the page). Such a page goes to review whatever the engines say
+(``ocr/page.unreliable``).
+
 On a page that tesseract reads well, lines with a word below ``cascade_line_conf`` are
 re-read by RapidOCR from a crop of the line and replaced when RapidOCR is more confident.
 
@@ -49,6 +56,13 @@ class CascadeEngine:
         deadline = time.monotonic() + cfg.timeout_s
         return self.read_after(
             image, self.first.read_words(image, cfg=cfg), cfg=cfg, deadline=deadline
+        )
+
+    def read_fax(self, image: np.ndarray, *, cfg: OcrSettings) -> Reading:
+        """RapidOCR's reading of a speckled page (tesseract is not asked)."""
+        deadline = time.monotonic() + cfg.timeout_s
+        return Reading.single(
+            self.second.name, self.second.read_words(image, cfg=cfg, deadline=deadline)
         )
 
     def read_after(

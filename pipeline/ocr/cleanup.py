@@ -21,6 +21,8 @@ TARGET_DPI = 300
 # a faxed medication list, against 0.003 / 0.095 at 300) in 20 % less time; at 150 DPI
 # upscaling to 300 halved its errors (0.264 to 0.160 on a faxed flowsheet).
 UPSCALE_BELOW_DPI = 200
+# A page with this many ink specks per megapixel (at 300 DPI) is speckled: a fax.
+SPECKLED_PER_MPX = 100.0
 # Skew below this is left alone: rotating costs a resampling blur for no gain in OCR.
 MIN_SKEW_DEG = 0.1
 _ROTATIONS = {
@@ -38,23 +40,36 @@ def clean_image(
     ocr_cfg: OcrSettings,
     rotation: int | None = None,
 ) -> CleanPage:
-    """Upscale, orient and deskew one page.
+    """Upscale, orient and deskew one page; despeckle it for tesseract.
 
     ``rotation`` (degrees clockwise) is the turn to apply when the caller already knows it
-    (``ocr/page.py`` decides from a first reading whether OSD is needed at all); otherwise
-    OSD decides, when ``cfg.osd`` is on.
+    (``ocr/page.py`` decides whether OSD is needed at all); otherwise OSD decides, on the
+    despeckled page, when ``cfg.osd`` is on. ``CleanPage.speckled`` says whether the page
+    had fax speckle, despeckled or not.
     """
     image, dpi = upscale(page.image, page.dpi)
-    if cfg.despeckle:
-        image = despeckle(image, dpi=dpi, isolated_only=engine.name != "tesseract")
+    specks = speck_mask(image, dpi=dpi)
+    speckled = specks is not None
     if rotation is None:
-        rotation = orient(image, engine=engine, cfg=cfg, ocr_cfg=ocr_cfg) if cfg.osd else 0
+        osd_view = _paint(image, specks)
+        rotation = orient(osd_view, engine=engine, cfg=cfg, ocr_cfg=ocr_cfg) if cfg.osd else 0
+    if cfg.despeckle and specks is not None:
+        if engine.name != "tesseract":
+            specks = lonely_specks(image, specks, dpi=dpi)
+        image = _paint(image, specks)
     image = straighten(image, rotation, 0.0)
     skew = estimate_skew(image, max_deg=cfg.max_skew_deg) if cfg.deskew else 0.0
     image = straighten(image, 0, skew)
     if cfg.remove_rules:
         image = remove_rules(image, dpi=dpi)
-    return CleanPage(index=page.index, image=image, dpi=dpi, rotation=rotation, skew=skew)
+    return CleanPage(
+        index=page.index,
+        image=image,
+        dpi=dpi,
+        rotation=rotation,
+        skew=skew,
+        speckled=speckled,
+    )
 
 
 def straighten(image: np.ndarray, rotation: int, skew: float) -> np.ndarray:
@@ -152,43 +167,70 @@ def upscale(image: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     return resized, TARGET_DPI
 
 
-def despeckle(
+def speck_mask(
     image: np.ndarray,
     *,
     dpi: int = TARGET_DPI,
     max_area_px: int = 20,
-    min_specks_per_mpx: float = 100.0,
-    isolated_only: bool = False,
-    near_px: int = 12,
-) -> np.ndarray:
-    """Remove fax speckle: ink specks of at most ``max_area_px`` on a speckled page.
+    min_specks_per_mpx: float = SPECKLED_PER_MPX,
+) -> np.ndarray | None:
+    """Where the fax speckle is on a speckled page (ink specks of at most ``max_area_px``).
 
-    Only a page with many specks is touched (our faxed pages have 300-500 per megapixel at
-    300 DPI, clean and JPEG-noisy ones under 25), so that a clean page keeps every decimal
-    point. On the faxed pages of our synthetic set this took tesseract's CER from 0.28 to
-    0.15. A decimal point is a speck too, though: RapidOCR, which reads speckled text well,
-    gets ``isolated_only``, which keeps specks within ``near_px`` of larger ink. Sizes and
-    densities are at 300 DPI, scaled to ``dpi`` (a speck is a size on paper, not in pixels).
+    None when the page is not speckled: it has fewer than ``min_specks_per_mpx`` specks per
+    megapixel (our faxed pages have 134-753, clean and JPEG-noisy ones at most 17), so that a
+    clean page keeps every decimal point. Sizes and densities are at 300 DPI, scaled to
+    ``dpi`` (a speck is a size on paper, not in pixels).
     """
     scale = dpi / TARGET_DPI
     max_area_px = max(1, round(max_area_px * scale * scale))
-    near_px = max(1, round(near_px * scale))
     min_specks_per_mpx = min_specks_per_mpx / (scale * scale)
     _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= max_area_px)
     specks = specks[specks != 0]  # label 0 is the background
     if specks.size < min_specks_per_mpx * image.size / 1e6:
+        return None
+    return np.isin(labels, specks)
+
+
+def despeckle(
+    image: np.ndarray, *, dpi: int = TARGET_DPI, isolated_only: bool = False
+) -> np.ndarray:
+    """``image`` with fax speckle painted white, or ``image`` itself if it is not speckled.
+
+    On the faxed pages of our synthetic set this took tesseract's CER from 0.28 to 0.15, and
+    tesseract OSD needs it (on a speckled sideways flowsheet it answered 0 for a 90 degree
+    turn). A decimal point is a speck too, though, and RapidOCR reads speckled text well:
+    it gets ``isolated_only``, which keeps specks near other ink (``lonely_specks``). On the
+    18 faxed pages of seeds 11 and 71 and samples/, RapidOCR's CER was 0.030 this way, 0.030
+    on the page as it came and 0.036 with every speck removed; as it came, one page lost a
+    whole footer, which it read with the lonely specks gone.
+    """
+    specks = speck_mask(image, dpi=dpi)
+    if specks is not None and isolated_only:
+        specks = lonely_specks(image, specks, dpi=dpi)
+    return _paint(image, specks)
+
+
+def lonely_specks(
+    image: np.ndarray, specks: np.ndarray, *, dpi: int = TARGET_DPI, near_px: int = 12
+) -> np.ndarray:
+    """The part of the ``specks`` mask farther than ``near_px`` (at 300 DPI) from other ink."""
+    near_px = max(1, round(near_px * dpi / TARGET_DPI))
+    _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, labels = cv2.connectedComponents(ink, connectivity=8)
+    size = 2 * near_px + 1
+    other_ink = ((ink > 0) & ~specks).astype(np.uint8)
+    near = cv2.dilate(other_ink, np.ones((size, size), np.uint8)) > 0
+    lonely = np.unique(labels[specks & ~near])
+    return np.isin(labels, lonely[lonely != 0])
+
+
+def _paint(image: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    if mask is None:
         return image
-    speck_mask = np.isin(labels, specks)
-    if isolated_only:
-        ink_mask = (labels > 0) & ~speck_mask
-        size = 2 * near_px + 1
-        near = cv2.dilate(ink_mask.astype(np.uint8), np.ones((size, size), np.uint8)) > 0
-        lonely = np.unique(labels[speck_mask & ~near])
-        speck_mask = np.isin(labels, lonely[lonely != 0])
     out = image.copy()
-    out[speck_mask] = 255
+    out[mask] = 255
     return out
 
 

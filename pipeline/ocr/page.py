@@ -6,7 +6,8 @@ confidence is below ``CleanupSettings.osd_below_conf`` (upright clean and modera
 score 93-96) or its words are not laid out along horizontal lines does OSD run, and a
 turned page is cleaned again at its turn and read again. The first reading is tesseract's
 whichever engine is chosen: the cascade (``ocr/cascade.py``) continues from it; RapidOCR
-alone, which has no orientation signal of its own, runs OSD on every page first.
+alone, which has no orientation signal of its own, runs OSD on every page first. A faxed
+(speckled) page is the cascade's exception: RapidOCR reads it, after OSD.
 """
 
 from __future__ import annotations
@@ -42,21 +43,50 @@ def read_upright(
     raw: RawPage, *, engine: OcrEngine, cleanup: CleanupSettings, cfg: OcrSettings
 ) -> tuple[CleanPage, OcrPage]:
     """Clean and read one page, turning it upright first where its reading says so."""
-    first = engine.first if isinstance(engine, CascadeEngine) else engine
+    cascade = engine if isinstance(engine, CascadeEngine) else None
+    first = cascade.first if cascade else engine
     if not cleanup.osd or cleanup.osd_below_conf > 100 or not isinstance(first, TesseractEngine):
-        clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg)
+        clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg)  # OSD if cfg.osd
+        if cascade and clean.speckled:
+            return clean, arrange(clean, cascade.read_fax(clean.image, cfg=cfg))
         return clean, recognize(clean, engine=engine, cfg=cfg)
     clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0)
+    if cascade and clean.speckled:
+        # A fax: RapidOCR reads it, without tesseract's first reading to go by, so OSD
+        # decides its turn.
+        clean = _turned(raw, clean, engine=engine, cleanup=cleanup, cfg=cfg)
+        return clean, arrange(clean, cascade.read_fax(clean.image, cfg=cfg))
     words = first.read_words(clean.image, cfg=cfg)
     if mean_conf(words) < cleanup.osd_below_conf or not looks_upright(words):
-        # OSD sees the page as clean_image would show it before deskew and rule removal
-        # (both meaningless on a sideways page), fully despeckled: on a speckled sideways
-        # flowsheet, OSD on the cleaned page answered 0 for a 90 degree turn.
-        image, dpi = upscale(raw.image, raw.dpi)
-        rotation = orient(despeckle(image, dpi=dpi), engine=first, cfg=cleanup, ocr_cfg=cfg)
-        if rotation:
-            clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
-            words = first.read_words(clean.image, cfg=cfg)
-    if isinstance(engine, CascadeEngine):
-        return clean, arrange(clean, engine.read_after(clean.image, words, cfg=cfg))
+        turned = _turned(raw, clean, engine=engine, cleanup=cleanup, cfg=cfg)
+        if turned is not clean:
+            clean, words = turned, first.read_words(turned.image, cfg=cfg)
+    if cascade:
+        return clean, arrange(clean, cascade.read_after(clean.image, words, cfg=cfg))
     return clean, arrange(clean, Reading.single(first.name, words))
+
+
+def _turned(
+    raw: RawPage, clean: CleanPage, *, engine: OcrEngine, cleanup: CleanupSettings, cfg: OcrSettings
+) -> CleanPage:
+    """``clean`` cleaned again at the turn OSD finds, or ``clean`` itself if none.
+
+    OSD sees the page as ``clean_image`` would show it before deskew and rule removal (both
+    meaningless on a sideways page), despeckled.
+    """
+    image, dpi = upscale(raw.image, raw.dpi)
+    rotation = orient(despeckle(image, dpi=dpi), engine=engine, cfg=cleanup, ocr_cfg=cfg)
+    if not rotation:
+        return clean
+    return clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
+
+
+def unreliable(page: OcrPage, cfg: OcrSettings) -> bool:
+    """Whether a person should check this page's reading (the document goes to review).
+
+    A page with words whose confidence is below ``cfg.review_page_conf``, or a faxed
+    (speckled) one when ``cfg.review_speckled``: RapidOCR is confident on faxes it misreads.
+    """
+    if not page.words:
+        return False
+    return page.conf < cfg.review_page_conf or (page.speckled and cfg.review_speckled)

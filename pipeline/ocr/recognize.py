@@ -55,6 +55,7 @@ def arrange(page: CleanPage, reading: Reading) -> OcrPage:
         words=tuple(words),
         conf=round(reading.conf, 2),
         engines=reading.engines,
+        speckled=page.speckled,
     )
 
 
