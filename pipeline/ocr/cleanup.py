@@ -40,7 +40,7 @@ def clean_image(
     ocr_cfg: OcrSettings,
     rotation: int | None = None,
 ) -> CleanPage:
-    """Upscale, orient and deskew one page; despeckle it for tesseract.
+    """Upscale, orient, deskew, unrule and despeckle one page.
 
     ``rotation`` (degrees clockwise) is the turn to apply when the caller already knows it
     (``ocr/page.py`` decides whether OSD is needed at all); otherwise OSD decides, on the
@@ -48,27 +48,28 @@ def clean_image(
     had fax speckle, despeckled or not.
     """
     image, dpi = upscale(page.image, page.dpi)
-    specks = speck_mask(image, dpi=dpi)
-    speckled = specks is not None
-    if rotation is None:
-        osd_view = _paint(image, specks)
-        rotation = orient(osd_view, engine=engine, cfg=cfg, ocr_cfg=ocr_cfg) if cfg.osd else 0
-    if cfg.despeckle and specks is not None:
-        if engine.name != "tesseract":
-            specks = lonely_specks(image, specks, dpi=dpi)
-        image = _paint(image, specks)
+    if rotation is None and cfg.osd:
+        rotation = orient(despeckle(image, dpi=dpi), engine=engine, cfg=cfg, ocr_cfg=ocr_cfg)
+    rotation = rotation or 0
     image = straighten(image, rotation, 0.0)
     skew = estimate_skew(image, max_deg=cfg.max_skew_deg) if cfg.deskew else 0.0
     image = straighten(image, 0, skew)
     if cfg.remove_rules:
         image = remove_rules(image, dpi=dpi)
+    # Last, on the page as it will be read: RapidOCR read faxes better despeckled after
+    # deskew and rule removal than before (CER 0.030 against 0.031 on 18 faxed pages).
+    specks = speck_mask(image, dpi=dpi)
+    if cfg.despeckle and specks is not None:
+        if engine.name != "tesseract":
+            specks = lonely_specks(image, specks, dpi=dpi)
+        image = _paint(image, specks)
     return CleanPage(
         index=page.index,
         image=image,
         dpi=dpi,
         rotation=rotation,
         skew=skew,
-        speckled=speckled,
+        speckled=specks is not None,
     )
 
 
@@ -222,7 +223,8 @@ def lonely_specks(
     size = 2 * near_px + 1
     other_ink = ((ink > 0) & ~specks).astype(np.uint8)
     near = cv2.dilate(other_ink, np.ones((size, size), np.uint8)) > 0
-    lonely = np.unique(labels[specks & ~near])
+    # A speck with any pixel near other ink stays: a decimal point only touches the band.
+    lonely = np.setdiff1d(np.unique(labels[specks]), np.unique(labels[specks & near]))
     return np.isin(labels, lonely[lonely != 0])
 
 
