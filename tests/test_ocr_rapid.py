@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -203,3 +204,32 @@ def test_regions_come_back_in_the_order_asked_whatever_their_widths(settings) ->
         quads.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32))
     read = ENGINE.read_regions(image, quads, cfg=settings.ocr)
     assert [" ".join(w.text for w in words) for words in read] == lines
+
+
+def test_marks_the_detector_missed_are_read_and_specks_are_not(settings) -> None:
+    """Ink outside every detected line, on a detected row, is read when it is text ("--")."""
+    from pipeline.ocr.rapid import _is_mark, undetected_marks
+
+    image, truth = _page_with_truth(["Temp 98.6 SpO2 97 Wt --", "Pulse 72"])
+    image = image.copy()
+    image[700:703, 900:903] = 0  # a lone speck, on no row
+    box = lambda *words: np.array(  # noqa: E731
+        [
+            [min(truth[w][0] for w in words) - 8, min(truth[w][1] for w in words) - 8],
+            [max(truth[w][2] for w in words) + 8, min(truth[w][1] for w in words) - 8],
+            [max(truth[w][2] for w in words) + 8, max(truth[w][3] for w in words) + 8],
+            [min(truth[w][0] for w in words) - 8, max(truth[w][3] for w in words) + 8],
+        ],
+        dtype=np.float32,
+    )
+    detected = [box("Temp", "Wt"), box("Pulse", "72")]  # as if the detector stopped at "Wt"
+    marks = undetected_marks(image, detected)
+    assert len(marks) == 1
+    dash = truth["--"]
+    x0, y0 = marks[0].min(axis=0)
+    x1, y1 = marks[0].max(axis=0)
+    assert x0 <= dash[0] and dash[2] <= x1 and y0 <= dash[1] and dash[3] <= y1
+    (read,) = ENGINE.read_regions(image, marks, cfg=settings.ocr)
+    assert [w.text for w in read] == ["--"] and _is_mark(read)
+    dot = [replace(read[0], text=".", conf=99.0)]
+    assert not _is_mark(dot)  # a sure dot is still most likely speckle

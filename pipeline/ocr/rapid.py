@@ -14,6 +14,7 @@ Word boxes come from the recogniser's CTC character columns, mapped back into th
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -52,6 +53,17 @@ DET_LIMIT_SIDE = 960
 # characters is a word space the recogniser dropped.
 WORD_SPACE = 0.22
 
+
+# Undetected marks (``undetected_marks``): ink further than this (px) from a detected box,
+# at least this many pixels of it, grouped at least this many line heights wide, read with
+# this much padding (line heights) and kept when every word has this confidence and the
+# text has a dash, letter or digit (a dot alone is most likely speckle).
+MARK_COVER_PAD = 4
+MARK_MIN_INK_PX = 15
+MARK_MIN_WIDTH = 0.2
+MARK_PAD = 0.3
+MARK_MIN_CONF = 80.0
+_MARK = re.compile(r"[-A-Za-z0-9]")
 
 # Characters of the Chinese model's alphabet that stand for ASCII on an English chart and
 # that NFKC leaves alone ("一" is CJK "one", read for a dash).
@@ -111,9 +123,12 @@ class RapidOcrEngine:
         if boxes is None or len(boxes) == 0:
             return []
         quads = [np.asarray(b, dtype=np.float32) for b in boxes]
+        marks = undetected_marks(image, quads)
+        lines = self.read_regions(image, quads + marks, cfg=cfg, deadline=deadline)
         words: list[EngineWord] = []
-        for i, line in enumerate(self.read_regions(image, quads, cfg=cfg, deadline=deadline)):
-            words.extend(on_line(line, (i,)))
+        for i, line in enumerate(lines):
+            if i < len(quads) or _is_mark(line):
+                words.extend(on_line(line, (i,)))
         return words
 
     def read_regions(
@@ -164,6 +179,64 @@ class RapidOcrEngine:
     def orientation(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
         """Tesseract OSD: PP-OCR has no page orientation model."""
         return self._osd.orientation(image, cfg=cfg)
+
+
+def undetected_marks(image: np.ndarray, quads: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Regions of ink that no detected line covers, on a detected line's row, to read too.
+
+    PP-OCR's detector does not see small marks that are text, "--" above all (a flowsheet's
+    missing value, 36 of them on one faxed page, none detected). Ink left outside every
+    detected box (padded by ``MARK_COVER_PAD``) is grouped along the row; a group at least
+    ``MARK_MIN_WIDTH`` line heights wide and no taller than a line, lying on the row of a
+    detected line, becomes a region as tall as that line, padded by ``MARK_PAD`` line
+    heights on either side as the detector pads its boxes (a tight crop read "--" worse).
+    What the recogniser reads there is kept only when it is sure of it (``_is_mark``).
+    """
+    if not quads:
+        return []
+    h, w = image.shape[:2]
+    ink = (image < 128).astype(np.uint8)
+    covered = np.zeros_like(ink)
+    lines = []
+    for q in quads:
+        x0, y0 = np.floor(q.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(q.max(axis=0)).astype(int)
+        pad = MARK_COVER_PAD
+        cv2.rectangle(covered, (x0 - pad, y0 - pad), (x1 + pad, y1 + pad), 1, -1)
+        lines.append((y0, y1))
+    rest = ink & (1 - covered)
+    line_h = float(np.median([y1 - y0 for y0, y1 in lines]))
+    along = np.ones((3, max(3, round(0.6 * line_h)) | 1), np.uint8)
+    _, groups = cv2.connectedComponents(cv2.dilate(rest, along), connectivity=8)
+    ys, xs = np.nonzero(rest)
+    labels = groups[ys, xs]
+    order = np.argsort(labels, kind="stable")
+    ys, xs, labels = ys[order], xs[order], labels[order]
+    cuts = np.flatnonzero(np.diff(labels)) + 1
+    marks = []
+    for gy, gx in zip(np.split(ys, cuts), np.split(xs, cuts), strict=True):
+        if gy.size < MARK_MIN_INK_PX:
+            continue
+        x0, x1, y0, y1 = int(gx.min()), int(gx.max()) + 1, int(gy.min()), int(gy.max()) + 1
+        middle = (y0 + y1) / 2
+        row = [line for line in lines if line[0] <= middle <= line[1]]
+        if not row:
+            continue
+        top, bottom = min(row, key=lambda line: abs((line[0] + line[1]) / 2 - middle))
+        height = bottom - top
+        if y1 - y0 > 1.2 * height or x1 - x0 < MARK_MIN_WIDTH * height:
+            continue
+        pad = MARK_PAD * height
+        left, right = max(0.0, x0 - pad), min(float(w), x1 + pad)
+        corners = [[left, top], [right, top], [right, bottom], [left, bottom]]
+        marks.append(np.array(corners, dtype=np.float32))
+    return marks
+
+
+def _is_mark(words: list[EngineWord]) -> bool:
+    """Whether a reading of an undetected mark is text: sure, and not a speck's dot."""
+    text = "".join(w.text for w in words)
+    return bool(words) and min(w.conf for w in words) >= MARK_MIN_CONF and bool(_MARK.search(text))
 
 
 def _aspect(quad: np.ndarray) -> float:
