@@ -64,7 +64,8 @@ def _sample(name: str, index: int) -> tuple[RawPage, dict]:
     ("name", "index", "gain"),
     [
         ("c005-intake-form-heavy", 0, 0.3),  # tesseract misreads a faxed form badly
-        ("c002-lab-report-heavy", 1, 1.0),  # a short continuation page both read alike
+        # a short continuation page both read alike, within a few characters (276 in all)
+        ("c002-lab-report-heavy", 1, 1.5),
         ("c005-intake-form-heavy", 1, 1.0),  # turned 90: OSD on the despeckled page
     ],
 )
