@@ -38,9 +38,8 @@ from pipeline.ocr.cleanup import straighten
 from pipeline.ocr.engine import get_engine
 from pipeline.ocr.hocr import document_lines, to_hocr
 from pipeline.ocr.load import load_page
-from pipeline.ocr.page import read_upright
-from pipeline.ocr.page import unreliable as page_unreliable
-from pipeline.ocr.recognize import recognize
+from pipeline.ocr.page import read_clean, read_upright
+from pipeline.ocr.page import unreliable as unreliable_page
 from pipeline.pdf import PdfPage, encode_page, is_bilevel, write_pdf
 from pipeline.schema import (
     Box,
@@ -150,6 +149,7 @@ class RedactTask:
     work_dir: str
     boxes: tuple[Box, ...]
     dpi: int
+    speckled: bool
     verify: bool
     settings: Settings
 
@@ -164,9 +164,9 @@ def redact_page(task: RedactTask) -> tuple[PdfPage, OcrPage | None]:
     reread = None
     if task.verify:
         engine = get_engine(task.settings.ocr.engine)
-        clean = CleanPage(index=task.index, image=painted, dpi=task.dpi)
+        clean = CleanPage(index=task.index, image=painted, dpi=task.dpi, speckled=task.speckled)
         try:
-            reread = recognize(clean, engine=engine, cfg=task.settings.ocr)
+            reread = read_clean(clean, engine=engine, cfg=task.settings.ocr)
         except PipelineError as e:
             # Not re-read is not verified: the page comes back with its error, and the
             # document goes to review.
@@ -260,7 +260,7 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         reasons = [p.error for p in failed_pages if p.error]
         if not any(p.words for p in pages):
             reasons.append(errors.NoText().record)
-        unreliable = {p.index for p in pages if page_unreliable(p, s.ocr)}
+        unreliable = {p.index for p in pages if unreliable_page(p, s.ocr)}
         if unreliable:
             reasons.append(errors.LowOcrConfidence().record)
 
@@ -403,6 +403,7 @@ def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) ->
                 work_dir,
                 tuple(boxes.get(i, []) + extra.get(i, [])),
                 p.dpi,
+                p.speckled,
                 verify,
                 ctx.settings,
             )

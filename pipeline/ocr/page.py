@@ -47,9 +47,7 @@ def read_upright(
     first = cascade.first if cascade else engine
     if not cleanup.osd or cleanup.osd_below_conf > 100 or not isinstance(first, TesseractEngine):
         clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg)  # OSD if cfg.osd
-        if cascade and clean.speckled:
-            return clean, arrange(clean, cascade.read_fax(clean.image, cfg=cfg))
-        return clean, recognize(clean, engine=engine, cfg=cfg)
+        return clean, read_clean(clean, engine=engine, cfg=cfg)
     clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0)
     if cascade and clean.speckled:
         # A fax: RapidOCR reads it, without tesseract's first reading to go by, so OSD
@@ -64,6 +62,16 @@ def read_upright(
     if cascade:
         return clean, arrange(clean, cascade.read_after(clean.image, words, cfg=cfg))
     return clean, arrange(clean, Reading.single(first.name, words))
+
+
+def read_clean(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPage:
+    """Read a page that is already clean and upright (redaction re-reads its painted pages).
+
+    The cascade reads a speckled page as ``read_upright`` does, with RapidOCR alone.
+    """
+    if isinstance(engine, CascadeEngine) and page.speckled:
+        return arrange(page, engine.read_fax(page.image, cfg=cfg))
+    return recognize(page, engine=engine, cfg=cfg)
 
 
 def _turned(
