@@ -83,7 +83,9 @@ class NoText(PipelineError):
 
 class LowOcrConfidence(PipelineError):
     code, stage = "E304", Stage.OCR
-    message = "OCR confidence on a page is below the review threshold."
+    message = (
+        "OCR on a page is doubtful: its confidence is below the review threshold, or it is a fax."
+    )
 
 
 class PageWorkerCrashed(PipelineError):

@@ -36,9 +36,9 @@ class LoadSettings(Section):
 class CleanupSettings(Section):
     """Orientation and deskew."""
 
-    # Remove fax speckle on pages that have lots of it, before tesseract only: it helps
-    # tesseract (faxed CER 0.28 -> 0.15) but takes decimal points with the speckle, and
-    # RapidOCR reads faxed pages better without it (0.054 -> 0.047).
+    # Remove fax speckle on pages that have lots of it: every speck before tesseract
+    # (faxed CER 0.28 -> 0.15), only those far from other ink before RapidOCR, which would
+    # lose decimal points with the rest (see ocr/cleanup.despeckle).
     despeckle: bool = True
     osd: bool = True  # detect 90/180/270 rotation with tesseract OSD
     osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored

@@ -517,6 +517,9 @@ OCR_DATE_CASES = [
     ("Feo 24 2023 07:04", ["Feo 24 2023"]),
     # as RapidOCR reads faxes: a dot for the space after the month, a speck read as a quote
     ("Feb.23, 2623 11:18 123/89", ["Feb.23, 2623"]),
+    # a speck's dot after the month or inside the day
+    ("Feb .23, 2623 11:18 123/89", ["Feb .23, 2623"]),
+    ("Feb 2.0, 2923 11:11 120/84", ["Feb 2.0, 2923"]),
     ('DOB: May 24; "1964 Page 1', ['May 24; "1964']),
     # a misread year is taken only after a month spelled right
     ("Feb 23, 2623 11:18", ["Feb 23, 2623"]),
@@ -537,6 +540,7 @@ OCR_DATE_CASES = [
     ("Ceh 27, 2023", []),
     # failing: a day the month does not have
     ("Feo 30, 2023", []),
+    ("Feb 3.2, 2023", []),  # dot or not, February has no 32nd
     # failing: vitals, times, doses, ranges and codes
     ("BP 132/84 HR 72 at 07:15", []),
     ("Metformin 1000 mg daily 3.5-5.0 (E11.9)", []),

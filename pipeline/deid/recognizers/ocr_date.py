@@ -3,7 +3,8 @@
 ``ChartDateRecognizer`` keeps to the formats charts print. This one takes the shapes OCR
 makes of them: a month abbreviation one letter off ("Feo", "Fep" for "Feb"), a day with an
 extra or misread character ("418", "O1"), separators lost, doubled or turned into dots and
-commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949"), a lower-case month between hyphens
+commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949"), a speck's dot in the day or after
+the month ("Feb 2.0, 2923", "Feb .23, 2623"), a lower-case month between hyphens
 ("01-jun-2019"), and stray characters stuck to the day ("s14-Jun-2019"). Each shape still
 needs a year, so a vital such as "132/84", a time such as "07:15" or a range such as
 "3.5-5.0" is never one.
@@ -75,7 +76,8 @@ class OcrDateRecognizer(PatternRecognizer):
 
     # A month word: Title or UPPER case (the patterns take any case between hyphens).
     MONTH = r"(?:[A-Z][a-z]{2,8}|[A-Z]{3,9})"
-    DAY = r"[0-9OoIl]{1,3}"
+    # A speck read as a dot may split the day ("Feb 2.0, 2923" for "Feb 20, 2023").
+    DAY = r"[0-9OoIl](?:[.]?[0-9OoIl]){0,2}"
     YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
 
     def __init__(self, assets: DeidAssets) -> None:
@@ -96,8 +98,9 @@ class OcrDateRecognizer(PatternRecognizer):
             # The year may be misread too ("Feb 23, 2623"): checked in invalidate_result.
             Pattern(
                 "ocr Mon d yyyy",
-                # A dot may stand for the space after the month ("Feb.23, 2623").
-                rf"(?<![A-Za-z]){month}(?:[.)][ ]{{0,2}}|[ ]{{1,2}}){day}(?=[ .,;]){gap}"
+                # A dot may stand for the space after the month ("Feb.23, 2623") or sit in
+                # it, read off a speck ("Feb .23, 2623").
+                rf"(?<![A-Za-z]){month}(?:[ ]{{0,2}}[.)][ ]{{0,2}}|[ ]{{1,2}}){day}(?=[ .,;]){gap}"
                 + misread_year,
                 0.6,
             ),
@@ -137,7 +140,7 @@ class OcrDateRecognizer(PatternRecognizer):
         exact = word.group().lower() in _MONTH_NAMES
         if year and not _YEAR.match(year.group()) and not exact:
             return True  # a misread year only after a month spelled right
-        day = re.match(r"[^A-Za-z]*?([0-9OoIl]{1,3})", pattern_text[word.end() :])
+        day = re.match(r"[^A-Za-z]*?([0-9OoIl](?:[.]?[0-9OoIl]){0,2})", pattern_text[word.end() :])
         before = re.search(r"([0-9OoIl]{1,3})[ \-]?$", pattern_text[: word.start()])
         value = before.group(1) if before else (day.group(1) if day else "")
-        return not plausible_day(value, month)
+        return not plausible_day(value.replace(".", ""), month)
