@@ -559,6 +559,8 @@ FLOWSHEET_DATE_CASES = [
     ("res 4a 2023 — 15:10 125/74", ["res 4a 2023"]),
     # hyphens for spaces, as RapidOCR reads a faxed row
     ("Fet--24---2023 15:10 125/74 62", ["Fet--24---2023"]),
+    # year first, a colon for a hyphen
+    ("2022-12:26 05:13 172/73 56", ["2022-12:26"]),
     # failing: not at the start of the line
     ("Recorded Ceh 27, 2023 23:03", []),
     # failing: no time after the year
@@ -602,6 +604,8 @@ OCR_PHONE_CASES = [
     ("Pl @79.827-8580", ["@79.827-8580"]),
     # the area code unreadable inside its brackets
     ("(ass) 269-9080", ["(ass) 269-9080"]),
+    # a speck's dot after the bracket, behind a label the list does not know
+    ("F: (267).329-1586", ["(267).329-1586"]),
     # failing: clean digits with mixed separators and no label
     ("555-123.4567", []),
     # failing: mostly letters

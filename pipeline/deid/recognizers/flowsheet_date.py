@@ -25,10 +25,11 @@ class FlowsheetRowDateRecognizer(PatternRecognizer):
     # A time with its own OCR damage: "23:03", "07.19", "0707", "“44:14", "o7!12".
     TIME = r"(?=[ ]+[^\w\s]{0,2}[ ]*[0-9oO\"“'°]{1,2}[0-9:.'°!,]{1,4}(?![\d/]))"
 
-    # Year first, then two two-digit parts with any separators ("2017-16-07", "2018 07-01"):
+    # Year first, then two two-digit parts with any separators ("2017-16-07", "2018 07-01",
+    # "2022-12:26"):
     # month and day are not checked, the row shape is the evidence.
     ISO_HEAD = r"^[^\w\n]{0,3}"
-    ISO_TAIL = r"[ .\-/]{1,2}\d{2}[ .\-/]{1,2}\d{2}(?![\d/])"
+    ISO_TAIL = r"[ .\-/:]{1,2}\d{2}[ .\-/:]{1,2}\d{2}(?![\d/])"
 
     # Anything ending in a year ("20:Mar-2021..", "23-Mat 2021", "42/28/2023", RapidOCR's
     # "Fet--24---2023"), when the row goes on with a time-sized token and then a blood

@@ -36,7 +36,8 @@ class ChartPhoneRecognizer(PatternRecognizer):
         patterns = [
             Pattern(
                 "(NPA) NXX-XXXX",
-                rf"{left}{country}\(\d{{3}}\){SP}?\d{{3}}[ .\-]?\d{{4}}{right}",
+                # A speck may leave a dot after the bracket: "(267).329-1586".
+                rf"{left}{country}\(\d{{3}}\){SP}?[.,]?{SP}?\d{{3}}[ .\-]?\d{{4}}{right}",
                 0.75,
             ),
             Pattern("NPA-NXX-XXXX", rf"{left}{country}\d{{3}}([.\-])\d{{3}}\1\d{{4}}{right}", 0.65),
