@@ -126,10 +126,48 @@ def degrade(img: Image.Image, plan: PagePlan, level: str, nrng: np.random.Genera
     if level == "moderate":
         a = np.asarray(img, dtype=np.float32)
         a = a * float(nrng.uniform(0.94, 0.99)) + float(nrng.uniform(0, 6))  # paper tone
+        a = _scanner_faults(a, plan.dpi, nrng)
         a += nrng.normal(0.0, float(nrng.uniform(3.0, 6.0)), a.shape)
         out = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
         return out.filter(ImageFilter.GaussianBlur(float(nrng.uniform(0.5, 0.8))))
     return _fax(img, nrng)
+
+
+def _scanner_faults(a: np.ndarray, dpi: int, nrng: np.random.Generator) -> np.ndarray:
+    """An office scanner's faults, each on some pages.
+
+    Lighting that falls off towards one side, the dark band where the lid did not close,
+    punch holes showing the dark lid.
+    """
+    h, w = a.shape
+    if nrng.random() < 0.5:
+        depth = float(nrng.uniform(0.25, 0.45))
+        cx, cy = float(nrng.choice((0.0, 1.0))) * w, float(nrng.uniform(0.0, 1.0)) * h
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        distance = np.hypot(xx - cx, yy - cy) / math.hypot(w, h)
+        a = a * (1.0 - depth * np.clip(1.0 - 1.6 * distance, 0.0, 1.0))
+    if nrng.random() < 0.35:
+        for edge in nrng.choice(4, size=int(nrng.integers(1, 3)), replace=False):
+            width = float(nrng.uniform(0.05, 0.25)) * dpi
+            n = w if edge < 2 else h
+            wobble = np.cumsum(nrng.integers(-1, 2, size=n)).clip(-width / 3, width / 3)
+            depth = np.maximum(1, (width + wobble)).astype(int)
+            tone = float(nrng.uniform(20, 60))
+            for i, d in enumerate(depth):
+                if edge == 0:
+                    a[:d, i] = tone
+                elif edge == 1:
+                    a[h - d :, i] = tone
+                elif edge == 2:
+                    a[i, :d] = tone
+                else:
+                    a[i, w - d :] = tone
+    if nrng.random() < 0.35:
+        tone = float(nrng.uniform(20, 60))
+        for share in (0.18, 0.5, 0.82):
+            centre = (round(0.3 * dpi), round(share * h))
+            cv2.circle(a, centre, round(0.125 * dpi), tone, -1, lineType=cv2.LINE_AA)
+    return a
 
 
 def _fade(img: Image.Image, nrng: np.random.Generator) -> Image.Image:

@@ -179,3 +179,45 @@ def test_despeckle_for_rapidocr_keeps_specks_beside_text() -> None:
     assert (kept[:, 1500:] < 128).sum() < 0.01 * (page[:, 1500:] < 128).sum()  # specks gone
     every = despeckle(page)
     assert all((every[y : y + 4, x : x + 4] == 255).all() for y, x in points)  # points too
+
+
+def test_scanner_marks_are_painted_out_and_text_is_kept(settings) -> None:
+    """A dark lid band and punch holes go; an "O", a bullet and the text stay."""
+    import cv2
+
+    from pipeline.ocr.cleanup import remove_scanner_marks
+
+    page = np.asarray(render_page(CHART_LINES), dtype=np.uint8).copy()
+    text_before = page[200:1200, 300:2400].copy()
+    page[:, 2480:] = 40  # the lid band along the right edge
+    for y in (600, 1650, 2700):
+        cv2.circle(page, (90, y), 37, 40, -1)  # punch holes, 0.25 inch, in the left margin
+    cv2.circle(page, (90, 2000), 30, 0, 6)  # a ring in the margin: an "O", not a hole
+    cv2.circle(page, (150, 2200), 8, 0, -1)  # a bullet
+    cleaned = remove_scanner_marks(page, dpi=300)
+    assert (cleaned[:, 2490:] == 255).all()
+    for y in (600, 1650, 2700):
+        assert (cleaned[y - 40 : y + 40, 50:130] == 255).all()
+    assert (cleaned[1965:2035, 55:125] < 128).sum() == (page[1965:2035, 55:125] < 128).sum()
+    assert (cleaned[2190:2210, 140:160] == page[2190:2210, 140:160]).all()
+    assert (cleaned[200:1200, 300:2400] == text_before).all()
+    clean = np.asarray(render_page(CHART_LINES), dtype=np.uint8)
+    assert remove_scanner_marks(clean, dpi=300) is clean  # nothing to do: the page itself
+
+
+def test_uneven_lighting_is_divided_out_and_even_pages_left_alone(settings) -> None:
+    from pipeline.ocr.cleanup import flatten_lighting
+    from pipeline.ocr.recognize import recognize
+    from pipeline.schema import CleanPage
+
+    page = np.asarray(render_page(CHART_LINES), dtype=np.float32)
+    h, w = page.shape
+    falloff = np.clip(1.0 - 0.45 * np.linspace(0.0, 1.0, w), 0.0, 1.0)[None, :]
+    shaded = (page * falloff).astype(np.uint8)  # paper from 255 down to 140 at the right
+    flat = flatten_lighting(shaded, dpi=300)
+    paper = flat[(page > 250)]
+    assert paper.min() >= 235  # the paper is white again across the page
+    even = page.astype(np.uint8)
+    assert flatten_lighting(even, dpi=300) is even
+    read = recognize(CleanPage(index=0, image=flat, dpi=300), engine=ENGINE, cfg=settings.ocr)
+    assert "Labs: Glucose 182 mg/dL 70-99 H" in read.text.splitlines()
