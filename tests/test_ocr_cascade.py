@@ -138,3 +138,24 @@ def test_looks_upright(words, upright) -> None:
     from pipeline.ocr.page import looks_upright
 
     assert looks_upright(words) is upright
+
+
+def test_a_reread_line_takes_each_word_from_the_surer_engine() -> None:
+    """Tesseract sure of "JACKSON," and unsure of "MRN:"; RapidOCR the other way round."""
+    from pipeline.ocr.cascade import merge_line
+    from pipeline.ocr.engine import EngineWord
+
+    def w(text, x0, x1, conf, key=(1, 1, 1)):
+        return EngineWord(text, x0, 100, x1, 130, conf, key)
+
+    tess = [w("JACKSON,", 0, 160, 95.0), w("MRN:", 200, 280, 21.0), w("1397O432", 300, 460, 21.0)]
+    rapid = [
+        w("jacKSon,", 2, 158, 63.0, (7,)),
+        w("mRN:", 201, 279, 73.0, (7,)),
+        w("1397", 300, 380, 99.0, (7,)),  # one engine's word split in two: one stretch
+        w("0432", 382, 460, 99.0, (7,)),
+        w("Page", 500, 580, 90.0, (7,)),  # a word only RapidOCR found
+    ]
+    merged = merge_line(tess, rapid)
+    assert [x.text for x in merged] == ["JACKSON,", "mRN:", "1397", "0432", "Page"]
+    assert merge_line(tess, []) == tess

@@ -17,7 +17,9 @@ second one after OSD turned the page). Such a page goes to review whatever the e
 (``ocr/page.unreliable``).
 
 On a page that tesseract reads well, lines with a word below ``cascade_line_conf`` are
-re-read by RapidOCR from a crop of the line and replaced when RapidOCR is more confident.
+re-read by RapidOCR from a crop of the line, and each word goes to the engine more confident
+of it (``merge_line``): replacing the whole line when RapidOCR's mean confidence was higher
+turned a footer tesseract was sure of, "JACKSON, ROBIN", into RapidOCR's "jacKSon, RoBIn".
 
 Each line keeps the words of the engine that read it, with that engine's boxes and
 confidences. The page confidence stays tesseract's when RapidOCR had to read the page: a
@@ -94,16 +96,50 @@ class CascadeEngine:
         reread = dict(zip(doubtful, found, strict=True))
         out: list[EngineWord] = []
         for key, ws in lines.items():
-            better = reread.get(key)
-            if better and mean_conf(better) > mean_conf(ws):
-                out.extend(on_line(better, key))
-            else:
-                out.extend(ws)
+            out.extend(merge_line(ws, on_line(reread.get(key) or [], key)))
         return Reading(out, mean_conf(out), names)
 
     def orientation(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
         """Tesseract OSD."""
         return self.first.orientation(image, cfg=cfg)
+
+
+def merge_line(first: list[EngineWord], second: list[EngineWord]) -> list[EngineWord]:
+    """One line read by two engines: each stretch of it from the engine surer of it.
+
+    Words of the two readings that overlap across the line form a stretch (one word each,
+    or a word one engine split in two); the stretch is taken from the reading with the
+    higher mean confidence over it. A word only one engine found is kept.
+    """
+    if not second:
+        return first
+    words = [*first, *second]
+    n = len(first)
+    parent = list(range(len(words)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(first):
+        for j, b in enumerate(second, start=n):
+            overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+            if overlap > 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
+                parent[root(i)] = root(j)
+    stretches: dict[int, list[int]] = {}
+    for i in range(len(words)):
+        stretches.setdefault(root(i), []).append(i)
+    out: list[EngineWord] = []
+    for members in stretches.values():
+        ours = [words[i] for i in members if i < n]
+        theirs = [words[i] for i in members if i >= n]
+        if not ours or not theirs:
+            out.extend(ours or theirs)
+        else:
+            out.extend(theirs if mean_conf(theirs) > mean_conf(ours) else ours)
+    return sorted(out, key=lambda w: w.x0)
 
 
 def line_quad(words: list[EngineWord], shape: tuple[int, ...]) -> np.ndarray:
