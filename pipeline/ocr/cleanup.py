@@ -49,11 +49,7 @@ def clean_image(
     despeckled page, when ``cfg.osd`` is on. ``CleanPage.speckled`` says whether the page
     had fax speckle, despeckled or not.
     """
-    image, dpi = upscale(page.image, page.dpi)
-    if cfg.remove_scanner_marks:
-        image = remove_scanner_marks(image, dpi=dpi)
-    if cfg.flatten_lighting:
-        image = flatten_lighting(image, dpi=dpi)
+    image, dpi = prepare(page, cfg=cfg)
     if rotation is None and cfg.osd:
         rotation = orient(despeckle(image, dpi=dpi), engine=engine, cfg=cfg, ocr_cfg=ocr_cfg)
     rotation = rotation or 0
@@ -77,6 +73,20 @@ def clean_image(
         skew=skew,
         speckled=specks is not None,
     )
+
+
+def prepare(page: RawPage, *, cfg: CleanupSettings) -> tuple[np.ndarray, int]:
+    """The page at OCR resolution, the scanner's marks and uneven lighting gone, and its DPI.
+
+    What orientation sees (despeckled, by ``orient``'s callers) and every later step starts
+    from.
+    """
+    image, dpi = upscale(page.image, page.dpi)
+    if cfg.remove_scanner_marks:
+        image = remove_scanner_marks(image, dpi=dpi)
+    if cfg.flatten_lighting:
+        image = flatten_lighting(image, dpi=dpi)
+    return image, dpi
 
 
 def flatten_lighting(image: np.ndarray, *, dpi: int, min_range: float = 40.0) -> np.ndarray:

@@ -13,7 +13,7 @@ alone, which has no orientation signal of its own, runs OSD on every page first.
 from __future__ import annotations
 
 from pipeline.ocr.cascade import CascadeEngine
-from pipeline.ocr.cleanup import clean_image, despeckle, orient, upscale
+from pipeline.ocr.cleanup import clean_image, despeckle, orient, prepare
 from pipeline.ocr.engine import EngineWord, OcrEngine, Reading, TesseractEngine, mean_conf
 from pipeline.ocr.recognize import arrange, recognize
 from pipeline.schema import CleanPage, OcrPage, RawPage
@@ -79,10 +79,10 @@ def _turned(
 ) -> CleanPage:
     """``clean`` cleaned again at the turn OSD finds, or ``clean`` itself if none.
 
-    OSD sees the page as ``clean_image`` would show it before deskew and rule removal (both
+    OSD sees the page as ``clean_image`` does before deskew and rule removal (both
     meaningless on a sideways page), despeckled.
     """
-    image, dpi = upscale(raw.image, raw.dpi)
+    image, dpi = prepare(raw, cfg=cleanup)
     rotation = orient(despeckle(image, dpi=dpi), engine=engine, cfg=cleanup, ocr_cfg=cfg)
     if not rotation:
         return clean
