@@ -41,15 +41,17 @@ def clean_image(
     cfg: CleanupSettings,
     ocr_cfg: OcrSettings,
     rotation: int | None = None,
+    prepared: tuple[np.ndarray, int] | None = None,
 ) -> CleanPage:
     """Upscale, orient, deskew, unrule and despeckle one page.
 
     ``rotation`` (degrees clockwise) is the turn to apply when the caller already knows it
     (``ocr/page.py`` decides whether OSD is needed at all); otherwise OSD decides, on the
     despeckled page, when ``cfg.osd`` is on. ``CleanPage.speckled`` says whether the page
-    had fax speckle, despeckled or not.
+    had fax speckle, despeckled or not. ``prepared`` is ``prepare(page)``, when the caller
+    has it already (a page cleaned again at its turn).
     """
-    image, dpi = prepare(page, cfg=cfg)
+    image, dpi = prepared or prepare(page, cfg=cfg)
     if rotation is None and cfg.osd:
         rotation = orient(despeckle(image, dpi=dpi), engine=engine, cfg=cfg, ocr_cfg=ocr_cfg)
     rotation = rotation or 0

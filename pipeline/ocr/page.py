@@ -12,6 +12,8 @@ alone, which has no orientation signal of its own, runs OSD on every page first.
 
 from __future__ import annotations
 
+import numpy as np
+
 from pipeline.ocr.cascade import CascadeEngine
 from pipeline.ocr.cleanup import clean_image, despeckle, orient, prepare
 from pipeline.ocr.engine import EngineWord, OcrEngine, Reading, TesseractEngine, mean_conf
@@ -48,15 +50,16 @@ def read_upright(
     if not cleanup.osd or cleanup.osd_below_conf > 100 or not isinstance(first, TesseractEngine):
         clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg)  # OSD if cfg.osd
         return clean, read_clean(clean, engine=engine, cfg=cfg)
-    clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0)
+    prepared = prepare(raw, cfg=cleanup)
+    clean = clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=0, prepared=prepared)
     if cascade and clean.speckled:
         # A fax: RapidOCR reads it, without tesseract's first reading to go by, so OSD
         # decides its turn.
-        clean = _turned(raw, clean, engine=engine, cleanup=cleanup, cfg=cfg)
+        clean = _turned(raw, prepared, clean, engine=engine, cleanup=cleanup, cfg=cfg)
         return clean, arrange(clean, cascade.read_fax(clean.image, cfg=cfg))
     words = first.read_words(clean.image, cfg=cfg)
     if mean_conf(words) < cleanup.osd_below_conf or not looks_upright(words):
-        turned = _turned(raw, clean, engine=engine, cleanup=cleanup, cfg=cfg)
+        turned = _turned(raw, prepared, clean, engine=engine, cleanup=cleanup, cfg=cfg)
         if turned is not clean:
             clean, words = turned, first.read_words(turned.image, cfg=cfg)
     if cascade:
@@ -75,18 +78,26 @@ def read_clean(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPa
 
 
 def _turned(
-    raw: RawPage, clean: CleanPage, *, engine: OcrEngine, cleanup: CleanupSettings, cfg: OcrSettings
+    raw: RawPage,
+    prepared: tuple[np.ndarray, int],
+    clean: CleanPage,
+    *,
+    engine: OcrEngine,
+    cleanup: CleanupSettings,
+    cfg: OcrSettings,
 ) -> CleanPage:
     """``clean`` cleaned again at the turn OSD finds, or ``clean`` itself if none.
 
     OSD sees the page as ``clean_image`` does before deskew and rule removal (both
-    meaningless on a sideways page), despeckled.
+    meaningless on a sideways page): ``prepared`` (``cleanup.prepare``), despeckled.
     """
-    image, dpi = prepare(raw, cfg=cleanup)
+    image, dpi = prepared
     rotation = orient(despeckle(image, dpi=dpi), engine=engine, cfg=cleanup, ocr_cfg=cfg)
     if not rotation:
         return clean
-    return clean_image(raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation)
+    return clean_image(
+        raw, engine=engine, cfg=cleanup, ocr_cfg=cfg, rotation=rotation, prepared=prepared
+    )
 
 
 def unreliable(page: OcrPage, cfg: OcrSettings) -> bool:
