@@ -221,3 +221,19 @@ def test_uneven_lighting_is_divided_out_and_even_pages_left_alone(settings) -> N
     assert flatten_lighting(even, dpi=300) is even
     read = recognize(CleanPage(index=0, image=flat, dpi=300), engine=ENGINE, cfg=settings.ocr)
     assert "Labs: Glucose 182 mg/dL 70-99 H" in read.text.splitlines()
+
+
+def test_a_faded_dash_is_not_speckle() -> None:
+    """An empty cell's "--" faded to two 8x2 px strokes stays; round specks of its size go."""
+    from pipeline.ocr.cleanup import speck_mask
+
+    page = np.full((3300, 2550), 255, np.uint8)
+    rng = np.random.default_rng(11)
+    for y, x in zip(rng.integers(0, 3300, 4000), rng.integers(0, 2550, 4000), strict=True):
+        page[y : y + 3, x : x + 3] = 0  # 9 px round specks
+    page[1000:1002, 1200:1208] = 0  # the dashes, 16 px each: smaller than a speck may be
+    page[1000:1002, 1220:1228] = 0
+    specks = speck_mask(page)
+    assert specks is not None
+    assert not specks[1000:1002, 1200:1228].any()  # both dashes kept
+    assert specks.sum() >= 0.9 * (page < 128).sum() - 32  # the speckle is found

@@ -233,3 +233,33 @@ def test_marks_the_detector_missed_are_read_and_specks_are_not(settings) -> None
     assert [w.text for w in read] == ["--"] and _is_mark(read)
     dot = [replace(read[0], text=".", conf=99.0)]
     assert not _is_mark(dot)  # a sure dot is still most likely speckle
+    assert _is_mark([replace(read[0], conf=55.0)])  # a faded "--": dashes need less
+    assert not _is_mark([replace(read[0], text="A", conf=55.0)])  # a letter does not
+
+
+@pytest.mark.parametrize(
+    ("text", "confs", "expected"),
+    [
+        # Specks read as points at a word's ends, unsure: gone; the decimal point stays.
+        ("97.1.", [0.99, 0.99, 0.99, 0.99, 0.55], ["97.1"]),
+        (".93", [0.6, 0.99, 0.99], ["93"]),
+        ("112/77.\"", [0.99] * 6 + [0.6, 0.5], ["112/77"]),
+        ("99.3", [0.99, 0.99, 0.3, 0.99], ["99.3"]),
+        # A point the recogniser is sure of is text, and commas are never dropped.
+        ("Dr.", [0.99, 0.99, 0.95], ["Dr."]),
+        ("24,", [0.99, 0.99, 0.52], ["24,"]),
+        # A lone unsure dot is no word at all.
+        ("5 .", [0.99, 0.99, 0.4], ["5"]),
+    ],
+)
+def test_line_words_drops_unsure_dots_at_word_ends(text, confs, expected) -> None:
+    flat = text.replace(" ", "")
+    cols = [2 + 3 * i for i in range(len(flat))]
+    length = cols[-1] + 3
+    crop = np.full((40, int(length * 8)), 255, np.uint8)
+    crop[8:32, :] = 0  # no blank gaps: words split at the text's spaces only
+    quad = np.array([[0, 0], [crop.shape[1], 0], [crop.shape[1], 40], [0, 40]], np.float32)
+    info = _info(text, cols, length)
+    info.confs = confs  # per character of the text, spaces included
+    words = line_words(text, 0.99, info, quad, crop)
+    assert [w.text for w in words] == expected

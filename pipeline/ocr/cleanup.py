@@ -25,6 +25,12 @@ TARGET_DPI = 300
 UPSCALE_BELOW_DPI = 200
 # A page with this many ink specks per megapixel (at 300 DPI) is speckled: a fax.
 SPECKLED_PER_MPX = 100.0
+# A small blob this many times wider than tall, and at least DASH_MIN_WIDTH px wide (at 300
+# DPI), is a stroke, not speckle: the dashes of a flowsheet's empty cell ("--") faded on a
+# 150 DPI fax to 8 x 2 px. Speckle is round. Keeping them took RapidOCR's CER on the 14
+# faxed pages of seeds 11 and 71 from 0.0201 to 0.0192 (with MARK_MIN_DASH_CONF).
+DASH_MIN_RATIO = 2.0
+DASH_MIN_WIDTH = 8
 # Skew below this is left alone: rotating costs a resampling blur for no gain in OCR.
 MIN_SKEW_DEG = 0.1
 _ROTATIONS = {
@@ -246,7 +252,7 @@ def speck_mask(
 ) -> np.ndarray | None:
     """Where the fax speckle is on a speckled page (ink specks of at most ``max_area_px``).
 
-    None when the page is not speckled: it has fewer than ``min_specks_per_mpx`` specks per
+    A dash is not a speck however small (``DASH_MIN_RATIO``). None when the page is not speckled: it has fewer than ``min_specks_per_mpx`` specks per
     megapixel (our faxed pages have 134-753, clean and JPEG-noisy ones at most 17), so that a
     clean page keeps every decimal point. Sizes and densities are at 300 DPI, scaled to
     ``dpi`` (a speck is a size on paper, not in pixels).
@@ -256,7 +262,9 @@ def speck_mask(
     min_specks_per_mpx = min_specks_per_mpx / (scale * scale)
     _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= max_area_px)
+    wide, tall = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    dash = (wide >= DASH_MIN_RATIO * tall) & (wide >= DASH_MIN_WIDTH * scale)
+    specks = np.flatnonzero((stats[:, cv2.CC_STAT_AREA] <= max_area_px) & ~dash)
     specks = specks[specks != 0]  # label 0 is the background
     if specks.size < min_specks_per_mpx * image.size / 1e6:
         return None
