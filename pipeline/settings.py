@@ -48,6 +48,11 @@ class CleanupSettings(Section):
     flatten_lighting: bool = True
     osd: bool = True  # detect 90/180/270 rotation with tesseract OSD
     osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored
+    # Where OSD is unsure or refuses, RapidOCR reads the longest lines each way and its turn
+    # is taken when its mean score wins by this much (right turns won by 0.26 or more on the
+    # benchmark's pages; see ocr/cleanup.orient). The tesseract engine cannot judge.
+    turn_by_reading: bool = True
+    reading_turn_min_margin: float = 0.15
     # OSD costs half a bare tesseract read (0.7-1.2 s a page here) and almost every page is
     # upright: it runs only when tesseract's reading of the page as it lies has a mean word
     # confidence below this (upright clean and moderate pages score 93-96; turned pages read

@@ -237,3 +237,23 @@ def test_a_faded_dash_is_not_speckle() -> None:
     assert specks is not None
     assert not specks[1000:1002, 1200:1228].any()  # both dashes kept
     assert specks.sum() >= 0.9 * (page < 128).sum() - 32  # the speckle is found
+
+
+@pytest.mark.parametrize("turned", [90, 180, 270])
+def test_a_page_osd_cannot_judge_is_turned_by_reading(turned: int, settings) -> None:
+    """One line is too little text for OSD; RapidOCR reading it each way is enough."""
+    from pipeline.ocr.cascade import CascadeEngine
+
+    lines = ["Potassium 4.1 mmol/L"]
+    im = render_page(lines).rotate(-turned, expand=True, fillcolor=255)
+    image = np.asarray(im, np.uint8)
+    degrees, confidence = ENGINE.orientation(image, cfg=settings.ocr)
+    assert confidence < settings.cleanup.osd_min_confidence  # OSD refuses the page
+    auto = CascadeEngine()
+    clean = clean_image(_raw(im), engine=auto, cfg=settings.cleanup, ocr_cfg=settings.ocr)
+    assert clean.rotation == (360 - turned) % 360
+    page = recognize(clean, engine=auto, cfg=settings.ocr)
+    assert page.text == "Potassium 4.1 mmol/L"
+    # Tesseract alone cannot judge: the page stays as it lies rather than turn at random.
+    alone = clean_image(_raw(im), engine=ENGINE, cfg=settings.cleanup, ocr_cfg=settings.ocr)
+    assert alone.rotation == 0

@@ -103,6 +103,10 @@ class CascadeEngine:
         """Tesseract OSD."""
         return self.first.orientation(image, cfg=cfg)
 
+    def reading_turn(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """RapidOCR's judgement (``RapidOcrEngine.reading_turn``)."""
+        return self.second.reading_turn(image, cfg=cfg)
+
 
 def merge_line(first: list[EngineWord], second: list[EngineWord]) -> list[EngineWord]:
     """One line read by two engines: each stretch of it from the engine surer of it.

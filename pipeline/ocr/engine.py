@@ -74,6 +74,14 @@ class OcrEngine(Protocol):
         """Degrees clockwise to rotate ``image`` to make it upright, and a confidence."""
         ...
 
+    def reading_turn(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """The turn under which the page reads best, and by what margin (0..1).
+
+        What orientation falls back on when OSD is unsure; (0, 0.0) from an engine that
+        cannot judge.
+        """
+        ...
+
 
 _ROTATE = re.compile(r"Rotate:\s+(\d+)")
 _ORIENT_CONF = re.compile(r"Orientation confidence:\s+([\d.]+)")
@@ -128,6 +136,10 @@ class TesseractEngine:
         if not rotate or not conf:
             return 0, 0.0
         return int(rotate.group(1)) % 360, float(conf.group(1))
+
+    def reading_turn(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
+        """No judgement: tesseract reads upside-down digits confidently as letters."""
+        return 0, 0.0
 
     @staticmethod
     def _call(fn, image, cfg: OcrSettings, lang: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
