@@ -75,6 +75,10 @@ class OcrSettings(Section):
     # auto: on other pages, a line with a word below this is re-read by RapidOCR.
     cascade_line_conf: float = 40.0
     lang: str = "eng"
+    # RapidOCR's alphabet has accented Latin letters, which it reads on faxes for a plain
+    # letter with a speck on it ("Bronchoșpasm", "succínate"): on English charts fold them
+    # to ASCII. Turn off for charts in a language that has them.
+    fold_accents: bool = True
     # 4 = one column of variable-size text: reads table rows and label/value pairs across
     # the page (psm 3 dropped whole flowsheet columns once rules were removed).
     psm: int = 4

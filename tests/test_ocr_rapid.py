@@ -263,3 +263,16 @@ def test_line_words_drops_unsure_dots_at_word_ends(text, confs, expected) -> Non
     info.confs = confs  # per character of the text, spaces included
     words = line_words(text, 0.99, info, quad, crop)
     assert [w.text for w in words] == expected
+
+
+@pytest.mark.parametrize("fold", [True, False])
+def test_line_words_folds_accents_the_recogniser_read_into_specks(fold) -> None:
+    text = "Bronchoșpasm succínate："
+    flat = text.replace(" ", "")
+    cols = [2 + 3 * i for i in range(len(flat))]
+    length = cols[-1] + 3
+    crop = np.full((40, int(length * 8)), 255, np.uint8)
+    quad = np.array([[0, 0], [crop.shape[1], 0], [crop.shape[1], 40], [0, 40]], np.float32)
+    words = line_words(text, 0.99, _info(text, cols, length), quad, crop, fold_accents=fold)
+    expected = ["Bronchospasm", "succinate:"] if fold else ["Bronchoșpasm", "succínate:"]
+    assert [w.text for w in words] == expected  # full-width ":" folds either way (NFKC)

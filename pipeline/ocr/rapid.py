@@ -185,7 +185,12 @@ class RapidOcrEngine:
                     raise OcrFailed() from e
                 for j, i in enumerate(keep):
                     results[i] = line_words(
-                        rec.txts[j], rec.scores[j], rec.word_results[j], batch[i], crops[i]
+                        rec.txts[j],
+                        rec.scores[j],
+                        rec.word_results[j],
+                        batch[i],
+                        crops[i],
+                        fold_accents=cfg.fold_accents,
                     )
             for k, words in zip(chosen, results, strict=True):
                 out[k] = words
@@ -340,7 +345,13 @@ def _build() -> Any:
 
 
 def line_words(
-    text: str, score: float, info: Any, quad: np.ndarray, crop: np.ndarray
+    text: str,
+    score: float,
+    info: Any,
+    quad: np.ndarray,
+    crop: np.ndarray,
+    *,
+    fold_accents: bool = True,
 ) -> list[EngineWord]:
     """Words of one recognised region, with boxes from the recogniser's character columns.
 
@@ -350,14 +361,14 @@ def line_words(
     characters, and after a label's colon ("Resp:17"): the Chinese-trained model often
     drops spaces in English, which the ink still shows. Column gaps are no guide (an "M"
     spans more columns than a word space). Full-width punctuation that model prefers ("：")
-    is folded to ASCII (NFKC).
+    is folded to ASCII (NFKC), and accented letters too with ``fold_accents``.
     """
     chars: list[str] = [c for word in (info.words or []) for c in word]
     cols: list[int] = [c for word in (info.word_cols or []) for c in word]
     flat = text.replace(" ", "")
     if not chars or len(chars) != len(cols) or "".join(chars) != flat or info.line_txt_len <= 0:
         # No usable character columns: one box for the region, words split evenly.
-        return _even_words(text, score, quad)
+        return _even_words(text, score, quad, fold_accents=fold_accents)
     confs = list(info.confs) if len(info.confs) == len(text) else [score] * len(text)
     # Map each non-space character to its conf and whether a space preceded it.
     per_char: list[tuple[float, bool]] = []
@@ -368,7 +379,7 @@ def line_words(
             continue
         per_char.append((conf, space_before))
         space_before = False
-    chars = [_LOOKALIKES.get(c, unicodedata.normalize("NFKC", c)) for c in chars]
+    chars = [_ascii(c, fold_accents) for c in chars]
     width = crop.shape[1]
     cell = width / info.line_txt_len
     gaps = blank_gaps(crop)
@@ -450,9 +461,23 @@ def _label_colon(chars: list[str], k: int) -> bool:
     )
 
 
-def _even_words(text: str, score: float, quad: np.ndarray) -> list[EngineWord]:
+def _ascii(char: str, fold_accents: bool) -> str:
+    """A recognised character as an English chart prints it (see ``line_words``)."""
+    if char in _LOOKALIKES:
+        return _LOOKALIKES[char]
+    char = unicodedata.normalize("NFKC", char)
+    if fold_accents and len(char) == 1 and not char.isascii():
+        bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if len(bare) == 1 and bare.isascii():
+            return bare
+    return char
+
+
+def _even_words(
+    text: str, score: float, quad: np.ndarray, *, fold_accents: bool = True
+) -> list[EngineWord]:
     """Words of a region without character positions: widths in proportion to length."""
-    text = unicodedata.normalize("NFKC", text)
+    text = "".join(_ascii(c, fold_accents) for c in text)
     parts = text.split()
     total = max(1, len(text))
     words, at = [], 0
