@@ -50,7 +50,7 @@ class CleanupSettings(Section):
     osd_min_confidence: float = 1.0  # below this, OSD's answer is ignored
     # Where OSD is unsure or refuses, RapidOCR reads the longest lines each way and its turn
     # is taken when its mean score wins by this much (right turns won by 0.26 or more on the
-    # benchmark's pages; see ocr/cleanup.orient). The tesseract engine cannot judge.
+    # benchmark's pages; see ocr/cleanup.orient), whichever engine reads the page.
     turn_by_reading: bool = True
     reading_turn_min_margin: float = 0.15
     # OSD costs half a bare tesseract read (0.7-1.2 s a page here) and almost every page is

@@ -170,9 +170,9 @@ def orient(
     On our synthetic set (36 pages, 9 of them turned) OSD named the right turn on every page,
     once with confidence 1.49 (a faxed 150 DPI page), and OSD refuses a page with too little
     text. Where it is unsure the engine judges by reading (``reading_turn``: RapidOCR reads
-    the longest lines each way), and its answer is kept when it wins by
-    ``cfg.reading_turn_min_margin``; otherwise the page stays as it is. Tesseract's own
-    confidence cannot judge: upside-down digits read confidently as letters.
+    the longest lines each way, for the tesseract engine too, whose own confidence cannot
+    judge: upside-down digits read confidently as letters), and its answer is kept when it
+    wins by ``cfg.reading_turn_min_margin``; otherwise the page stays as it is.
     """
     degrees, confidence = engine.orientation(image, cfg=ocr_cfg)
     if confidence >= cfg.osd_min_confidence:

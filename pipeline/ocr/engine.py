@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -138,8 +139,18 @@ class TesseractEngine:
         return int(rotate.group(1)) % 360, float(conf.group(1))
 
     def reading_turn(self, image: np.ndarray, *, cfg: OcrSettings) -> tuple[int, float]:
-        """No judgement: tesseract reads upside-down digits confidently as letters."""
-        return 0, 0.0
+        """RapidOCR's judgement: tesseract reads upside-down digits confidently as letters.
+
+        Its recogniser, with the models of its wheel, is loaded the first time a page needs
+        it (where OSD is unsure: 2 of the 14 faxed pages of seeds 11 and 71).
+        """
+        return self._judge.reading_turn(image, cfg=cfg)
+
+    @cached_property
+    def _judge(self) -> OcrEngine:
+        from pipeline.ocr.rapid import RapidOcrEngine
+
+        return RapidOcrEngine()
 
     @staticmethod
     def _call(fn, image, cfg: OcrSettings, lang: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
