@@ -243,7 +243,7 @@ def test_marks_the_detector_missed_are_read_and_specks_are_not(settings) -> None
         # Specks read as points at a word's ends, unsure: gone; the decimal point stays.
         ("97.1.", [0.99, 0.99, 0.99, 0.99, 0.55], ["97.1"]),
         (".93", [0.6, 0.99, 0.99], ["93"]),
-        ("112/77.\"", [0.99] * 6 + [0.6, 0.5], ["112/77"]),
+        ('112/77."', [0.99] * 6 + [0.6, 0.5], ["112/77"]),
         ("99.3", [0.99, 0.99, 0.3, 0.99], ["99.3"]),
         # A point the recogniser is sure of is text, and commas are never dropped.
         ("Dr.", [0.99, 0.99, 0.95], ["Dr."]),

@@ -262,9 +262,10 @@ def speck_mask(
 ) -> np.ndarray | None:
     """Where the fax speckle is on a speckled page (ink specks of at most ``max_area_px``).
 
-    A dash is not a speck however small (``DASH_MIN_RATIO``). None when the page is not speckled: it has fewer than ``min_specks_per_mpx`` specks per
-    megapixel (our faxed pages have 134-753, clean and JPEG-noisy ones at most 17), so that a
-    clean page keeps every decimal point. Sizes and densities are at 300 DPI, scaled to
+    A dash is not a speck however small (``DASH_MIN_RATIO``). None when the page is not
+    speckled: it has fewer than ``min_specks_per_mpx`` specks per megapixel (our faxed pages
+    have 134-753, clean and JPEG-noisy ones at most 17), so that a clean page keeps every
+    decimal point. Sizes and densities are at 300 DPI, scaled to
     ``dpi`` (a speck is a size on paper, not in pixels).
     """
     scale = dpi / TARGET_DPI

@@ -467,7 +467,9 @@ def _ascii(char: str, fold_accents: bool) -> str:
         return _LOOKALIKES[char]
     char = unicodedata.normalize("NFKC", char)
     if fold_accents and len(char) == 1 and not char.isascii():
-        bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        bare = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
         if len(bare) == 1 and bare.isascii():
             return bare
     return char
