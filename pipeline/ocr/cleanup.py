@@ -169,10 +169,11 @@ def orient(
     Tesseract OSD's answer is kept when its confidence reaches ``cfg.osd_min_confidence``.
     On the 50 pages of seeds 11 and 71 (7 turned) it named every turn right but one, a
     sideways faxed 150 DPI flowsheet, where it answered 270 with confidence 0.36; and OSD
-    refuses a page with too little text. Where it is unsure the engine judges by reading (``reading_turn``: RapidOCR reads
-    the longest lines each way, for the tesseract engine too, whose own confidence cannot
-    judge: upside-down digits read confidently as letters), and its answer is kept when it
-    wins by ``cfg.reading_turn_min_margin``; otherwise the page stays as it is.
+    refuses a page with too little text. Where it is unsure the engine judges by reading
+    (``reading_turn``: RapidOCR reads the longest lines each way, for the tesseract engine
+    too, whose own confidence cannot judge: upside-down digits read confidently as letters),
+    and its answer is kept when it wins by ``cfg.reading_turn_min_margin``; otherwise the
+    page stays as it is.
     """
     degrees, confidence = engine.orientation(image, cfg=ocr_cfg)
     if confidence >= cfg.osd_min_confidence:

@@ -129,14 +129,9 @@ class RapidOcrEngine:
         """
         if deadline is None:
             deadline = time.monotonic() + cfg.timeout_s
-        try:
-            det = self.ocr(image, use_det=True, use_cls=False, use_rec=False)
-        except Exception as e:  # noqa: BLE001 - any engine fault is a page error
-            raise OcrFailed() from e
-        boxes = getattr(det, "boxes", None)
-        if boxes is None or len(boxes) == 0:
+        quads = self.detect(image)
+        if not quads:
             return []
-        quads = [np.asarray(b, dtype=np.float32) for b in boxes]
         marks = undetected_marks(image, quads)
         lines = self.read_regions(image, quads + marks, cfg=cfg, deadline=deadline)
         words: list[EngineWord] = []
@@ -144,6 +139,17 @@ class RapidOcrEngine:
             if i < len(quads) or _is_mark(line):
                 words.extend(on_line(line, (i,)))
         return words
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """The text lines PP-OCR's detector finds on ``image``, as 4x2 corner arrays."""
+        try:
+            det = self.ocr(image, use_det=True, use_cls=False, use_rec=False)
+        except Exception as e:  # noqa: BLE001 - any engine fault is a page error
+            raise OcrFailed() from e
+        boxes = getattr(det, "boxes", None)
+        if boxes is None:
+            return []
+        return [np.asarray(b, dtype=np.float32) for b in boxes]
 
     def read_regions(
         self,
@@ -206,18 +212,14 @@ class RapidOcrEngine:
         the page is sideways (90 or 270), else upright or upside down (0 or 180). The
         ``TURN_LINES`` longest lines are read both ways (their middle ``TURN_SPAN`` line
         heights, to bound the cost) by ``read_regions``; the turn whose lines read with the
-        higher mean word confidence wins, by the difference of the two means (0..1). On the 50 pages of seeds 11 and 71 (7 of them
-        turned, faxes among them) it named every turn right, by 0.26 or more, in 1.3-2.1 s
-        a page: it runs only where OSD is unsure (``cleanup.orient``).
+        higher mean word confidence wins, by the difference of the two means (0..1). On the
+        50 pages of seeds 11 and 71 (7 of them turned, faxes among them) it named every turn
+        right, by 0.26 or more, in 1.3-2.1 s a page: it runs only where OSD is unsure
+        (``cleanup.orient``).
         """
-        try:
-            det = self.ocr(image, use_det=True, use_cls=False, use_rec=False)
-        except Exception as e:  # noqa: BLE001 - any engine fault is a page error
-            raise OcrFailed() from e
-        boxes = getattr(det, "boxes", None)
-        if boxes is None or len(boxes) == 0:
+        spans = self.detect(image)
+        if not spans:
             return 0, 0.0
-        spans = [np.asarray(b, dtype=np.float32) for b in boxes]
         sizes = [q.max(axis=0) - q.min(axis=0) for q in spans]
         sideways = sum(float(h) > float(w) for w, h in sizes) > len(sizes) / 2
         longest = sorted(range(len(spans)), key=lambda k: -float(max(sizes[k])))[:TURN_LINES]
