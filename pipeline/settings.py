@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -108,6 +108,25 @@ class DeidSettings(Section):
 
     models_dir: Path = MODELS_DIR
     score_threshold: float = 0.35
+    # Per-label thresholds that replace score_threshold for that label, e.g.
+    # CHART2FHIR_DEID__THRESHOLDS='{"FACILITY": 0.6}'.
+    thresholds: dict[str, float] = {}
+    # Labels not to remove (PERSON, DATE, MRN, ... as deid.json names them), e.g. FACILITY
+    # where the data-use agreement allows it. The Safe Harbor report lists what was kept.
+    keep_labels: frozenset[str] = frozenset()
+    # Words and phrases never treated as PHI (case and spacing ignored), e.g. the name of
+    # the migrating hospital printed on every page, when policy allows it.
+    allow_list: tuple[str, ...] = ()
+    # What deid.txt puts in place of a span: "label" gives "[PERSON]"; "surrogate" gives a
+    # made-up value of the same kind (a name from the name lists, the date shifted as in
+    # bundle.deid.json, digits replaced), for tools that need text that reads naturally.
+    replacement: Literal["label", "surrogate"] = "label"
+    # The secret behind surrogates and date shifts (deid/surrogate.py). When unset, ingest
+    # creates one in OUTDIR/deid.key (mode 0600) and reuses it, so a patient keeps the same
+    # surrogate and date shift across documents and runs. Whoever holds it can link the
+    # de-identified outputs back to patients: keep it with the identified data.
+    surrogate_key: SecretStr | None = None
+    max_date_shift_days: int = 365  # dates move back by 1..this many days, per patient
     verify_redaction: bool = True  # re-OCR redacted pages and re-run detection
     pad_px: int = 4  # paint this far beyond each word box
 

@@ -225,6 +225,58 @@ def test_threshold_drops_weaker_results(analyzer: PhiAnalyzer) -> None:
     assert found == [("PHONE_NUMBER", "(217) 555-0100")]
 
 
+def found_in(doc: OcrDocument, analyzer: PhiAnalyzer, cfg: DeidSettings) -> list[tuple[str, str]]:
+    return [
+        (s.label, doc.text[s.start : s.end])
+        for s in find_phi(doc, analyzer=analyzer, cfg=cfg).spans
+    ]
+
+
+POLICY_DOC = (
+    "RIVERSIDE MEDICAL CENTER\n"
+    "Patient: HARRISON, MARGARET   MRN: 4829173\n"
+    "Seen at Riverside Medical Center by Dr. Sarah Chen on 03/14/2023.\n"
+    "Follow-up with HARRISON in Springfield, IL 62704.\n"
+)
+
+
+def test_label_threshold_overrides_the_default_for_that_label_only(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of("Attending: Dr. Sarah Chen\nTel: (217) 555-0100")
+    # The labelled name scores 0.85: a PERSON bar above it drops the name, not the phone.
+    strict = DeidSettings(thresholds={"PERSON": 0.9})
+    assert found_in(doc, analyzer, strict) == [("PHONE_NUMBER", "(217) 555-0100")]
+    # A per-label bar below the default lets that label's weaker results through.
+    lenient = DeidSettings(score_threshold=0.95, thresholds={"PERSON": 0.5})
+    assert ("PERSON", "Sarah Chen") in found_in(doc, analyzer, lenient)
+
+
+def test_kept_labels_stay_in_the_text_everything_else_goes(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(POLICY_DOC)
+    everything = found_in(doc, analyzer, CFG)
+    assert ("FACILITY", "RIVERSIDE MEDICAL CENTER") in everything
+    kept = found_in(doc, analyzer, DeidSettings(keep_labels=frozenset({"FACILITY"})))
+    assert [f for f in kept if f[0] == "FACILITY"] == []
+    assert kept == [f for f in everything if f[0] != "FACILITY"]
+    # The patient's name is still found everywhere, propagated repeat included.
+    assert ("PERSON", "HARRISON, MARGARET") in kept
+    assert ("PERSON", "HARRISON") in kept
+
+
+def test_allow_listed_text_is_not_phi_wherever_it_is_found(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(POLICY_DOC)
+    cfg = DeidSettings(allow_list=("Riverside  medical center", "springfield"))
+    found = found_in(doc, analyzer, cfg)
+    texts = [t.casefold() for _, t in found]
+    assert "riverside medical center" not in texts
+    assert "springfield" not in texts
+    # Only exact (case- and space-insensitive) matches are allowed: the rest is still PHI.
+    assert ("PERSON", "Sarah Chen") in found
+    assert ("ZIP_CODE", "62704") in found
+    assert ("DATE", "03/14/2023") in found
+
+
 def test_empty_document(analyzer: PhiAnalyzer) -> None:
     assert find_phi(doc_of("", " \n"), analyzer=analyzer, cfg=CFG) == PhiReport()
 

@@ -336,6 +336,8 @@ CITY_CASES = [
     ("South lan, DE 19901", ["South lan"]),
     # ... but a lower-case first word is not a city
     ("take daily, DE 19901", []),
+    # ... nor a preposition: the name before it is a person's
+    ("Follow-up with HARRISON in Springfield, IL 62704", ["Springfield"]),
     # street suffix words are not city words
     ("1200 Oak Street Springfield, IL 62704", ["Springfield"]),
     # upper case, several words

@@ -57,8 +57,9 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     Args:
         doc: the OCR document; its ``text`` (pages joined by form feeds) is analyzed.
         analyzer: from ``registry.build_analyzer``.
-        cfg: ``score_threshold`` drops weaker results; ``models_dir`` supplies the word
-            lists when ``analyzer`` is not a ``PhiAnalyzer``.
+        cfg: ``score_threshold`` (or the label's entry in ``thresholds``) drops weaker
+            results; ``keep_labels`` and ``allow_list`` drop what policy keeps;
+            ``models_dir`` supplies the word lists when ``analyzer`` is not a ``PhiAnalyzer``.
 
     Returns:
         Non-overlapping spans sorted by start, labelled PERSON, DATE, MRN, ...
@@ -71,12 +72,12 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     text = doc.text
     if not text.strip():
         return PhiReport()
+    floor = min([cfg.score_threshold, *cfg.thresholds.values()])
     try:
-        results = analyzer.analyze(
-            text=text, language=LANGUAGE, score_threshold=cfg.score_threshold
-        )
+        results = analyzer.analyze(text=text, language=LANGUAGE, score_threshold=floor)
     except Exception:
         raise DeidFailed() from None
+    results = [r for r in results if r.score >= _threshold(r.entity_type, cfg)]
     words = (
         analyzer.words if isinstance(analyzer, PhiAnalyzer) else load_assets(cfg.models_dir).words
     )
@@ -84,7 +85,30 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     spans += propagate(text, _seeds(text, results, words), words)
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, results, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
-    return PhiReport(spans=tuple(merge_spans(spans)))
+    return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
+
+
+def _threshold(entity: str, cfg: DeidSettings) -> float:
+    label = "PERSON" if entity == PATIENT_NAME else entity
+    return cfg.thresholds.get(label, cfg.score_threshold)
+
+
+def _by_policy(text: str, spans: list[Span], cfg: DeidSettings) -> list[Span]:
+    """``spans`` less the labels policy keeps (``cfg.keep_labels``) and allow-listed text.
+
+    Applied before spans merge, so that a kept facility name does not take a person's name
+    beside it along, and after propagation, so that propagated repeats obey it too.
+    """
+    allowed = {_normal(a) for a in cfg.allow_list}
+    return [
+        s
+        for s in spans
+        if s.label not in cfg.keep_labels and _normal(text[s.start : s.end]) not in allowed
+    ]
+
+
+def _normal(value: str) -> str:
+    return " ".join(value.casefold().split())
 
 
 def _to_span(result: RecognizerResult) -> Span:

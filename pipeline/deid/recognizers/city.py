@@ -42,7 +42,9 @@ class CityRecognizer(PatternRecognizer):
         city = rf"(?<![A-Za-z]){word}(?:[ \-]{word}){{0,2}}"
         # Before ", ST 12345" the context is strong enough to allow a later word that OCR
         # turned lower-case ("South lan" for "South Ian").
-        loose_word = rf"(?:{word}|{not_street}[a-z]{{2,}})"
+        # Not a preposition, though: "HARRISON in Springfield, IL" is a person in a city.
+        joining = r"(?!(?:in|at|of|to|on|and|the|for|from|with|near|by)(?![a-z]))"
+        loose_word = rf"(?:{word}|{not_street}{joining}[a-z]{{2,}})"
         loose_city = rf"(?<![A-Za-z]){word}(?:[ \-]{loose_word}){{0,2}}"
         zip_follows = rf"(?={ADDRESS_GAP}{state_regex(assets)}\.?,?{SP}+\d{{5}}(?:-\d{{4}})?(?!\d))"
         # A faxed page garbles the state ("RE", "fN") or a ZIP digit ("SC692?"); the comma
