@@ -13,13 +13,16 @@ import hashlib
 import json
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from pipeline.errors import BundleInvalid
 from pipeline.schema import Extraction, Observation, Source
 from pipeline.settings import FhirSettings
+
+if TYPE_CHECKING:
+    from pipeline.deid.surrogate import DeidExtraction
 
 NAMESPACE = uuid.UUID("6b1f4a52-3c1e-5a8e-9f0e-2d8c1c7a9b10")
 LOINC = "http://loinc.org"
@@ -28,6 +31,15 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DOC_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
 DOC_SYSTEM = "urn:chart2fhir:document"
 OBS_SYSTEM = "urn:chart2fhir:observation"
+# De-identified bundles: identifiers under systems of their own, resources labelled.
+DEID_DOC_SYSTEM = "urn:chart2fhir:deid:document"
+DEID_PATIENT_SYSTEM = "urn:chart2fhir:deid:patient"
+AGE_90_OR_OLDER = "urn:chart2fhir:fhir:extension:age-90-or-older"
+PSEUDONYMIZED = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "PSEUDED",
+    "display": "pseudonymized",
+}
 
 # Document kind (extract/kind) -> LOINC document type.
 DOC_TYPES = {
@@ -58,22 +70,76 @@ def emit_bundle(
         BundleInvalid: the bundle does not validate.
 
     """
-    from fhir.resources.R4B.bundle import Bundle
+    url = Path(source.path).resolve().as_uri()
+    return _validated(_bundle(source, extraction, scan=scan, url=url, cfg=cfg))
 
+
+def emit_deid_bundle(
+    deid: DeidExtraction, *, redacted_pdf: bytes, pages: int, cfg: FhirSettings
+) -> str:
+    """The de-identified Bundle (bundle.deid.json): surrogates, shifted dates, redacted.pdf.
+
+    The same shape as ``emit_bundle``'s, from ``deid/surrogate.deidentify_extraction``: the
+    Patient has a surrogate name and MRN (under ``DEID_PATIENT_SYSTEM``), every id is minted
+    from the surrogate document id, the DocumentReference holds redacted.pdf (referenced as
+    "redacted.pdf", beside the bundle, when too large to embed), and every resource is
+    labelled pseudonymized (``meta.security`` PSEUDED). A patient of 90 or older has no
+    birth date but an ``AGE_90_OR_OLDER`` extension.
+
+    Raises:
+        BundleInvalid: the bundle does not validate.
+
+    """
+    source = Source(
+        path="redacted.pdf",
+        doc_id=deid.doc_id,
+        sha256=hashlib.sha256(redacted_pdf).hexdigest(),
+        size=len(redacted_pdf),
+        media_type="application/pdf",
+        pages=pages,
+    )
+    cfg = cfg.model_copy(update={"mrn_system": DEID_PATIENT_SYSTEM})
+    bundle = _bundle(
+        source,
+        deid.extraction,
+        scan=redacted_pdf,
+        url="redacted.pdf",
+        cfg=cfg,
+        doc_system=DEID_DOC_SYSTEM,
+    )
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        resource["meta"] = {"security": [PSEUDONYMIZED]}
+        if resource["resourceType"] == "Patient" and deid.ninety_or_older:
+            resource["extension"] = [{"url": AGE_90_OR_OLDER, "valueBoolean": True}]
+    return _validated(bundle)
+
+
+def _bundle(
+    source: Source,
+    extraction: Extraction,
+    *,
+    scan: bytes | None,
+    url: str,
+    cfg: FhirSettings,
+    doc_system: str = DOC_SYSTEM,
+) -> dict[str, Any]:
     doc_id = source.doc_id
     patient_id = resource_id(doc_id, "patient")
     docref_id = resource_id(doc_id, "document")
+    docref = _document_reference(source, extraction, scan, url, docref_id, patient_id, cfg)
+    docref["identifier"] = [{"system": doc_system, "value": doc_id}]
     entries = [
         _entry(
             patient_id, _patient(extraction, patient_id, cfg), _patient_request(extraction, cfg)
         ),
         _entry(
             docref_id,
-            _document_reference(source, extraction, scan, docref_id, patient_id, cfg),
+            docref,
             {
                 "method": "POST",
                 "url": "DocumentReference",
-                "ifNoneExist": f"identifier={DOC_SYSTEM}|{doc_id}",
+                "ifNoneExist": f"identifier={doc_system}|{doc_id}",
             },
         ),
     ]
@@ -91,12 +157,17 @@ def emit_bundle(
                 },
             )
         )
-    bundle = {
+    return {
         "resourceType": "Bundle",
         "id": resource_id(doc_id, "bundle"),
         "type": "transaction",
         "entry": entries,
     }
+
+
+def _validated(bundle: dict[str, Any]) -> str:
+    from fhir.resources.R4B.bundle import Bundle
+
     try:
         model = Bundle.model_validate(bundle)
     except (ValidationError, ValueError, TypeError) as e:
@@ -153,6 +224,7 @@ def _document_reference(
     source: Source,
     extraction: Extraction,
     data: bytes | None,
+    url: str,
     rid: str,
     patient_id: str,
     cfg: FhirSettings,
@@ -168,11 +240,10 @@ def _document_reference(
         # FHIR's Attachment.hash is the base64 SHA-1 of the data.
         attachment["hash"] = base64.b64encode(hashlib.sha1(data).digest()).decode()  # noqa: S324
     else:
-        attachment["url"] = Path(source.path).resolve().as_uri()
+        attachment["url"] = url
     resource: dict[str, Any] = {
         "resourceType": "DocumentReference",
         "id": rid,
-        "identifier": [{"system": DOC_SYSTEM, "value": source.doc_id}],
         "status": "current",
         "type": {"coding": [{"system": LOINC, "code": code, "display": display}]},
         "category": [

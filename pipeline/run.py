@@ -30,9 +30,10 @@ import numpy as np
 from pipeline import errors
 from pipeline.deid.boxes import redaction_boxes
 from pipeline.deid.image import paint
+from pipeline.deid.safe_harbor import safe_harbor_report
 from pipeline.deid.text import deidentify_text
 from pipeline.errors import PipelineError
-from pipeline.fhir import emit_bundle
+from pipeline.fhir import emit_bundle, emit_deid_bundle
 from pipeline.logs import fields, get_logger
 from pipeline.ocr.cleanup import straighten
 from pipeline.ocr.engine import get_engine
@@ -50,6 +51,7 @@ from pipeline.schema import (
     OcrPage,
     PhiReport,
     RawPage,
+    RedactionCheck,
     Source,
     Span,
 )
@@ -74,6 +76,7 @@ class Context:
     # because spaCy and presidio objects are not documented as thread-safe.
     _nlp: Any = None
     _analyzer: Any = None
+    _surrogates: dict[Path, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -93,6 +96,21 @@ class Context:
 
             self._analyzer = build_analyzer(self.settings.deid)
         return self._analyzer
+
+    def surrogates(self, out_dir: Path) -> Any:
+        """Surrogates under the key of ``out_dir`` (``deid/surrogate.load_or_create_key``)."""
+        with self.lock:
+            if out_dir not in self._surrogates:
+                from pipeline.deid.assets import load_assets
+                from pipeline.deid.surrogate import Surrogates, load_or_create_key
+
+                cfg = self.settings.deid
+                self._surrogates[out_dir] = Surrogates(
+                    load_or_create_key(out_dir, cfg),
+                    load_assets(cfg.models_dir),
+                    max_shift_days=cfg.max_date_shift_days,
+                )
+            return self._surrogates[out_dir]
 
 
 # --- page work, run in worker processes -------------------------------------------------
@@ -234,6 +252,8 @@ class Outputs:
     deid_json: str
     bundle: str
     redacted_pdf: bytes
+    deid_bundle: str = ""
+    safe_harbor: str = ""
     searchable_pdf: bytes = b""
     ocr_json: str = ""
     hocr: tuple[str, ...] = ()  # one hOCR document per page
@@ -275,19 +295,40 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         if not extraction.document_date and any(not o.effective for o in extraction.observations):
             reasons.append(errors.UndatedValue().record)
 
-        redacted, unverified = _redact(doc, report, work_dir, ctx)
-        if unverified:
+        redacted, check = _redact(doc, report, work_dir, ctx)
+        if check.residual_boxes or check.pages_unread:
             reasons.append(errors.RedactionUnverified().record)
         scan = Path(source.path).read_bytes() if source.size <= s.fhir.embed_max_bytes else None
         bundle = _stage(
             errors.BundleInvalid, emit_bundle, source, extraction, scan=scan, cfg=s.fhir
         )
+        deid, deid_text = _surrogate_outputs(doc, report, extraction, source, out_dir, ctx)
+        deid_bundle = _stage(
+            errors.BundleInvalid,
+            emit_deid_bundle,
+            deid,
+            redacted_pdf=redacted,
+            pages=source.pages,
+            cfg=s.fhir,
+        )
         outputs = Outputs(
             text=doc.text,
-            deid_text=deidentify_text(doc.text, report),
+            deid_text=deid_text,
             deid_json=_deid_json(doc, report),
             bundle=bundle,
             redacted_pdf=redacted,
+            deid_bundle=deid_bundle,
+            safe_harbor=safe_harbor_report(
+                doc.text,
+                report,
+                doc_id=source.doc_id,
+                check=check,
+                pages=source.pages,
+                unreliable_pages=len(unreliable),
+                failed_pages=len(failed_pages),
+                ninety_or_older=deid.ninety_or_older,
+                cfg=s.deid,
+            ),
             searchable_pdf=searchable_pdf(doc, work_dir),
             ocr_json=_ocr_json(doc),
             hocr=tuple(
@@ -375,6 +416,31 @@ def _distrust(
     return extraction.model_copy(update={"observations": observations})
 
 
+def _surrogate_outputs(
+    doc: OcrDocument,
+    report: PhiReport,
+    extraction: Extraction,
+    source: Source,
+    out_dir: Path,
+    ctx: Context,
+) -> tuple[Any, str]:
+    """The de-identified extraction (for bundle.deid.json) and the text of deid.txt."""
+    from pipeline.deid.surrogate import (
+        deidentify_extraction,
+        patient_key,
+        replace_with_surrogates,
+    )
+
+    surrogates = ctx.surrogates(out_dir)
+    deid = deidentify_extraction(extraction, doc_id=source.doc_id, surrogates=surrogates)
+    if ctx.settings.deid.replacement == "surrogate":
+        days = surrogates.shift_days(patient_key(extraction.patient, source.doc_id))
+        text = replace_with_surrogates(doc.text, report, surrogates=surrogates, shift_days=days)
+    else:
+        text = deidentify_text(doc.text, report)
+    return deid, text
+
+
 def _extract(doc: OcrDocument, ctx: Context) -> Extraction:
     from pipeline.extract import extract_entities
 
@@ -387,11 +453,13 @@ def _find_phi(doc: OcrDocument, ctx: Context) -> PhiReport:
     return find_phi(doc, analyzer=ctx.analyzer, cfg=ctx.settings.deid)
 
 
-def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) -> tuple[bytes, bool]:
+def _redact(
+    doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context
+) -> tuple[bytes, RedactionCheck]:
     """Paint PHI out of every page, re-read the painted pages, paint what is still found.
 
-    Returns the redacted PDF and whether re-reading found PHI the first pass missed (then
-    painted too, but the document goes to review).
+    Returns the redacted PDF and what re-reading found: PHI the first pass missed is
+    painted too, but then (or when a page could not be re-read) the document goes to review.
     """
     cfg = ctx.settings.deid
     boxes = redaction_boxes(doc, report, pad=cfg.pad_px)
@@ -433,9 +501,15 @@ def _redact(doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context) ->
         }
         if residual:
             results = ctx.map_pages(redact_page, tasks(residual, False))
-        unread = any(p.error for p in reread.pages if not doc.pages[p.index].error)
-        return write_pdf([page for page, _ in results]), bool(residual) or unread
-    return write_pdf([page for page, _ in results]), False
+        readable = [p for p in reread.pages if not doc.pages[p.index].error]
+        check = RedactionCheck(
+            performed=True,
+            pages_reread=sum(not p.error for p in readable),
+            pages_unread=sum(bool(p.error) for p in readable),
+            residual_boxes=sum(len(bs) for bs in residual.values()),
+        )
+        return write_pdf([page for page, _ in results]), check
+    return write_pdf([page for page, _ in results]), RedactionCheck()
 
 
 def _covered(box: Box, painted: list[Box]) -> float:
@@ -520,6 +594,10 @@ def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs) -> None:
         (tmp / "deid.json").write_text(outputs.deid_json, encoding="utf-8")
         (tmp / "bundle.json").write_text(outputs.bundle, encoding="utf-8")
         (tmp / "redacted.pdf").write_bytes(outputs.redacted_pdf)
+        if outputs.deid_bundle:
+            (tmp / "bundle.deid.json").write_text(outputs.deid_bundle, encoding="utf-8")
+        if outputs.safe_harbor:
+            (tmp / "safe_harbor.json").write_text(outputs.safe_harbor, encoding="utf-8")
         if outputs.searchable_pdf:
             (tmp / "searchable.pdf").write_bytes(outputs.searchable_pdf)
         if outputs.ocr_json:

@@ -211,6 +211,15 @@ class PhiReport(Model):
     spans: tuple[Span, ...] = ()
 
 
+class RedactionCheck(Model):
+    """What re-reading the redacted pages found (``run._redact``)."""
+
+    performed: bool = False
+    pages_reread: int = 0
+    pages_unread: int = 0  # pages whose re-OCR failed: not verified
+    residual_boxes: int = 0  # PHI still legible after the first pass, painted in a second
+
+
 DocStatus = Literal["done", "review", "failed"]
 
 

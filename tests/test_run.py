@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import hashlib
 import io
 import json
@@ -52,12 +54,14 @@ def test_manifest_and_outputs(ingested) -> None:
     assert set(manifest["documents"][0]) >= {"source", "doc_id", "status", "pages", "error"}
     doc = out / record.doc_id
     assert sorted(p.name for p in doc.iterdir()) == [
+        "bundle.deid.json",
         "bundle.json",
         "deid.json",
         "deid.txt",
         "hocr",
         "ocr.json",
         "redacted.pdf",
+        "safe_harbor.json",
         "searchable.pdf",
         "text.txt",
     ]
@@ -105,6 +109,107 @@ def test_bundle_content(ingested) -> None:
     bp = [c["valueQuantity"]["value"] for c in obs["85354-9"]["component"]]
     assert bp == [132, 84]
     assert obs["85354-9"]["effectiveDateTime"] == "2021-05-02"
+
+
+def test_deid_bundle_has_surrogates_shifted_dates_and_the_redacted_scan(ingested) -> None:
+    out, (record,), _ = ingested
+    doc = out / record.doc_id
+    raw = (doc / "bundle.deid.json").read_text()
+    for phi in [*PHI, "1948-03-14", record.doc_id, "Riverside", "Springfield"]:
+        assert phi.lower() not in raw.lower()
+    resources = [e["resource"] for e in json.loads(raw)["entry"]]
+    assert all(r["meta"]["security"][0]["code"] == "PSEUDED" for r in resources)
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    (mrn,) = patient["identifier"]
+    assert mrn["system"] == "urn:chart2fhir:deid:patient"
+    assert len(mrn["value"]) == 7 and mrn["value"].isdigit() and mrn["value"] != "4829173"
+    family, given = patient["name"][0]["family"], patient["name"][0]["given"]
+    assert family.isalpha() and family.upper() != "HARRISON" and given != ["Margaret"]
+    # Every date moves back by the same whole number of days (1..365): intervals survive.
+    birth = dt.date.fromisoformat(patient["birthDate"])
+    shift = (dt.date(1948, 3, 14) - birth).days
+    assert 1 <= shift <= 365
+    obs = {
+        r["code"]["coding"][0]["code"]: r for r in resources if r["resourceType"] == "Observation"
+    }
+    seen = dt.date.fromisoformat(obs["85354-9"]["effectiveDateTime"])
+    assert (dt.date(2021, 5, 2) - seen).days == shift
+    # Values, codes and units are the identified bundle's.
+    assert obs["2345-7"]["valueQuantity"] == {
+        "value": 182,
+        "unit": "mg/dL",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg/dL",
+    }
+    # The document is the redacted PDF, byte for byte, not the scan.
+    docref = next(r for r in resources if r["resourceType"] == "DocumentReference")
+    attachment = docref["content"][0]["attachment"]
+    assert attachment["title"] == "redacted.pdf"
+    assert base64.b64decode(attachment["data"]) == (doc / "redacted.pdf").read_bytes()
+    # The key behind the surrogates stays with the identified data, readable by its owner only.
+    assert (out / "deid.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_safe_harbor_report_counts_kinds_and_verification(ingested) -> None:
+    out, (record,), _ = ingested
+    raw = (out / record.doc_id / "safe_harbor.json").read_text()
+    assert not any(phi.lower() in raw.lower() for phi in PHI)
+    report = json.loads(raw)
+    found = {i["kind"]: i["found"] for i in report["identifiers"]}
+    assert sorted(found) == list("ABCDEFGHIJKLMNOPQR")
+    # Names: HARRISON, MARGARET twice and Dr. Whitfield; the MRN twice; DOB twice + the visit.
+    assert found["A"] >= 3 and found["H"] == 2 and found["C"] == 3
+    assert found["D"] == 1 and found["B"] >= 4  # facility, street, city, ZIP
+    assert found["F"] == found["G"] == found["O"] == 0
+    assert report["verification"]["result"] == "passed"
+    assert report["verification"]["pages_reread"] == 1
+    assert report["kept_by_policy"] == [] and report["replacement"] == "label"
+    assert report["checks_passed"] is True
+
+
+def test_same_key_same_surrogates_other_key_others(ingested, tmp_path) -> None:
+    from pipeline.settings import DeidSettings, Settings
+
+    out, (record,), scans = ingested
+    first = json.loads((out / record.doc_id / "bundle.deid.json").read_text())
+    key = (out / "deid.key").read_text().strip()
+
+    def patient(settings: Settings, where: Path) -> dict:
+        (again,) = ingest([str(scans)], out_dir=where, settings=settings, jobs=1)
+        bundle = json.loads((where / again.doc_id / "bundle.deid.json").read_text())
+        return bundle["entry"][0]["resource"]
+
+    same = patient(Settings(deid=DeidSettings(surrogate_key=key)), tmp_path / "same")
+    assert same == first["entry"][0]["resource"]
+    assert not (tmp_path / "same" / "deid.key").exists()  # the key came from settings
+    # (Not the birth date: two keys give the same shift one time in 365.)
+    other = patient(Settings(deid=DeidSettings(surrogate_key="other")), tmp_path / "other")
+    assert other["identifier"] != same["identifier"] and other["name"] != same["name"]
+
+
+def test_surrogate_replacement_reads_naturally_and_agrees_with_the_bundle(
+    ingested, tmp_path
+) -> None:
+    from pipeline.settings import DeidSettings, Settings
+
+    _, _, scans = ingested
+    settings = Settings(deid=DeidSettings(replacement="surrogate", surrogate_key="k"))
+    (record,) = ingest([str(scans)], out_dir=tmp_path, settings=settings, jobs=1)
+    doc = tmp_path / record.doc_id
+    deid = (doc / "deid.txt").read_text()
+    for phi in PHI:
+        assert phi not in deid
+    assert "[PERSON]" not in deid and "[MRN]" not in deid
+    for clinical in ("132/84", "Glucose 182 mg/dL", "metformin 500 mg BID", "98.6"):
+        assert clinical in deid
+    bundle = json.loads((doc / "bundle.deid.json").read_text())
+    patient = bundle["entry"][0]["resource"]
+    # The text's surrogates are the bundle's: the same MRN, and the visit date shifted alike.
+    assert f"MRN: {patient['identifier'][0]['value']}" in deid
+    birth = dt.date.fromisoformat(patient["birthDate"])
+    shift = (dt.date(1948, 3, 14) - birth).days
+    visit = dt.date(2021, 5, 2) - dt.timedelta(days=shift)
+    assert f"Date of Service: {visit:%m/%d/%Y}" in deid
 
 
 def test_redacted_pdf_has_phi_painted_out(ingested, settings) -> None:
