@@ -335,6 +335,14 @@ def test_planted_phi_absent_from_logs(tmp_path: Path, settings) -> None:
         assert phi not in logged
     for r in records:
         assert r.error is None or not any(phi in r.error for phi in PHI)
+    # Nor in any de-identified output (redacted.pdf has no text: its pixels are re-read in
+    # test_redacted_pdf_has_phi_painted_out).
+    deid_files = ["deid.txt", "deid.json", "bundle.deid.json", "safe_harbor.json"]
+    (done,) = [r for r in records if r.status != "failed"]
+    for name in deid_files:
+        content = (tmp_path / "out" / done.doc_id / name).read_text().lower()
+        for phi in [*PHI, "HARRISON_MARGARET", "1948-03-14", str(folder)]:
+            assert phi.lower() not in content, name
 
 
 def test_cli_exit_codes_and_summary_without_file_names(tmp_path: Path, chart_png) -> None:
