@@ -277,6 +277,20 @@ def test_allow_listed_text_is_not_phi_wherever_it_is_found(analyzer: PhiAnalyzer
     assert ("DATE", "03/14/2023") in found
 
 
+def test_facility_name_words_are_found_wherever_they_turn_up(analyzer: PhiAnalyzer) -> None:
+    # OCR broke the web address up; its facility word is found as the letterhead's.
+    doc = doc_of(
+        "Hughes Family Medicine Clinic\n"
+        "www. hughes familymedicine.org\n"
+        "Family history: mother with diabetes.\n"
+    )
+    found = found_in(doc, analyzer, CFG)
+    assert ("FACILITY", "Hughes Family Medicine Clinic") in found
+    assert ("FACILITY", "hughes") in found
+    # Only the distinctive word: "Family" elsewhere is ordinary text.
+    assert not [f for f in found if f[1] == "Family"]
+
+
 def test_empty_document(analyzer: PhiAnalyzer) -> None:
     assert find_phi(doc_of("", " \n"), analyzer=analyzer, cfg=CFG) == PhiReport()
 

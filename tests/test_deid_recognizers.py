@@ -218,6 +218,11 @@ DATE_CASES = [
     ("seen 3/4/21 in clinic", ["3/4/21"]),
     # ISO
     ("Echo 1948-03-14: LVEF 35%", ["1948-03-14"]),
+    # a time OCR joined on with a hyphen or a dot
+    ("Received: 2024-05-29-08:40", ["2024-05-29"]),
+    ("Received: 05/29/2024.8:40", ["05/29/2024"]),
+    # failing: a longer number that starts like a date
+    ("Ref 2024-05-29-1234", []),
     # month names in the usual orders
     ("Mar 14, 1948", ["Mar 14, 1948"]),
     ("March 14 1948", ["March 14 1948"]),

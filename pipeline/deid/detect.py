@@ -1,9 +1,10 @@
 """find_phi: the PHI spans of one document.
 
 The analyzer runs once over the whole document text, so a recognizer can use context across
-lines. Then names from the patient field, MRNs and the date of birth are looked for everywhere
-else in the document (headers, footers, prose), including OCR-damaged copies ("J0HNSON" for
-"JOHNSON", "44324l35l" for "443241351", "08 17 1949" for "08/07/1949").
+lines. Then names from the patient field, MRNs, the distinctive words of facility names and the
+date of birth are looked for everywhere else in the document (headers, footers, prose),
+including OCR-damaged copies ("J0HNSON" for "JOHNSON", "44324l35l" for "443241351",
+"08 17 1949" for "08/07/1949").
 """
 
 from __future__ import annotations
@@ -124,6 +125,13 @@ def _seeds(text: str, results: Iterable[RecognizerResult], words: WordLists) -> 
             for token in _TOKEN.findall(value):
                 if len(token) >= 2 and token.isalpha() and not words.is_common(token):
                     seeds.setdefault(token.lower(), _Seed(token.lower(), "PERSON"))
+        elif r.entity_type == "FACILITY":
+            # The distinctive part of a facility's name ("Hughes" of "Hughes Family Medicine
+            # Clinic") names it wherever it turns up: a web address OCR broke up ("www.
+            # hughes familymedicine.org"), a footer.
+            for token in _TOKEN.findall(value):
+                if len(token) >= 3 and token.isalpha() and not words.is_common(token):
+                    seeds.setdefault(token.lower(), _Seed(token.lower(), "FACILITY"))
         elif r.entity_type == "MRN":
             for token in _TOKEN.findall(value):
                 if sum(c.isdigit() for c in token) >= 4:

@@ -36,7 +36,8 @@ class ChartDateRecognizer(PatternRecognizer):
         m_num = r"(?:0?[1-9]|1[0-2])"
         d_num = r"(?:0?[1-9]|[12]\d|3[01])"
         left = r"(?<![\d/.\-])"
-        right = r"(?![\d/]|[.\-]\d)"
+        # Not part of a longer number, but a time OCR joined on is fine ("2024-05-29-08:40").
+        right = r"(?![\d/]|[.\-]\d(?!\d?:\d\d))"
         # Around a month word: a space, a hyphen, or a hyphen with one space OCR put on
         # either side ("25-Mar -2018"). In a numeric date a slash or hyphen may have one too
         # ("03/ 14/1948"), but only with a four-digit year: "BP 120/ 80" stays a vital.
