@@ -12,9 +12,17 @@ Scoring rules (also printed in the report):
   (normalised similarity ≥ 0.8 for tokens of ≥ 5 characters). Distinctive: ≥ 2 characters,
   not also in the document's non-PHI text, and not a bare 1-2 digit number (a day or month
   alone, which also turns up as OCR debris, identifies no one). A token left anywhere fails
-  every item that holds it, so the figure is conservative.
+  every item that holds it, so the figure is conservative. Replacement tags ("[PERSON]",
+  "[STREET_ADDRESS]") are blanked out before the de-identified text is tokenised.
 - Over-redaction: clinical tokens (truth tokens outside PHI spans) present in the OCR text but
   removed from the de-identified text, over clinical tokens present in the OCR text.
+- PHI detection (section "PHI detection", ``pipeline/bench_deid.py``): recall and
+  over-redaction of both detectors on the truth text (no OCR); recall over the items the OCR
+  read (every distinctive token in the OCR text, exactly or OCR-near); span precision on the
+  truth text (a span overlapping a truth item of its page) and on the OCR text (a span holding
+  a token of a truth PHI item); PHI items readable in redacted.pdf re-read by bare tesseract
+  ``--psm 11``; de-id stage seconds per page in one process. The module's docstring has the
+  details.
 - Observations: multiset match of (LOINC, value, UCUM unit, date) against the truth; blood
   pressure is scored by its two components.
 """
@@ -39,6 +47,9 @@ from pipeline.schema import OcrDocument, OcrPage
 from pipeline.settings import Settings
 
 TOKEN = re.compile(r"[A-Za-z0-9]+")
+# A replacement tag ("[STREET_ADDRESS]", presidio's "[MEDICAL_LICENSE]") is no text of the
+# chart: its words would count as a leak of "3286 Mitchell Street" or "Bell Medical Center".
+TAG = re.compile(r"\[[A-Z][A-Z0-9_]*\]")
 LEVELS = ("clean", "moderate", "heavy")
 
 
@@ -66,39 +77,73 @@ def tokens(text: str) -> list[str]:
 
 def phi_caught(truth_doc: dict[str, Any], deid_text: str) -> list[tuple[str, bool]]:
     """(label, caught) for every evaluable truth PHI item of one document."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
+    clinical = clinical_tokens(truth_doc)
+    left = Vocabulary(without_tags(deid_text), clinical)
+    return [
+        (item["type"], not any(left.holds(t) for t in distinctive))
+        for item, distinctive in evaluable_items(truth_doc, clinical)
+    ]
 
-    clinical = set()
+
+def without_tags(deid_text: str) -> str:
+    """``deid_text`` with its replacement tags ("[PERSON]") blanked out."""
+    return TAG.sub(" ", deid_text)
+
+
+def clinical_tokens(truth_doc: dict[str, Any]) -> set[str]:
+    """The tokens of the document's non-PHI truth text."""
+    clinical: set[str] = set()
     for page in truth_doc["pages"]:
         clinical.update(tokens(_without_phi(page)))
-    left = set(tokens(deid_text))
-    # A clinical word that survives is no leak, however close it is to a name
-    # ("weight" is one letter from "Wright").
-    long_left = [t for t in left if len(t) >= 4 and t not in clinical]
-    results = []
+    return clinical
+
+
+def distinctive_tokens(text: str, clinical: set[str]) -> list[str]:
+    """Tokens of ``text`` that identify: ≥ 2 characters, not clinical, not a bare day/month."""
+    return [
+        t
+        for t in tokens(text)
+        if len(t) >= 2 and t not in clinical and not (t.isdigit() and len(t) <= 2)
+    ]
+
+
+def evaluable_items(
+    truth_doc: dict[str, Any], clinical: set[str] | None = None
+) -> list[tuple[dict[str, Any], list[str]]]:
+    """(item, distinctive tokens) for every truth PHI item that has distinctive tokens."""
+    if clinical is None:
+        clinical = clinical_tokens(truth_doc)
+    found = []
     for page in truth_doc["pages"]:
         for item in page["phi"]:
-            distinctive = [
-                t
-                for t in tokens(item["text"])
-                if len(t) >= 2 and t not in clinical and not (t.isdigit() and len(t) <= 2)
-            ]
-            if not distinctive:
-                continue
-            leaked = False
-            for t in distinctive:
-                if t in left:
-                    leaked = True
-                elif len(t) >= 5 and long_left:
-                    match = process.extractOne(
-                        t, long_left, scorer=Levenshtein.normalized_similarity, score_cutoff=0.8
-                    )
-                    leaked = match is not None
-                if leaked:
-                    break
-            results.append((item["type"], not leaked))
-    return results
+            distinctive = distinctive_tokens(item["text"], clinical)
+            if distinctive:
+                found.append((item, distinctive))
+    return found
+
+
+class Vocabulary:
+    """The tokens of a text, asked whether a truth token is there, exactly or OCR-near."""
+
+    def __init__(self, text: str, clinical: set[str]) -> None:
+        self.exact = set(tokens(text))
+        # A clinical word that survives is no leak, however close it is to a name
+        # ("weight" is one letter from "Wright").
+        self.long = [t for t in self.exact if len(t) >= 4 and t not in clinical]
+
+    def holds(self, token: str) -> bool:
+        """``token`` is in the text, or (≥ 5 characters) has a near variant there (≥ 0.8)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        if token in self.exact:
+            return True
+        if len(token) < 5 or not self.long:
+            return False
+        match = process.extractOne(
+            token, self.long, scorer=Levenshtein.normalized_similarity, score_cutoff=0.8
+        )
+        return match is not None
 
 
 def over_redaction(truth_doc: dict[str, Any], ocr_text: str, deid_text: str) -> tuple[int, int]:
@@ -109,7 +154,7 @@ def over_redaction(truth_doc: dict[str, Any], ocr_text: str, deid_text: str) -> 
         clinical.update(tokens(_without_phi(page)))
         for item in page["phi"]:
             phi.update(tokens(item["text"]))
-    ocr, deid = Counter(tokens(ocr_text)), Counter(tokens(deid_text))
+    ocr, deid = Counter(tokens(ocr_text)), Counter(tokens(without_tags(deid_text)))
     removed = ocr - deid
     present = sum(min(n, clinical[t]) for t, n in ocr.items() if t in clinical)
     wrong = sum(min(n, clinical[t]) for t, n in removed.items() if t in clinical and t not in phi)
@@ -290,16 +335,30 @@ def baseline_analyzer() -> Any:
     return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
 
 
-def baseline_deid(text: str, analyzer: Any) -> str:
-    """Replace what default presidio finds with [TYPE], longest/highest first."""
+def baseline_spans(text: str, analyzer: Any) -> list[tuple[int, int, str]]:
+    """(start, end, type) of what default presidio finds, overlaps dropped: earliest, longest."""
     results = sorted(analyzer.analyze(text=text, language="en"), key=lambda r: (r.start, -r.end))
-    out, at = [], 0
+    kept, at = [], 0
     for r in results:
         if r.start < at:
             continue
-        out.append(text[at : r.start])
-        out.append(f"[{r.entity_type}]")
+        kept.append((r.start, r.end, r.entity_type))
         at = r.end
+    return kept
+
+
+def baseline_deid(text: str, analyzer: Any) -> str:
+    """Replace what default presidio finds with [TYPE], longest/highest first."""
+    return replace_spans(text, baseline_spans(text, analyzer))
+
+
+def replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each of the sorted, non-overlapping ``spans`` replaced by [TYPE]."""
+    out, at = [], 0
+    for start, end, label in spans:
+        out.append(text[at:start])
+        out.append(f"[{label}]")
+        at = end
     out.append(text[at:])
     return "".join(out)
 
@@ -409,6 +468,15 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
 
     ocr = run_ocr_bench(truths, scans, jobs=jobs, settings=settings)
 
+    # PHI detection apart from OCR, span precision, leaks in redacted.pdf, stage time.
+    from pipeline.bench_deid import run_deid_bench
+
+    doc_dirs = {
+        name: None if (r := by_source[scans[name]]).status == "failed" else run_dir / r.doc_id
+        for name in truths
+    }
+    deid = run_deid_bench(truths, doc_dirs, base_texts, jobs=jobs, settings=settings)
+
     levels = Counter(t["degradation"] for t in truths.values())
     result = {
         "machine": {
@@ -424,6 +492,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         "statuses": dict(statuses),
         "bad_inputs": {"handled": bad_ok, "total": len(expected_bad)},
         "ocr": ocr,
+        "deid": deid,
     }
     report.write_text(render(result), encoding="utf-8")
     report.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -504,6 +573,10 @@ def render(r: dict[str, Any]) -> str:
         "verification (a second OCR pass over the painted pages).",
         "",
     ]
+    if r.get("deid"):
+        from pipeline.bench_deid import render_deid
+
+        lines += render_deid(r["deid"], (p["over_redaction"], b["over_redaction"]))
     if r.get("ocr"):
         from pipeline.bench_ocr import render_ocr
 

@@ -122,3 +122,34 @@ def test_a_bare_day_left_over_is_not_a_leak() -> None:
     }
     assert phi_caught(truth, "Visit [DATE] 25") == [("DATE", True)]  # debris "25" alone
     assert phi_caught(truth, "Visit [DATE] 2023") == [("DATE", False)]  # the year survives
+
+
+def test_a_replacement_tag_is_no_leak() -> None:
+    truth = {
+        "degradation": "clean",
+        "pages": [
+            {
+                "text": "Clinic 3286 Mitchell Street, Bell Medical Center",
+                "phi": [
+                    {
+                        "type": "STREET_ADDRESS",
+                        "start": 7,
+                        "end": 27,
+                        "text": "3286 Mitchell Street",
+                    },
+                    {"type": "FACILITY", "start": 29, "end": 48, "text": "Bell Medical Center"},
+                ],
+            }
+        ],
+        "observations": [],
+    }
+    # "street" of [STREET_ADDRESS] and "medical" of presidio's [MEDICAL_LICENSE] are tags.
+    deid = "Clinic [STREET_ADDRESS], [MEDICAL_LICENSE]"
+    assert phi_caught(truth, deid) == [("STREET_ADDRESS", True), ("FACILITY", True)]
+    # The same words as chart text are leaks.
+    assert phi_caught(truth, "Clinic [X] Street, [X] Medical") == [
+        ("STREET_ADDRESS", False),
+        ("FACILITY", False),
+    ]
+    # A tag does not stand in for a clinical word the de-identification removed.
+    assert over_redaction(truth, truth["pages"][0]["text"], "[CLINIC] [STREET_ADDRESS]") == (1, 1)
