@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from pipeline import errors
-from pipeline.deid.boxes import redaction_boxes
+from pipeline.deid.boxes import doubtful_boxes, redaction_boxes
 from pipeline.deid.image import paint
 from pipeline.deid.safe_harbor import safe_harbor_report
 from pipeline.deid.text import deidentify_text
@@ -463,6 +463,11 @@ def _redact(
     """
     cfg = ctx.settings.deid
     boxes = redaction_boxes(doc, report, pad=cfg.pad_px)
+    doubtful = doubtful_boxes(
+        doc, below=cfg.paint_below_conf, words=ctx.analyzer.words, pad=cfg.pad_px
+    )
+    for i, extra in doubtful.items():
+        boxes[i] = boxes.get(i, []) + extra
 
     def tasks(extra: dict[int, list[Box]], verify: bool) -> list[RedactTask]:
         return [
@@ -504,12 +509,14 @@ def _redact(
         readable = [p for p in reread.pages if not doc.pages[p.index].error]
         check = RedactionCheck(
             performed=True,
+            doubtful_words_painted=sum(len(bs) for bs in doubtful.values()),
             pages_reread=sum(not p.error for p in readable),
             pages_unread=sum(bool(p.error) for p in readable),
             residual_boxes=sum(len(bs) for bs in residual.values()),
         )
         return write_pdf([page for page, _ in results]), check
-    return write_pdf([page for page, _ in results]), RedactionCheck()
+    painted = sum(len(bs) for bs in doubtful.values())
+    return write_pdf([page for page, _ in results]), RedactionCheck(doubtful_words_painted=painted)
 
 
 def _covered(box: Box, painted: list[Box]) -> float:

@@ -218,6 +218,7 @@ class RedactionCheck(Model):
     pages_reread: int = 0
     pages_unread: int = 0  # pages whose re-OCR failed: not verified
     residual_boxes: int = 0  # PHI still legible after the first pass, painted in a second
+    doubtful_words_painted: int = 0  # words OCR could barely read, painted as a precaution
 
 
 DocStatus = Literal["done", "review", "failed"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.deid.boxes import redaction_boxes
+import pytest
+
+from pipeline.deid.assets import load_assets
+from pipeline.deid.boxes import doubtful_boxes, redaction_boxes
 from pipeline.schema import Box, OcrDocument, OcrPage, PhiReport, Span, Word
-from pipeline.settings import configure_process
+from pipeline.settings import MODELS_DIR, configure_process
 
 configure_process()
 
@@ -89,3 +92,34 @@ def test_a_span_between_words_paints_nothing() -> None:
 
 def test_no_spans_no_boxes() -> None:
     assert redaction_boxes(DOC, PhiReport(), pad=4) == {0: [], 1: [], 2: []}
+
+
+DOUBTFUL_CASES = [
+    # a word OCR could barely read may be a name it garbled: painted
+    ("Hxrrlson", 35.0, True),
+    # a number read with low confidence may be an identifier: painted
+    ("48291?3", 20.0, True),
+    # clinical and ordinary words identify no one, however unsure the OCR was
+    ("Sodium", 30.0, False),
+    ("the", 30.0, False),
+    # punctuation and single characters: nothing to read
+    ("=", 10.0, False),
+    ("E", 10.0, False),
+    # confident words are left to detection
+    ("Hxrrlson", 90.0, False),
+]
+
+
+@pytest.mark.parametrize(("text", "conf", "painted"), DOUBTFUL_CASES)
+def test_doubtful_words_are_painted_unless_they_are_known_words(
+    text: str, conf: float, painted: bool
+) -> None:
+    words = load_assets(MODELS_DIR).words
+    doc = OcrDocument(doc_id="d", pages=(page(0, [("Glucose", 10, 120), (text, 130, 300)]),))
+    word = doc.pages[0].words[1].model_copy(update={"conf": conf})
+    doc = OcrDocument(
+        doc_id="d",
+        pages=(doc.pages[0].model_copy(update={"words": (doc.pages[0].words[0], word)}),),
+    )
+    boxes = doubtful_boxes(doc, below=50.0, words=words, pad=2)
+    assert boxes == {0: [Box(x0=128, y0=98, x1=302, y1=132)] if painted else []}

@@ -278,15 +278,15 @@ def test_allow_listed_text_is_not_phi_wherever_it_is_found(analyzer: PhiAnalyzer
 
 
 def test_facility_name_words_are_found_wherever_they_turn_up(analyzer: PhiAnalyzer) -> None:
-    # OCR broke the web address up; its facility word is found as the letterhead's.
+    # A footer abbreviates the letterhead; its distinctive word is found there too.
     doc = doc_of(
         "Hughes Family Medicine Clinic\n"
-        "www. hughes familymedicine.org\n"
         "Family history: mother with diabetes.\n"
+        "Printed by HUGHES FAM MED  page 1\n"
     )
     found = found_in(doc, analyzer, CFG)
     assert ("FACILITY", "Hughes Family Medicine Clinic") in found
-    assert ("FACILITY", "hughes") in found
+    assert ("FACILITY", "HUGHES") in found
     # Only the distinctive word: "Family" elsewhere is ordinary text.
     assert not [f for f in found if f[1] == "Family"]
 

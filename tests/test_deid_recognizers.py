@@ -341,6 +341,8 @@ CITY_CASES = [
     ("South lan, DE 19901", ["South lan"]),
     # ... but a lower-case first word is not a city
     ("take daily, DE 19901", []),
+    # OCR read the space between two words as a dot
+    ("4901 Faulkner Ville, Lake.Casey, FL 92701", ["Lake.Casey"]),
     # ... nor a preposition: the name before it is a person's
     ("Follow-up with HARRISON in Springfield, IL 62704", ["Springfield"]),
     # street suffix words are not city words
@@ -640,8 +642,16 @@ OCR_EMAIL_URL_CASES = [
     (r.ChartEmailRecognizer, "EMAIL_ADDRESS", "info@northfield xyz", []),
     (r.ChartUrlRecognizer, "URL", "www northfieldclinic org", ["www northfieldclinic org"]),
     (r.ChartUrlRecognizer, "URL", "www. northfieldclinics,org", ["www. northfieldclinics,org"]),
+    # a space OCR put inside the host
+    (
+        r.ChartUrlRecognizer,
+        "URL",
+        "www. hughes familymedicine.org records@",
+        ["www. hughes familymedicine.org"],
+    ),
     # failing: "www" in prose, no domain
     (r.ChartUrlRecognizer, "URL", "see www for details", []),
+    (r.ChartUrlRecognizer, "URL", "see www. the labs", []),
 ]
 
 

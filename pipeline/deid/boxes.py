@@ -1,9 +1,10 @@
-"""Which word boxes to paint over: every OCR word that touches a PHI span."""
+"""Which word boxes to paint over: every OCR word that touches a PHI span, and doubtful words."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 
+from pipeline.deid.assets import WordLists
 from pipeline.deid.spans import merge_spans
 from pipeline.schema import Box, OcrDocument, OcrPage, PhiReport
 
@@ -36,6 +37,29 @@ def redaction_boxes(doc: OcrDocument, report: PhiReport, *, pad: int) -> dict[in
             i = bisect_right(ends, start)
             if i < len(spans) and spans[i].start < end:
                 boxes.append(_padded(word.box, pad, page))
+        result[page.index] = boxes
+    return result
+
+
+def doubtful_boxes(
+    doc: OcrDocument, *, below: float, words: WordLists, pad: int
+) -> dict[int, list[Box]]:
+    """The padded boxes of words OCR read with confidence under ``below``, for each page.
+
+    Detection cannot judge a word the OCR could barely read: "Hxrrlson" may be the patient.
+    Such a word is painted in redacted.pdf unless it reads as a known English, clinical or
+    form word, or has fewer than two letters and digits (a rule, a stray mark).
+    """
+    result: dict[int, list[Box]] = {}
+    for page in doc.pages:
+        boxes = []
+        for word in page.words:
+            if word.conf >= below:
+                continue
+            core = "".join(c for c in word.text if c.isalnum())
+            if len(core) < 2 or (core.isalpha() and words.is_common(core)):
+                continue
+            boxes.append(_padded(word.box, pad, page))
         result[page.index] = boxes
     return result
 

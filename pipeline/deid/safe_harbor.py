@@ -148,6 +148,7 @@ def safe_harbor_report(
             "pages_reread": check.pages_reread,
             "pages_not_reread": check.pages_unread,
             "residual_items_painted": check.residual_boxes,
+            "low_confidence_words_painted": check.doubtful_words_painted,
         },
         "residual_risk": risks,
         "checks_passed": result == "passed"

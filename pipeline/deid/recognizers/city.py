@@ -39,13 +39,16 @@ class CityRecognizer(PatternRecognizer):
         street_words = [w for w in assets.label_list("street_suffixes") if len(w) > 3]
         not_street = rf"(?!{either_case(street_words)}(?![A-Za-z]))"
         word = rf"{not_street}(?:[A-Z][a-z]+|[A-Z]{{2,}}|St\.|ST\.|Ft\.|FT\.|Mt\.|MT\.)"
-        city = rf"(?<![A-Za-z]){word}(?:[ \-]{word}){{0,2}}"
+        # Words are joined by a space or hyphen, or by the dot OCR reads for a space before a
+        # capital ("Lake.Casey, FL").
+        join = r"(?:[ \-]|\.(?=[A-Z]))"
+        city = rf"(?<![A-Za-z]){word}(?:{join}{word}){{0,2}}"
         # Before ", ST 12345" the context is strong enough to allow a later word that OCR
         # turned lower-case ("South lan" for "South Ian").
         # Not a preposition, though: "HARRISON in Springfield, IL" is a person in a city.
         joining = r"(?!(?:in|at|of|to|on|and|the|for|from|with|near|by)(?![a-z]))"
         loose_word = rf"(?:{word}|{not_street}{joining}[a-z]{{2,}})"
-        loose_city = rf"(?<![A-Za-z]){word}(?:[ \-]{loose_word}){{0,2}}"
+        loose_city = rf"(?<![A-Za-z]){word}(?:{join}{loose_word}){{0,2}}"
         zip_follows = rf"(?={ADDRESS_GAP}{state_regex(assets)}\.?,?{SP}+\d{{5}}(?:-\d{{4}})?(?!\d))"
         # A faxed page garbles the state ("RE", "fN") or a ZIP digit ("SC692?"); the comma
         # straight after the city and a ZIP-shaped token are then the cue.

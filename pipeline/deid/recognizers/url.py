@@ -29,10 +29,12 @@ class ChartUrlRecognizer(PatternRecognizer):
                     rf"\bwww\d?[.\-]{{1,2}}[ ]?(?:{host}\.)+[a-z]{{2,24}}\b{self.TAIL}",
                     0.8,
                 ),
-                # A faxed page loses the dots: "www motaiesfort org", "www. schultz,org".
+                # A faxed page loses the dots: "www motaiesfort org", "www. schultz,org",
+                # or breaks the host with a space: "www. hughes familymedicine.org".
                 Pattern(
                     "www, dots lost",
-                    rf"\bwww[.,\-]?[ ]?{host}(?:[.,][ ]?{host})*(?:[ ]|[.,][ ]?){self.TLDS}\b",
+                    rf"\bwww[.,\-]?[ ]?{host}(?:(?:[.,][ ]?|[ ]){host}){{0,3}}"
+                    rf"(?:[ ]|[.,][ ]?){self.TLDS}\b",
                     0.7,
                 ),
                 Pattern(
