@@ -327,6 +327,7 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
                 unreliable_pages=len(unreliable),
                 failed_pages=len(failed_pages),
                 ninety_or_older=deid.ninety_or_older,
+                birth_date_withheld=deid.birth_date_withheld,
                 cfg=s.deid,
             ),
             searchable_pdf=searchable_pdf(doc, work_dir),
@@ -425,17 +426,18 @@ def _surrogate_outputs(
     ctx: Context,
 ) -> tuple[Any, str]:
     """The de-identified extraction (for bundle.deid.json) and the text of deid.txt."""
-    from pipeline.deid.surrogate import (
-        deidentify_extraction,
-        patient_key,
-        replace_with_surrogates,
-    )
+    from pipeline.deid.surrogate import deidentify_extraction, replace_with_surrogates
 
     surrogates = ctx.surrogates(out_dir)
     deid = deidentify_extraction(extraction, doc_id=source.doc_id, surrogates=surrogates)
     if ctx.settings.deid.replacement == "surrogate":
-        days = surrogates.shift_days(patient_key(extraction.patient, source.doc_id))
-        text = replace_with_surrogates(doc.text, report, surrogates=surrogates, shift_days=days)
+        text = replace_with_surrogates(
+            doc.text,
+            report,
+            surrogates=surrogates,
+            shift_days=deid.shift_days,
+            withhold_through=deid.withhold_through,
+        )
     else:
         text = deidentify_text(doc.text, report)
     return deid, text

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -103,6 +103,27 @@ class ExtractSettings(Section):
     min_confidence: float = 0.5  # observations below this send the document to review
 
 
+# The labels PHI spans carry (deid.json), which thresholds and keep_labels may name.
+PHI_LABELS = frozenset(
+    {
+        "PERSON",
+        "FACILITY",
+        "STREET_ADDRESS",
+        "CITY",
+        "ZIP_CODE",
+        "DATE",
+        "AGE",
+        "PHONE_NUMBER",
+        "EMAIL_ADDRESS",
+        "URL",
+        "IP_ADDRESS",
+        "US_SSN",
+        "MRN",
+        "ID",
+    }
+)
+
+
 class DeidSettings(Section):
     """PHI detection and redaction."""
 
@@ -125,7 +146,7 @@ class DeidSettings(Section):
     # creates one in OUTDIR/deid.key (mode 0600) and reuses it, so a patient keeps the same
     # surrogate and date shift across documents and runs. Whoever holds it can link the
     # de-identified outputs back to patients: keep it with the identified data.
-    surrogate_key: SecretStr | None = None
+    surrogate_key: SecretStr | None = None  # at least 32 characters
     max_date_shift_days: int = 365  # dates move back by 1..this many days, per patient
     verify_redaction: bool = True  # re-OCR redacted pages and re-run detection
     # redacted.pdf also paints words OCR read with confidence below this (0..100), unless
@@ -133,6 +154,21 @@ class DeidSettings(Section):
     # name). On the benchmark's 50 pages 8 words of 10788 scored below 50. 0 turns it off.
     paint_below_conf: float = 50.0
     pad_px: int = 4  # paint this far beyond each word box
+
+    @field_validator("thresholds", "keep_labels")
+    @classmethod
+    def _known_labels(cls, value: dict[str, float] | frozenset[str]) -> object:
+        unknown = sorted(set(value) - PHI_LABELS)
+        if unknown:
+            raise ValueError(f"unknown PHI labels {unknown}; known: {sorted(PHI_LABELS)}")
+        return value
+
+    @field_validator("surrogate_key")
+    @classmethod
+    def _long_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("surrogate_key needs at least 32 characters")
+        return value
 
 
 class FhirSettings(Section):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.deid.assets import DeidAssets, load_assets
-from pipeline.deid.safe_harbor import kind_of
+from pipeline.deid.safe_harbor import kind_of, safe_harbor_report
 from pipeline.deid.surrogate import (
     Surrogates,
     deidentify_extraction,
@@ -20,7 +20,15 @@ from pipeline.deid.surrogate import (
     shift_date_text,
     shift_iso,
 )
-from pipeline.schema import Extraction, Observation, Patient, PhiReport, Quantity, Span
+from pipeline.schema import (
+    Extraction,
+    Observation,
+    Patient,
+    PhiReport,
+    Quantity,
+    RedactionCheck,
+    Span,
+)
 from pipeline.settings import DeidSettings
 
 KEY = b"0123456789abcdef0123456789abcdef"
@@ -118,6 +126,42 @@ def re_fullmatch(pattern: str, value: str) -> bool:
     return re.fullmatch(pattern, value) is not None
 
 
+NAME_CASES = [
+    # a title with a full stop and credentials after a comma are kept
+    ("Dr. Sarah Chen", r"^Dr\. [A-Z][a-z]+ [A-Z][a-z]+$"),
+    ("Alan Whitfield, MD", r"^[A-Z][a-z]+ [A-Z][a-z]+, MD$"),
+    # surnames that are also titles are names here
+    ("Do, Minh", r"^(?!Do,)[A-Z][a-z]+, (?!Minh)[A-Z][a-z]+$"),
+    ("Pa Vang", r"^(?!Pa )[A-Z][a-z]+ (?!Vang)[A-Z][a-z]+$"),
+]
+
+
+@pytest.mark.parametrize(("value", "shape"), NAME_CASES)
+def test_name_titles_kept_only_as_titles(surrogates: Surrogates, value: str, shape: str) -> None:
+    assert re_fullmatch(shape, surrogates.text_for("PERSON", value, shift_days=1))
+
+
+def test_street_words_other_than_the_final_suffix_are_replaced(surrogates: Surrogates) -> None:
+    out = surrogates.text_for("STREET_ADDRESS", "12 Spring Valley Road Suite 4", shift_days=1)
+    words = out.split()
+    assert words[3:5] == ["Road", "Suite"] and "Spring" not in words and "Valley" not in words
+
+
+def test_a_code_is_never_the_value_itself(surrogates: Surrogates) -> None:
+    for value in [str(d) for d in range(10)] + ["A", "7-3"]:
+        assert surrogates.code("MRN", value) != value
+
+
+def test_bundle_and_text_give_a_name_the_same_surrogate(surrogates: Surrogates) -> None:
+    assert surrogates.name("O'Brien") == surrogates.text_for("PERSON", "O'Brien", shift_days=1)
+
+
+def test_dates_out_of_the_calendar_are_dropped_not_raised(assets: DeidAssets) -> None:
+    assert shift_iso("0001-01-02", 30) is None
+    assert shift_iso("not a date", 30) is None
+    assert shift_date_text("01/02/0001", 30, assets.words) is None
+
+
 def test_another_key_gives_other_surrogates(assets: DeidAssets, surrogates: Surrogates) -> None:
     other = Surrogates(b"another key", assets)
     assert other.code("MRN", "4829173") != surrogates.code("MRN", "4829173")
@@ -210,25 +254,51 @@ def test_deidentified_extraction_shifts_every_date_alike(surrogates: Surrogates)
 
 AGE_CASES = [
     # 89 on the document's date: the birth date is kept (shifted)
-    ("1931-05-03", "2021-05-02", False),
-    # 90 on the day: withheld
-    ("1931-05-02", "2021-05-02", True),
-    ("1920-01-01", "2021-05-02", True),
-    # no date to tell the age by: withheld
-    ("1980-01-01", None, True),
+    ("1931-05-03", "2021-05-02", False, False),
+    # 90 on the day: withheld, and flagged 90 or older
+    ("1931-05-02", "2021-05-02", True, True),
+    ("1920-01-01", "2021-05-02", True, True),
+    # 89 on the document's date but 90 on a later observation's: the latest date counts
+    ("1931-05-01", "2021-04-30", True, True),
+    # no date to tell the age by: withheld, but nobody says 90 or older
+    ("1980-01-01", None, True, False),
 ]
 
 
-@pytest.mark.parametrize(("birth", "date", "withheld"), AGE_CASES)
+@pytest.mark.parametrize(("birth", "date", "withheld", "old"), AGE_CASES)
 def test_birth_date_of_ninety_or_older_is_withheld(
-    surrogates: Surrogates, birth: str, date: str | None, withheld: bool
+    surrogates: Surrogates, birth: str, date: str | None, withheld: bool, old: bool
 ) -> None:
-    extraction = _extraction(birth, date)
+    extraction = _extraction(birth, date)  # its observation is dated 2021-05-01
     if date is None:
         extraction = extraction.model_copy(update={"observations": ()})
     deid = deidentify_extraction(extraction, doc_id="d1", surrogates=surrogates)
     assert (deid.extraction.patient.birth_date is None) is withheld
-    assert deid.ninety_or_older is withheld
+    assert deid.birth_date_withheld is withheld
+    assert deid.ninety_or_older is old
+
+
+def test_surrogate_text_withholds_dates_that_tell_an_age_over_89(
+    surrogates: Surrogates,
+) -> None:
+    deid = deidentify_extraction(
+        _extraction("1920-03-14", "2021-05-02"), doc_id="d1", surrogates=surrogates
+    )
+    text = "DOB: 03/14/1920  Seen: 05/02/2021  Married: 06/01/1930"
+    spans = tuple(
+        Span(start=text.index(v), end=text.index(v) + 10, label="DATE")
+        for v in ("03/14/1920", "05/02/2021", "06/01/1930")
+    )
+    out = replace_with_surrogates(
+        text,
+        PhiReport(spans=spans),
+        surrogates=surrogates,
+        shift_days=deid.shift_days,
+        withhold_through=deid.withhold_through,
+    )
+    seen = dt.date(2021, 5, 2) - dt.timedelta(days=deid.shift_days)
+    # The birth date and a date 90 years back are withheld; the visit is shifted.
+    assert out == f"DOB: [DATE]  Seen: {seen:%m/%d/%Y}  Married: [DATE]"
 
 
 def test_patient_key_prefers_the_mrn() -> None:
@@ -246,9 +316,23 @@ def test_key_file_is_made_once_private_and_reused(tmp_path: Path) -> None:
     assert (tmp_path / "deid.key").stat().st_mode & 0o777 == 0o600
     assert load_or_create_key(tmp_path, cfg) == key
     assert [p.name for p in tmp_path.iterdir()] == ["deid.key"]
-    assert load_or_create_key(tmp_path, DeidSettings(surrogate_key="from settings")) == (
-        b"from settings"
+    from_settings = "a key from settings, 32 or more characters"
+    assert load_or_create_key(tmp_path, DeidSettings(surrogate_key=from_settings)) == (
+        from_settings.encode()
     )
+    # An empty or short key file is refused: a short key could be searched.
+    (tmp_path / "deid.key").write_text("short\n")
+    with pytest.raises(ValueError):
+        load_or_create_key(tmp_path, cfg)
+
+
+def test_settings_refuse_short_keys_and_unknown_labels() -> None:
+    with pytest.raises(ValueError, match="32"):
+        DeidSettings(surrogate_key="short")
+    with pytest.raises(ValueError, match="unknown PHI labels"):
+        DeidSettings(keep_labels=frozenset({"FACILITIES"}))
+    with pytest.raises(ValueError, match="unknown PHI labels"):
+        DeidSettings(thresholds={"NAME": 0.5})
 
 
 KIND_CASES = [
@@ -273,3 +357,45 @@ KIND_CASES = [
 @pytest.mark.parametrize(("label", "before", "kind"), KIND_CASES)
 def test_safe_harbor_kind(label: str, before: str, kind: str) -> None:
     assert kind_of(label, "Seen today.\n" + before) == kind
+
+
+def _report(check: RedactionCheck, cfg: DeidSettings, **kw: int) -> dict:
+    import json
+
+    text = "Patient: HARRISON  Fax: 217-555-0101"
+    spans = (Span(start=9, end=17, label="PERSON"), Span(start=24, end=36, label="PHONE_NUMBER"))
+    return json.loads(
+        safe_harbor_report(
+            text,
+            PhiReport(spans=spans),
+            doc_id="d1",
+            check=check,
+            pages=1,
+            unreliable_pages=kw.get("unreliable", 0),
+            failed_pages=0,
+            ninety_or_older=False,
+            birth_date_withheld=False,
+            cfg=cfg,
+        )
+    )
+
+
+def test_safe_harbor_report_fails_on_residual_phi_and_says_what_policy_kept() -> None:
+    passed = _report(RedactionCheck(performed=True, pages_reread=1), DeidSettings())
+    found = {i["kind"]: i["found"] for i in passed["identifiers"]}
+    assert found["A"] == 1 and found["E"] == 1 and found["D"] == 0
+    assert passed["verification"]["result"] == "passed" and passed["checks_passed"] is True
+    failed = _report(
+        RedactionCheck(performed=True, pages_reread=1, residual_boxes=2), DeidSettings()
+    )
+    assert failed["verification"]["result"] == "failed" and failed["checks_passed"] is False
+    assert any("found 2 item(s)" in r for r in failed["residual_risk"])
+    kept = _report(
+        RedactionCheck(performed=True, pages_reread=1),
+        DeidSettings(keep_labels=frozenset({"FACILITY"})),
+    )
+    assert kept["kept_by_policy"] == ["FACILITY"] and kept["checks_passed"] is False
+    assert any("Kept by policy, not removed: FACILITY" in r for r in kept["residual_risk"])
+    skipped = _report(RedactionCheck(), DeidSettings(), unreliable=1)
+    assert skipped["verification"]["result"] == "not performed"
+    assert any("low OCR confidence" in r for r in skipped["residual_risk"])

@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.fhir import emit_bundle, resource_id
+from pipeline.fhir import emit_bundle, emit_deid_bundle, resource_id
 from pipeline.schema import Component, Extraction, Observation, Patient, Quantity, Source
 from pipeline.settings import FhirSettings
 
@@ -203,3 +203,40 @@ def test_value_round_trips_through_fhir(value: float, unit: str) -> None:
     q = _by_type(bundle, "Observation")[0]["resource"]["valueQuantity"]
     assert q["value"] == pytest.approx(value) and q["code"] == unit
     assert Bundle.model_validate(bundle).entry[2].resource.valueQuantity.code == unit
+
+
+def _deid_bundle(birth: str) -> dict:
+    from pipeline.deid.assets import load_assets
+    from pipeline.deid.surrogate import Surrogates, deidentify_extraction
+    from pipeline.settings import DeidSettings
+
+    surrogates = Surrogates(b"k" * 32, load_assets(DeidSettings().models_dir))
+    extraction = EXTRACTION.model_copy(
+        update={"patient": EXTRACTION.patient.model_copy(update={"birth_date": birth})}
+    )
+    deid = deidentify_extraction(extraction, doc_id=SOURCE.doc_id, surrogates=surrogates)
+    text = emit_deid_bundle(deid, redacted_pdf=b"%PDF-1.4 painted", pages=1, cfg=FhirSettings())
+    Bundle.model_validate_json(text)
+    return json.loads(text)
+
+
+def test_deid_bundle_of_a_patient_ninety_or_older_has_no_birth_date() -> None:
+    old = _deid_bundle("1920-03-14")["entry"][0]["resource"]
+    assert "birthDate" not in old
+    assert old["extension"] == [
+        {"url": "urn:chart2fhir:fhir:extension:age-90-or-older", "valueBoolean": True}
+    ]
+    young = _deid_bundle("1948-03-14")["entry"][0]["resource"]
+    assert "extension" not in young and young["birthDate"] != "1948-03-14"
+
+
+def test_deid_bundle_holds_no_identifier_of_the_source() -> None:
+    bundle = _deid_bundle("1948-03-14")
+    raw = json.dumps(bundle)
+    for value in (SOURCE.doc_id, "4829173", "Harrison", "Margaret", "/scans/c001.pdf", "c001"):
+        assert value not in raw
+    # Same shape and ids that hold for any re-run under the same key.
+    assert bundle == _deid_bundle("1948-03-14")
+    docref = bundle["entry"][1]["resource"]
+    assert docref["identifier"][0]["system"] == "urn:chart2fhir:deid:document"
+    assert base64.b64decode(docref["content"][0]["attachment"]["data"]) == b"%PDF-1.4 painted"

@@ -183,7 +183,10 @@ def test_same_key_same_surrogates_other_key_others(ingested, tmp_path) -> None:
     assert same == first["entry"][0]["resource"]
     assert not (tmp_path / "same" / "deid.key").exists()  # the key came from settings
     # (Not the birth date: two keys give the same shift one time in 365.)
-    other = patient(Settings(deid=DeidSettings(surrogate_key="other")), tmp_path / "other")
+    other = patient(
+        Settings(deid=DeidSettings(surrogate_key="another key, of 32 characters or more")),
+        tmp_path / "other",
+    )
     assert other["identifier"] != same["identifier"] and other["name"] != same["name"]
 
 
@@ -193,7 +196,7 @@ def test_surrogate_replacement_reads_naturally_and_agrees_with_the_bundle(
     from pipeline.settings import DeidSettings, Settings
 
     _, _, scans = ingested
-    settings = Settings(deid=DeidSettings(replacement="surrogate", surrogate_key="k"))
+    settings = Settings(deid=DeidSettings(replacement="surrogate", surrogate_key="k" * 32))
     (record,) = ingest([str(scans)], out_dir=tmp_path, settings=settings, jobs=1)
     doc = tmp_path / record.doc_id
     deid = (doc / "deid.txt").read_text()

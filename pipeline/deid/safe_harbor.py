@@ -100,6 +100,7 @@ def safe_harbor_report(
     unreliable_pages: int,
     failed_pages: int,
     ninety_or_older: bool,
+    birth_date_withheld: bool,
     cfg: DeidSettings,
 ) -> str:
     """safe_harbor.json for one document, as JSON text.
@@ -112,7 +113,8 @@ def safe_harbor_report(
         pages: pages in the document.
         unreliable_pages: pages OCR read with low confidence (they go to review).
         failed_pages: pages that could not be read (blacked out whole in redacted.pdf).
-        ninety_or_older: the birth date was withheld from bundle.deid.json (age over 89).
+        ninety_or_older: the patient was 90 or older on the document's latest date.
+        birth_date_withheld: bundle.deid.json has no birth date (90 or older, or age unknown).
         cfg: the settings the document was de-identified under.
 
     """
@@ -140,7 +142,8 @@ def safe_harbor_report(
         "replacement": cfg.replacement,
         "dates": {
             "shifted_in_deid_bundle": True,
-            "birth_date_withheld_90_or_older": ninety_or_older,
+            "ninety_or_older": ninety_or_older,
+            "birth_date_withheld": birth_date_withheld,
         },
         "verification": {
             "result": result,
@@ -151,6 +154,7 @@ def safe_harbor_report(
             "low_confidence_words_painted": check.doubtful_words_painted,
         },
         "residual_risk": risks,
+        # Of deid.txt and redacted.pdf; bundle.deid.json is pseudonymized (see the risks).
         "checks_passed": result == "passed"
         and not cfg.keep_labels
         and not unreliable_pages
@@ -189,5 +193,15 @@ def _risks(
     risks.append(
         "Handwriting, signatures, photographs and other images on the page (kinds P and Q) "
         "are not detected: pages that have them need a person to look."
+    )
+    risks.append(
+        "bundle.deid.json (and deid.txt with surrogates) is pseudonymized, not Safe Harbor: "
+        "dates are shifted, not cut to the year, and surrogate codes are keyed hashes of the "
+        "patient's own identifiers. Release it under an expert determination or a data use "
+        "agreement, and keep deid.key with the identified data."
+    )
+    risks.append(
+        "A patient keeps the same surrogates and date shift in every document: a name or "
+        "date left readable in one of them undoes them in all."
     )
     return risks

@@ -9,17 +9,22 @@ the first run (``load_or_create_key``).
 
 Dates move back by a whole number of days, the same for every date of one patient
 (1..``max_date_shift_days``), so that intervals between visits survive. A patient who was 90
-or older on the document's date has no birth date in the de-identified bundle (Safe Harbor:
-ages over 89 are pooled as "90 or older").
+or older on the document's latest date has no birth date in the de-identified outputs (Safe
+Harbor: ages over 89 are pooled as "90 or older"); neither has one whose age cannot be told.
+
+Shifted dates and keyed codes make these outputs pseudonymized, not Safe Harbor
+de-identified (which keeps only the year of a date): the Safe Harbor report says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +37,16 @@ from pipeline.schema import Extraction, Patient, PhiReport
 from pipeline.settings import DeidSettings
 
 KEY_FILE = "deid.key"
+MIN_KEY_BYTES = 32  # shorter keys could be searched from one known MRN and its surrogate
 OLDEST_AGE = 90  # Safe Harbor: ages over 89 are pooled
-# Words of a name span that identify no one and read better kept ("Dr. [name]").
+# Words of a name span that identify no one and read better kept ("Dr. [name]", "[name],
+# MD"), where they stand as titles: first with a full stop, or after a comma. "Do" and "Pa"
+# are surnames too.
 _TITLES = frozenset(
     "dr mr mrs ms miss md do rn np pa pac phd dds dpm lpn cna jr sr ii iii iv".split()
 )
+# Unit words of a street address ("Suite 364"): kept, with a final street suffix ("Road").
+_UNITS = frozenset("suite ste apt apartment unit floor fl rm room bldg building".split())
 # The kind of place a facility is: kept after its surrogate name ("Bennett Clinic").
 _FACILITY_KINDS = frozenset(
     "hospital clinic center centre medical health healthcare practice associates group "
@@ -54,21 +64,34 @@ def load_or_create_key(out_dir: Path, cfg: DeidSettings) -> bytes:
     so that two runs starting together agree on one key.
     """
     if cfg.surrogate_key is not None:
-        return cfg.surrogate_key.get_secret_value().encode()
-    path = out_dir / KEY_FILE
-    if not path.exists():
-        out_dir.mkdir(parents=True, exist_ok=True)
-        tmp = out_dir / f".{KEY_FILE}.{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        key = cfg.surrogate_key.get_secret_value().encode()
+    else:
+        path = out_dir / KEY_FILE
+        if not path.exists():
+            _make_key_file(path)
+        key = path.read_text(encoding="utf-8").strip().encode()
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError("The surrogate key is too short.")
+    return key
+
+
+def _make_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # 0600, O_EXCL
+    try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32) + "\n")
         try:
             os.link(tmp, path)  # fails if another run made it first: theirs is kept
         except FileExistsError:
             pass
-        finally:
-            tmp.unlink()
-    return path.read_text(encoding="utf-8").strip().encode()
+        except OSError:  # a filesystem without hard links
+            with contextlib.suppress(FileExistsError):
+                fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd2, "w") as f:
+                    f.write(Path(tmp).read_text(encoding="utf-8"))
+    finally:
+        os.unlink(tmp)
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,12 @@ class DeidExtraction:
 
     extraction: Extraction
     doc_id: str  # a surrogate for the document id (which is the scan's hash)
-    ninety_or_older: bool  # the birth date was withheld: the patient was 90 or older
+    ninety_or_older: bool  # 90 or older on the document's latest date
+    birth_date_withheld: bool  # 90 or older, or of an age that cannot be told
+    shift_days: int  # never written anywhere: it would undo the shift
+    # Dates on or before this (ISO) are withheld in surrogate text: they tell an age over 89
+    # (the birth date of a patient 90 or older, of unknown age, or any date 89+ years back).
+    withhold_through: str | None = None
 
 
 class Surrogates:
@@ -123,22 +151,42 @@ class Surrogates:
         The same value always gets the same surrogate; a different one almost never does.
         """
         stream = self._digest(kind, value)
-        while len(stream) < len(value):
-            stream += hashlib.sha256(stream).digest()
-        out = []
-        for c, b in zip(value, stream, strict=False):
-            if c.isdigit():
-                out.append(_DIGITS[b % 10])
-            elif c.isalpha():
-                letter = _LETTERS[b % len(_LETTERS)]
-                out.append(letter if c.isupper() else letter.lower())
-            else:
-                out.append(c)
-        return "".join(out)
+        while True:
+            while len(stream) < len(value):
+                stream += hashlib.sha256(stream).digest()
+            out = []
+            for c, b in zip(value, stream, strict=False):
+                if c.isdigit():
+                    out.append(_DIGITS[b % 10])
+                elif c.isalpha():
+                    letter = _LETTERS[b % len(_LETTERS)]
+                    out.append(letter if c.isupper() else letter.lower())
+                else:
+                    out.append(c)
+            code = "".join(out)
+            if code != value or not any(c.isalnum() for c in value):
+                return code
+            stream = hashlib.sha256(stream).digest()  # never the value itself: draw again
 
-    def text_for(self, label: str, value: str, *, shift_days: int) -> str:
-        """A made-up value of the same kind for the PHI ``value`` of ``label``."""
+    def name(self, value: str) -> str:
+        """A surrogate for a whole name, word by word ("O'Brien, Sean")."""
+        return self._name_words("PERSON", value)
+
+    def text_for(
+        self, label: str, value: str, *, shift_days: int, withhold_through: str | None = None
+    ) -> str:
+        """A made-up value of the same kind for the PHI ``value`` of ``label``.
+
+        A date on or before ``withhold_through`` (ISO), or one that is not a full date,
+        is "[DATE]".
+        """
         if label == "DATE":
+            key = date_key(value, self._words)
+            if key is None or (
+                withhold_through is not None
+                and f"{key[:4]}-{key[4:6]}-{key[6:]}" <= withhold_through
+            ):
+                return "[DATE]"
             return shift_date_text(value, shift_days, self._words) or "[DATE]"
         if label == "AGE":
             return "90+"
@@ -153,15 +201,30 @@ class Surrogates:
     def _name_words(self, label: str, value: str) -> str:
         out = []
         named = False
-        for piece in _PIECES.findall(value):
+        pieces = _PIECES.findall(value)
+        # The street suffix is the last word but for unit words ("Road" of "... Road Suite 4").
+        last_word = max(
+            (i for i, p in enumerate(pieces) if p[0].isalpha() and p.casefold() not in _UNITS),
+            default=-1,
+        )
+        for i, piece in enumerate(pieces):
             low = piece.casefold()
+            after = pieces[i + 1] if i + 1 < len(pieces) else ""
+            before = pieces[i - 1] if i else ""
             if piece[0].isdigit():
                 out.append(self.code(label, piece))
             elif not piece[0].isalpha():
                 out.append(piece)
             elif (
-                (label == "PERSON" and low in _TITLES)
-                or (label == "STREET_ADDRESS" and low in self._suffixes)
+                (
+                    label == "PERSON"
+                    and low in _TITLES
+                    and ((i == 0 and after.startswith(".")) or "," in before)
+                )
+                or (
+                    label == "STREET_ADDRESS"
+                    and (low in _UNITS or (i == last_word and low in self._suffixes))
+                )
                 or (label == "FACILITY" and low in _FACILITY_KINDS)
             ):
                 out.append(piece)
@@ -174,12 +237,18 @@ class Surrogates:
 
 
 def replace_with_surrogates(
-    text: str, report: PhiReport, *, surrogates: Surrogates, shift_days: int
+    text: str,
+    report: PhiReport,
+    *,
+    surrogates: Surrogates,
+    shift_days: int,
+    withhold_through: str | None = None,
 ) -> str:
     """``text`` with each PHI span replaced by a surrogate of its kind (deid.txt, surrogate mode).
 
     Line and page breaks inside a span are kept, as in ``deid/text.deidentify_text``: each
-    piece between them is replaced on its own.
+    piece between them is replaced on its own. Dates on or before ``withhold_through``
+    (``DeidExtraction.withhold_through``) are "[DATE]".
     """
     out: list[str] = []
     at = 0
@@ -191,7 +260,14 @@ def replace_with_surrogates(
             if piece in ("\n", "\f") or not piece.strip():
                 out.append(piece)
             else:
-                out.append(surrogates.text_for(span.label, piece, shift_days=shift_days))
+                out.append(
+                    surrogates.text_for(
+                        span.label,
+                        piece,
+                        shift_days=shift_days,
+                        withhold_through=withhold_through,
+                    )
+                )
         at = span.end
     out.append(text[at:])
     return "".join(out)
@@ -211,23 +287,28 @@ def deidentify_extraction(
 ) -> DeidExtraction:
     """The extraction as bundle.deid.json carries it: surrogate patient, dates shifted.
 
-    Values, codes and units are kept. A birth date is kept (shifted) only when the patient
-    was under 90 on the document's date; with no date to tell, it is withheld.
+    Values, codes and units are kept. The age is told on the document's latest date (its
+    own date or an observation's): a birth date is kept (shifted) only for a patient under
+    90 then; with no date to tell by, it is withheld. A date that cannot be shifted is
+    dropped.
     """
     p = extraction.patient
     days = surrogates.shift_days(patient_key(p, doc_id))
-    reference = extraction.document_date or max(
-        (o.effective for o in extraction.observations if o.effective), default=None
-    )
-    birth, old = None, False
-    if p.birth_date:
-        age = _age(p.birth_date, reference) if reference else None
-        old = age is None or age >= OLDEST_AGE
-        birth = None if old else shift_iso(p.birth_date, days)
+    dates = [o.effective for o in extraction.observations if o.effective]
+    if extraction.document_date:
+        dates.append(extraction.document_date)
+    reference = max((d[:10] for d in dates), default=None)
+    age = _age(p.birth_date, reference) if p.birth_date and reference else None
+    old = age is not None and age >= OLDEST_AGE
+    withheld = bool(p.birth_date) and (age is None or old)
+    birth = None if withheld or not p.birth_date else shift_iso(p.birth_date, days)
+    withhold_through = _years_before(reference, OLDEST_AGE) if reference else None
+    if withheld and p.birth_date:
+        withhold_through = max(withhold_through or "", p.birth_date[:10])
     patient = Patient(
         mrn=surrogates.code("MRN", p.mrn) if p.mrn else None,
-        family=surrogates.name_word(p.family) if p.family else None,
-        given=tuple(surrogates.name_word(g) for g in p.given),
+        family=surrogates.name(p.family) if p.family else None,
+        given=tuple(surrogates.name(g) for g in p.given),
         birth_date=birth,
         gender=p.gender,
     )
@@ -235,34 +316,40 @@ def deidentify_extraction(
         o.model_copy(update={"effective": shift_iso(o.effective, days)}) if o.effective else o
         for o in extraction.observations
     )
+    document_date = extraction.document_date
     shifted = extraction.model_copy(
         update={
             "patient": patient,
-            "document_date": shift_iso(extraction.document_date, days)
-            if extraction.document_date
-            else None,
+            "document_date": shift_iso(document_date, days) if document_date else None,
             "observations": observations,
         }
     )
     return DeidExtraction(
         extraction=shifted,
         doc_id=surrogates.doc_id(doc_id),
-        ninety_or_older=bool(p.birth_date) and old and birth is None,
+        ninety_or_older=old,
+        birth_date_withheld=withheld,
+        shift_days=days,
+        withhold_through=withhold_through,
     )
 
 
-def shift_iso(value: str, days: int) -> str:
+def shift_iso(value: str, days: int) -> str | None:
     """An ISO date or dateTime moved back ``days`` days; the time of day is kept.
 
     A year alone or a year and month cannot be shifted by days: it is cut to the year of
-    the shifted first day, which is still no more precise than the original.
+    the shifted first day, which is still no more precise than the original. None for a
+    value that is no date (or would shift out of the calendar).
     """
-    if len(value) >= 10:
-        day = dt.date.fromisoformat(value[:10]) - dt.timedelta(days=days)
-        return day.isoformat() + value[10:]
-    year = int(value[:4])
-    first = dt.date(year, int(value[5:7]) if len(value) >= 7 else 1, 1)
-    return str((first - dt.timedelta(days=days)).year)
+    try:
+        if len(value) >= 10:
+            day = dt.date.fromisoformat(value[:10]) - dt.timedelta(days=days)
+            return day.isoformat() + value[10:]
+        year = int(value[:4])
+        first = dt.date(year, int(value[5:7]) if len(value) >= 7 else 1, 1)
+        return str((first - dt.timedelta(days=days)).year)
+    except (ValueError, OverflowError):
+        return None
 
 
 def shift_date_text(value: str, days: int, words: WordLists) -> str | None:
@@ -275,7 +362,7 @@ def shift_date_text(value: str, days: int, words: WordLists) -> str | None:
         return None
     try:
         day = dt.date(int(key[:4]), int(key[4:6]), int(key[6:])) - dt.timedelta(days=days)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     if re.search(r"[A-Za-z]{3}", value):  # a month name ("O3" is a misread digit)
         return day.strftime("%b %d, %Y")
@@ -283,6 +370,17 @@ def shift_date_text(value: str, days: int, words: WordLists) -> str | None:
         return day.isoformat()
     sep = "-" if "-" in value else "." if "." in value else "/"
     return f"{day.month:02d}{sep}{day.day:02d}{sep}{day.year}"
+
+
+def _years_before(iso: str, years: int) -> str | None:
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+    try:
+        return day.replace(year=day.year - years).isoformat()
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28).isoformat()
 
 
 def _age(birth: str, on: str) -> int | None:
