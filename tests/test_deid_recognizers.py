@@ -112,12 +112,39 @@ TITLED_PERSON_CASES = [
     ("Dr. Office called back", []),
     # failing: "dr" in lower case is not a title here
     ("dr. smith", []),
+    # a credential before the name, as notes write it
+    ("Discussed with NP Gomez today", ["Gomez"]),
+    ("per RN Kelly Shaw, pain 4/10", ["Kelly Shaw"]),
+    # failing: an ordinary word after the credential
+    ("RN Assessment completed", []),
+    # failing: a credential in lower case is no title
+    ("pa Gomez", []),
 ]
 
 
 @pytest.mark.parametrize(("text", "values"), TITLED_PERSON_CASES)
 def test_titled_person(assets: DeidAssets, text: str, values: list[str]) -> None:
     assert found(r.TitledPersonRecognizer(assets), text) == at(text, "PERSON", values)
+
+
+RELATIVE_CASES = [
+    # a relative named in prose, with or without brackets
+    ("seen today with her daughter Susan, who drove her", ["Susan"]),
+    ("Son (Robert) at bedside", ["Robert"]),
+    ("Wife Linda reports he stopped Lasix", ["Linda"]),
+    ("Contact: daughter Mary Ellis at 312-555-0199", ["Mary Ellis"]),
+    ("Her neighbour Tom Baker checks in daily", ["Tom Baker"]),
+    # failing: an ordinary or clinical word after the relation word
+    ("Mother Diabetes, father with CAD", []),
+    ("brother Has asthma", []),
+    # failing: a relation word inside another word ("Johnson")
+    ("Johnson Robert", []),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), RELATIVE_CASES)
+def test_relative_name(assets: DeidAssets, text: str, values: list[str]) -> None:
+    assert found(r.RelativeNameRecognizer(assets), text) == at(text, "PERSON", values)
 
 
 CREDENTIALED_PERSON_CASES = [
@@ -223,6 +250,15 @@ DATE_CASES = [
     ("Received: 05/29/2024.8:40", ["05/29/2024"]),
     # failing: a longer number that starts like a date
     ("Ref 2024-05-29-1234", []),
+    # month and day without a year, after "on" or "since"
+    ("he stopped Lasix on 3/2.", ["3/2"]),
+    ("no chest pain since 12/25", ["12/25"]),
+    # failing: a dose, a fraction or a blood pressure
+    ("Started on 1/2 tab daily", []),
+    ("then 3/4 of a dose", []),
+    ("BP on 120/80", []),
+    # failing: no such month
+    ("seen on 13/2", []),
     # month names in the usual orders
     ("Mar 14, 1948", ["Mar 14, 1948"]),
     ("March 14 1948", ["March 14 1948"]),

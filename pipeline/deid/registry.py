@@ -84,6 +84,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.LabelledPersonRecognizer(assets),
         r.TitledPersonRecognizer(assets),
         r.CredentialedPersonRecognizer(assets),
+        r.RelativeNameRecognizer(assets),
         r.UpperCaseNameRecognizer(assets),
         r.DictionaryNameRecognizer(assets),
         r.MrnRecognizer(assets),

@@ -1,4 +1,4 @@
-"""Dates in the formats charts print: 03/14/1948, 3/4/21, 1948-03-14, Mar 14, 1948, 14-Mar-1948."""
+"""Dates as charts print them: 03/14/1948, 3/4/21, 1948-03-14, Mar 14, 1948, 14-Mar-1948, on 3/2."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if
 _MONTHS["sept"] = 9
 
 _NUM = re.compile(r"\d+")
+# What follows a fraction that is a dose, not a date ("1/2 tab", "3/4 inch").
+_DOSE_WORDS = (
+    "tabs?|tablets?|caps?|capsules?|mg|mcg|g|ml|mL|units?|doses?|strength|of|in|inch|inches|"
+    "puffs?|cups?|teaspoons?|tsp|tbsp|drops?|patch(?:es)?|pills?"
+)
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -61,6 +66,15 @@ class ChartDateRecognizer(PatternRecognizer):
             Pattern("d-Mon-yy", rf"(?<![\dA-Za-z]){d_num}-{month}-\d{{2}}(?!\d)", 0.7),
             Pattern("Mon-d-yyyy", rf"(?<![A-Za-z]){month}-{d_num}-{year4}(?!\d)", 0.8),
             Pattern("Mon yyyy", rf"(?<![A-Za-z]){month},?[ ]{year4}(?!\d)", 0.6),
+            # A numeric month and day without a year after "on", "since"... ("stopped Lasix
+            # on 3/2"): a date element Safe Harbor removes. Not before a dose or a unit
+            # ("on 1/2 tab").
+            Pattern(
+                "on m/d",
+                rf"(?<=(?<![A-Za-z])(?i:on|since|from|until|till|through|thru|dated)[ ])"
+                rf"{m_num}/{d_num}(?![\d/]|\.\d)(?![ ]?(?i:{_DOSE_WORDS})(?![A-Za-z]))",
+                0.6,
+            ),
             # Month and day without a year: needs a context word ("seen on Mar 14").
             Pattern("Mon d", rf"(?<![A-Za-z]){month}[ ]{day}(?![\d:])(?!,?[ ]\d)", 0.3),
         ]
@@ -87,6 +101,8 @@ class ChartDateRecognizer(PatternRecognizer):
                 year, month, day = numbers
             else:
                 month, day, year = numbers
+        elif len(numbers) == 2 and "/" in pattern_text:  # "on 3/2"
+            (month, day), year = numbers, None
         else:
             return True
         if not 1 <= month <= 12:
