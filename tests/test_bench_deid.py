@@ -225,3 +225,21 @@ def test_render_deid_shows_targets_and_figures() -> None:
     assert "| over-redaction, OCR text (as above) | ≤ 0.02 | 0.010 | 0.020 |" in text
     assert "| de-id stage time / presidio | — | 2.00x | 1.00x |" in text
     assert "| PATIENT_NAME | 2 | 1.000 | — | 1.000 (2) | — (0) | 0 |" in text
+
+
+def test_a_reread_word_on_a_clinical_word_is_a_misreading_not_a_leak() -> None:
+    from pipeline.bench_deid import without_misreadings
+
+    page = {
+        "dpi": 150,
+        "words": [
+            {"text": "Fax", "box": {"x0": 100, "y0": 50, "x1": 130, "y1": 62}},
+            {"text": "Jared", "box": {"x0": 200, "y0": 50, "x1": 250, "y1": 62}},
+        ],
+    }
+    reread = [
+        ("Fox", 200, 100, 260, 124),  # on "Fax" (x2 at 300 DPI): a misreading
+        ("Jared", 400, 100, 500, 124),  # on a word that is no clinical word: kept
+        ("Fox", 900, 900, 960, 924),  # where our OCR read nothing: kept
+    ]
+    assert without_misreadings(reread, page, {"fax"}, scale=2.0) == "Jared Fox"

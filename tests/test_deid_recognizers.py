@@ -117,6 +117,9 @@ TITLED_PERSON_CASES = [
     ("per RN Kelly Shaw, pain 4/10", ["Kelly Shaw"]),
     # failing: an ordinary word after the credential
     ("RN Assessment completed", []),
+    # failing: a credential that ends a name, then a label
+    ("Director: Christopher Aguilar, NP CLIA #: 76D6142722", []),
+    ("NP CLIA: 76D6142722", []),
     # failing: a credential in lower case is no title
     ("pa Gomez", []),
 ]

@@ -29,13 +29,15 @@ class TitledPersonRecognizer(NameRecognizer):
         after_title = label_lookbehind(titles, separator=rf"\.?{SP}+")
         # Notes put a nurse's or assistant's credential first: "NP Gomez", "RN Kelly Shaw".
         # Upper case only, so that "pa" or "rn" in OCR debris is no title.
-        after_credential = rf"(?<=(?<![A-Za-z0-9]){alternation(CREDENTIAL_TITLES)}{SP}+)"
+        # Not a credential after a name ("Aguilar, NP CLIA #"), nor a label after it.
+        after_credential = rf"(?<=(?<![A-Za-z0-9]|,{SP}*){alternation(CREDENTIAL_TITLES)}{SP}+)"
+        not_a_label = rf"(?!{SP}*[#:])"
         name = person_name(stop, max_words=3)
         super().__init__(
             supported_entity="PERSON",
             patterns=[
                 Pattern("titled name", after_title + name, self.SCORE),
-                Pattern("credential, then name", after_credential + name, self.SCORE),
+                Pattern("credential, then name", after_credential + name + not_a_label, self.SCORE),
             ],
             words=assets.words,
             name="TitledPersonRecognizer",
