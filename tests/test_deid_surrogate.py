@@ -399,3 +399,20 @@ def test_safe_harbor_report_fails_on_residual_phi_and_says_what_policy_kept() ->
     skipped = _report(RedactionCheck(), DeidSettings(), unreliable=1)
     assert skipped["verification"]["result"] == "not performed"
     assert any("low OCR confidence" in r for r in skipped["residual_risk"])
+
+
+def test_every_label_a_recognizer_gives_is_known_to_settings_and_the_report(
+    assets: DeidAssets,
+) -> None:
+    from pipeline.deid.recognizers import PATIENT_NAME
+    from pipeline.deid.registry import build_recognizers
+    from pipeline.settings import PHI_LABELS
+
+    labels = {
+        "PERSON" if e == PATIENT_NAME else e
+        for rec in build_recognizers(assets)
+        for e in rec.supported_entities
+    }
+    assert labels == PHI_LABELS
+    # Each has its Safe Harbor kind; only an unlabelled ID is "any other number" (R).
+    assert {label for label in labels if kind_of(label, "") == "R"} == {"ID"}

@@ -32,7 +32,7 @@ import regex as re
 
 from pipeline.deid.assets import DeidAssets, WordLists
 from pipeline.deid.detect import date_key
-from pipeline.deid.spans import merge_spans
+from pipeline.deid.text import deidentify_text
 from pipeline.schema import Extraction, Patient, PhiReport
 from pipeline.settings import DeidSettings
 
@@ -250,27 +250,15 @@ def replace_with_surrogates(
     piece between them is replaced on its own. Dates on or before ``withhold_through``
     (``DeidExtraction.withhold_through``) are "[DATE]".
     """
-    out: list[str] = []
-    at = 0
-    for span in merge_spans(report.spans):
-        if span.start < 0 or span.end > len(text):
-            raise ValueError("A PHI span lies outside the text.")
-        out.append(text[at : span.start])
-        for piece in re.split(r"([\n\f])", text[span.start : span.end]):
-            if piece in ("\n", "\f") or not piece.strip():
-                out.append(piece)
-            else:
-                out.append(
-                    surrogates.text_for(
-                        span.label,
-                        piece,
-                        shift_days=shift_days,
-                        withhold_through=withhold_through,
-                    )
-                )
-        at = span.end
-    out.append(text[at:])
-    return "".join(out)
+
+    def replace(label: str, piece: str) -> str:
+        if not piece.strip():
+            return piece
+        return surrogates.text_for(
+            label, piece, shift_days=shift_days, withhold_through=withhold_through
+        )
+
+    return deidentify_text(text, report, replace=replace)
 
 
 def patient_key(patient: Patient, doc_id: str) -> str:
