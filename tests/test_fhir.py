@@ -240,3 +240,18 @@ def test_deid_bundle_holds_no_identifier_of_the_source() -> None:
     docref = bundle["entry"][1]["resource"]
     assert docref["identifier"][0]["system"] == "urn:chart2fhir:deid:document"
     assert base64.b64decode(docref["content"][0]["attachment"]["data"]) == b"%PDF-1.4 painted"
+
+
+def test_bundles_validate_against_hl7s_json_schema(fhir_schema_errors) -> None:
+    identified = json.loads(emit_bundle(SOURCE, EXTRACTION, scan=SCAN, cfg=FhirSettings()))
+    assert fhir_schema_errors(identified) == []
+    assert fhir_schema_errors(_deid_bundle("1920-03-14")) == []
+    # The schema is live: a status outside the value set and an unknown field are refused.
+    broken = json.loads(json.dumps(identified))
+    obs = next(
+        e["resource"] for e in broken["entry"] if e["resource"]["resourceType"] == "Observation"
+    )
+    obs["status"] = "done"
+    obs["valueQty"] = 1
+    errors = fhir_schema_errors(broken)
+    assert len(errors) == 2 and all("Observation" in e for e in errors)

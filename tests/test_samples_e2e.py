@@ -78,3 +78,13 @@ def test_sample_against_truth(name: str, outputs) -> None:
     assert missed == []  # every PHI item removed from the text
     assert right >= 0.9 * sum(found.values())  # with the right dates
     assert right >= 0.9 * sum(expected.values())  # and nearly every value is found
+
+
+def test_every_bundle_validates_against_hl7s_json_schema(outputs, fhir_schema_errors) -> None:
+    checked = 0
+    for _, folder in outputs.values():
+        for name in ("bundle.json", "bundle.deid.json"):
+            bundle = json.loads((folder / name).read_text())
+            assert fhir_schema_errors(bundle) == [], (folder.name, name)
+            checked += 1
+    assert checked == 2 * len(TRUTHS)
