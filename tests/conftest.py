@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -112,3 +112,23 @@ def fhir_schema_errors() -> Callable[[dict], list[str]]:
         return found
 
     return errors
+
+
+@pytest.fixture(scope="session")
+def fhir_server() -> Iterator[str]:
+    """A real FHIR R4 server (tests/fhir/server.mjs: Medplum's fhir-router, in memory): its URL."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        ["node", str(Path(__file__).parent / "fhir" / "server.mjs"), "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # "listening PORT" once the definitions are indexed
+        assert line.startswith("listening "), "the FHIR server did not start"
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

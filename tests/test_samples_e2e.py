@@ -88,3 +88,51 @@ def test_every_bundle_validates_against_hl7s_json_schema(outputs, fhir_schema_er
             assert fhir_schema_errors(bundle) == [], (folder.name, name)
             checked += 1
     assert checked == 2 * len(TRUTHS)
+
+
+def _post(url: str, bundle: dict) -> dict:
+    import urllib.request
+
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(bundle).encode(),
+        headers={"Content-Type": "application/fhir+json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def _count(url: str, resource_type: str) -> int:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/{resource_type}?_count=1000", timeout=60) as response:
+        return len(json.loads(response.read()).get("entry", []))
+
+
+def test_a_fhir_server_accepts_every_bundle_and_a_second_load_creates_nothing(
+    outputs, fhir_server
+) -> None:
+    types = ("Patient", "DocumentReference", "Observation")
+    created = 0
+    for name in ("bundle.json", "bundle.deid.json"):
+        bundles = [json.loads((f / name).read_text()) for _, f in outputs.values()]
+        for bundle in bundles:
+            reply = _post(fhir_server, bundle)
+            assert reply["resourceType"] == "Bundle", reply
+            statuses = [e["response"]["status"] for e in reply["entry"]]
+            assert len(statuses) == len(bundle["entry"])
+            created += statuses.count("201")
+        counts = {t: _count(fhir_server, t) for t in types}
+        # Loading the same bundles again creates nothing: every entry finds its twin.
+        for bundle in bundles:
+            reply = _post(fhir_server, bundle)
+            assert {e["response"]["status"] for e in reply["entry"]} == {"200"}
+        assert {t: _count(fhir_server, t) for t in types} == counts
+    # Each identified and de-identified document made its Patient, document and values once.
+    entries = sum(
+        len(json.loads((f / n).read_text())["entry"])
+        for _, f in outputs.values()
+        for n in ("bundle.json", "bundle.deid.json")
+    )
+    assert created == entries
