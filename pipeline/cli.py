@@ -57,7 +57,20 @@ def main(argv: list[str] | None = None) -> int:
         help="markdown report to write (JSON beside it)",
     )
 
+    export = sub.add_parser(
+        "export", help="Write the bundles of OUTDIR as FHIR Bulk Data NDJSON (one file per type)."
+    )
+    export.add_argument("out", type=Path, metavar="OUTDIR", help="a folder ingest wrote")
+    export.add_argument("--ndjson", required=True, type=Path, metavar="DIR")
+    export.add_argument(
+        "--deid",
+        action="store_true",
+        help="export the de-identified bundles (bundle.deid.json) instead",
+    )
+
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return _export(args)
     if getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
 
@@ -84,6 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         report=args.report,
         settings=settings,
     )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline.ndjson import export_ndjson
+
+    try:
+        counts = export_ndjson(args.out, args.ndjson, deid=args.deid)
+    except FileNotFoundError:
+        print("chart2fhir export: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
+        return 2
+    for resource_type, n in counts.items():
+        print(f"{resource_type}.ndjson: {n}")
+    return 0
 
 
 def _engine_option(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,82 @@
+"""FHIR Bulk Data NDJSON: every document's bundle as one file per resource type.
+
+``chart2fhir export OUTDIR --ndjson DIR`` reads the bundles of the documents that ingest
+finished (``done`` or ``review`` in the manifest) and writes ``DIR/Patient.ndjson``,
+``DIR/Observation.ndjson``, ... with one resource per line, as the FHIR Bulk Data format
+(https://hl7.org/fhir/uv/bulkdata/) and bulk loaders expect. A bundle's references are
+transaction-local ("urn:uuid:..."); in NDJSON they become "Type/id". A resource in more than
+one bundle (the same id) is written once. Each file is written under a temporary name and
+renamed into place.
+
+``deid=True`` exports bundle.deid.json instead, into a folder that should hold nothing
+identified.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch import read_manifest
+
+
+def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str, int]:
+    """Write the NDJSON files; returns the number of resources written per type.
+
+    Raises:
+        FileNotFoundError: ``out_dir`` has no manifest (nothing was ingested there).
+
+    """
+    if not (out_dir / "manifest.json").exists():
+        raise FileNotFoundError("OUTDIR has no manifest.json")
+    name = "bundle.deid.json" if deid else "bundle.json"
+    lines: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for record in read_manifest(out_dir):
+        path = out_dir / record.doc_id / name
+        if record.status == "failed" or not path.exists():
+            continue
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+        local = {
+            e["fullUrl"]: f"{e['resource']['resourceType']}/{e['resource']['id']}"
+            for e in bundle.get("entry", [])
+        }
+        for entry in bundle.get("entry", []):
+            resource = _resolved(entry["resource"], local)
+            key = (resource["resourceType"], resource["id"])
+            if key in seen:
+                continue
+            seen.add(key)
+            line = json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
+            lines.setdefault(resource["resourceType"], []).append(line)
+    dest.mkdir(parents=True, exist_ok=True)
+    for resource_type, rows in sorted(lines.items()):
+        _write_atomically(dest / f"{resource_type}.ndjson", "".join(r + "\n" for r in rows))
+    return {t: len(rows) for t, rows in sorted(lines.items())}
+
+
+def _resolved(value: Any, local: dict[str, str]) -> Any:
+    """``value`` with every ``reference`` to a bundle entry's fullUrl made "Type/id"."""
+    if isinstance(value, dict):
+        out = {k: _resolved(v, local) for k, v in value.items()}
+        ref = out.get("reference")
+        if isinstance(ref, str) and ref in local:
+            out["reference"] = local[ref]
+        return out
+    if isinstance(value, list):
+        return [_resolved(v, local) for v in value]
+    return value
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
