@@ -63,13 +63,25 @@ def read_manifest(out_dir: Path) -> list[DocumentRecord]:
 
 
 def write_manifest(out_dir: Path, records: list[DocumentRecord]) -> None:
-    """Write manifest.json atomically (temporary file, then rename)."""
+    """Write manifest.json atomically (``write_atomically``)."""
     body = {"documents": [r.model_dump(mode="json") for r in records]}
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(body, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, out_dir / MANIFEST)
+    write_atomically(out_dir / MANIFEST, json.dumps(body, indent=2) + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a hidden temporary file beside ``path``, then rename it into place.
+
+    A reader sees the old file or the new one, never half of one; a failed write leaves no
+    temporary file behind.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def init_worker() -> None:

@@ -422,17 +422,18 @@ def _reread_redacted(
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         words = list(pool.map(_reread_page, tasks))
     pages: dict[str, list[str]] = {}
-    models: dict[str, list[dict[str, Any]]] = {}
+    models: dict[str, tuple[list[dict[str, Any]], set[str]]] = {}  # ocr.json pages, clinical
     for name, page_words in zip(keys, words, strict=True):
         if name not in models:
             doc_dir = doc_dirs[name]
             assert doc_dir is not None
             ocr = doc_dir / "ocr.json"
-            models[name] = json.loads(ocr.read_text())["pages"] if ocr.exists() else []
+            ocr_pages = json.loads(ocr.read_text())["pages"] if ocr.exists() else []
+            models[name] = (ocr_pages, clinical_tokens(truths[name]))
+        ocr_pages, clinical = models[name]
         i = len(pages.setdefault(name, []))
-        page = models[name][i] if i < len(models[name]) else {}
+        page = ocr_pages[i] if i < len(ocr_pages) else {}
         scale = REREAD_DPI / page["dpi"] if page.get("dpi") else 1.0
-        clinical = clinical_tokens(truths[name])
         pages[name].append(without_misreadings(page_words, page, clinical, scale=scale))
     readable = Recall()
     for name, page_texts in pages.items():

@@ -15,12 +15,10 @@ identified.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import read_manifest
+from pipeline.batch import read_manifest, write_atomically
 
 
 def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str, int]:
@@ -54,7 +52,7 @@ def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str,
             lines.setdefault(resource["resourceType"], []).append(line)
     dest.mkdir(parents=True, exist_ok=True)
     for resource_type, rows in sorted(lines.items()):
-        _write_atomically(dest / f"{resource_type}.ndjson", "".join(r + "\n" for r in rows))
+        write_atomically(dest / f"{resource_type}.ndjson", "".join(r + "\n" for r in rows))
     return {t: len(rows) for t, rows in sorted(lines.items())}
 
 
@@ -69,14 +67,3 @@ def _resolved(value: Any, local: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [_resolved(v, local) for v in value]
     return value
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

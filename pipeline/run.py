@@ -470,6 +470,7 @@ def _redact(
     )
     for i, extra in doubtful.items():
         boxes[i] = boxes.get(i, []) + extra
+    painted = sum(len(bs) for bs in doubtful.values())
 
     def tasks(extra: dict[int, list[Box]], verify: bool) -> list[RedactTask]:
         return [
@@ -511,13 +512,12 @@ def _redact(
         readable = [p for p in reread.pages if not doc.pages[p.index].error]
         check = RedactionCheck(
             performed=True,
-            doubtful_words_painted=sum(len(bs) for bs in doubtful.values()),
+            doubtful_words_painted=painted,
             pages_reread=sum(not p.error for p in readable),
             pages_unread=sum(bool(p.error) for p in readable),
             residual_boxes=sum(len(bs) for bs in residual.values()),
         )
         return write_pdf([page for page, _ in results]), check
-    painted = sum(len(bs) for bs in doubtful.values())
     return write_pdf([page for page, _ in results]), RedactionCheck(doubtful_words_painted=painted)
 
 

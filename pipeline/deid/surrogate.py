@@ -181,13 +181,10 @@ class Surrogates:
         is "[DATE]".
         """
         if label == "DATE":
-            key = date_key(value, self._words)
-            if key is None or (
-                withhold_through is not None
-                and f"{key[:4]}-{key[4:6]}-{key[6:]}" <= withhold_through
-            ):
-                return "[DATE]"
-            return shift_date_text(value, shift_days, self._words) or "[DATE]"
+            shifted = shift_date_text(
+                value, shift_days, self._words, withhold_through=withhold_through
+            )
+            return shifted or "[DATE]"
         if label == "AGE":
             return "90+"
         if label == "EMAIL_ADDRESS":
@@ -340,13 +337,18 @@ def shift_iso(value: str, days: int) -> str | None:
         return None
 
 
-def shift_date_text(value: str, days: int, words: WordLists) -> str | None:
+def shift_date_text(
+    value: str, days: int, words: WordLists, *, withhold_through: str | None = None
+) -> str | None:
     """A date as printed, shifted and printed in the same style; None if it is not a full date.
 
     "03/14/2023" keeps slashes, "2023-03-14" stays ISO, "Mar 14, 2023" keeps a month name.
+    None too for a date on or before ``withhold_through`` (ISO): it would tell an age.
     """
     key = date_key(value, words)
     if key is None:
+        return None
+    if withhold_through is not None and f"{key[:4]}-{key[4:6]}-{key[6:]}" <= withhold_through:
         return None
     try:
         day = dt.date(int(key[:4]), int(key[4:6]), int(key[6:])) - dt.timedelta(days=days)
