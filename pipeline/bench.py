@@ -23,8 +23,13 @@ Scoring rules (also printed in the report):
   a token of a truth PHI item); PHI items readable in redacted.pdf re-read by bare tesseract
   ``--psm 11``; de-id stage seconds per page in one process. The module's docstring has the
   details.
-- Observations: multiset match of (LOINC, value, UCUM unit, date) against the truth; blood
-  pressure is scored by its two components.
+- Observations: multiset match against the truth on LOINC, value within 1 % in either
+  printed unit (the other side converted with the UCUM library, ``pipeline/ucum.py``; meq
+  and mmol through the analyte's charge in ``labs.json``) and date; exact matches are paired
+  first. Blood pressure is scored by its two components.
+- Reference range and flag: of the lab values matched so, the share whose printed range
+  (low and high, within 1 %) and flag (v3-ObservationInterpretation code) equal the truth's;
+  a result printed without them must have neither.
 """
 
 from __future__ import annotations
@@ -38,11 +43,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import ucum
 from pipeline.schema import OcrDocument, OcrPage
 from pipeline.settings import Settings
 
@@ -51,6 +58,7 @@ TOKEN = re.compile(r"[A-Za-z0-9]+")
 # chart: its words would count as a leak of "3286 Mitchell Street" or "Bell Medical Center".
 TAG = re.compile(r"\[[A-Z][A-Z0-9_]*\]")
 LEVELS = ("clean", "moderate", "heavy")
+VALUE_TOLERANCE = 0.01  # a value matches within 1 % of the truth
 
 
 # --- scoring (pure) ---------------------------------------------------------------------
@@ -208,6 +216,148 @@ def extraction_keys(observations: Any) -> Counter[tuple[Any, ...]]:
     return keys
 
 
+def matched(
+    predicted: Counter[tuple[Any, ...]],
+    expected: Counter[tuple[Any, ...]],
+    charges: Mapping[str, int] | None = None,
+) -> int:
+    """How many ``predicted`` keys pair with an ``expected`` key, each key used once.
+
+    Keys are (code, value, unit, ...): the code and the rest must be equal, the values
+    agree by ``same_value``. Exact keys pair first, then each truth key in turn takes the
+    first prediction left that agrees with it. ``charges`` (LOINC -> ionic charge) lets
+    meq/L and mmol/L be compared.
+    """
+    exact = predicted & expected
+    left = list((predicted - exact).elements())
+    tp = sum(exact.values())
+    for key in sorted((expected - exact).elements(), key=repr):
+        i = next((i for i, p in enumerate(left) if _pairs(p, key, charges or {})), None)
+        if i is not None:
+            del left[i]
+            tp += 1
+    return tp
+
+
+def same_value(
+    value: float, unit: str, truth: float, truth_unit: str, *, charge: int | None = None
+) -> bool:
+    """Whether ``value`` is within 1 % of ``truth``, in the truth's unit or in its own."""
+    if unit == truth_unit:
+        return _close(value, truth)
+    try:
+        return _close(ucum.convert(value, unit, truth_unit, charge=charge), truth) or _close(
+            value, ucum.convert(truth, truth_unit, unit, charge=charge)
+        )
+    except ucum.UcumError:
+        return False  # not commensurable (or not UCUM): not the same value
+
+
+def _close(value: float, truth: float) -> bool:
+    return abs(value - truth) <= VALUE_TOLERANCE * abs(truth)
+
+
+def _pairs(key: tuple[Any, ...], truth: tuple[Any, ...], charges: Mapping[str, int]) -> bool:
+    code, value, unit, *rest = key
+    t_code, t_value, t_unit, *t_rest = truth
+    return (code, rest) == (t_code, t_rest) and same_value(
+        value, unit, t_value, t_unit, charge=charges.get(code)
+    )
+
+
+# A lab value as scored for its range and flag: (code, value, unit, date) and
+# (low, high, flag), the bounds in the value's unit.
+LabRead = tuple[tuple[Any, ...], tuple[float | None, float | None, str | None]]
+
+
+def truth_lab_reads(truth_doc: dict[str, Any]) -> list[LabRead]:
+    """The truth lab values with their printed range and flag (None where not printed)."""
+    reads: list[LabRead] = []
+    for o in truth_doc["observations"]:
+        if o.get("category") != "laboratory" or o.get("value") is None:
+            continue
+        ref = o.get("reference_range") or {}
+        key = (o["code"], round(float(o["value"]), 2), o["unit"], o.get("date"))
+        reads.append((key, (ref.get("low"), ref.get("high"), o.get("interpretation"))))
+    return reads
+
+
+def bundle_lab_reads(bundle: dict[str, Any]) -> list[LabRead]:
+    """The laboratory Observations of a FHIR bundle with their referenceRange and flag."""
+    reads: list[LabRead] = []
+    for entry in bundle.get("entry", []):
+        r = entry["resource"]
+        if r["resourceType"] != "Observation" or "valueQuantity" not in r:
+            continue
+        categories = {c["code"] for cat in r.get("category", []) for c in cat.get("coding", [])}
+        if "laboratory" not in categories:
+            continue
+        q, ref = r["valueQuantity"], (r.get("referenceRange") or [{}])[0]
+        flag = r["interpretation"][0]["coding"][0]["code"] if r.get("interpretation") else None
+        date = (r.get("effectiveDateTime") or "")[:10] or None
+        key = (r["code"]["coding"][0]["code"], round(float(q["value"]), 2), q["code"], date)
+        bounds = tuple(ref[b]["value"] if b in ref else None for b in ("low", "high"))
+        reads.append((key, (bounds[0], bounds[1], flag)))
+    return reads
+
+
+def extraction_lab_reads(observations: Any) -> list[LabRead]:
+    """The laboratory schema Observations (the baseline's) with their range and flag."""
+    reads: list[LabRead] = []
+    for o in observations:
+        if o.category != "laboratory" or o.quantity is None:
+            continue
+        ref = o.reference_range
+        low = ref.low.value if ref is not None and ref.low is not None else None
+        high = ref.high.value if ref is not None and ref.high is not None else None
+        date = (o.effective or "")[:10] or None
+        key = (o.code, round(o.quantity.value, 2), o.quantity.unit, date)
+        reads.append((key, (low, high, o.interpretation)))
+    return reads
+
+
+def lab_charges(models_dir: Path) -> dict[str, int]:
+    """LOINC -> ionic charge of the analytes ``labs.json`` lists in both meq and mmol."""
+    from pipeline.extract.data import LabsData, load
+
+    labs = load(models_dir / "extract", "labs.json", LabsData)
+    return {a.code: a.charge for a in labs.analytes if a.charge is not None}
+
+
+def range_flag_counts(
+    truth: list[LabRead], predicted: list[LabRead], charges: Mapping[str, int] | None = None
+) -> tuple[int, int]:
+    """(matched lab values whose range and flag equal the truth's, matched lab values).
+
+    Values pair as in ``matched``: exact keys first, then by ``same_value``.
+    """
+    charges = charges or {}
+    left, todo = list(predicted), list(truth)
+    right = pairs = 0
+    for exact in (True, False):
+        for t in list(todo):
+            for i, p in enumerate(left):
+                if p[0] == t[0] if exact else _pairs(p[0], t[0], charges):
+                    pairs += 1
+                    right += _same_range_flag(p, t, charges.get(t[0][0]))
+                    del left[i]
+                    todo.remove(t)
+                    break
+    return right, pairs
+
+
+def _same_range_flag(read: LabRead, truth: LabRead, charge: int | None) -> bool:
+    (_, _, unit, _), (low, high, flag) = read
+    (_, _, t_unit, _), (t_low, t_high, t_flag) = truth
+    if flag != t_flag:
+        return False
+    return all(
+        (b is None) == (t is None)
+        and (b is None or t is None or same_value(b, unit, t, t_unit, charge=charge))
+        for b, t in ((low, t_low), (high, t_high))
+    )
+
+
 def prf(tp: int, n_pred: int, n_true: int) -> dict[str, float]:
     """Precision, recall and F1 from counts."""
     p = tp / n_pred if n_pred else 0.0
@@ -226,6 +376,11 @@ class Tally:
     over: list[int] = field(default_factory=lambda: [0, 0])
     obs: list[int] = field(default_factory=lambda: [0, 0, 0])  # tp, predicted, true
     obs_nodate: list[int] = field(default_factory=lambda: [0, 0, 0])
+    obs_level: dict[str, list[int]] = field(
+        default_factory=lambda: {lv: [0, 0, 0] for lv in LEVELS}
+    )
+    lab_range: list[int] = field(default_factory=lambda: [0, 0])  # right, matched lab values
+    charges: dict[str, int] = field(default_factory=dict)  # LOINC -> ionic charge (labs.json)
     seconds: float = 0.0
     pages: int = 0
 
@@ -251,13 +406,21 @@ class Tally:
         self.over[0] += wrong
         self.over[1] += present
         expected = truth_observation_keys(truth)
-        self.obs[0] += sum((predicted & expected).values())
-        self.obs[1] += sum(predicted.values())
-        self.obs[2] += sum(expected.values())
+        tp = matched(predicted, expected, self.charges)
+        for row in (self.obs, self.obs_level[level]):
+            row[0] += tp
+            row[1] += sum(predicted.values())
+            row[2] += sum(expected.values())
         nodate, nodate_true = drop_date(predicted), drop_date(expected)
-        self.obs_nodate[0] += sum((nodate & nodate_true).values())
+        self.obs_nodate[0] += matched(nodate, nodate_true, self.charges)
         self.obs_nodate[1] += sum(nodate.values())
         self.obs_nodate[2] += sum(nodate_true.values())
+
+    def add_lab_reads(self, truth: dict[str, Any], reads: list[LabRead]) -> None:
+        """Score the reference ranges and flags of one document's lab values."""
+        right, pairs = range_flag_counts(truth_lab_reads(truth), reads, self.charges)
+        self.lab_range[0] += right
+        self.lab_range[1] += pairs
 
     def figures(self) -> dict[str, Any]:
         """The tally as report figures."""
@@ -274,6 +437,9 @@ class Tally:
             "over_redaction": _ratio(self.over[0], self.over[1]),
             "observations": prf(*self.obs),
             "observations_ignoring_date": prf(*self.obs_nodate),
+            "observations_by_level": {lv: prf(*v) for lv, v in self.obs_level.items() if v[2]},
+            "lab_range_flag": _ratio(*self.lab_range),
+            "lab_range_flag_matched": self.lab_range[1],
             "observation_counts": {
                 "true": self.obs[2],
                 "predicted": self.obs[1],
@@ -398,7 +564,8 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
     bad_before = {f: (bad_dir / f).read_bytes() for f in expected_bad}
 
     # The pipeline.
-    ours = Tally()
+    charges = lab_charges(Path(settings.extract.models_dir))
+    ours = Tally(charges=charges)
     run_dir = out / "run"
     started = time.monotonic()
     records = ingest(
@@ -426,6 +593,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
             (doc_dir / "deid.txt").read_text(),
             bundle_observation_keys(bundle),
         )
+        ours.add_lab_reads(truth, bundle_lab_reads(bundle))
     bad_ok = sum(
         1
         for f, code in expected_bad.items()
@@ -436,7 +604,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
     )
 
     # The baseline, same machine, same run, same parallelism.
-    base = Tally()
+    base = Tally(charges=charges)
     started = time.monotonic()
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         base_texts = dict(
@@ -450,6 +618,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
     base_deid = {k: baseline_deid("\f".join(v), analyzer) for k, v in base_texts.items()}
     base.seconds = time.monotonic() - started
     nlp = build_nlp(settings.extract)
+    base_extractions: dict[str, Any] = {}
     for name, truth in truths.items():
         base.pages += len(truth["pages"])
         pages = tuple(
@@ -462,6 +631,8 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         base.add_document(
             truth, base_texts[name], base_deid[name], extraction_keys(extraction.observations)
         )
+        base.add_lab_reads(truth, extraction_lab_reads(extraction.observations))
+        base_extractions[name] = extraction
 
     # Every OCR engine side by side on the same pages.
     from pipeline.bench_ocr import run_ocr_bench
@@ -476,6 +647,11 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         for name in truths
     }
     deid = run_deid_bench(truths, doc_dirs, base_texts, jobs=jobs, settings=settings)
+
+    # Medications, problems, allergies; bundle validity; the review queue.
+    from pipeline.bench_lists import run_lists_bench
+
+    lists = run_lists_bench(truths, doc_dirs, base_extractions, settings=settings)
 
     levels = Counter(t["degradation"] for t in truths.values())
     result = {
@@ -493,6 +669,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         "bad_inputs": {"handled": bad_ok, "total": len(expected_bad)},
         "ocr": ocr,
         "deid": deid,
+        "lists": lists,
     }
     report.write_text(render(result), encoding="utf-8")
     report.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -547,9 +724,19 @@ def render(r: dict[str, Any]) -> str:
         lines.append(
             f"| observation {k} | {p['observations'][k]:.3f} | {b['observations'][k]:.3f} |"
         )
+    for lv in LEVELS:
+        if lv in p.get("observations_by_level", {}):
+            o, ob = p["observations_by_level"][lv], b["observations_by_level"].get(lv, {})
+            lines.append(
+                f"| observation F1 {lv} (P / R) | {o['f1']:.3f} ({o['precision']:.3f} / "
+                f"{o['recall']:.3f}) | {ob.get('f1', 0.0):.3f} |"
+            )
     lines += [
         f"| observation F1 ignoring date | {p['observations_ignoring_date']['f1']:.3f} | "
         f"{b['observations_ignoring_date']['f1']:.3f} |",
+        f"| reference range and flag right on matched lab values "
+        f"(of {p['lab_range_flag_matched']} / {b['lab_range_flag_matched']}) | "
+        f"{p['lab_range_flag']:.3f} | {b['lab_range_flag']:.3f} |",
         f"| seconds per page | {p['seconds_per_page']:.2f} | {b['seconds_per_page']:.2f} |",
         f"| bad inputs refused with the right code, input untouched | "
         f"{r['bad_inputs']['handled']}/{r['bad_inputs']['total']} | — |",
@@ -573,6 +760,10 @@ def render(r: dict[str, Any]) -> str:
         "verification (a second OCR pass over the painted pages).",
         "",
     ]
+    if r.get("lists"):
+        from pipeline.bench_lists import render_lists
+
+        lines += render_lists(r["lists"], r["statuses"])
     if r.get("deid"):
         from pipeline.bench_deid import render_deid
 

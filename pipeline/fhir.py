@@ -12,29 +12,60 @@ import base64
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from pipeline.errors import BundleInvalid
-from pipeline.schema import Extraction, Observation, Source
+from pipeline.schema import Allergy, Coding, Condition, Extraction, Medication, Observation, Source
 from pipeline.settings import FhirSettings
 
 if TYPE_CHECKING:
     from pipeline.deid.surrogate import DeidExtraction
 
+Item = Observation | Medication | Condition | Allergy  # what a Provenance cites
+
 NAMESPACE = uuid.UUID("6b1f4a52-3c1e-5a8e-9f0e-2d8c1c7a9b10")
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+# v3-ObservationInterpretation code (schema.Interpretation) -> display.
+INTERPRETATIONS = {
+    "H": "High",
+    "L": "Low",
+    "HH": "Critical high",
+    "LL": "Critical low",
+    "A": "Abnormal",
+    "AA": "Critical abnormal",
+    "N": "Normal",
+}
 DOC_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
 DOC_SYSTEM = "urn:chart2fhir:document"
 OBS_SYSTEM = "urn:chart2fhir:observation"
+# MedicationStatement, Condition and AllergyIntolerance: identifiers we mint for
+# conditional create, as the Observation's.
+DERIVED_SYSTEM = "urn:chart2fhir:resource"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+CONDITION_CATEGORIES = {
+    "problem-list-item": "Problem List Item",
+    "encounter-diagnosis": "Encounter Diagnosis",
+}
 # De-identified bundles: identifiers under systems of their own, resources labelled.
 DEID_DOC_SYSTEM = "urn:chart2fhir:deid:document"
 DEID_PATIENT_SYSTEM = "urn:chart2fhir:deid:patient"
 AGE_90_OR_OLDER = "urn:chart2fhir:fhir:extension:age-90-or-older"
+# Provenance: where a value was read (page, box, confidences), by which software.
+EVIDENCE = "urn:chart2fhir:fhir:extension:evidence"
+SOFTWARE = f"chart2fhir {metadata.version('chart2fhir')}"
+UNDATED = "1970-01-01T00:00:00Z"  # Provenance.recorded when the document prints no date
 PSEUDONYMIZED = {
     "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
     "code": "PSEUDED",
@@ -143,9 +174,11 @@ def _bundle(
             },
         ),
     ]
+    evidence: list[tuple[str, Item]] = []  # (resource id, item): what each Provenance cites
     for obs in extraction.observations:
         key = f"obs/{obs.code}/{obs.start}/{obs.end}"
         obs_id = resource_id(doc_id, key)
+        evidence.append((obs_id, obs))
         entries.append(
             _entry(
                 obs_id,
@@ -155,6 +188,52 @@ def _bundle(
                     "url": "Observation",
                     "ifNoneExist": f"identifier={OBS_SYSTEM}|{obs_id}",
                 },
+            )
+        )
+    refs = Refs(patient=patient_id, document=docref_id, date=extraction.document_date)
+    derived: list[tuple[str, str, Item, dict[str, Any]]] = [
+        *(
+            (
+                "MedicationStatement",
+                f"medication/{m.start}/{m.end}",
+                m,
+                _medication_statement(m, refs),
+            )
+            for m in extraction.medications
+        ),
+        *(
+            ("Condition", f"condition/{c.code.code}", c, _condition(c, refs, cfg))
+            for c in extraction.conditions
+        ),
+        *(
+            (
+                "AllergyIntolerance",
+                f"allergy/{a.start}/{a.end}",
+                a,
+                _allergy_intolerance(a, refs, cfg),
+            )
+            for a in extraction.allergies
+        ),
+    ]
+    for kind, key, item, body in derived:
+        rid = resource_id(doc_id, key)
+        evidence.append((rid, item))
+        resource = {
+            "resourceType": kind,
+            "id": rid,
+            "identifier": [{"system": DERIVED_SYSTEM, "value": rid}],
+            **body,
+        }
+        entries.append(_conditional(rid, resource))
+    for target, item in evidence:
+        rid = resource_id(doc_id, f"provenance/{target}")
+        # Provenance has no identifier to create on condition: it is PUT under its id,
+        # which is as stable as the others', so a second load updates it in place.
+        entries.append(
+            _entry(
+                rid,
+                _provenance(rid, target, item, refs),
+                {"method": "PUT", "url": f"Provenance/{rid}"},
             )
         )
     return {
@@ -305,6 +384,21 @@ def _observation(
         resource["effectiveDateTime"] = effective
     if obs.quantity is not None:
         resource["valueQuantity"] = _quantity(obs.quantity.value, obs.quantity.unit)
+    if obs.interpretation is not None:
+        coding = {
+            "system": INTERPRETATION,
+            "code": obs.interpretation,
+            "display": INTERPRETATIONS[obs.interpretation],
+        }
+        resource["interpretation"] = [{"coding": [coding]}]
+    if obs.reference_range is not None:
+        ref = obs.reference_range
+        printed: dict[str, Any] = {"text": ref.text}
+        if ref.low is not None:
+            printed["low"] = _quantity(ref.low.value, ref.low.unit)
+        if ref.high is not None:
+            printed["high"] = _quantity(ref.high.value, ref.high.unit)
+        resource["referenceRange"] = [printed]
     if obs.components:
         resource["component"] = [
             {
@@ -314,3 +408,184 @@ def _observation(
             for c in obs.components
         ]
     return resource
+
+
+@dataclass(frozen=True)
+class Refs:
+    """What a derived resource points at: its patient and document, and the document date."""
+
+    patient: str
+    document: str
+    date: str | None
+
+
+def _coding(c: Coding) -> dict[str, str]:
+    return {"system": c.system, "code": c.code, "display": c.display}
+
+
+def _concept(coding: Coding | None, text: str) -> dict[str, Any]:
+    concept: dict[str, Any] = {"text": text}
+    if coding is not None:
+        concept["coding"] = [_coding(coding)]
+    return concept
+
+
+def _status(system: str, code: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def _medication_statement(m: Medication, refs: Refs) -> dict[str, Any]:
+    """A MedicationStatement (its id and identifier are added by ``_bundle``)."""
+    resource: dict[str, Any] = {
+        "status": m.status,
+        "medicationCodeableConcept": _concept(m.code, m.text),
+        "subject": {"reference": f"urn:uuid:{refs.patient}"},
+        "derivedFrom": [{"reference": f"urn:uuid:{refs.document}"}],
+    }
+    if m.date:
+        resource["effectivePeriod"] = {"start" if m.status == "active" else "end": m.date}
+    if refs.date:
+        resource["dateAsserted"] = refs.date
+    dosage: dict[str, Any] = {}
+    if m.sig:
+        dosage["text"] = m.sig
+    if m.timing is not None:
+        repeat: dict[str, Any] = {
+            "frequency": m.timing.frequency,
+            "period": m.timing.period,
+            "periodUnit": m.timing.period_unit,
+        }
+        if m.timing.when:
+            repeat["when"] = [m.timing.when]
+        dosage["timing"] = {"repeat": repeat}
+    if m.as_needed is not None:
+        if m.as_needed.upper() == "PRN" or m.as_needed.lower() == "as needed":
+            dosage["asNeededBoolean"] = True
+        else:
+            dosage["asNeededCodeableConcept"] = {"text": m.as_needed}
+    if m.route is not None:
+        dosage["route"] = {"coding": [_coding(m.route)]}
+    if m.dose is not None:
+        dosage["doseAndRate"] = [{"doseQuantity": _quantity(m.dose.value, m.dose.unit)}]
+    if dosage:
+        resource["dosage"] = [dosage]
+    return resource
+
+
+def _condition(c: Condition, refs: Refs, cfg: FhirSettings) -> dict[str, Any]:
+    """A Condition; one read with low confidence is unconfirmed until a reviewer says."""
+    confirmed = c.confidence >= cfg.final_min_confidence
+    resource: dict[str, Any] = {
+        "clinicalStatus": _status(CONDITION_CLINICAL, c.clinical_status),
+        "verificationStatus": _status(
+            CONDITION_VERIFICATION, "confirmed" if confirmed else "unconfirmed"
+        ),
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": CONDITION_CATEGORY,
+                        "code": c.category,
+                        "display": CONDITION_CATEGORIES[c.category],
+                    }
+                ]
+            }
+        ],
+        "code": _concept(c.code, c.text),
+        "subject": {"reference": f"urn:uuid:{refs.patient}"},
+        "evidence": [{"detail": [{"reference": f"urn:uuid:{refs.document}"}]}],
+    }
+    if refs.date:
+        resource["recordedDate"] = refs.date
+    return resource
+
+
+def _allergy_intolerance(a: Allergy, refs: Refs, cfg: FhirSettings) -> dict[str, Any]:
+    """An AllergyIntolerance; "NKDA" is one whose code is the no-known-allergy situation."""
+    confirmed = a.confidence >= cfg.final_min_confidence
+    resource: dict[str, Any] = {
+        "clinicalStatus": _status(ALLERGY_CLINICAL, "active"),
+        "verificationStatus": _status(
+            ALLERGY_VERIFICATION, "confirmed" if confirmed else "unconfirmed"
+        ),
+        "code": _concept(a.code, a.text),
+        "patient": {"reference": f"urn:uuid:{refs.patient}"},
+    }
+    if a.category is not None:
+        resource["category"] = [a.category]
+    if refs.date:
+        resource["recordedDate"] = refs.date
+    if a.reaction is not None:
+        resource["reaction"] = [{"manifestation": [_concept(a.reaction_code, a.reaction)]}]
+    return resource
+
+
+def _conditional(rid: str, resource: dict[str, Any]) -> dict[str, Any]:
+    """The entry creating ``resource`` unless one with its minted identifier exists."""
+    kind = resource["resourceType"]
+    return _entry(
+        rid,
+        resource,
+        {"method": "POST", "url": kind, "ifNoneExist": f"identifier={DERIVED_SYSTEM}|{rid}"},
+    )
+
+
+def _provenance(rid: str, target: str, item: Item, refs: Refs) -> dict[str, Any]:
+    """Provenance of one derived resource: the document it was read from, where, by what.
+
+    The entity is the DocumentReference, with an ``EVIDENCE`` extension giving the page
+    (1-based), the pixel box on it (of the upright, deskewed page image: searchable.pdf's),
+    the least OCR word confidence (0..100) and our extraction confidence (0..1).
+    ``recorded`` must be an instant; it is the document's date at midnight UTC (as
+    DocumentReference.date), or ``UNDATED`` when none is printed, never the wall clock, so
+    re-runs stay byte-identical.
+    """
+    parts: list[dict[str, Any]] = [
+        {"url": "extractionConfidence", "valueDecimal": item.confidence},
+        # Character offsets of the value's text in text.txt.
+        {"url": "textOffsets", "valueString": f"{item.start}-{item.end}"},
+    ]
+    if item.evidence is not None:
+        b = item.evidence.box
+        parts = [
+            {"url": "page", "valuePositiveInt": item.evidence.page + 1},
+            {"url": "box", "valueString": f"{b.x0},{b.y0},{b.x1},{b.y1}"},
+            {"url": "ocrConfidence", "valueDecimal": round(item.evidence.ocr_confidence, 2)},
+            *parts,
+        ]
+    return {
+        "resourceType": "Provenance",
+        "id": rid,
+        "target": [{"reference": f"urn:uuid:{target}"}],
+        "recorded": f"{refs.date[:10]}T00:00:00Z" if refs.date else UNDATED,
+        "activity": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                    "code": "CREATE",
+                    "display": "create",
+                }
+            ]
+        },
+        "agent": [
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                            "code": "assembler",
+                            "display": "Assembler",
+                        }
+                    ]
+                },
+                "who": {"display": SOFTWARE},
+            }
+        ],
+        "entity": [
+            {
+                "role": "source",
+                "what": {"reference": f"urn:uuid:{refs.document}"},
+                "extension": [{"url": EVIDENCE, "extension": parts}],
+            }
+        ],
+    }

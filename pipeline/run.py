@@ -290,7 +290,7 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
         extraction = _distrust(extraction, doc, unreliable, s.extract.min_confidence)
         if not extraction.patient.mrn:
             reasons.append(errors.MissingPatientId().record)
-        if any(o.confidence < s.extract.min_confidence for o in extraction.observations):
+        if any(item.confidence < s.extract.min_confidence for item in extraction.evidence()):
             reasons.append(errors.LowConfidenceValue().record)
         if not extraction.document_date and any(not o.effective for o in extraction.observations):
             reasons.append(errors.UndatedValue().record)
@@ -354,6 +354,9 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
             error=reasons[0] if reasons else None,
             reasons=tuple(reasons),
             observations=len(extraction.observations),
+            medications=len(extraction.medications),
+            conditions=len(extraction.conditions),
+            allergies=len(extraction.allergies),
             phi_spans=len(report.spans),
             seconds=round(time.monotonic() - started, 3),
         )
@@ -408,13 +411,21 @@ def _distrust(
     if not pages:
         return extraction
     cap = min_confidence / 2
-    observations = tuple(
-        o.model_copy(update={"confidence": min(o.confidence, cap)})
-        if doc.page_of(o.start) in pages
-        else o
-        for o in extraction.observations
+
+    def capped(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(
+            item.model_copy(update={"confidence": min(item.confidence, cap)})
+            if doc.page_of(item.start) in pages
+            else item
+            for item in items
+        )
+
+    return extraction.model_copy(
+        update={
+            key: capped(getattr(extraction, key))
+            for key in ("observations", "medications", "conditions", "allergies")
+        }
     )
-    return extraction.model_copy(update={"observations": observations})
 
 
 def _surrogate_outputs(
@@ -429,7 +440,9 @@ def _surrogate_outputs(
     from pipeline.deid.surrogate import deidentify_extraction, replace_with_surrogates
 
     surrogates = ctx.surrogates(out_dir)
-    deid = deidentify_extraction(extraction, doc_id=source.doc_id, surrogates=surrogates)
+    deid = deidentify_extraction(
+        extraction, doc_id=source.doc_id, surrogates=surrogates, phi=report
+    )
     if ctx.settings.deid.replacement == "surrogate":
         text = replace_with_surrogates(
             doc.text,

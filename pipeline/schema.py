@@ -164,12 +164,42 @@ class Quantity(Model):
     unit: str
 
 
+class Evidence(Model):
+    """Where an extracted value was read: its page, pixel box and OCR confidence.
+
+    The box is in the pixels of the page as OCR read it (turned upright and deskewed: the
+    page images of searchable.pdf), the union of the words the value's text spans.
+    """
+
+    page: int  # 0-based
+    box: Box
+    ocr_confidence: float  # the least confident of those words (0..100)
+
+
 class Component(Model):
     """One part of a panel observation (systolic and diastolic of a blood pressure)."""
 
     code: str  # LOINC
     display: str
     quantity: Quantity
+
+
+class ReferenceRange(Model):
+    """The reference interval printed beside a lab result, in the result's unit.
+
+    One bound for "<200" (``high``) or ">40" (``low``). ``text`` is the range as printed,
+    without its brackets and with runs of spaces as one ("3.5 - 5.1", "<200"): numbers
+    and comparators only, never document content that could identify anyone.
+    """
+
+    low: Quantity | None = None
+    high: Quantity | None = None
+    text: str
+
+
+# HL7 v3-ObservationInterpretation codes for the flags a lab prints: high, low, critical
+# high, critical low, abnormal, critical abnormal, normal.
+Interpretation = Literal["H", "L", "HH", "LL", "A", "AA", "N"]
 
 
 class Observation(Model):
@@ -184,6 +214,11 @@ class Observation(Model):
     start: int  # evidence span in the document text
     end: int
     confidence: float = 1.0
+    evidence: Evidence | None = None  # set by the extract stage from the OCR words
+    reference_range: ReferenceRange | None = None  # as printed beside a lab result
+    # The printed flag only: a result inside or outside a printed range without a flag
+    # has None, not one we worked out (the lab, not us, says what is abnormal).
+    interpretation: Interpretation | None = None
 
 
 class Patient(Model):
@@ -196,6 +231,74 @@ class Patient(Model):
     gender: Literal["male", "female", "other", "unknown"] | None = None
 
 
+class Coding(Model):
+    """A code from a code system (RxNorm, ICD-10-CM, SNOMED CT), as FHIR's Coding."""
+
+    system: str  # the FHIR system URI
+    code: str
+    display: str
+
+
+class Timing(Model):
+    """How often a medication is taken, as a FHIR Timing.repeat ("BID": 2 per 1 d)."""
+
+    frequency: int
+    period: float
+    period_unit: Literal["h", "d", "wk", "mo"]
+    when: str | None = None  # FHIR EventTiming: HS (bedtime), CM (with breakfast), ...
+
+
+class Medication(Model):
+    """A medication line: "Metformin 500 mg PO BID"; fields are None when not printed."""
+
+    text: str  # the drug name as printed (OCR text)
+    code: Coding | None = None  # RxNorm ingredient, when the name is in models/extract
+    dose: Quantity | None = None  # per administration: 500 mg, 2 {puff}
+    strength: str | None = None  # as printed: "500 mg", "90 mcg 2 puffs"
+    sig: str | None = None  # the printed instructions after the name: "500 mg PO BID"
+    route: Coding | None = None  # SNOMED CT route
+    frequency: str | None = None  # as printed: "BID", "daily with breakfast"
+    timing: Timing | None = None
+    as_needed: str | None = None  # "PRN", or its reason ("pain") when printed
+    status: Literal["active", "stopped"] = "active"
+    date: str | None = None  # started (active) or stopped, when printed on the line
+    start: int
+    end: int
+    confidence: float = 1.0
+    evidence: Evidence | None = None  # set by the extract stage from the OCR words
+
+
+class Condition(Model):
+    """A problem printed with its ICD-10-CM code."""
+
+    code: Coding  # ICD-10-CM; display is the official title when the code is listed
+    text: str  # the problem as printed
+    category: Literal["problem-list-item", "encounter-diagnosis"]
+    clinical_status: Literal["active", "resolved"] = "active"
+    start: int
+    end: int
+    confidence: float = 1.0
+    evidence: Evidence | None = None  # set by the extract stage from the OCR words
+
+
+AllergyCategory = Literal["medication", "food", "environment", "biologic"]
+
+
+class Allergy(Model):
+    """One allergy ("Penicillin - rash") or a statement of none ("NKDA")."""
+
+    text: str  # the substance (or the no-known statement) as printed
+    code: Coding | None = None  # substance (RxNorm, SNOMED CT) or no-known situation
+    category: AllergyCategory | None = None
+    reaction: str | None = None  # as printed
+    reaction_code: Coding | None = None  # SNOMED CT clinical finding
+    no_known: bool = False
+    start: int
+    end: int
+    confidence: float = 1.0
+    evidence: Evidence | None = None  # set by the extract stage from the OCR words
+
+
 class Extraction(Model):
     """What the extract stage found in one document."""
 
@@ -203,6 +306,13 @@ class Extraction(Model):
     document_date: str | None = None  # ISO date of the visit/report, when printed
     document_kind: str | None = None  # e.g. "progress-note", "lab-report" (see extract/kind.py)
     observations: tuple[Observation, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    allergies: tuple[Allergy, ...] = ()
+
+    def evidence(self) -> tuple[Observation | Medication | Condition | Allergy, ...]:
+        """Every extracted item; each has ``start``/``end`` and ``confidence``."""
+        return (*self.observations, *self.medications, *self.conditions, *self.allergies)
 
 
 class PhiReport(Model):
@@ -234,5 +344,8 @@ class DocumentRecord(Model):
     error: str | None = None  # "E123: fixed text": the failure, or the first review reason
     reasons: tuple[str, ...] = ()  # every review reason
     observations: int = 0
+    medications: int = 0
+    conditions: int = 0
+    allergies: int = 0
     phi_spans: int = 0
     seconds: float = 0.0

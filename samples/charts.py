@@ -47,6 +47,9 @@ class Ctx:
     colon_headings: bool = False
     bullet: str = "- "
     observations: list[dict] = field(default_factory=list)
+    medications: list[dict] = field(default_factory=list)
+    conditions: list[dict] = field(default_factory=list)
+    allergies: list[dict] = field(default_factory=list)
 
     def d(self, day: dt.date) -> Part:
         """A printed date (PHI)."""
@@ -74,6 +77,21 @@ class Ctx:
     def obs(self, *records: dict) -> None:
         """Record truth observations for values just printed."""
         self.observations.extend(records)
+
+    def meds(self, meds: Sequence[cl.Med], status: str = "active") -> Sequence[cl.Med]:
+        """Record truth medications for lines just printed; returns ``meds``."""
+        self.medications.extend(cl.med_truth(m, status) for m in meds)
+        return meds
+
+    def problems(self, problems: Sequence[cl.Problem], category: str) -> Sequence[cl.Problem]:
+        """Record truth conditions for problems printed with their ICD-10 code."""
+        self.conditions.extend(cl.condition_truth(pr, category) for pr in problems)
+        return problems
+
+    def allergy_text(self, items: Sequence[str]) -> str:
+        """'NKDA' or 'Penicillin - rash; Codeine - nausea', recorded as truth allergies."""
+        self.allergies.extend(cl.allergy_truth(item) for item in items)
+        return "; ".join(items)
 
     def time(self) -> str:
         """A clock time, HH:MM."""
@@ -330,14 +348,9 @@ def vitals_prose(c: Ctx, v: cl.Vitals, day: dt.date, which: Sequence[str]) -> st
     return text[0].upper() + text[1:] + "."
 
 
-def meds_items(meds: Sequence[cl.Med]) -> list[list[PartLike]]:
-    """Medication sigs as list items."""
-    return [[m.sig] for m in meds]
-
-
-def allergy_text(items: Sequence[str]) -> str:
-    """'NKDA' or 'Penicillin - rash; Codeine - nausea'."""
-    return "; ".join(items)
+def meds_items(c: Ctx, meds: Sequence[cl.Med]) -> list[list[PartLike]]:
+    """Medication sigs as list items (recorded as active truth medications)."""
+    return [[m.sig] for m in c.meds(meds)]
 
 
 def pronouns(c: Ctx) -> tuple[str, str, str]:
@@ -405,7 +418,7 @@ def lab_table(
     header = [rng.choice(LAB_HEADERS[0]), "Result", "Units", rng.choice(LAB_HEADERS[1]), "Flag"]
     body = [[r.name, r.text, r.unit, r.range_text, r.flag] for r in results]
     w.table(header, body, ruled=ruled or rng.choice(("none", "lines", "grid")))
-    c.obs(*(cl.lab_obs(r, day) for r in results))
+    c.obs(*(cl.lab_obs(r, day, with_range=True) for r in results))
 
 
 def lines_of(c: Ctx, w: Writer, items: Sequence[str]) -> None:
@@ -489,11 +502,11 @@ def progress_note(c: Ctx, w: Writer) -> None:
         w.paragraph(["Results from ", c.d(lab_day), ":"])
         lab_table(c, w, results, lab_day)
     heading(c, w, rng.choice(("Current Medications", "Medications")))
-    bullets(c, w, meds_items(meds))
+    bullets(c, w, meds_items(c, meds))
     heading(c, w, "Allergies")
-    w.paragraph([allergy_text(cl.allergies(rng))])
+    w.paragraph([c.allergy_text(cl.allergies(rng))])
     heading(c, w, rng.choice(("Assessment and Plan", "Assessment/Plan", "A/P")))
-    for i, pr in enumerate(problems, 1):
+    for i, pr in enumerate(c.problems(problems, "encounter-diagnosis"), 1):
         item: list[PartLike] = [f"{i}. {pr.name} ({pr.icd}): ", " ".join(pr.plan[: c.count(1, 2)])]
         if pr.icd == "E11.9" and rng.random() < 0.7:
             r = cl.make_lab(rng, "a1c", p.person.gender)
@@ -544,7 +557,7 @@ def lab_report(c: Ctx, w: Writer) -> None:
         w.table(
             header, [[r.name, r.text, r.unit, r.range_text, r.flag] for r in results], ruled=ruled
         )
-        c.obs(*(cl.lab_obs(r, c.date) for r in results))
+        c.obs(*(cl.lab_obs(r, c.date, with_range=True) for r in results))
     w.paragraph(["H = above reference range; L = below reference range."], space_before=20)
     if c.shrink >= 0.8 and rng.random() < 0.6:
         heading(c, w, "Comments")
@@ -686,7 +699,8 @@ def discharge_summary(c: Ctx, w: Writer) -> None:
     heading(c, w, "Admitting Diagnosis")
     w.paragraph([acute.name.capitalize() + "."])
     heading(c, w, "Discharge Diagnoses")
-    bullets(c, w, [[f"{pr.name} ({pr.icd})"] for pr in [acute, *chronic]], numbered=True)
+    diagnoses = c.problems([acute, *chronic], "encounter-diagnosis")
+    bullets(c, w, [[f"{pr.name} ({pr.icd})"] for pr in diagnoses], numbered=True)
     if c.shrink >= 0.8:
         heading(c, w, "History of Present Illness")
         onset = rng.choice(("two days", "three days", "one week", "several days"))
@@ -774,9 +788,9 @@ def discharge_summary(c: Ctx, w: Writer) -> None:
     else:
         w.paragraph([vitals_prose(c, v_dc, c.date, which)])
     heading(c, w, "Discharge Medications")
-    bullets(c, w, meds_items(cl.meds_for(rng, [acute, *chronic], c.count(0, 3))))
+    bullets(c, w, meds_items(c, cl.meds_for(rng, [acute, *chronic], c.count(0, 3))))
     heading(c, w, "Allergies")
-    w.paragraph([allergy_text(cl.allergies(rng))])
+    w.paragraph([c.allergy_text(cl.allergies(rng))])
     heading(c, w, "Follow-up")
     follow_day = c.date + dt.timedelta(days=rng.randint(5, 14))
     w.paragraph(
@@ -893,9 +907,9 @@ def intake_form(c: Ctx, w: Writer) -> None:
         w.fields([(k, rng.choice(v)) for k, v in SOCIAL], cols=2)
     heading(c, w, "Current Medications")
     meds = cl.meds_for(rng, problems, c.count(0, 2))
-    w.paragraph(["; ".join(m.sig for m in meds) + "."])
+    w.paragraph(["; ".join(m.sig for m in c.meds(meds)) + "."])
     heading(c, w, "Allergies")
-    w.paragraph([allergy_text(cl.allergies(rng))])
+    w.paragraph([c.allergy_text(cl.allergies(rng))])
     if c.shrink >= 0.6:
         heading(c, w, "Preferred Pharmacy")
         w.fields(
@@ -944,7 +958,7 @@ def medication_list(c: Ctx, w: Writer) -> None:
     )
     v = new_vitals(c)
     w.fields(
-        [("Allergies:", allergy_text(cl.allergies(rng)))]
+        [("Allergies:", c.allergy_text(cl.allergies(rng)))]
         + vital_pairs(c, v, c.date, ("weight", "height")),
         cols=3,
     )
@@ -955,7 +969,7 @@ def medication_list(c: Ctx, w: Writer) -> None:
     if with_dates:
         header.append("Started")
     body = []
-    for m in meds:
+    for m in c.meds(meds):
         cells: list[PartLike | list[PartLike]] = [m.name, m.dose, m.route, m.freq, m.indication]
         if with_dates:
             cells.append([c.d(c.date - dt.timedelta(days=rng.randint(30, 3000)))])
@@ -981,7 +995,7 @@ def medication_list(c: Ctx, w: Writer) -> None:
                     [c.d(c.date - dt.timedelta(days=rng.randint(10, 900)))],
                     rng.choice(reasons),
                 ]
-                for m in stopped
+                for m in c.meds(stopped, "stopped")
             ],
             ruled=rng.choice(("none", "lines")),
         )
@@ -1006,7 +1020,7 @@ def medication_list(c: Ctx, w: Writer) -> None:
             )
         w.table(["Vaccine", "Date Given", "Site"], body, ruled=rng.choice(("none", "lines")))
     heading(c, w, "Problem List")
-    bullets(c, w, [[f"{pr.name} ({pr.icd})"] for pr in problems])
+    bullets(c, w, [[f"{pr.name} ({pr.icd})"] for pr in c.problems(problems, "problem-list-item")])
     if rng.random() < 0.5:
         w.paragraph(
             ["Preferred pharmacy phone: ", c.tel(phone(rng))],

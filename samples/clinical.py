@@ -327,6 +327,8 @@ class LabResult:
     unit: str  # printed
     range_text: str
     flag: str  # "", "H", "L"
+    low: float | None = None  # the range's bounds as printed in range_text
+    high: float | None = None
 
     @property
     def lab(self) -> LabDef:
@@ -366,12 +368,20 @@ def make_lab(rng: random.Random, key: str, gender: str, unit_style: int = 0) -> 
     else:
         rtext = f">{num(low, lab.decimals)}"  # type: ignore[arg-type]
     unit = lab.units[unit_style % len(lab.units)]
-    return LabResult(key, rng.choice(lab.names), value, text, unit, rtext, flag)
+    printed = [None if b is None else float(num(b, lab.decimals)) for b in (low, high)]
+    return LabResult(key, rng.choice(lab.names), value, text, unit, rtext, flag, *printed)
 
 
-def lab_obs(r: LabResult, date: dt.date) -> dict:
-    """The truth observation for a printed result."""
-    return observation(r.lab.code, r.value, r.lab.ucum, date, LAB)
+def lab_obs(r: LabResult, date: dt.date, *, with_range: bool = False) -> dict:
+    """The truth observation for a printed result; ``with_range`` where its range and flag
+    are printed beside it (a table row), recorded as printed: the bounds in the result's
+    unit and the flag as its v3-ObservationInterpretation code ("H", "L"; None if blank).
+    """
+    obs = observation(r.lab.code, r.value, r.lab.ucum, date, LAB)
+    if with_range:
+        obs["reference_range"] = {"low": r.low, "high": r.high, "text": r.range_text}
+        obs["interpretation"] = r.flag or None
+    return obs
 
 
 # ------------------------------------------------------------ problems and meds
@@ -660,3 +670,29 @@ def allergies(rng: random.Random) -> list[str]:
     if rng.random() < 0.4:
         return ["NKDA"]
     return rng.sample(ALLERGIES, rng.randint(1, 3))
+
+
+# ------------------------------------------------- truth for meds, problems and allergies
+def med_truth(m: Med, status: str) -> dict:
+    """One truth medication; a discontinued line prints no route or frequency."""
+    active = status == "active"
+    return {
+        "name": m.name,
+        "strength": m.dose,
+        "route": m.route if active else None,
+        "frequency": m.freq if active else None,
+        "status": status,
+    }
+
+
+def condition_truth(pr: Problem, category: str) -> dict:
+    """One truth condition: a problem printed with its ICD-10-CM code."""
+    return {"code": pr.icd, "display": pr.name, "category": category}
+
+
+def allergy_truth(item: str) -> dict:
+    """One truth allergy from a printed item: 'Penicillin - rash' or 'NKDA'."""
+    if item == "NKDA":
+        return {"substance": None, "reaction": None, "no_known": True}
+    substance, reaction = item.split(" - ")
+    return {"substance": substance, "reaction": reaction, "no_known": False}

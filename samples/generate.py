@@ -176,6 +176,9 @@ def make_document(plan: DocPlan, seed: int, fake: Faker) -> tuple[list[Image.Ima
         "document_date": c.date.isoformat(),
         "pages": page_truth,
         "observations": c.observations,
+        "medications": c.medications,
+        "conditions": c.conditions,
+        "allergies": c.allergies,
     }
     return images, truth, fmt
 
@@ -203,8 +206,8 @@ def dumps(truth: dict) -> str:
                         out.append(f"      {json.dumps(pk)}: {json.dumps(page[pk])}{pc}")
                 out.append("    }" + ("," if i < len(value) - 1 else ""))
             out.append(f"  ]{comma}")
-        elif key == "observations":
-            out.append('  "observations": [')
+        elif key in ("observations", "medications", "conditions", "allergies"):
+            out.append(f"  {json.dumps(key)}: [")
             out.append(",\n".join(f"    {json.dumps(o)}" for o in value))
             out.append(f"  ]{comma}")
         else:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
 from pipeline.bench import (
     Tally,
+    bundle_lab_reads,
     edit_counts,
+    matched,
     over_redaction,
     phi_caught,
     prf,
+    range_flag_counts,
+    truth_lab_reads,
     truth_observation_keys,
 )
+from pipeline.fhir import emit_bundle
+from pipeline.schema import Extraction, Observation, Quantity, ReferenceRange, Source
+from pipeline.settings import FhirSettings
 
 TRUTH = {
     "degradation": "clean",
@@ -153,3 +161,99 @@ def test_a_replacement_tag_is_no_leak() -> None:
     ]
     # A tag does not stand in for a clinical word the de-identification removed.
     assert over_redaction(truth, truth["pages"][0]["text"], "[CLINIC] [STREET_ADDRESS]") == (1, 1)
+
+
+D = "2021-05-02"
+MATCHING = [
+    # (predicted key, truth key, charges, paired): LOINC, value within 1 %, unit, date
+    (("2345-7", 182.0, "mg/dL", D), ("2345-7", 182.0, "mg/dL", D), None, True),  # exact
+    (("2345-7", 183.5, "mg/dL", D), ("2345-7", 182.0, "mg/dL", D), None, True),  # 0.8 % off
+    (("2345-7", 185.0, "mg/dL", D), ("2345-7", 182.0, "mg/dL", D), None, False),  # 1.6 % off
+    (("2345-7", 182.0, "mg/dL", D), ("2345-7", 182.0, "mg/dL", "2021-05-03"), None, False),
+    (("2345-7", 182.0, "mg/dL", D), ("2339-0", 182.0, "mg/dL", D), None, False),  # other code
+    # another printed unit, converted with the UCUM library
+    (("8310-5", 37.0, "Cel", D), ("8310-5", 98.6, "[degF]", D), None, True),
+    (("8310-5", 38.0, "Cel", D), ("8310-5", 98.6, "[degF]", D), None, False),
+    (("29463-7", 81.6, "kg", D), ("29463-7", 180.0, "[lb_av]", D), None, True),
+    (("8302-2", 177.8, "cm", D), ("8302-2", 70.0, "[in_i]", D), None, True),
+    # meq/L and mmol/L only through the analyte's charge
+    (("2951-2", 140.0, "meq/L", D), ("2951-2", 140.0, "mmol/L", D), {"2951-2": 1}, True),
+    (("2951-2", 140.0, "meq/L", D), ("2951-2", 140.0, "mmol/L", D), None, False),
+    # not commensurable: mass and substance
+    (("2345-7", 10.1, "mmol/L", D), ("2345-7", 182.0, "mg/dL", D), None, False),
+]
+
+
+@pytest.mark.parametrize(("pred", "truth", "charges", "paired"), MATCHING)
+def test_matching_rule(pred: tuple, truth: tuple, charges: dict | None, paired: bool) -> None:
+    assert matched(Counter([pred]), Counter([truth]), charges) == int(paired)
+
+
+def test_each_key_pairs_once_and_exact_pairs_first() -> None:
+    truth = Counter({("2345-7", 182.0, "mg/dL", D): 1, ("2345-7", 183.0, "mg/dL", D): 1})
+    # 183 pairs exactly; 182.5 then pairs with 182; the third prediction has nothing left.
+    pred = Counter({("2345-7", 183.0, "mg/dL", D): 1, ("2345-7", 182.5, "mg/dL", D): 2})
+    assert matched(pred, truth) == 2
+
+
+def _lab_bundle(*observations: Observation) -> dict:
+    source = Source(
+        path="/scans/x.pdf", doc_id="abc", sha256="0" * 64, size=1, media_type="image/png", pages=1
+    )
+    extraction = Extraction(document_date=D, observations=observations)
+    return json.loads(emit_bundle(source, extraction, scan=None, cfg=FhirSettings()))
+
+
+def _lab(value: float, ref: ReferenceRange | None, flag: str | None) -> Observation:
+    return Observation(
+        code="2345-7",
+        display="Glucose",
+        category="laboratory",
+        quantity=Quantity(value=value, unit="mg/dL"),
+        reference_range=ref,
+        interpretation=flag,
+        start=int(value),  # distinct evidence spans, distinct resource ids
+        end=int(value) + 10,
+    )
+
+
+def test_reference_range_and_flag_on_matched_lab_values() -> None:
+    mg = "mg/dL"
+    range_70_99 = ReferenceRange(
+        low=Quantity(value=70, unit=mg), high=Quantity(value=99, unit=mg), text="70-99"
+    )
+    truth = {
+        "observations": [
+            # a table row: range and flag printed
+            {"code": "2345-7", "category": "laboratory", "value": 182.0, "unit": mg, "date": D,
+             "reference_range": {"low": 70.0, "high": 99.0, "text": "70-99"},
+             "interpretation": "H"},
+            # a table row without a flag
+            {"code": "2345-7", "category": "laboratory", "value": 88.0, "unit": mg, "date": D,
+             "reference_range": {"low": 70.0, "high": 99.0, "text": "70-99"},
+             "interpretation": None},
+            # prose: neither printed
+            {"code": "2345-7", "category": "laboratory", "value": 120.0, "unit": mg, "date": D},
+            # never read: not matched, not counted
+            {"code": "2345-7", "category": "laboratory", "value": 300.0, "unit": mg, "date": D},
+        ]
+    }  # fmt: skip
+    bundle = _lab_bundle(
+        _lab(182, range_70_99, "H"),  # right
+        _lab(88, range_70_99, "N"),  # a flag the chart does not print: wrong
+        _lab(120, None, None),  # right: nothing printed, nothing emitted
+    )
+    reads = bundle_lab_reads(bundle)
+    assert reads[0] == (("2345-7", 182.0, mg, D), (70, 99, "H"))
+    assert range_flag_counts(truth_lab_reads(truth), reads) == (2, 3)
+    tally = Tally()
+    tally.add_lab_reads(truth, reads)
+    assert tally.figures()["lab_range_flag"] == 0.6667
+    assert tally.figures()["lab_range_flag_matched"] == 3
+    # A range off by more than 1 % in one bound is wrong.
+    off = ReferenceRange(
+        low=Quantity(value=70, unit=mg), high=Quantity(value=109, unit=mg), text="70-109"
+    )
+    assert range_flag_counts(
+        truth_lab_reads(truth), bundle_lab_reads(_lab_bundle(_lab(182, off, "H")))
+    ) == (0, 1)

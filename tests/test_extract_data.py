@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from pipeline.extract.data import (
+    AllergiesData,
     AnalyteSpec,
+    ConditionsData,
     DatesData,
     KindsData,
     LabsData,
+    MedicationsData,
     ModelDataError,
     OcrData,
     PatientData,
+    SectionsData,
     UnitsData,
     VitalsData,
     load,
@@ -33,6 +38,10 @@ MODELS = {
     "patient.json": PatientData,
     "kinds.json": KindsData,
     "ocr.json": OcrData,
+    "sections.json": SectionsData,
+    "medications.json": MedicationsData,
+    "conditions.json": ConditionsData,
+    "allergies.json": AllergiesData,
 }
 
 
@@ -129,3 +138,27 @@ def test_brief_code_map() -> None:
     assert table["wbc"] == ("6690-2", "10*3/uL")
     assert table["tsh"] == ("3016-3", "u[IU]/mL")
     assert table["hba1c"] == ("4548-4", "%")
+
+
+def test_codes_of_the_list_readers_are_well_formed() -> None:
+    meds = load(EXTRACT, "medications.json", MedicationsData)
+    conditions = load(EXTRACT, "conditions.json", ConditionsData)
+    allergies = load(EXTRACT, "allergies.json", AllergiesData)
+    assert all(d.rxnorm.isdigit() for d in meds.drugs)
+    # One entry per drug, and no name (or synonym) shared by two drugs.
+    names = [normalise_label(n) for d in meds.drugs for n in (d.name, *d.synonyms)]
+    assert len(names) == len(set(names))
+    snomed = [r.code for r in meds.routes.values()] + [*allergies.reactions, *allergies.no_known]
+    snomed += [s.code for s in allergies.substances if s.system == "snomed" and s.code]
+    assert all(c.isdigit() and 6 <= len(c) <= 18 for c in snomed)
+    assert all(
+        re.fullmatch(r"[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?", c) for c in conditions.codes
+    )
+    # Every problem the sample generator prints with a code is listed under that code.
+    from samples.clinical import ACUTE, PROBLEMS
+
+    assert {p.icd for p in (*PROBLEMS, *ACUTE)} <= set(conditions.codes)
+    from samples.clinical import MEDS
+
+    listed = {normalise_label(n) for n in names}
+    assert {normalise_label(m[0]) for m in MEDS.values()} <= listed

@@ -197,3 +197,95 @@ def test_lab_report(nlp: Language, cfg: ExtractSettings) -> None:
     ]
     # The flag legend's "H" and "L" are not results; nothing came from the header row.
     assert len(ex.observations) == 3
+
+
+# Reference range and flag: (text, (low, high, printed text) or None, v3 interpretation code).
+# The bounds are in the result's unit; a flag is only what the lab printed.
+RangeFlag = tuple[tuple[float | None, float | None, str] | None, str | None]
+
+RANGES: list[tuple[str, RangeFlag]] = [
+    # the classic row: range after the unit, flag last
+    ("Glucose 182 mg/dL 70-99 H", ((70, 99, "70-99"), "H")),
+    # a range and no flag: the value is inside, and no flag is worked out from the range
+    ("Sodium 138 mmol/L 135-145", ((135, 145, "135-145"), None)),
+    # out of range but no flag printed: still none (the lab decides what is abnormal)
+    ("Sodium 149 mmol/L 136-145", ((136, 145, "136-145"), None)),
+    # upper bound only, flagged
+    ("LDL Cholesterol 130 mg/dL <100 H", ((None, 100, "<100"), "H")),
+    # lower bound only, with a space after the comparator
+    ("HDL 45 mg/dL > 40", ((40, None, "> 40"), None)),
+    # bracketed range: brackets are not part of the text
+    ("TSH 2.10 uIU/mL (0.40-4.50)", ((0.4, 4.5, "0.40-4.50"), None)),
+    # spaces around the dash, mEq/L kept as meq/L
+    ("Potassium 4.1 mEq/L 3.5 - 5.1", ((3.5, 5.1, "3.5 - 5.1"), None)),
+    # low
+    ("Hemoglobin 10.1 g/dL 12.0-16.0 L", ((12.0, 16.0, "12.0-16.0"), "L")),
+    # an asterisk beside H marks it out of range, not critical
+    ("Potassium 5.9 mmol/L 3.5-5.1 H*", ((3.5, 5.1, "3.5-5.1"), "H")),
+    # critical high
+    ("Potassium 6.9 mmol/L 3.5-5.1 HH", ((3.5, 5.1, "3.5-5.1"), "HH")),
+    # the range before the result, the flag between result and unit
+    ("Glucose 70-99 182 H mg/dL", ((70, 99, "70-99"), "H")),
+    # the flag glued to the result
+    ("Creatinine 1.4H mg/dL 0.6-1.2", ((0.6, 1.2, "0.6-1.2"), "H")),
+    # the flag before the range
+    ("Glucose 182 mg/dL H 70-99", ((70, 99, "70-99"), "H")),
+    # the unit after the range
+    ("BUN 24 7-20 mg/dL H", ((7, 20, "7-20"), "H")),
+    # a ruled table row
+    ("| Chloride | 101 | mmol/L | 98-107 |", ((98, 107, "98-107"), None)),
+    ("| Sodium | 131 | mmol/L | 136-145 | L |", ((136, 145, "136-145"), "L")),
+    # no range printed: a flag alone is kept
+    ("Glucose 182 mg/dL H", (None, "H")),
+    # OCR: a stray mark between cells before the range
+    ("Glucose, Serum 95 mg/dL . 70-99", ((70, 99, "70-99"), None)),
+    # OCR: a misread unit before the range (the unit is inferred, the range still read)
+    ("Creatinine 0.66 ing/dL 0.60-1.30", ((0.6, 1.3, "0.60-1.30"), None)),
+    # OCR: letters for digits in the range are repaired, in the text too
+    ("Sodium 132 mmol/L l36-l45 L", ((136, 145, "136-145"), "L")),
+    # OCR: a stray "*" the range contradicts (102 is inside 98-107) is no flag
+    ("Chloride’ 102 * mmol/L 98-107", ((98, 107, "98-107"), None)),
+    # failing: "A" of the next name is not a flag
+    ("Na 138 A1c 7.9", (None, None)),
+    # failing: a date after the result is not a range
+    ("Glucose 182 mg/dL 03-15-2021", (None, None)),
+    # failing: bounds in the wrong order, or beyond what the analyte can measure
+    ("Glucose 182 mg/dL 99-70 H", (None, "H")),
+    ("Glucose 182 mg/dL 70-9900", (None, None)),
+    # failing: "H." of "H. pylori" after a comma is not a flag
+    ("Na 138, H. pylori negative", (None, None)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RANGES)
+def test_reference_range_and_flag(
+    nlp: Language, cfg: ExtractSettings, text: str, expected: RangeFlag
+) -> None:
+    obs = run(nlp, cfg, text).observations[0]
+    assert obs.quantity is not None
+    ref = obs.reference_range
+    got = None
+    if ref is not None:
+        for bound in (ref.low, ref.high):
+            assert bound is None or bound.unit == obs.quantity.unit
+        got = (
+            None if ref.low is None else ref.low.value,
+            None if ref.high is None else ref.high.value,
+            ref.text,
+        )
+    assert (got, obs.interpretation) == expected
+
+
+def test_every_printed_flag_maps_to_an_interpretation_code(
+    nlp: Language, cfg: ExtractSettings
+) -> None:
+    # Each row of a report carries its own range and flag; none leaks into the next row.
+    text = (
+        "Glucose 182 mg/dL 70-99 H\n"
+        "Sodium 140 mmol/L 136-145\n"
+        "Potassium 2.9 mmol/L 3.5-5.1 LL\n"
+        "WBC 14.2 K/uL 4.5-11.0 High\n"
+        "Hemoglobin A1c 7.9 % 4.0-5.6 (H)"
+    )
+    got = [(o.code, o.interpretation) for o in run(nlp, cfg, text).observations]
+    assert got == [(GLUCOSE, "H"), (NA, None), (K, "LL"), (WBC, "H"), (A1C, "H")]

@@ -12,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.fhir import emit_bundle, emit_deid_bundle, resource_id
-from pipeline.schema import Component, Extraction, Observation, Patient, Quantity, Source
+from pipeline.schema import (
+    Component,
+    Extraction,
+    Observation,
+    Patient,
+    Quantity,
+    ReferenceRange,
+    Source,
+)
 from pipeline.settings import FhirSettings
 
 SCAN = b"%PDF-1.4 synthetic scan bytes"
@@ -83,6 +91,8 @@ def test_bundle_validates_as_r4_transaction() -> None:
         "DocumentReference",
         "Observation",
         "Observation",
+        "Provenance",  # one per derived resource (tests/test_fhir_lists.py)
+        "Provenance",
     ]
 
 
@@ -255,3 +265,84 @@ def test_bundles_validate_against_hl7s_json_schema(fhir_schema_errors) -> None:
     obs["valueQty"] = 1
     errors = fhir_schema_errors(broken)
     assert len(errors) == 2 and all("Observation" in e for e in errors)
+
+
+FLAGGED = GLUCOSE.model_copy(
+    update={
+        "reference_range": ReferenceRange(
+            low=Quantity(value=70, unit="mg/dL"),
+            high=Quantity(value=99, unit="mg/dL"),
+            text="70-99",
+        ),
+        "interpretation": "H",
+    }
+)
+# An upper bound only and no printed flag: no interpretation is emitted.
+LDL = Observation(
+    code="13457-7",
+    display="Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation",
+    category="laboratory",
+    quantity=Quantity(value=88, unit="mg/dL"),
+    reference_range=ReferenceRange(high=Quantity(value=100, unit="mg/dL"), text="<100"),
+    start=70,
+    end=90,
+)
+RANGED = EXTRACTION.model_copy(update={"observations": (BP, FLAGGED, LDL)})
+
+
+def test_reference_range_and_interpretation() -> None:
+    bp, glucose, ldl = (e["resource"] for e in _by_type(_bundle(RANGED), "Observation"))
+    assert "referenceRange" not in bp and "interpretation" not in bp
+    ucum = "http://unitsofmeasure.org"
+    assert glucose["referenceRange"] == [
+        {
+            "low": {"value": 70, "unit": "mg/dL", "system": ucum, "code": "mg/dL"},
+            "high": {"value": 99, "unit": "mg/dL", "system": ucum, "code": "mg/dL"},
+            "text": "70-99",
+        }
+    ]
+    assert glucose["interpretation"] == [
+        {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                    "code": "H",
+                    "display": "High",
+                }
+            ]
+        }
+    ]
+    assert ldl["referenceRange"] == [
+        {"high": {"value": 100, "unit": "mg/dL", "system": ucum, "code": "mg/dL"}, "text": "<100"}
+    ]
+    assert "interpretation" not in ldl
+    model = Bundle.model_validate(_bundle(RANGED))
+    parsed = model.entry[3].resource
+    assert (
+        parsed.referenceRange[0].low.value == 70 and parsed.interpretation[0].coding[0].code == "H"
+    )
+
+
+@pytest.mark.parametrize("code", ["H", "L", "HH", "LL", "A", "AA", "N"])
+def test_every_interpretation_code_validates(code: str) -> None:
+    obs = FLAGGED.model_copy(update={"interpretation": code})
+    bundle = _bundle(EXTRACTION.model_copy(update={"observations": (obs,)}))
+    coding = _by_type(bundle, "Observation")[0]["resource"]["interpretation"][0]["coding"][0]
+    assert coding["code"] == code and coding["display"]
+    Bundle.model_validate(bundle)
+
+
+def test_deid_bundle_keeps_reference_range_and_interpretation(fhir_schema_errors) -> None:
+    from pipeline.deid.assets import load_assets
+    from pipeline.deid.surrogate import Surrogates, deidentify_extraction
+    from pipeline.settings import DeidSettings
+
+    surrogates = Surrogates(b"k" * 32, load_assets(DeidSettings().models_dir))
+    deid = deidentify_extraction(RANGED, doc_id=SOURCE.doc_id, surrogates=surrogates)
+    text = emit_deid_bundle(deid, redacted_pdf=b"%PDF-1.4 painted", pages=1, cfg=FhirSettings())
+    bundle = json.loads(text)
+    glucose = _by_type(bundle, "Observation")[1]["resource"]
+    assert glucose["referenceRange"][0]["text"] == "70-99"
+    assert glucose["interpretation"][0]["coding"][0]["code"] == "H"
+    assert fhir_schema_errors(bundle) == []
+    assert fhir_schema_errors(_bundle(RANGED)) == []

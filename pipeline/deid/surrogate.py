@@ -27,14 +27,17 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import regex as re
 
 from pipeline.deid.assets import DeidAssets, WordLists
 from pipeline.deid.detect import date_key
 from pipeline.deid.text import deidentify_text
-from pipeline.schema import Extraction, Patient, PhiReport
+from pipeline.schema import Allergy, Condition, Extraction, Medication, Patient, PhiReport, Span
 from pipeline.settings import DeidSettings
+
+Listed = TypeVar("Listed", Medication, Condition, Allergy)
 
 KEY_FILE = "deid.key"
 MIN_KEY_BYTES = 32  # shorter keys could be searched from one known MRN and its surrogate
@@ -268,11 +271,17 @@ def patient_key(patient: Patient, doc_id: str) -> str:
 
 
 def deidentify_extraction(
-    extraction: Extraction, *, doc_id: str, surrogates: Surrogates
+    extraction: Extraction,
+    *,
+    doc_id: str,
+    surrogates: Surrogates,
+    phi: PhiReport | None = None,
 ) -> DeidExtraction:
     """The extraction as bundle.deid.json carries it: surrogate patient, dates shifted.
 
-    Values, codes and units are kept. The age is told on the document's latest date (its
+    Values, codes and units are kept. A medication, condition or allergy whose evidence
+    touches a PHI span of ``phi`` loses its printed text: a coded one is named by its
+    code's display, an uncoded one is left out. The age is told on the document's latest date (its
     own date or an observation's): a birth date is kept (shifted) only for a patient under
     90 then; with no date to tell by, it is withheld. A date that cannot be shifted is
     dropped.
@@ -301,12 +310,20 @@ def deidentify_extraction(
         o.model_copy(update={"effective": shift_iso(o.effective, days)}) if o.effective else o
         for o in extraction.observations
     )
+    spans = phi.spans if phi is not None else ()
+    medications = tuple(
+        m.model_copy(update={"date": shift_iso(m.date, days) if m.date else None})
+        for m in _scrubbed(extraction.medications, spans)
+    )
     document_date = extraction.document_date
     shifted = extraction.model_copy(
         update={
             "patient": patient,
             "document_date": shift_iso(document_date, days) if document_date else None,
             "observations": observations,
+            "medications": medications,
+            "conditions": _scrubbed(extraction.conditions, spans),
+            "allergies": _scrubbed(extraction.allergies, spans),
         }
     )
     return DeidExtraction(
@@ -317,6 +334,17 @@ def deidentify_extraction(
         shift_days=days,
         withhold_through=withhold_through,
     )
+
+
+def _scrubbed(items: tuple[Listed, ...], spans: tuple[Span, ...]) -> tuple[Listed, ...]:
+    """``items`` without printed text that shares characters with a PHI span."""
+    kept = []
+    for item in items:
+        if not any(s.start < item.end and item.start < s.end for s in spans):
+            kept.append(item)
+        elif item.code is not None:
+            kept.append(item.model_copy(update={"text": item.code.display}))
+    return tuple(kept)
 
 
 def shift_iso(value: str, days: int) -> str | None:

@@ -6,12 +6,22 @@ returns an ``Extraction``; the spaCy ``Doc`` never leaves this package.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from spacy.language import Language
 
 from pipeline.errors import ExtractionFailed
 from pipeline.extract.findings import Findings, findings
 from pipeline.extract.nlp import build_nlp
-from pipeline.schema import Extraction, OcrDocument
+from pipeline.schema import (
+    Allergy,
+    Condition,
+    Evidence,
+    Extraction,
+    Medication,
+    Observation,
+    OcrDocument,
+)
 from pipeline.settings import ExtractSettings
 
 __all__ = ["build_nlp", "extract_entities"]
@@ -37,11 +47,15 @@ def extract_entities(doc: OcrDocument, *, nlp: Language, cfg: ExtractSettings) -
         _seed(findings(spacy_doc), doc)
         spacy_doc = nlp(spacy_doc)
         found = findings(spacy_doc)
+        locate = _Locator(doc)
         return Extraction(
             patient=found.patient,
             document_date=found.document_date,
             document_kind=found.kind,
-            observations=tuple(found.observations),
+            observations=locate.all(found.observations),
+            medications=locate.all(found.medications),
+            conditions=locate.all(found.conditions),
+            allergies=locate.all(found.allergies),
         )
     except Exception as e:  # any failure inside spaCy or a component is this document's
         raise ExtractionFailed() from e
@@ -55,3 +69,32 @@ def _seed(found: Findings, doc: OcrDocument) -> None:
         for w in page.words
     ]
     found.words = sorted(words)
+
+
+Item = TypeVar("Item", Observation, Medication, Condition, Allergy)
+
+
+class _Locator:
+    """Evidence (page, pixel box, OCR confidence) of text spans, from the OCR words."""
+
+    def __init__(self, doc: OcrDocument) -> None:
+        self.doc = doc
+        self.starts = doc.page_starts()
+
+    def all(self, items: list[Item]) -> tuple[Item, ...]:
+        return tuple(
+            item.model_copy(update={"evidence": self.evidence(item.start, item.end)})
+            for item in items
+        )
+
+    def evidence(self, start: int, end: int) -> Evidence | None:
+        """The evidence of document text ``[start, end)``; None when no word is under it."""
+        index = self.doc.page_of(start)
+        page, offset = self.doc.pages[index], self.starts[index]
+        words = [w for w in page.words if w.start < end - offset and start - offset < w.end]
+        if not words:
+            return None
+        box = words[0].box
+        for w in words[1:]:
+            box = box.union(w.box)
+        return Evidence(page=index, box=box, ocr_confidence=min(w.conf for w in words))

@@ -11,7 +11,17 @@ import json
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pipeline import ucum
+from pipeline.schema import Interpretation
 
 MANIFEST = "MANIFEST.json"
 
@@ -85,11 +95,25 @@ class AnalyteSpec(DataModel):
     # Usually printed with a decimal point (4.1, 98.6): a whole number ten times too large
     # ("Potassium 41") is taken for a point OCR lost, at a confidence that asks for review.
     fractional: bool = False
+    # The ionic charge (Na+ 1, Cl- -1): UCUM counts an equivalent as a mole, so converting
+    # between meq/L and mmol/L needs it; an analyte listing both units must state it.
+    charge: int | None = None
+
+    @field_validator("units")
+    @classmethod
+    def _ucum_units(cls, units: dict[str, Bounds]) -> dict[str, Bounds]:
+        for code in units:
+            ucum.check(code)
+        return units
 
     @model_validator(mode="after")
     def _shape(self) -> AnalyteSpec:
         if (self.shape == "ratio") != (len(self.components) == 2):
             raise ValueError("a ratio analyte has exactly two components, others none")
+        if self.charge is None and any(
+            ucum.charge_dependent(a, b) for a in self.units for b in self.units
+        ):
+            raise ValueError("an analyte in both equivalents and moles needs its charge")
         return self
 
     @property
@@ -126,7 +150,8 @@ class LabsData(DataModel):
     description: str = ""
     category: Literal["laboratory"]
     fillers: tuple[str, ...]
-    flags: tuple[str, ...]
+    flags_description: str = ""
+    flags: dict[str, Interpretation]  # printed flag -> v3-ObservationInterpretation code
     analytes: tuple[AnalyteSpec, ...]
 
 
@@ -136,6 +161,13 @@ class UnitsData(DataModel):
     version: str
     description: str = ""
     units: dict[str, str]
+
+    @field_validator("units")
+    @classmethod
+    def _ucum_codes(cls, units: dict[str, str]) -> dict[str, str]:
+        for code in set(units.values()):
+            ucum.check(code)
+        return units
 
 
 class Penalties(DataModel):
@@ -252,3 +284,125 @@ def _read(path: Path, model: type[M]) -> M:
         return model.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as e:
         raise ModelDataError(f"cannot load extract model file {path.name}") from e
+
+
+SectionKind = Literal[
+    "medications",
+    "medications-stopped",
+    "allergies",
+    "problem-list-item",
+    "encounter-diagnosis",
+    "family-history",
+    "other",
+]
+
+
+class SectionsData(DataModel):
+    """``sections.json``: section headings by kind."""
+
+    version: str
+    description: str = ""
+    max_heading_words: int = 6
+    kinds: dict[SectionKind, tuple[str, ...]]
+
+
+class DrugSpec(DataModel):
+    """A drug name, its RxNorm ingredient and other names it is printed under."""
+
+    name: str
+    rxnorm: str
+    synonyms: tuple[str, ...] = ()
+
+
+class RouteSpec(DataModel):
+    """A route of administration (SNOMED CT) and how it is printed."""
+
+    code: str
+    display: str
+    printed: tuple[str, ...] = Field(min_length=1)
+
+
+class FrequencySpec(DataModel):
+    """A printed frequency as a FHIR Timing repeat."""
+
+    frequency: int = Field(ge=1)
+    period: float = Field(gt=0)
+    unit: Literal["h", "d", "wk", "mo"]
+    when: str | None = None
+
+
+class MedicationsData(DataModel):
+    """``medications.json``."""
+
+    version: str
+    description: str = ""
+    drugs: tuple[DrugSpec, ...] = Field(min_length=1)
+    strength_units: dict[str, str] = Field(min_length=1)  # printed -> UCUM
+    dose_forms: dict[str, str] = {}  # printed -> UCUM annotation ("puffs" -> "{puff}")
+    routes: dict[str, RouteSpec]
+    frequencies: dict[str, FrequencySpec]
+    as_needed: tuple[str, ...] = ()
+    as_needed_reasons: tuple[str, ...] = ()
+    # The confidence of an item whose name (or code) is not listed here: kept, but reviewed.
+    unlisted_confidence: float = Field(ge=0, le=1)
+
+    @field_validator("strength_units", "dose_forms")
+    @classmethod
+    def _ucum_codes(cls, units: dict[str, str]) -> dict[str, str]:
+        for code in set(units.values()):
+            ucum.check(code)
+        return units
+
+
+class ConditionsData(DataModel):
+    """``conditions.json``."""
+
+    version: str
+    description: str = ""
+    negation_cues: tuple[str, ...] = ()
+    resolved_cues: tuple[str, ...] = ()
+    codes: dict[str, str] = Field(min_length=1)  # ICD-10-CM code -> official title
+    # The confidence of an item whose name (or code) is not listed here: kept, but reviewed.
+    unlisted_confidence: float = Field(ge=0, le=1)
+
+
+class NoKnownSpec(DataModel):
+    """A statement of no known allergy (SNOMED CT situation) and how it is printed."""
+
+    display: str
+    printed: tuple[str, ...] = Field(min_length=1)
+
+
+class SubstanceSpec(DataModel):
+    """An allergen: its code where we hold one, and its AllergyIntolerance category."""
+
+    name: str
+    system: Literal["rxnorm", "snomed"] | None = None
+    code: str | None = None
+    category: Literal["medication", "food", "environment", "biologic"]
+    synonyms: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _coded(self) -> SubstanceSpec:
+        if (self.system is None) != (self.code is None):
+            raise ValueError("a substance has both a system and a code, or neither")
+        return self
+
+
+class ReactionSpec(DataModel):
+    """A reaction (SNOMED CT clinical finding) and how it is printed."""
+
+    display: str
+    printed: tuple[str, ...] = Field(min_length=1)
+
+
+class AllergiesData(DataModel):
+    """``allergies.json``."""
+
+    version: str
+    description: str = ""
+    no_known: dict[str, NoKnownSpec] = Field(min_length=1)  # SNOMED CT code -> statement
+    substances: tuple[SubstanceSpec, ...] = Field(min_length=1)
+    reactions: dict[str, ReactionSpec] = {}  # SNOMED CT code -> reaction
+    # The confidence of an item whose name (or code) is not listed here: kept, but reviewed.
+    unlisted_confidence: float = Field(ge=0, le=1)

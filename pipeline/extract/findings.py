@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from pipeline.extract.data import DateRole
-from pipeline.schema import PAGE_BREAK, Observation, Patient
+from pipeline.schema import PAGE_BREAK, Allergy, Condition, Medication, Observation, Patient
+
+if TYPE_CHECKING:
+    from pipeline.extract.sections import Section
 
 EXTENSION = "chart2fhir"
 SPANS_KEY = "chart2fhir"
@@ -37,6 +41,10 @@ class Findings:
 
     text: str
     observations: list[Observation] = field(default_factory=list)
+    medications: list[Medication] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    allergies: list[Allergy] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     patient: Patient = field(default_factory=Patient)
     kind: str | None = None

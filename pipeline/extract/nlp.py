@@ -17,12 +17,18 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.extract.allergies import AllergyReader
+from pipeline.extract.conditions import ConditionReader
 from pipeline.extract.data import (
+    AllergiesData,
+    ConditionsData,
     DatesData,
     KindsData,
     LabsData,
+    MedicationsData,
     OcrData,
     PatientData,
+    SectionsData,
     UnitsData,
     VitalsData,
     load,
@@ -31,8 +37,10 @@ from pipeline.extract.datelabels import DateLabeller
 from pipeline.extract.findings import EXTENSION
 from pipeline.extract.kind import KindReader
 from pipeline.extract.labs import LabsRecognizer
+from pipeline.extract.medications import MedicationReader
 from pipeline.extract.patient import PatientReader
 from pipeline.extract.resolve import Resolver
+from pipeline.extract.sections import SectionReader
 from pipeline.extract.text import UnitTable
 from pipeline.extract.vitals import VitalsRecognizer
 from pipeline.settings import ExtractSettings
@@ -43,11 +51,28 @@ KIND = "chart2fhir_kind_v1"
 VITALS = "chart2fhir_vitals_v1"
 LABS = "chart2fhir_labs_v1"
 RESOLVE = "chart2fhir_resolve_v1"
+SECTIONS = "chart2fhir_sections_v1"
+MEDICATIONS = "chart2fhir_medications_v1"
+ALLERGIES = "chart2fhir_allergies_v1"
+CONDITIONS = "chart2fhir_conditions_v1"
 
 # Order matters: dates first (patient reads the birth date, and the numbers of labelled
-# dates are claimed before anyone reads values), vitals before labs (flowsheet lines are
-# claimed), resolve last.
-PIPELINE = (DATES, PATIENT, KIND, VITALS, LABS, RESOLVE)
+# dates are claimed before anyone reads values); sections before the readers of lists;
+# medication and allergy lines are claimed before vitals and labs read values (no
+# "Potassium chloride 20 mEq" is a potassium result); vitals before labs (flowsheet lines
+# are claimed); resolve last.
+PIPELINE = (
+    DATES,
+    PATIENT,
+    KIND,
+    SECTIONS,
+    MEDICATIONS,
+    ALLERGIES,
+    VITALS,
+    LABS,
+    CONDITIONS,
+    RESOLVE,
+)
 
 # Only the tokenizer and regular expressions run over the text, not a parser or an NER
 # model, so a long document costs little memory; spaCy's 1M-character default would
@@ -121,3 +146,31 @@ def make_labs(nlp: Language, name: str, models_dir: str) -> LabsRecognizer:
 def make_resolve(nlp: Language, name: str, models_dir: str) -> Resolver:
     """Effective dates, OCR word confidence and duplicate removal; runs last."""
     return Resolver(load(Path(models_dir), "dates.json", DatesData), _ocr(models_dir))
+
+
+@Language.factory(SECTIONS, assigns=[f"doc._.{EXTENSION}"])
+def make_sections(nlp: Language, name: str, models_dir: str) -> SectionReader:
+    """Section headings: where the medication, allergy and problem lists are."""
+    data = load(Path(models_dir), "sections.json", SectionsData)
+    return SectionReader(data, confusions=_ocr(models_dir).label_confusions)
+
+
+@Language.factory(MEDICATIONS, assigns=[f"doc._.{EXTENSION}"])
+def make_medications(nlp: Language, name: str, models_dir: str) -> MedicationReader:
+    """Medication lines in medication sections; runs after the sections component."""
+    data = load(Path(models_dir), "medications.json", MedicationsData)
+    return MedicationReader(data, ocr=_ocr(models_dir))
+
+
+@Language.factory(ALLERGIES, assigns=[f"doc._.{EXTENSION}"])
+def make_allergies(nlp: Language, name: str, models_dir: str) -> AllergyReader:
+    """Allergy items and no-known-allergy statements in allergy sections."""
+    data = load(Path(models_dir), "allergies.json", AllergiesData)
+    return AllergyReader(data, ocr=_ocr(models_dir))
+
+
+@Language.factory(CONDITIONS, assigns=[f"doc._.{EXTENSION}"])
+def make_conditions(nlp: Language, name: str, models_dir: str) -> ConditionReader:
+    """Problems printed with an ICD-10-CM code."""
+    data = load(Path(models_dir), "conditions.json", ConditionsData)
+    return ConditionReader(data, ocr=_ocr(models_dir))

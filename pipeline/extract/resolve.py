@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from itertools import groupby
+from typing import TypeVar
 
 from spacy.tokens import Doc
 
@@ -23,7 +24,9 @@ from pipeline.extract.data import DateRole, DatesData, OcrData, WordConfidence
 from pipeline.extract.dates import DATE, date_regex, parse_date
 from pipeline.extract.findings import DateMention, Findings, findings
 from pipeline.extract.text import HS
-from pipeline.schema import Observation
+from pipeline.schema import Allergy, Condition, Medication, Observation
+
+Listed = TypeVar("Listed", Medication, Condition, Allergy)
 
 # How far back a cue may be, within the sentence or heading the value sits in.
 CUE_WINDOW = 300
@@ -51,7 +54,15 @@ class Resolver:
         found = findings(doc)
         found.document_date = document_date(found.dates)
         found.observations = deduplicate([self._finish(obs, found) for obs in found.observations])
+        found.medications = [self._weigh(m, found) for m in found.medications]
+        found.conditions = [self._weigh(c, found) for c in found.conditions]
+        found.allergies = [self._weigh(a, found) for a in found.allergies]
         return doc
+
+    def _weigh(self, item: Listed, found: Findings) -> Listed:
+        """``item`` with its confidence lowered by the OCR confidence of its words."""
+        factor = word_factor(item.start, item.end, found.words, self.word_confidence)
+        return item.model_copy(update={"confidence": round(item.confidence * factor, 3)})
 
     def _finish(self, obs: Observation, found: Findings) -> Observation:
         effective = (

@@ -15,6 +15,7 @@ from itertools import combinations
 
 from spacy.tokens import Doc
 
+from pipeline import ucum
 from pipeline.extract.data import AnalyteSpec, OcrData, VitalsData
 from pipeline.extract.dates import DATE, MONTHS, parse_date
 from pipeline.extract.findings import Findings, add_span, findings
@@ -618,6 +619,8 @@ def _has(m: re.Match[str], group: str) -> bool:
 def _feet_inches(feet: str, inches: str | None) -> tuple[Number, ...] | None:
     """``5'10"`` as 70 inches; None when the inches are not under a foot."""
     extra = float(inches) if inches else 0.0
-    if extra >= 12:
+    whole = ucum.convert(int(feet), "[ft_i]", "[in_i]")
+    if extra >= ucum.convert(1, "[ft_i]", "[in_i]"):
         return None
-    return (Number(value=int(feet) * 12 + extra, repaired=False),)
+    # Rounded: the library converts through the metre, and 5 ft must be 60 in exactly.
+    return (Number(value=round(whole + extra, 6), repaired=False),)
