@@ -207,7 +207,22 @@ def ingest(
         pool.shutdown()
     final = [r for r in records if r is not None]
     _save(out_dir, earlier, final)
-    return final
+    return _check_identities(out_dir, final)
+
+
+def _check_identities(out_dir: Path, final: list[DocumentRecord]) -> list[DocumentRecord]:
+    """Flag identity conflicts across every document of ``out_dir`` (pipeline/identity.py)."""
+    from pipeline.identity import check_identities
+
+    everything = check_identities(out_dir, read_manifest(out_dir))
+    write_manifest(out_dir, everything)
+    flags = {r.doc_id: (r.status, r.error, r.reasons) for r in everything}
+    return [
+        r.model_copy(update=dict(zip(("status", "error", "reasons"), flags[r.doc_id], strict=True)))
+        if r.doc_id in flags
+        else r
+        for r in final
+    ]
 
 
 def _save(out_dir: Path, earlier: dict[str, DocumentRecord], records: list[DocumentRecord]) -> None:

@@ -1,7 +1,7 @@
 """The ``chart2fhir`` command line: a thin adapter over pipeline.batch.
 
 Exit codes: 0 every document done or in review; 2 usage error; 3 at least one document
-failed (see manifest.json); 1 an unexpected crash of the run itself.
+failed (see manifest.json; for load, load.json); 1 an unexpected crash of the run itself.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Scanned medical charts to FHIR R4 bundles, de-identified text and "
         "redacted PDFs.",
         epilog="Exit codes: 0 all documents done or in review; 1 crash; 2 usage error; "
-        "3 at least one document failed (see OUTDIR/manifest.json).",
+        "3 at least one document failed (see OUTDIR/manifest.json, or OUTDIR/load.json).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -68,6 +68,25 @@ def main(argv: list[str] | None = None) -> int:
         help="export the de-identified bundles (bundle.deid.json) instead",
     )
 
+    load = sub.add_parser(
+        "load",
+        help="POST the bundles of OUTDIR to a FHIR server as transactions, with retries; "
+        "report per document in OUTDIR/load.json.",
+    )
+    load.add_argument("out", type=Path, metavar="OUTDIR", help="a folder ingest wrote")
+    load.add_argument("--fhir-url", required=True, metavar="URL", help="the server's base URL")
+    load.add_argument(
+        "--deid",
+        action="store_true",
+        help="load the de-identified bundles (bundle.deid.json) instead",
+    )
+    load.add_argument(
+        "--include-identity-conflicts",
+        action="store_true",
+        help="also load documents flagged E405/E406 (held back by default: their Patient "
+        "would merge with another person's by MRN); use once a reviewer has settled them",
+    )
+
     args = parser.parse_args(argv)
     if args.command == "export":
         return _export(args)
@@ -87,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "ingest":
         return _ingest(args, settings)
+    if args.command == "load":
+        return _load(args, settings)
     from pipeline.bench import run_bench
 
     return run_bench(
@@ -110,6 +131,46 @@ def _export(args: argparse.Namespace) -> int:
     for resource_type, n in counts.items():
         print(f"{resource_type}.ndjson: {n}")
     return 0
+
+
+def _load(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    from pipeline.fhir_load import LoadResult, load_bundles, safe_url, totals
+
+    try:
+        safe_url(args.fhir_url)
+    except ValueError:
+        # Not echoed: a URL can carry a password or a query.
+        print("chart2fhir load: --fhir-url must be an http or https URL", file=sys.stderr)
+        return 2
+
+    def show(r: LoadResult) -> None:
+        # Ids, statuses, counts and codes only: never a file name or what the server said.
+        print(
+            f"{r.doc_id}  {r.status:<7}  http {r.http_status or '-'}  attempts {r.attempts}  "
+            f"created {r.entries.get('201', 0)}  existing {r.entries.get('200', 0)}"
+            + (f"  {r.error[:4]}" if r.error else ""),
+            flush=True,
+        )
+
+    try:
+        results = load_bundles(
+            args.out,
+            url=args.fhir_url,
+            cfg=settings.fhir_load,
+            deid=args.deid,
+            include_conflicts=args.include_identity_conflicts,
+            on_done=show,
+        )
+    except FileNotFoundError:
+        print("chart2fhir load: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
+        return 2
+    t = totals(results)
+    print(
+        f"{t['documents']} documents: {t['loaded']} loaded, {t['failed']} failed, "
+        f"{t['skipped']} skipped; {t['created']} entries created, {t['existing']} existing. "
+        f"Report: {args.out / 'load.json'}"
+    )
+    return 3 if t["failed"] else 0
 
 
 def _engine_option(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,8 @@
 """The PipelineError tree: one class, one code, one fixed message per failure.
 
-Most are raised and turn a document ``failed``. A few (E303, E304, E402-E404, E502) are
+Most are raised and turn a document ``failed``. A few (E303, E304, E402-E406, E502) are
 review reasons: never raised, they name why a document that did complete went to ``review``.
+E801-E810 are chart2fhir load's, per document in OUTDIR/load.json.
 
 Messages are fixed text and never formatted with document content, file names or a
 third-party exception's message, because they go into the manifest and the logs.
@@ -109,6 +110,22 @@ class UndatedValue(PipelineError):
     code, stage, message = "E404", Stage.EXTRACT, "Some extracted values have no date."
 
 
+class PatientIdentityConflict(PipelineError):
+    code, stage, message = (
+        "E405",
+        Stage.EXTRACT,
+        "Another document has this MRN with a different name or birth date.",
+    )
+
+
+class PossibleDuplicateChart(PipelineError):
+    code, stage, message = (
+        "E406",
+        Stage.EXTRACT,
+        "Another document has this name and birth date under a different MRN.",
+    )
+
+
 class DeidFailed(PipelineError):
     code, stage, message = "E501", Stage.DEID, "PHI detection failed."
 
@@ -127,6 +144,60 @@ class BundleInvalid(PipelineError):
 class OutputWriteFailed(PipelineError):
     code, stage, retryable = "E701", Stage.WRITE, True
     message = "Writing the outputs failed."
+
+
+# chart2fhir load: POSTing a document's bundle to a FHIR server, after the pipeline (so in
+# the FHIR stage). E801-E803 are retried (CHART2FHIR_FHIR_LOAD__MAX_ATTEMPTS); the code of
+# the last attempt is the document's. E809 is the reason a document was skipped, never raised.
+
+
+class FhirUnreachable(PipelineError):
+    code, stage, retryable = "E801", Stage.FHIR, True
+    message = "The FHIR server could not be reached."
+
+
+class FhirTimeout(PipelineError):
+    code, stage, retryable = "E802", Stage.FHIR, True
+    message = "The FHIR server did not answer within the time limit."
+
+
+class FhirUnavailable(PipelineError):
+    code, stage, retryable = "E803", Stage.FHIR, True
+    message = "The FHIR server was busy or unavailable (HTTP 408, 429, 502, 503 or 504)."
+
+
+class BundleRejected(PipelineError):
+    code, stage, message = "E804", Stage.FHIR, "The FHIR server rejected the bundle (HTTP 4xx)."
+
+
+class FhirServerFailed(PipelineError):
+    code, stage = "E805", Stage.FHIR
+    message = "The FHIR server failed on the bundle (HTTP 5xx, or a status it should not send)."
+
+
+class BadTransactionResponse(PipelineError):
+    code, stage = "E806", Stage.FHIR
+    message = "The FHIR server's answer is not a transaction-response with an entry per request."
+
+
+class EntryRejected(PipelineError):
+    code, stage = "E807", Stage.FHIR
+    message = "The FHIR server refused some entries of the bundle."
+
+
+class BundleUnreadable(PipelineError):
+    code, stage = "E808", Stage.FHIR
+    message = "The bundle file cannot be read or is not JSON of a FHIR Bundle."
+
+
+class NoBundle(PipelineError):
+    code, stage = "E809", Stage.FHIR
+    message = "The document has no bundle to load (ingest failed on it)."
+
+
+class IdentityHeld(PipelineError):
+    code, stage = "E810", Stage.FHIR
+    message = "Held back: the patient's identity conflicts with another document's (E405/E406)."
 
 
 class InternalError(PipelineError):

@@ -89,6 +89,17 @@ def resource_id(doc_id: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{doc_id}/{key}"))
 
 
+def patient_resource_id(doc_id: str, mrn: str | None, mrn_system: str) -> str:
+    """The Patient's id: one per MRN across documents, else one per document.
+
+    Documents of one MRN then share one Patient in every bundle and in the NDJSON export;
+    whether they really are one person is checked by ``pipeline/identity.py``.
+    """
+    if mrn:
+        return str(uuid.uuid5(NAMESPACE, f"patient/{mrn_system}|{mrn}"))
+    return resource_id(doc_id, "patient")
+
+
 def emit_bundle(
     source: Source, extraction: Extraction, *, scan: bytes | None, cfg: FhirSettings
 ) -> str:
@@ -156,7 +167,7 @@ def _bundle(
     doc_system: str = DOC_SYSTEM,
 ) -> dict[str, Any]:
     doc_id = source.doc_id
-    patient_id = resource_id(doc_id, "patient")
+    patient_id = patient_resource_id(doc_id, extraction.patient.mrn, cfg.mrn_system)
     docref_id = resource_id(doc_id, "document")
     docref = _document_reference(source, extraction, scan, url, docref_id, patient_id, cfg)
     docref["identifier"] = [{"system": doc_system, "value": doc_id}]

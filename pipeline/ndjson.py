@@ -19,6 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch import read_manifest, write_atomically
+from pipeline.schema import DocumentRecord
+
+
+def bundle_files(out_dir: Path, *, deid: bool = False) -> list[tuple[DocumentRecord, Path | None]]:
+    """Every manifest record with its bundle file; None where ingest left none (``failed``).
+
+    ``deid`` names bundle.deid.json instead of bundle.json. Also used by chart2fhir load.
+
+    Raises:
+        FileNotFoundError: ``out_dir`` has no manifest (nothing was ingested there).
+
+    """
+    if not (out_dir / "manifest.json").exists():
+        raise FileNotFoundError("OUTDIR has no manifest.json")
+    name = "bundle.deid.json" if deid else "bundle.json"
+    found: list[tuple[DocumentRecord, Path | None]] = []
+    for record in read_manifest(out_dir):
+        path = out_dir / record.doc_id / name
+        found.append((record, None if record.status == "failed" or not path.exists() else path))
+    return found
 
 
 def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str, int]:
@@ -28,14 +48,10 @@ def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str,
         FileNotFoundError: ``out_dir`` has no manifest (nothing was ingested there).
 
     """
-    if not (out_dir / "manifest.json").exists():
-        raise FileNotFoundError("OUTDIR has no manifest.json")
-    name = "bundle.deid.json" if deid else "bundle.json"
     lines: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
-    for record in read_manifest(out_dir):
-        path = out_dir / record.doc_id / name
-        if record.status == "failed" or not path.exists():
+    for _record, path in bundle_files(out_dir, deid=deid):
+        if path is None:
             continue
         bundle = json.loads(path.read_text(encoding="utf-8"))
         local = {

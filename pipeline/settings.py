@@ -180,6 +180,30 @@ class FhirSettings(Section):
     final_min_confidence: float = 0.5
 
 
+class FhirLoadSettings(Section):
+    """chart2fhir load: POSTing the bundles to a FHIR server (not ``load``, the input limits)."""
+
+    # Connection errors, timeouts and HTTP 408, 429, 502, 503, 504 are tried again, up to
+    # this many attempts in all, waiting base_delay_s * 2**(attempt - 1) times a random
+    # 0.5..1 between them (jitter: documents failing together do not retry together), or
+    # the server's Retry-After if longer; no wait is longer than max_delay_s.
+    max_attempts: int = 5
+    base_delay_s: float = 1.0
+    max_delay_s: float = 60.0
+    timeout_s: float = 120.0  # per request: connect, send, and each wait for the answer
+    token: SecretStr | None = None  # sent as "Authorization: Bearer ..." when set
+    # CA certificates for an https server signed by a private CA; environment variables
+    # (SSL_CERT_FILE, proxies) are not read.
+    ca_file: Path | None = None
+
+    @field_validator("max_attempts")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("max_attempts must be at least 1")
+        return value
+
+
 class Settings(BaseSettings):
     """All settings, by section."""
 
@@ -193,6 +217,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = ExtractSettings()
     deid: DeidSettings = DeidSettings()
     fhir: FhirSettings = FhirSettings()
+    fhir_load: FhirLoadSettings = FhirLoadSettings()
     log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 

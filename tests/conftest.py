@@ -132,3 +132,18 @@ def fhir_server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def samples_outdir(tmp_path_factory, settings: Settings) -> Path:
+    """OUTDIR of the real ingest of the bundled samples (samples/scans), made once a session.
+
+    Shared by every test that asks for it: copy it (``shutil.copytree``) before changing it.
+    """
+    from pipeline.batch import ingest
+
+    out = tmp_path_factory.mktemp("samples-outdir")
+    scans = Path(__file__).parent.parent / "samples" / "scans"
+    records = ingest([str(scans)], out_dir=out, settings=settings, jobs=2)
+    assert records and all(r.status in ("done", "review") for r in records)
+    return out

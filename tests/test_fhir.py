@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.fhir import emit_bundle, emit_deid_bundle, resource_id
+from pipeline.fhir import emit_bundle, emit_deid_bundle, patient_resource_id
 from pipeline.schema import (
     Component,
     Extraction,
@@ -128,7 +128,10 @@ def test_document_reference() -> None:
         "display": "Progress note",
     }
     assert doc["category"][0]["coding"][0]["code"] == "clinical-note"
-    assert doc["subject"]["reference"] == "urn:uuid:" + resource_id(SOURCE.doc_id, "patient")
+    # The Patient is named by its MRN, the same in every document of that MRN.
+    patient = patient_resource_id(SOURCE.doc_id, "4829173", FhirSettings().mrn_system)
+    assert doc["subject"]["reference"] == "urn:uuid:" + patient
+    assert patient != patient_resource_id("another-doc", "4829173", "urn:other-system")
     assert doc["date"] == "2021-05-02T00:00:00Z"
     attachment = doc["content"][0]["attachment"]
     assert attachment["contentType"] == "application/pdf"

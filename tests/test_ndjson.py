@@ -41,11 +41,15 @@ def test_one_file_per_type_with_references_resolved(tmp_path: Path, fhir_schema_
     out = _outdir(tmp_path)
     dest = tmp_path / "ndjson"
     counts = export_ndjson(out, dest)
-    assert counts == {"DocumentReference": 2, "Observation": 3, "Patient": 2}
+    # Both documents are of one MRN: one Patient (fhir.patient_resource_id). Each value has
+    # its Provenance.
+    counts_expected = {"DocumentReference": 2, "Observation": 3, "Patient": 1, "Provenance": 3}
+    assert counts == counts_expected
     assert sorted(p.name for p in dest.iterdir()) == [
         "DocumentReference.ndjson",
         "Observation.ndjson",
         "Patient.ndjson",
+        "Provenance.ndjson",
     ]
     patients = {p["id"] for p in _read(dest / "Patient.ndjson")}
     observations = _read(dest / "Observation.ndjson")

