@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.codesystems import UCUM
 from pipeline.extract.data import AllergiesData, MedicationsData, load
 from pipeline.extract.text import normalise_label
 from pipeline.settings import Settings
@@ -30,7 +31,6 @@ from pipeline.settings import Settings
 LEVELS = ("clean", "moderate", "heavy")
 KINDS = ("medications", "conditions", "allergies")
 NO_KNOWN = "no-known"
-UCUM = "http://unitsofmeasure.org"
 _STRENGTH = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([A-Za-zµ%]+)")
 
 Key = tuple[Any, ...]

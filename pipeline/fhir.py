@@ -19,18 +19,24 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from pipeline.codesystems import LOINC, UCUM
 from pipeline.errors import BundleInvalid
-from pipeline.schema import Allergy, Coding, Condition, Extraction, Medication, Observation, Source
+from pipeline.schema import (
+    Allergy,
+    Coding,
+    Condition,
+    Extracted,
+    Extraction,
+    Medication,
+    Observation,
+    Source,
+)
 from pipeline.settings import FhirSettings
 
 if TYPE_CHECKING:
     from pipeline.deid.surrogate import DeidExtraction
 
-Item = Observation | Medication | Condition | Allergy  # what a Provenance cites
-
 NAMESPACE = uuid.UUID("6b1f4a52-3c1e-5a8e-9f0e-2d8c1c7a9b10")
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 # v3-ObservationInterpretation code (schema.Interpretation) -> display.
@@ -55,7 +61,7 @@ CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 CONDITION_CATEGORIES = {
-    "problem-list-item": "Problem List Item",
+    "problem-list-item": "Problem List Extracted",
     "encounter-diagnosis": "Encounter Diagnosis",
 }
 # De-identified bundles: identifiers under systems of their own, resources labelled.
@@ -173,7 +179,9 @@ def _bundle(
     docref["identifier"] = [{"system": doc_system, "value": doc_id}]
     entries = [
         _entry(
-            patient_id, _patient(extraction, patient_id, cfg), _patient_request(extraction, cfg)
+            patient_id,
+            _patient(extraction, patient_id, cfg),
+            _patient_request(extraction, patient_id, cfg),
         ),
         _entry(
             docref_id,
@@ -185,7 +193,7 @@ def _bundle(
             },
         ),
     ]
-    evidence: list[tuple[str, Item]] = []  # (resource id, item): what each Provenance cites
+    evidence: list[tuple[str, Extracted]] = []  # (resource id, item): what each Provenance cites
     for obs in extraction.observations:
         key = f"obs/{obs.code}/{obs.start}/{obs.end}"
         obs_id = resource_id(doc_id, key)
@@ -202,7 +210,7 @@ def _bundle(
             )
         )
     refs = Refs(patient=patient_id, document=docref_id, date=extraction.document_date)
-    derived: list[tuple[str, str, Item, dict[str, Any]]] = [
+    derived: list[tuple[str, str, Extracted, dict[str, Any]]] = [
         *(
             (
                 "MedicationStatement",
@@ -303,11 +311,19 @@ def _patient(extraction: Extraction, pid: str, cfg: FhirSettings) -> dict[str, A
     return resource
 
 
-def _patient_request(extraction: Extraction, cfg: FhirSettings) -> dict[str, str]:
-    request = {"method": "POST", "url": "Patient"}
+def _patient_request(extraction: Extraction, pid: str, cfg: FhirSettings) -> dict[str, str]:
+    """The Patient's request: a create on the MRN, else a PUT under its per-document id.
+
+    Either way loading the bundle again, or a retry after a lost answer, makes no second
+    Patient.
+    """
     if extraction.patient.mrn:
-        request["ifNoneExist"] = f"identifier={cfg.mrn_system}|{extraction.patient.mrn}"
-    return request
+        return {
+            "method": "POST",
+            "url": "Patient",
+            "ifNoneExist": f"identifier={cfg.mrn_system}|{extraction.patient.mrn}",
+        }
+    return {"method": "PUT", "url": f"Patient/{pid}"}
 
 
 def _document_reference(
@@ -371,7 +387,7 @@ def _observation(
         "id": rid,
         "identifier": [{"system": OBS_SYSTEM, "value": rid}],
         # A value read with low confidence is not final until a reviewer confirms it.
-        "status": "final" if obs.confidence >= cfg.final_min_confidence else "preliminary",
+        "status": "final" if _trusted(obs, cfg) else "preliminary",
         "category": [
             {
                 "coding": [
@@ -431,7 +447,10 @@ class Refs:
 
 
 def _coding(c: Coding) -> dict[str, str]:
-    return {"system": c.system, "code": c.code, "display": c.display}
+    coding = {"system": c.system, "code": c.code}
+    if c.display is not None:
+        coding["display"] = c.display
+    return coding
 
 
 def _concept(coding: Coding | None, text: str) -> dict[str, Any]:
@@ -485,7 +504,7 @@ def _medication_statement(m: Medication, refs: Refs) -> dict[str, Any]:
 
 def _condition(c: Condition, refs: Refs, cfg: FhirSettings) -> dict[str, Any]:
     """A Condition; one read with low confidence is unconfirmed until a reviewer says."""
-    confirmed = c.confidence >= cfg.final_min_confidence
+    confirmed = _trusted(c, cfg)
     resource: dict[str, Any] = {
         "clinicalStatus": _status(CONDITION_CLINICAL, c.clinical_status),
         "verificationStatus": _status(
@@ -513,7 +532,7 @@ def _condition(c: Condition, refs: Refs, cfg: FhirSettings) -> dict[str, Any]:
 
 def _allergy_intolerance(a: Allergy, refs: Refs, cfg: FhirSettings) -> dict[str, Any]:
     """An AllergyIntolerance; "NKDA" is one whose code is the no-known-allergy situation."""
-    confirmed = a.confidence >= cfg.final_min_confidence
+    confirmed = _trusted(a, cfg)
     resource: dict[str, Any] = {
         "clinicalStatus": _status(ALLERGY_CLINICAL, "active"),
         "verificationStatus": _status(
@@ -541,7 +560,7 @@ def _conditional(rid: str, resource: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _provenance(rid: str, target: str, item: Item, refs: Refs) -> dict[str, Any]:
+def _provenance(rid: str, target: str, item: Extracted, refs: Refs) -> dict[str, Any]:
     """Provenance of one derived resource: the document it was read from, where, by what.
 
     The entity is the DocumentReference, with an ``EVIDENCE`` extension giving the page
@@ -600,3 +619,8 @@ def _provenance(rid: str, target: str, item: Item, refs: Refs) -> dict[str, Any]
             }
         ],
     }
+
+
+def _trusted(item: Extracted, cfg: FhirSettings) -> bool:
+    """Whether ``item`` goes in as final (confirmed) rather than for a reviewer to confirm."""
+    return item.confidence >= cfg.final_min_confidence

@@ -1,12 +1,14 @@
 """Patient identity across the documents of an output directory: flagged, never merged.
 
-Every bundle names its Patient by MRN (``fhir.patient_id``), so the documents of one MRN
+Every bundle names its Patient by MRN (``fhir.patient_resource_id``), so the documents of one MRN
 share one Patient. That is right only when they are one person: a misread MRN, or two
 charts filed under one number, would merge two patients' records. After each ``ingest``
 run, ``check_identities`` compares the demographics of every document in OUTDIR:
 
-- the same MRN with a different family name or birth date (both printed) is a conflict
-  (E405): every document of that MRN goes to ``review``;
+- the same MRN with a different family name, first given name (an initial agrees with
+  the name it starts) or birth date, where both documents print it, is a conflict (E405):
+  every document of that MRN goes to ``review`` (twins filed under one number differ in
+  the given name only);
 - the same family name, given name and birth date under different MRNs is a possible
   duplicate chart (E406): those documents go to ``review`` too.
 
@@ -50,7 +52,10 @@ def check_identities(out_dir: Path, records: list[DocumentRecord]) -> list[Docum
     for r in records:
         bundle = out_dir / r.doc_id / "bundle.json"
         if r.status in ("done", "review") and bundle.exists():
-            people[r.doc_id] = _demographics(json.loads(bundle.read_text(encoding="utf-8")))
+            try:
+                people[r.doc_id] = _demographics(json.loads(bundle.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue  # a damaged bundle: load and export refuse it; nothing to compare
     by_mrn: dict[str, list[str]] = defaultdict(list)
     by_person: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for doc_id, (mrn, family, given, birth) in sorted(people.items()):
@@ -63,13 +68,14 @@ def check_identities(out_dir: Path, records: list[DocumentRecord]) -> list[Docum
     for docs in by_mrn.values():
         differ = [
             field
-            for field, i in (("family", 1), ("birth_date", 3))
-            if len({people[d][i] for d in docs if people[d][i]}) > 1
+            for field, i in (("family", 1), ("given", 2), ("birth_date", 3))
+            if _disagree([v for d in docs if (v := people[d][i])], initials=i == 2)
         ]
         if differ:
             groups.append({"kind": "mrn-conflict", "documents": docs, "fields": differ})
             flagged.update((d, errors.PatientIdentityConflict().record) for d in docs)
     for docs in by_person.values():
+        docs = [d for d in docs if people[d][0]]  # no MRN: nothing to be a duplicate of
         if len({people[d][0] for d in docs}) > 1:
             groups.append(
                 {"kind": "possible-duplicate-chart", "documents": docs, "fields": ["mrn"]}
@@ -81,6 +87,17 @@ def check_identities(out_dir: Path, records: list[DocumentRecord]) -> list[Docum
         json.dumps({"patients": len(by_mrn), "conflicts": groups}, indent=2) + "\n",
     )
     return [_flag(r, flagged.get(r.doc_id)) for r in records]
+
+
+def _disagree(values: list[str], *, initials: bool) -> bool:
+    """Whether printed values differ; with ``initials``, "m" agrees with "margaret"."""
+    firsts = [v.split()[0].rstrip(".") for v in values] if initials else values
+    for a in firsts:
+        for b in firsts:
+            if a == b or (initials and (len(a) == 1 or len(b) == 1) and a[0] == b[0]):
+                continue
+            return True
+    return False
 
 
 def _flag(record: DocumentRecord, reason: str | None) -> DocumentRecord:

@@ -43,6 +43,7 @@ from pipeline.ocr.page import read_clean, read_upright
 from pipeline.ocr.page import unreliable as unreliable_page
 from pipeline.pdf import PdfPage, encode_page, is_bilevel, write_pdf
 from pipeline.schema import (
+    ITEM_FIELDS,
     Box,
     CleanPage,
     DocumentRecord,
@@ -421,10 +422,7 @@ def _distrust(
         )
 
     return extraction.model_copy(
-        update={
-            key: capped(getattr(extraction, key))
-            for key in ("observations", "medications", "conditions", "allergies")
-        }
+        update={key: capped(getattr(extraction, key)) for key in ITEM_FIELDS}
     )
 
 

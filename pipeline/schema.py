@@ -8,7 +8,7 @@ offsets into the document text (``OcrDocument.text``): only the text holds the t
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -236,7 +236,7 @@ class Coding(Model):
 
     system: str  # the FHIR system URI
     code: str
-    display: str
+    display: str | None = None  # the code system's own name for the code, when we hold it
 
 
 class Timing(Model):
@@ -299,6 +299,14 @@ class Allergy(Model):
     evidence: Evidence | None = None  # set by the extract stage from the OCR words
 
 
+# What the extract stage finds, beyond demographics: each has start/end, confidence and
+# evidence. ``Listed`` is one of the list items, for functions that keep its type.
+Extracted = Observation | Medication | Condition | Allergy
+Listed = TypeVar("Listed", Medication, Condition, Allergy)
+ExtractedT = TypeVar("ExtractedT", Observation, Medication, Condition, Allergy)
+ITEM_FIELDS = ("observations", "medications", "conditions", "allergies")
+
+
 class Extraction(Model):
     """What the extract stage found in one document."""
 
@@ -310,9 +318,9 @@ class Extraction(Model):
     conditions: tuple[Condition, ...] = ()
     allergies: tuple[Allergy, ...] = ()
 
-    def evidence(self) -> tuple[Observation | Medication | Condition | Allergy, ...]:
-        """Every extracted item; each has ``start``/``end`` and ``confidence``."""
-        return (*self.observations, *self.medications, *self.conditions, *self.allergies)
+    def evidence(self) -> tuple[Extracted, ...]:
+        """Every extracted item (``ITEM_FIELDS``, in order)."""
+        return tuple(item for key in ITEM_FIELDS for item in getattr(self, key))
 
 
 class PhiReport(Model):

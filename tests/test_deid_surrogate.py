@@ -233,7 +233,7 @@ def _extraction(birth: str | None, date: str | None) -> Extraction:
 
 def test_deidentified_extraction_shifts_every_date_alike(surrogates: Surrogates) -> None:
     deid = deidentify_extraction(
-        _extraction("1948-03-14", "2021-05-02"), doc_id="d1", surrogates=surrogates
+        _extraction("1948-03-14", "2021-05-02"), doc_id="d1", surrogates=surrogates, phi=PhiReport()
     )
     days = surrogates.shift_days("mrn:4829173")
     p, e = deid.extraction.patient, deid.extraction
@@ -247,7 +247,7 @@ def test_deidentified_extraction_shifts_every_date_alike(surrogates: Surrogates)
     assert not deid.ninety_or_older and deid.doc_id != "d1"
     # Another document of the same patient (same MRN) gets the same shift and surrogates.
     again = deidentify_extraction(
-        _extraction("1948-03-14", "2022-01-01"), doc_id="d2", surrogates=surrogates
+        _extraction("1948-03-14", "2022-01-01"), doc_id="d2", surrogates=surrogates, phi=PhiReport()
     )
     assert again.extraction.patient == p and again.doc_id != deid.doc_id
 
@@ -272,7 +272,7 @@ def test_birth_date_of_ninety_or_older_is_withheld(
     extraction = _extraction(birth, date)  # its observation is dated 2021-05-01
     if date is None:
         extraction = extraction.model_copy(update={"observations": ()})
-    deid = deidentify_extraction(extraction, doc_id="d1", surrogates=surrogates)
+    deid = deidentify_extraction(extraction, doc_id="d1", surrogates=surrogates, phi=PhiReport())
     assert (deid.extraction.patient.birth_date is None) is withheld
     assert deid.birth_date_withheld is withheld
     assert deid.ninety_or_older is old
@@ -282,7 +282,7 @@ def test_surrogate_text_withholds_dates_that_tell_an_age_over_89(
     surrogates: Surrogates,
 ) -> None:
     deid = deidentify_extraction(
-        _extraction("1920-03-14", "2021-05-02"), doc_id="d1", surrogates=surrogates
+        _extraction("1920-03-14", "2021-05-02"), doc_id="d1", surrogates=surrogates, phi=PhiReport()
     )
     text = "DOB: 03/14/1920  Seen: 05/02/2021  Married: 06/01/1930"
     spans = tuple(

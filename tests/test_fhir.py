@@ -17,6 +17,7 @@ from pipeline.schema import (
     Extraction,
     Observation,
     Patient,
+    PhiReport,
     Quantity,
     ReferenceRange,
     Source,
@@ -111,11 +112,15 @@ def test_patient_conditional_create_on_mrn() -> None:
     }
 
 
-def test_patient_without_mrn_is_plain_create() -> None:
+def test_patient_without_mrn_is_put_under_its_id() -> None:
     bundle = _bundle(EXTRACTION.model_copy(update={"patient": Patient()}))
     (entry,) = _by_type(bundle, "Patient")
     assert "identifier" not in entry["resource"]
-    assert "ifNoneExist" not in entry["request"]
+    # No identifier to create on: PUT under the per-document id, so a second load (or a
+    # retry after a lost answer) makes no second Patient.
+    rid = entry["resource"]["id"]
+    assert rid == patient_resource_id(SOURCE.doc_id, None, FhirSettings().mrn_system)
+    assert entry["request"] == {"method": "PUT", "url": f"Patient/{rid}"}
 
 
 def test_document_reference() -> None:
@@ -227,7 +232,9 @@ def _deid_bundle(birth: str) -> dict:
     extraction = EXTRACTION.model_copy(
         update={"patient": EXTRACTION.patient.model_copy(update={"birth_date": birth})}
     )
-    deid = deidentify_extraction(extraction, doc_id=SOURCE.doc_id, surrogates=surrogates)
+    deid = deidentify_extraction(
+        extraction, doc_id=SOURCE.doc_id, surrogates=surrogates, phi=PhiReport()
+    )
     text = emit_deid_bundle(deid, redacted_pdf=b"%PDF-1.4 painted", pages=1, cfg=FhirSettings())
     Bundle.model_validate_json(text)
     return json.loads(text)
@@ -341,7 +348,9 @@ def test_deid_bundle_keeps_reference_range_and_interpretation(fhir_schema_errors
     from pipeline.settings import DeidSettings
 
     surrogates = Surrogates(b"k" * 32, load_assets(DeidSettings().models_dir))
-    deid = deidentify_extraction(RANGED, doc_id=SOURCE.doc_id, surrogates=surrogates)
+    deid = deidentify_extraction(
+        RANGED, doc_id=SOURCE.doc_id, surrogates=surrogates, phi=PhiReport()
+    )
     text = emit_deid_bundle(deid, redacted_pdf=b"%PDF-1.4 painted", pages=1, cfg=FhirSettings())
     bundle = json.loads(text)
     glucose = _by_type(bundle, "Observation")[1]["resource"]

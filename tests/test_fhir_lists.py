@@ -91,8 +91,9 @@ HTN = Condition(
 )
 DOUBTFUL = HTN.model_copy(
     update={
-        "code": Coding(system=HTN.code.system, code="D57.3", display="Sickle-cell trait"),
-        "text": "Sickle-cell trait",
+        # An unlisted code, as the extractor gives it: no display, the printed text apart.
+        "code": Coding(system=HTN.code.system, code="D57.3"),
+        "text": "Sickle-cell trait per Dr Harrison",
         "confidence": 0.45,
         "start": 261,
         "end": 280,
@@ -204,7 +205,9 @@ def test_derived_resources_are_conditional_creates_with_stable_ids() -> None:
 
 def test_both_bundles_validate_against_hl7s_json_schema(fhir_schema_errors) -> None:
     surrogates = Surrogates(b"k" * 32, load_assets(DeidSettings().models_dir))
-    deid = deidentify_extraction(EXTRACTION, doc_id=SOURCE.doc_id, surrogates=surrogates)
+    deid = deidentify_extraction(
+        EXTRACTION, doc_id=SOURCE.doc_id, surrogates=surrogates, phi=PhiReport()
+    )
     deid_bundle = json.loads(
         emit_deid_bundle(deid, redacted_pdf=b"%PDF", pages=1, cfg=FhirSettings())
     )
@@ -214,25 +217,37 @@ def test_both_bundles_validate_against_hl7s_json_schema(fhir_schema_errors) -> N
 
 def test_deid_bundle_shifts_medication_dates_and_drops_text_touching_phi() -> None:
     surrogates = Surrogates(b"k" * 32, load_assets(DeidSettings().models_dir))
-    # A PHI span over the unlisted "name" and one over the coded Penicillin line.
+    penicillin = PENICILLIN.model_copy(update={"text": "PCN", "reaction": "rash per Dr Harrison"})
+    extraction = EXTRACTION.model_copy(
+        update={"allergies": (penicillin, NKDA), "patient": EXTRACTION.patient}
+    )
+    # PHI over the unlisted medication's "name", the unlisted problem, the Penicillin line;
+    # a DATE over Metformin's start date (shifted, so the item keeps its text).
     phi = PhiReport(
         spans=(
+            Span(start=140, end=150, label="DATE"),
+            Span(start=263, end=270, label="PERSON"),
             Span(start=300, end=311, label="PERSON"),
-            Span(start=405, end=409, label="DATE"),
+            Span(start=405, end=409, label="PERSON"),
         )
     )
-    deid = deidentify_extraction(EXTRACTION, doc_id=SOURCE.doc_id, surrogates=surrogates, phi=phi)
+    deid = deidentify_extraction(extraction, doc_id=SOURCE.doc_id, surrogates=surrogates, phi=phi)
     shifted = deid.extraction
     days = deid.shift_days
     assert 1 <= days <= 365
     assert [m.text for m in shifted.medications] == ["Metformin", "Acetaminophen", "Furosemide"]
-    assert shifted.medications[0].date != "2018-05-30"
     moved = dt.date.fromisoformat("2018-05-30") - dt.date.fromisoformat(shifted.medications[0].date)
     assert moved.days == days
-    # A coded item keeps its code; its printed text gives way to the code's display.
-    assert [a.text for a in shifted.allergies] == ["Penicillin", "NKDA"]
+    # The unlisted problem has no display to stand for its printed text: it is left out.
+    assert [c.code.code for c in shifted.conditions] == ["I10"]
+    # A coded item keeps its code; its printed text and reaction give way to displays.
+    assert [(a.text, a.reaction) for a in shifted.allergies] == [
+        ("Penicillin", "Eruption of skin"),
+        ("NKDA", None),
+    ]
     bundle = emit_deid_bundle(deid, redacted_pdf=b"%PDF", pages=1, cfg=FhirSettings())
-    assert "Harrison" not in bundle and "2018-05-30" not in bundle
+    for phi_value in ("Harrison", "Margaret", "4829173", "1948-03-14", "2018-05-30", "2021-05-02"):
+        assert phi_value not in bundle
 
 
 def test_every_derived_resource_has_a_provenance_with_its_evidence() -> None:

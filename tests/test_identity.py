@@ -160,3 +160,25 @@ def test_load_holds_back_documents_with_an_identity_conflict(tmp_path: Path) -> 
     }
     tried = load_bundles(tmp_path, url="http://127.0.0.1:9", cfg=cfg, include_conflicts=True)
     assert [r.error[:4] for r in tried if r.error] == ["E801", "E801", "E801"]
+
+
+def test_twins_under_one_mrn_conflict_and_an_initial_agrees(tmp_path: Path) -> None:
+    records = [
+        _write(tmp_path, "aaaa", HARRISON),
+        _write(tmp_path, "bbbb", HARRISON.model_copy(update={"given": ("M.",)})),
+        _write(tmp_path, "cccc", HARRISON.model_copy(update={"given": ("Susan",)})),
+        # No MRN: nothing to be a duplicate chart of, though name and birth date agree.
+        _write(tmp_path, "dddd", HARRISON.model_copy(update={"mrn": None})),
+    ]
+    (tmp_path / "eeee").mkdir()
+    (tmp_path / "eeee" / "bundle.json").write_text("{not json")
+    records.append(DocumentRecord(source="/scans/e.pdf", doc_id="eeee", status="done"))
+    checked = {r.doc_id: r for r in check_identities(tmp_path, records)}
+    assert [d for d, r in checked.items() if r.status == "review"] == ["aaaa", "bbbb", "cccc"]
+    groups = json.loads((tmp_path / IDENTITY_FILE).read_text())["conflicts"]
+    assert groups == [
+        {"kind": "mrn-conflict", "documents": ["aaaa", "bbbb", "cccc"], "fields": ["given"]}
+    ]
+    # Without the twin, "M." and "Margaret" are one person.
+    two = check_identities(tmp_path, [r for r in records if r.doc_id in ("aaaa", "bbbb")])
+    assert [r.status for r in two] == ["done", "done"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import ingest
+from pipeline.batch import read_manifest
 from pipeline.bench import (
     bundle_lab_reads,
     bundle_observation_keys,
@@ -30,9 +30,10 @@ TRUTHS = {p.stem: json.loads(p.read_text()) for p in sorted((SAMPLES / "truth").
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory, settings) -> dict[str, tuple[str, Path]]:
-    out = tmp_path_factory.mktemp("demo")
-    records = ingest([str(SAMPLES / "scans")], out_dir=out, settings=settings, jobs=2)
+def outputs(samples_outdir: Path) -> dict[str, tuple[str, Path]]:
+    """The session's one ingest of the bundled samples (conftest.samples_outdir), by name."""
+    records = read_manifest(samples_outdir)
+    out = samples_outdir
     by_name = {Path(r.source).stem: r for r in records}
     assert set(by_name) == set(TRUTHS)
     return {name: (r.status, out / r.doc_id) for name, r in by_name.items()}

@@ -27,17 +27,14 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import regex as re
 
 from pipeline.deid.assets import DeidAssets, WordLists
 from pipeline.deid.detect import date_key
 from pipeline.deid.text import deidentify_text
-from pipeline.schema import Allergy, Condition, Extraction, Medication, Patient, PhiReport, Span
+from pipeline.schema import Allergy, Extraction, Listed, Patient, PhiReport, Span
 from pipeline.settings import DeidSettings
-
-Listed = TypeVar("Listed", Medication, Condition, Allergy)
 
 KEY_FILE = "deid.key"
 MIN_KEY_BYTES = 32  # shorter keys could be searched from one known MRN and its surrogate
@@ -275,7 +272,7 @@ def deidentify_extraction(
     *,
     doc_id: str,
     surrogates: Surrogates,
-    phi: PhiReport | None = None,
+    phi: PhiReport,
 ) -> DeidExtraction:
     """The extraction as bundle.deid.json carries it: surrogate patient, dates shifted.
 
@@ -310,7 +307,7 @@ def deidentify_extraction(
         o.model_copy(update={"effective": shift_iso(o.effective, days)}) if o.effective else o
         for o in extraction.observations
     )
-    spans = phi.spans if phi is not None else ()
+    spans = phi.spans
     medications = tuple(
         m.model_copy(update={"date": shift_iso(m.date, days) if m.date else None})
         for m in _scrubbed(extraction.medications, spans)
@@ -337,13 +334,29 @@ def deidentify_extraction(
 
 
 def _scrubbed(items: tuple[Listed, ...], spans: tuple[Span, ...]) -> tuple[Listed, ...]:
-    """``items`` without printed text that shares characters with a PHI span."""
+    """``items`` without printed text where their evidence shares characters with PHI.
+
+    Such an item keeps only what our code tables say: the code's display stands for the
+    printed name, a coded reaction's display for the printed reaction; an item without a
+    listed display is left out. DATE spans do not count: the item's dates are shifted, and
+    its names are no dates. (The sig of a medication is made of matched numbers, units,
+    routes and frequencies only.)
+    """
     kept = []
     for item in items:
-        if not any(s.start < item.end and item.start < s.end for s in spans):
+        touched = any(
+            s.label != "DATE" and s.start < item.end and item.start < s.end for s in spans
+        )
+        if not touched:
             kept.append(item)
-        elif item.code is not None:
-            kept.append(item.model_copy(update={"text": item.code.display}))
+            continue
+        if item.code is None or item.code.display is None:
+            continue
+        update: dict[str, object] = {"text": item.code.display}
+        if isinstance(item, Allergy):
+            code = item.reaction_code
+            update["reaction"] = code.display if code is not None else None
+        kept.append(item.model_copy(update=update))
     return tuple(kept)
 
 

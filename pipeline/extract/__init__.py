@@ -6,22 +6,12 @@ returns an ``Extraction``; the spaCy ``Doc`` never leaves this package.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from spacy.language import Language
 
 from pipeline.errors import ExtractionFailed
 from pipeline.extract.findings import Findings, findings
 from pipeline.extract.nlp import build_nlp
-from pipeline.schema import (
-    Allergy,
-    Condition,
-    Evidence,
-    Extraction,
-    Medication,
-    Observation,
-    OcrDocument,
-)
+from pipeline.schema import Evidence, ExtractedT, Extraction, OcrDocument
 from pipeline.settings import ExtractSettings
 
 __all__ = ["build_nlp", "extract_entities"]
@@ -71,9 +61,6 @@ def _seed(found: Findings, doc: OcrDocument) -> None:
     found.words = sorted(words)
 
 
-Item = TypeVar("Item", Observation, Medication, Condition, Allergy)
-
-
 class _Locator:
     """Evidence (page, pixel box, OCR confidence) of text spans, from the OCR words."""
 
@@ -81,7 +68,7 @@ class _Locator:
         self.doc = doc
         self.starts = doc.page_starts()
 
-    def all(self, items: list[Item]) -> tuple[Item, ...]:
+    def all(self, items: list[ExtractedT]) -> tuple[ExtractedT, ...]:
         return tuple(
             item.model_copy(update={"evidence": self.evidence(item.start, item.end)})
             for item in items

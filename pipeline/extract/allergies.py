@@ -17,11 +17,11 @@ import re
 
 from spacy.tokens import Doc
 
+from pipeline.codesystems import RXNORM, SNOMED
 from pipeline.extract.data import AllergiesData, OcrData, SubstanceSpec
 from pipeline.extract.findings import add_span, findings
-from pipeline.extract.medications import RXNORM, SNOMED
 from pipeline.extract.sections import Section
-from pipeline.extract.text import HS, LabelSet, normalise_label
+from pipeline.extract.text import HS, LabelSet, name_confusions, normalise_label
 from pipeline.schema import Allergy, Coding
 from pipeline.schema import AllergyCategory as Category
 
@@ -34,6 +34,10 @@ _SEPARATOR = re.compile(rf"[;,]|:(?={HS}*[A-Za-z][A-Za-z ]*{HS}+[-–]{HS})")
 _REACTION = re.compile(
     rf"(?:{HS}+[-–]|{HS}*:|{HS}*\(){HS}*(?P<r>[A-Za-z][A-Za-z '/-]*?){HS}*\)?\.?{HS}*$"
 )
+# A footer or a field below the list ("SMITH, JOHN MRN: 123456 Page 2 of 2", "Wt: 182 lb").
+_NOT_AN_ITEM = re.compile(
+    r"(?m)[0-9]{4,}|(?i:\bpage\s+[0-9]|\bMRN\b)|^[A-Z][A-Za-z]{0,10}:\s*[0-9]"
+)
 # An unlisted substance is a few words, no digits: anything longer is not an allergy item.
 MAX_UNLISTED_WORDS = 4
 
@@ -44,7 +48,7 @@ class AllergyReader:
     def __init__(self, data: AllergiesData, *, ocr: OcrData) -> None:
         self.unlisted = data.unlisted_confidence
         self.variant = ocr.penalties.label_variant
-        confusions = ocr.label_confusions
+        confusions = name_confusions(ocr.label_confusions)
         self.no_known = LabelSet.build(
             [(p, code, False) for code, spec in data.no_known.items() for p in spec.printed],
             confusions=confusions,
@@ -134,9 +138,15 @@ class AllergyReader:
 def _items(text: str, section: Section) -> list[tuple[int, int]]:
     """The item spans of an allergy section, up to a page break or a line with digits."""
     items: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n\f]+", text[section.start : section.end]):
+    body = text[section.start : section.end]
+    for line in re.finditer(r"[^\n\f]*", body):
         start, end = section.start + line.start(), section.start + line.end()
-        if "\f" in text[section.start : start] or any(c.isdigit() for c in text[start:end]):
+        if start == end:
+            # An empty line: a blank line once the list has begun ends it.
+            if items and text[start - 1 : start] == "\n" and start < section.end:
+                break
+            continue
+        if "\f" in text[section.start : start] or _NOT_AN_ITEM.search(text, start, end):
             break
         at = start
         for sep in _SEPARATOR.finditer(text, start, end):

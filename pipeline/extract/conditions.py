@@ -19,23 +19,25 @@ import re
 
 from spacy.tokens import Doc
 
+from pipeline.codesystems import ICD10CM
 from pipeline.extract.data import ConditionsData, OcrData
 from pipeline.extract.findings import Findings, add_span, findings
 from pipeline.extract.sections import section_at
-from pipeline.extract.text import HS
+from pipeline.extract.text import BULLET, HS, alternation
 from pipeline.schema import Coding, Condition
 
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-# ICD-10-CM: a letter, two digits (the third may be a letter: C4A, M1A), then up to four
-# characters after a point. The OCR forms of each position are accepted, then repaired.
-_CODE = r"[A-TV-Z0-9|][0-9OolIS][0-9A-Z]{1}(?:[.,][0-9A-Za-z]{1,4})?"
+# ICD-10-CM: a letter (U too: U07.1), two digits (the third may be a letter: C4A, M1A),
+# then up to four characters after a point. The OCR forms of each position are accepted,
+# then repaired.
+_CODE = r"[A-Z0-9|][0-9OolIS][0-9A-Z]{1}(?:[.,][0-9A-Za-z]{1,4})?"
 _LETTER = {"1": "I", "l": "I", "|": "I", "0": "O", "5": "S", "8": "B", "2": "Z", "6": "G"}
 _DIGIT = {"O": "0", "o": "0", "l": "1", "I": "1", "S": "5"}
-_WELL_FORMED = re.compile(r"[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+_WELL_FORMED = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?")
 _PROBLEM_SECTIONS = ("problem-list-item", "encounter-diagnosis")
+# Where a negation stops reaching: "Denies chest pain; Essential hypertension (I10)".
+_CLAUSE = re.compile(r"[;.,]")
 # Printed text and official title at least this similar (difflib ratio) name one problem.
 TITLE_AGREEMENT = 0.5
-_LEAD = rf"{HS}*(?:[-•*·]|\(?[0-9lI]{{1,2}}[.)])?{HS}*"
 
 
 def repair_code(printed: str) -> str:
@@ -57,13 +59,14 @@ class ConditionReader:
         self.repaired_factor = ocr.penalties.digit_repaired
         self.after = re.compile(
             # Not an area code: "(660) 591-0228" is a phone number, not G60.
-            rf"(?P<text>[A-Za-z][^\n\f]*?){HS}*\({HS}*(?P<code>{_CODE}){HS}*\)"
-            rf"(?![A-Za-z0-9])(?!{HS}*[0-9]{{3}})"
+            # The text stays within its clause: "Denies chest pain; Hypertension (I10)".
+            rf"(?P<text>[A-Za-z][^\n\f;]*?){HS}*\({HS}*(?P<code>{_CODE}){HS}*\)"
+            rf"(?![A-Za-z0-9])(?!{HS}*[-–.]?{HS}*[0-9OolIS]{{3}})"
         )
         self.before = re.compile(
             rf"(?P<code>{_CODE}){HS}*[-–:]?{HS}+(?P<text>[A-Za-z][^\n\f(]*[A-Za-z)])"
         )
-        self.lead = re.compile(_LEAD)
+        self.lead = re.compile(BULLET)
         self.negation = _cue_regex(data.negation_cues)
         self.resolved = _cue_regex(data.resolved_cues)
 
@@ -90,8 +93,13 @@ class ConditionReader:
         body = lead.end() if lead else start
         out: list[Condition] = []
         at = start  # negation cues count from here: the line start or the previous problem
-        for m in self.after.finditer(text, body, end):
-            condition = self._condition(m, text[at : m.start("code")], text[start:end], kind)
+        matches = list(self.after.finditer(text, body, end))
+        for i, m in enumerate(matches):
+            # Cues before the problem's text, back to a clause break; the resolved cue in
+            # the problem's own item, up to the next one.
+            clause = _CLAUSE.split(text[at : m.start()])[-1]
+            item_end = matches[i + 1].start() if i + 1 < len(matches) else end
+            condition = self._condition(m, clause, text[m.start() : item_end], kind)
             if condition is not None:
                 out.append(condition)
             at = m.end()
@@ -99,27 +107,31 @@ class ConditionReader:
             first = self.before.match(text, body, end)
             if first is not None:
                 condition = self._condition(
-                    first, text[start : first.start()], text[start:end], kind
+                    first, text[start : first.start()], text[first.start() : end], kind
                 )
                 if condition is not None:
                     out.append(condition)
         return out
 
     def _condition(
-        self, m: re.Match[str], before: str, line: str, kind: str | None
+        self, m: re.Match[str], before: str, item: str, kind: str | None
     ) -> Condition | None:
-        """The condition of match ``m``; ``before`` is the line's text before its code."""
+        """The condition of match ``m``; ``before`` is its clause's text before it."""
         printed = m.group("code")
         code = repair_code(printed)
         if not _WELL_FORMED.fullmatch(code):
             return None
         listed = code in self.codes
         in_list = kind in _PROBLEM_SECTIONS
-        # Outside a problem list only a listed code read as printed is trusted: "(110)"
-        # after a pulse is no hypertension.
+        # A repaired code must be a listed one ("BP (150)" is no I50); outside a problem list
+        # only a listed code read as printed is trusted ("(110)" after a pulse).
+        if code != printed and not listed:
+            return None
         if not in_list and (not listed or code != printed):
             return None
-        if self.negation.search(before):
+        # Negated by a cue in its clause before it, or one its text opens with ("No ...",
+        # "Ruled out: ..."); a cue inside the name ("..., no complications") is no negation.
+        if self.negation.search(before) or self.negation.match(m.group("text")):
             return None
         described = " ".join(m.group("text").strip(" ,;:-").split())
         confidence = 1.0 if listed else self.unlisted
@@ -131,10 +143,12 @@ class ConditionReader:
             confidence = min(confidence, self.unlisted)
         category = "encounter-diagnosis" if kind == "encounter-diagnosis" else "problem-list-item"
         return Condition(
-            code=Coding(system=ICD10CM, code=code, display=self.codes.get(code, described)),
+            # An unlisted code has no display: its title is not ours to give, and the printed
+            # text (which may hold anything) stays in ``text``.
+            code=Coding(system=ICD10CM, code=code, display=self.codes.get(code)),
             text=described,
             category=category,
-            clinical_status="resolved" if self.resolved.search(line) else "active",
+            clinical_status="resolved" if self.resolved.search(item) else "active",
             start=m.start(),
             end=m.end(),
             confidence=round(confidence, 3),
@@ -152,6 +166,4 @@ def _similar(printed: str, title: str) -> bool:
 def _cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
     if not cues:
         return re.compile(r"(?!)")
-    ordered = sorted(set(cues), key=lambda w: (-len(w), w))
-    words = "|".join(re.escape(c).replace(r"\ ", f"{HS}+") for c in ordered)
-    return re.compile(rf"(?<![A-Za-z])(?:{words})(?![A-Za-z])", re.IGNORECASE)
+    return re.compile(rf"(?<![A-Za-z])(?:{alternation(cues)})(?![A-Za-z])", re.IGNORECASE)

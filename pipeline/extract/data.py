@@ -37,6 +37,13 @@ class ModelDataError(RuntimeError):
     """
 
 
+def _ucum_values(units: dict[str, str]) -> dict[str, str]:
+    """``units`` (printed -> UCUM) once every UCUM code in it is valid (``ucum.check``)."""
+    for code in set(units.values()):
+        ucum.check(code)
+    return units
+
+
 class DataModel(BaseModel):
     """Base for data-file models: frozen, unknown keys refused (a typo is an error)."""
 
@@ -162,12 +169,7 @@ class UnitsData(DataModel):
     description: str = ""
     units: dict[str, str]
 
-    @field_validator("units")
-    @classmethod
-    def _ucum_codes(cls, units: dict[str, str]) -> dict[str, str]:
-        for code in set(units.values()):
-            ucum.check(code)
-        return units
+    _ucum_codes = field_validator("units")(lambda units: _ucum_values(units))
 
 
 class Penalties(DataModel):
@@ -346,12 +348,7 @@ class MedicationsData(DataModel):
     # The confidence of an item whose name (or code) is not listed here: kept, but reviewed.
     unlisted_confidence: float = Field(ge=0, le=1)
 
-    @field_validator("strength_units", "dose_forms")
-    @classmethod
-    def _ucum_codes(cls, units: dict[str, str]) -> dict[str, str]:
-        for code in set(units.values()):
-            ucum.check(code)
-        return units
+    _ucum_codes = field_validator("strength_units", "dose_forms")(lambda units: _ucum_values(units))
 
 
 class ConditionsData(DataModel):

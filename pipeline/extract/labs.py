@@ -14,14 +14,13 @@ dropped as a stray mark or a misread cell; a wrong flag is worse than none.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
 from pipeline.extract.data import AnalyteSpec, LabsData, OcrData
 from pipeline.extract.findings import add_span, findings
 from pipeline.extract.measure import Category, Reading, observe
-from pipeline.extract.text import HS, NUMBER, LabelSet, UnitTable, parse_number
+from pipeline.extract.text import HS, NUMBER, LabelSet, UnitTable, alternation, parse_number
 from pipeline.schema import Interpretation, Observation, Quantity, ReferenceRange
 
 CATEGORY: Category = "laboratory"
@@ -50,8 +49,8 @@ class LabsRecognizer:
         self.name_re = re.compile(self.names.pattern)
         lab_units = {u for spec in data.analytes for u in spec.units}
         self.unit_pattern = units.regex(lab_units)
-        fillers = "|".join(_words(data.fillers))
-        flags = "|".join(_words(data.flags))
+        fillers = alternation(data.fillers)
+        flags = alternation(data.flags)
         # Separators, and the stray marks OCR leaves around table cells ("Sodium. 144 |").
         gap_item = (
             rf"(?:{HS}|[:;=#|,.\-–’'\"“”‘*_~+]|\([^)\n]{{0,25}}\)|(?i:{fillers})(?![A-Za-z]))"
@@ -185,12 +184,6 @@ class LabsRecognizer:
             high=None if high is None else Quantity(value=high, unit=result.unit),
             text=text,
         )
-
-
-def _words(words: Iterable[str]) -> list[str]:
-    """Escaped alternatives, longest first, spaces matching any horizontal whitespace."""
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return [re.escape(w).replace(r"\ ", f"{HS}+") for w in ordered]
 
 
 def _contradicts(flag: Interpretation, value: float, ref: ReferenceRange) -> bool:

@@ -8,37 +8,37 @@ on a line separated by semicolons. Only sections headed as medication lists are 
 the line is when it was started (or stopped).
 
 A listed drug name (models/extract/medications.json) gets its RxNorm ingredient code; one
-read with OCR damage is matched to the closest listed name at lower confidence; a name not
-listed is kept as printed, uncoded, at ``unlisted_confidence`` so a reviewer sees it.
+whose only damage is OCR's confusions (l/I/1, o/O/0) gets it at lower confidence; any other
+name is kept as printed, uncoded, at ``unlisted_confidence`` so a reviewer sees it (no
+closest-name guessing: Prednisolone is not Prednisone).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from spacy.tokens import Doc
 
+from pipeline.codesystems import RXNORM, SNOMED
 from pipeline.extract.data import MedicationsData, OcrData, Penalties
 from pipeline.extract.dates import DATE, parse_date
 from pipeline.extract.findings import add_span, findings
 from pipeline.extract.sections import Section
-from pipeline.extract.text import HS, NUMBER, LabelSet, normalise_label, parse_number
+from pipeline.extract.text import (
+    BULLET,
+    NUMBER,
+    LabelSet,
+    alternation,
+    name_confusions,
+    normalise_label,
+    parse_number,
+)
 from pipeline.schema import Coding, Medication, Quantity, Timing
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-SNOMED = "http://snomed.info/sct"
-# A name word: letters, with inner hyphens or slashes ("Lisinopril/HCTZ"), or a short
-# capitalised form word ("HFA", "ER", "XL").
-_NAME_WORD = r"[A-Za-z][A-Za-z]*(?:[-/][A-Za-z]+)*"
-_ITEM_START = re.compile(rf"{HS}*(?:[-•*·]|\(?[0-9]{{1,2}}[.)])?{HS}*")
-# Fuzzy matches of a damaged name must be at least this similar (difflib ratio).
-FUZZY_CUTOFF = 0.84
-
-
-def _alternation(words: list[str]) -> str:
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(re.escape(w).replace(r"\ ", f"{HS}+") for w in ordered)
+# A name word: a letter, then letters or digits ("Vitamin D3"), with inner hyphens or
+# slashes ("Lisinopril/HCTZ"); short form words ("HFA", "ER", "XL") too.
+_NAME_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*"
+_ITEM_START = re.compile(BULLET)
 
 
 class MedicationReader:
@@ -56,7 +56,7 @@ class MedicationReader:
                 for d in data.drugs
                 for n in (d.name, *d.synonyms)
             ],
-            confusions=ocr.label_confusions,
+            confusions=name_confusions(ocr.label_confusions),
         )
         self.units = {k.lower(): v for k, v in data.strength_units.items()}
         self.forms = {k.lower(): v for k, v in data.dose_forms.items()}
@@ -66,23 +66,31 @@ class MedicationReader:
             for p in spec.printed
         }
         self.frequencies = {normalise_label(k): v for k, v in data.frequencies.items()}
-        units = _alternation(list(data.strength_units))
-        forms = _alternation(list(data.dose_forms))
-        routes = _alternation([p for spec in data.routes.values() for p in spec.printed])
-        freqs = _alternation(list(data.frequencies))
-        prn = _alternation(list(data.as_needed))
-        reasons = _alternation(list(data.as_needed_reasons))
+        units = alternation(data.strength_units)
+        forms = alternation(data.dose_forms)
+        printed_routes = [p for spec in data.routes.values() for p in spec.printed]
+        # Abbreviations ("PR", "SL") only in capitals: "in the morning" is no nasal route.
+        short = alternation(p for p in printed_routes if p.isupper() and len(p) <= 3)
+        long = alternation(p for p in printed_routes if not (p.isupper() and len(p) <= 3))
+        routes = f"{short}|(?i:{long})"
+        freqs = alternation(data.frequencies)
+        prn = alternation(data.as_needed)
+        reasons = alternation(data.as_needed_reasons)
+        # A wrapped line continues the item above when it starts with a unit ("mg PO daily").
+        self.continuation = re.compile(rf"(?i:{units}|{forms})(?![A-Za-z0-9])")
         word_end = r"(?![A-Za-z0-9])"
         ws = r"\s"  # an item may wrap onto the next line ("12.5" / "mg PO daily")
         self.line = re.compile(
             rf"(?P<name>{_NAME_WORD}(?:{ws}+{_NAME_WORD}){{0,4}}?),?{ws}+"
-            rf"(?P<strength>(?P<n>{NUMBER}){ws}*(?P<u>(?i:{units})){word_end}"
+            # Not a concentration: "140 mEq/L" is a lab result.
+            rf"(?P<strength>(?P<n>{NUMBER}){ws}*(?P<u>(?i:{units})){word_end}(?!/)"
             rf"(?:{ws}+(?P<count>[0-9]+){ws}*(?P<form>(?i:{forms})){word_end})?)"
-            rf"(?:{ws}+(?P<route>(?i:{routes})){word_end})?"
+            rf"(?:{ws}+(?P<route>{routes}){word_end})?"
             rf"(?:{ws}+(?P<freq>(?i:{freqs})){word_end})?"
             rf"(?:{ws}+(?P<prn>(?i:{prn})){word_end}(?:{ws}+(?P<reason>(?i:{reasons})){word_end})?)?"
         )
         self.date = re.compile(DATE)
+        self.name_re = re.compile(self.names.pattern)
 
     def __call__(self, doc: Doc) -> Doc:
         """Add the medications of ``doc``'s medication sections to its findings."""
@@ -90,7 +98,7 @@ class MedicationReader:
         for section in found.sections:
             if section.kind not in ("medications", "medications-stopped"):
                 continue
-            for start, end in _items(found.text, section):
+            for start, end in _items(found.text, section, self.continuation):
                 med = self._medication(found.text, start, end, section)
                 if med is not None and not found.is_claimed(med.start, med.end):
                     found.medications.append(med)
@@ -155,31 +163,34 @@ class MedicationReader:
         drug = self.by_name.get(key)
         confidence = 1.0
         if drug is None:
-            m = re.compile(self.names.pattern).fullmatch(printed)
+            # Only OCR's confusions (l/I/1, o/O/0): a looser match would code Prednisolone
+            # as Prednisone.
+            m = self.name_re.fullmatch(printed)
             if m is not None:
                 drug, confidence = self.drugs[self.names.key_of(m)], self.penalties.label_variant
-        if drug is None:
-            close = difflib.get_close_matches(key, list(self.by_name), n=1, cutoff=FUZZY_CUTOFF)
-            if close:
-                drug, confidence = self.by_name[close[0]], self.penalties.label_variant
         if drug is None:
             return None, self.unlisted
         return Coding(system=RXNORM, code=drug.rxnorm, display=drug.name), confidence
 
 
-def _items(text: str, section: Section) -> list[tuple[int, int]]:
+def _items(text: str, section: Section, continuation: re.Pattern[str]) -> list[tuple[int, int]]:
     """The item spans of a medication section: one per line or per ';'-separated part.
 
-    A line that starts in lower case continues the item above ("... Hydrochlorothiazide
-    12.5" / "mg PO daily"); the line break is then inside the item.
+    A line that starts with a unit continues the item above ("... Hydrochlorothiazide
+    12.5" / "mg PO daily"); the line break is then inside the item. A blank line ends the
+    section: what follows is no longer the list.
     """
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n\f]+", text[section.start : section.end]):
+    body = text[section.start : section.end]
+    blank = re.search(r"\n[^\S\n\f]*\n", body.lstrip("\n"))
+    if blank is not None:
+        body = body[: len(body) - len(body.lstrip("\n")) + blank.start()]
+    for line in re.finditer(r"[^\n\f]+", body):
         start, end = section.start + line.start(), section.start + line.end()
         lead = _ITEM_START.match(text, start, end)
         first = lead.end() if lead else start
         bulleted = lead is not None and bool(lead.group(0).strip())
-        if spans and first < end and text[first].islower() and not bulleted:
+        if spans and not bulleted and continuation.match(text, first, end):
             spans[-1] = (spans[-1][0], end)
             continue
         spans.append((first, end))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import re
 from itertools import groupby
-from typing import TypeVar
 
 from spacy.tokens import Doc
 
@@ -24,9 +23,7 @@ from pipeline.extract.data import DateRole, DatesData, OcrData, WordConfidence
 from pipeline.extract.dates import DATE, date_regex, parse_date
 from pipeline.extract.findings import DateMention, Findings, findings
 from pipeline.extract.text import HS
-from pipeline.schema import Allergy, Condition, Medication, Observation
-
-Listed = TypeVar("Listed", Medication, Condition, Allergy)
+from pipeline.schema import Listed, Observation
 
 # How far back a cue may be, within the sentence or heading the value sits in.
 CUE_WINDOW = 300

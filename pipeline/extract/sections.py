@@ -17,12 +17,13 @@ from spacy.tokens import Doc
 
 from pipeline.extract.data import SectionKind, SectionsData
 from pipeline.extract.findings import findings
-from pipeline.extract.text import HS, LabelSet
+from pipeline.extract.text import BULLET, HS, LabelSet
 
-# What may come before a heading on its line: a bullet or a list number.
-BULLET = rf"(?:[-•*·>]|\(?[0-9lI]{{1,2}}[.)]){HS}*"
-# A field label that starts another field on a line ("... hives  Wt: 215 lb").
-FIELD_LABEL = re.compile(rf"{HS}(?=[A-Z][A-Za-z/#.]{{0,14}}(?:{HS}[A-Za-z#.]{{1,10}})?:{HS})")
+# A field label that starts another field on a line ("... hives  Wt: 215 lb"); not one
+# after an item separator ("...; Codeine: nausea" is an item).
+FIELD_LABEL = re.compile(
+    rf"(?<![;,]){HS}(?=[A-Z][A-Za-z/#.]{{0,14}}(?:{HS}[A-Za-z#.]{{1,10}})?:{HS})"
+)
 _CONTINUES = re.compile(r"[,;\-–]\s*$")
 
 
@@ -46,7 +47,7 @@ class SectionReader:
             confusions=confusions,
         )
         body = self.headings.pattern
-        self.whole = re.compile(rf"{HS}*(?:{BULLET})?(?P<h>{body}){HS}*:?{HS}*")
+        self.whole = re.compile(rf"{BULLET}(?P<h>{body}){HS}*:?{HS}*")
         self.inline = re.compile(rf"{HS}*(?P<h>{body}){HS}*:{HS}*(?=\S)")
 
     def __call__(self, doc: Doc) -> Doc:
@@ -69,7 +70,9 @@ class SectionReader:
             if m is not None:
                 starts.append((start, m.end(), self._kind(m), True))
                 continue
-            if self._capital_heading(text[start:end]):
+            open_kind = starts[-1][2] if starts else None
+            # "PENICILLIN - HIVES" in an allergy list is an item, not a heading.
+            if open_kind != "allergies" and self._capital_heading(text[start:end]):
                 starts.append((start, end, None, False))
         out: list[Section] = []
         for i, (_head, body, kind, inline) in enumerate(starts):

@@ -26,6 +26,23 @@ NUMBER = (
 )
 
 _SPACE = re.compile(r"\s+")
+# What may open a list line: a bullet or a list number ("- ", "• ", "1. ", "(2) ", OCR's "l.").
+BULLET = rf"{HS}*(?:[-•*·>]|\(?[0-9lI]{{1,2}}[.)])?{HS}*"
+
+
+def name_confusions(confusions: Iterable[str]) -> tuple[str, ...]:
+    """OCR confusions for names in lower case: "i" is read as "l" too ("Atorvastatln").
+
+    Labels are matched with the confusion groups as they are (``l``/``I``/``1``); drug and
+    allergen names, printed in lower case, also lose the dot of an "i".
+    """
+    return tuple(f"{g}i" if "l" in g and "i" not in g else g for g in confusions)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """Escaped alternatives, longest first, a space matching any run of horizontal whitespace."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", f"{HS}+") for w in ordered)
 
 
 def normalise_label(text: str) -> str:
