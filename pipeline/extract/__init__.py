@@ -6,6 +6,8 @@ returns an ``Extraction``; the spaCy ``Doc`` never leaves this package.
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.language import Language
 
 from pipeline.errors import ExtractionFailed
@@ -76,7 +78,8 @@ class _Locator:
 
     def evidence(self, start: int, end: int) -> Evidence | None:
         """The evidence of document text ``[start, end)``; None when no word is under it."""
-        index = self.doc.page_of(start)
+        # The page starts are held: OcrDocument.page_of would recompute them per item.
+        index = max(0, bisect.bisect_right(self.starts, start) - 1)
         page, offset = self.doc.pages[index], self.starts[index]
         words = [w for w in page.words if w.start < end - offset and start - offset < w.end]
         if not words:
