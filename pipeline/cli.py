@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="export the de-identified bundles (bundle.deid.json) instead",
     )
+    export.add_argument(
+        "--include-identity-conflicts",
+        action="store_true",
+        help="also export documents held for a patient identity conflict (E405/E406), "
+        "once a reviewer has settled it",
+    )
 
     load = sub.add_parser(
         "load",
@@ -124,12 +130,22 @@ def _export(args: argparse.Namespace) -> int:
     from pipeline.ndjson import export_ndjson
 
     try:
-        counts = export_ndjson(args.out, args.ndjson, deid=args.deid)
+        done = export_ndjson(
+            args.out,
+            args.ndjson,
+            deid=args.deid,
+            include_conflicts=args.include_identity_conflicts,
+        )
     except FileNotFoundError:
         print("chart2fhir export: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
         return 2
-    for resource_type, n in counts.items():
+    for resource_type, n in done.counts.items():
         print(f"{resource_type}.ndjson: {n}")
+    if done.held:
+        print(
+            f"held back (E810, patient identity conflict, see identity.json): "
+            f"{len(done.held)} documents: {' '.join(done.held)}"
+        )
     return 0
 
 

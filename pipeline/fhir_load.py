@@ -43,10 +43,9 @@ from pipeline.errors import (
     FhirUnreachable,
     IdentityHeld,
     NoBundle,
-    PatientIdentityConflict,
     PipelineError,
-    PossibleDuplicateChart,
 )
+from pipeline.identity import held
 from pipeline.logs import fields, get_logger
 from pipeline.ndjson import bundle_files
 from pipeline.schema import Model
@@ -54,7 +53,6 @@ from pipeline.settings import FhirLoadSettings
 
 log = get_logger(__name__)
 REPORT = "load.json"
-HELD = (PatientIdentityConflict.code, PossibleDuplicateChart.code)
 RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
 HEADERS = {"Content-Type": "application/fhir+json", "Accept": "application/fhir+json"}
 
@@ -109,7 +107,7 @@ def load_bundles(
             seen.add(record.doc_id)
             if path is None:
                 result = LoadResult(doc_id=record.doc_id, status="skipped", error=NoBundle().record)
-            elif not include_conflicts and any(r.startswith(HELD) for r in record.reasons):
+            elif not include_conflicts and held(record):
                 # Its Patient would match another person's by MRN: merged on the server.
                 result = LoadResult(
                     doc_id=record.doc_id, status="skipped", error=IdentityHeld().record

@@ -32,6 +32,15 @@ IDENTITY_FILE = "identity.json"
 _CODES = (errors.PatientIdentityConflict.code, errors.PossibleDuplicateChart.code)
 
 
+def held(record: DocumentRecord) -> bool:
+    """Whether ``record`` carries an identity conflict, which load and export hold back.
+
+    Its Patient would share a server id (the MRN's) with another person's: loading or
+    exporting it would merge the two. A reviewer settles it first.
+    """
+    return any(r.startswith(_CODES) for r in record.reasons)
+
+
 def _demographics(bundle: dict[str, Any]) -> tuple[str | None, str | None, str | None, str | None]:
     """(MRN, family, given, birth date) of a bundle's Patient, names case-folded."""
     for entry in bundle.get("entry", []):

@@ -10,6 +10,11 @@ renamed into place.
 
 ``deid=True`` exports bundle.deid.json instead, into a folder that should hold nothing
 identified.
+
+A document with a patient identity conflict (E405/E406, pipeline/identity.py) is held back,
+as ``chart2fhir load`` holds it: its Patient shares the MRN's id with another person's, and
+one Patient line per id would silently keep one of the two. ``include_conflicts`` exports
+it once a reviewer has settled the conflict.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch import read_manifest, write_atomically
-from pipeline.schema import DocumentRecord
+from pipeline.identity import held
+from pipeline.schema import DocumentRecord, Model
+
+
+class Export(Model):
+    """What ``export_ndjson`` wrote: resources per type, and the documents it held back."""
+
+    counts: dict[str, int]
+    held: tuple[str, ...] = ()  # doc_ids with an identity conflict (E810)
 
 
 def bundle_files(out_dir: Path, *, deid: bool = False) -> list[tuple[DocumentRecord, Path | None]]:
@@ -41,8 +54,10 @@ def bundle_files(out_dir: Path, *, deid: bool = False) -> list[tuple[DocumentRec
     return found
 
 
-def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str, int]:
-    """Write the NDJSON files; returns the number of resources written per type.
+def export_ndjson(
+    out_dir: Path, dest: Path, *, deid: bool = False, include_conflicts: bool = False
+) -> Export:
+    """Write the NDJSON files; returns the resources written per type and who was held back.
 
     Raises:
         FileNotFoundError: ``out_dir`` has no manifest (nothing was ingested there).
@@ -50,8 +65,12 @@ def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str,
     """
     lines: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
-    for _record, path in bundle_files(out_dir, deid=deid):
+    held_back: list[str] = []
+    for record, path in bundle_files(out_dir, deid=deid):
         if path is None:
+            continue
+        if not include_conflicts and held(record):
+            held_back.append(record.doc_id)
             continue
         bundle = json.loads(path.read_text(encoding="utf-8"))
         local = {
@@ -69,7 +88,8 @@ def export_ndjson(out_dir: Path, dest: Path, *, deid: bool = False) -> dict[str,
     dest.mkdir(parents=True, exist_ok=True)
     for resource_type, rows in sorted(lines.items()):
         write_atomically(dest / f"{resource_type}.ndjson", "".join(r + "\n" for r in rows))
-    return {t: len(rows) for t, rows in sorted(lines.items())}
+    counts = {t: len(rows) for t, rows in sorted(lines.items())}
+    return Export(counts=counts, held=tuple(dict.fromkeys(held_back)))
 
 
 def _resolved(value: Any, local: dict[str, str]) -> Any:

@@ -40,7 +40,9 @@ def _read(path: Path) -> list[dict]:
 def test_one_file_per_type_with_references_resolved(tmp_path: Path, fhir_schema_errors) -> None:
     out = _outdir(tmp_path)
     dest = tmp_path / "ndjson"
-    counts = export_ndjson(out, dest)
+    done = export_ndjson(out, dest)
+    assert done.held == ()
+    counts = done.counts
     # Both documents are of one MRN: one Patient (fhir.patient_resource_id). Each value has
     # its Provenance.
     counts_expected = {"DocumentReference": 2, "Observation": 3, "Patient": 1, "Provenance": 3}
@@ -79,10 +81,29 @@ def test_the_same_resource_twice_is_written_once_and_deid_reads_the_deid_bundles
     twin = json.loads((out / "manifest.json").read_text())
     twin["documents"].append(twin["documents"][0])
     (out / "manifest.json").write_text(json.dumps(twin))
-    assert export_ndjson(out, tmp_path / "a")["Observation"] == 3
+    assert export_ndjson(out, tmp_path / "a").counts["Observation"] == 3
     export_ndjson(out, tmp_path / "d", deid=True)
     families = {p["name"][0]["family"] for p in _read(tmp_path / "d" / "Patient.ndjson")}
     assert families == {"Surrogate"}
+
+
+def test_a_document_with_an_identity_conflict_is_held_back_until_settled(tmp_path: Path) -> None:
+    out = _outdir(tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    conflict = "E405: Another document has this MRN with a different name or birth date."
+    manifest["documents"][1].update(status="review", reasons=[conflict])
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    done = export_ndjson(out, tmp_path / "held")
+    # The second document's values are not exported; the first one's are.
+    assert done.held == ("fedcba9876543210",)
+    assert done.counts == {"DocumentReference": 1, "Observation": 2, "Patient": 1, "Provenance": 2}
+    settled = export_ndjson(out, tmp_path / "all", include_conflicts=True)
+    assert settled.held == () and settled.counts["DocumentReference"] == 2
+    cli = [sys.executable, "-m", "pipeline.cli", "export", str(out), "--ndjson"]
+    shown = subprocess.run([*cli, str(tmp_path / "c")], capture_output=True, text=True)
+    assert shown.returncode == 0
+    assert "held back (E810" in shown.stdout and "1 documents: fedcba9876543210" in shown.stdout
+    assert "Harrison" not in shown.stdout + shown.stderr
 
 
 def test_cli_export_and_its_usage_error(tmp_path: Path) -> None:
