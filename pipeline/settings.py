@@ -74,6 +74,9 @@ class OcrSettings(Section):
     cascade_page_conf: float = 88.0
     # auto: on other pages, a line with a word below this is re-read by RapidOCR.
     cascade_line_conf: float = 40.0
+    # auto: ... and so is a line with a word holding a digit below this: a digit misread is
+    # a wrong lab value (tesseract read a clean "3.5" as "3.0" at 63).
+    cascade_number_conf: float = 80.0
     lang: str = "eng"
     # RapidOCR's alphabet has accented Latin letters, which it reads on faxes for a plain
     # letter with a speck on it ("Bronchoșpasm", "succínate"): on English charts fold them

@@ -159,6 +159,13 @@ DATES = [
         "2024-04-27",
         ["2024-04-21", "2024-04-21", "2024-04-27", "2024-04-27"],
     ),
+    # a cue wrapped onto the next line in prose: "On\narrival"
+    (
+        "Admission Date: 09/27/2023\nDischarge Date: 09/30/2023\nHOSPITAL COURSE\n"
+        "He presented with COPD exacerbation. On\narrival, BP 159/87, HR 81.",
+        "2023-09-30",
+        ["2023-09-27", "2023-09-27"],
+    ),
     # OCR: a stray period before the date
     ("Discharge Date: .04/26/2022\nHR 65", "2022-04-26", ["2022-04-26"]),
     # OCR: a word of the cue broken in two ("Admissio n labs")

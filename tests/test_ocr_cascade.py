@@ -36,10 +36,14 @@ def test_clean_page_is_tesseract_alone_and_skips_osd(settings, monkeypatch) -> N
         _raw(render_page(CHART_LINES)), engine=engine, cleanup=settings.cleanup, cfg=settings.ocr
     )
     assert clean.rotation == 0
-    assert page.engines == ("tesseract",)
+    # Tesseract read the page; RapidOCR re-read only the lines with a doubtful number
+    # ("98.6" at 66: cascade_number_conf), which keep their words and spaces.
+    assert page.engines == ("tesseract", "rapidocr")
     assert page.conf >= settings.ocr.cascade_page_conf
     assert not clean.speckled and not unreliable(page, settings.ocr)
-    assert "Labs: Glucose 182 mg/dL 70-99 H" in page.text.splitlines()
+    lines = page.text.splitlines()
+    assert "Labs: Glucose 182 mg/dL 70-99 H" in lines
+    assert "Vitals: BP: 132/84 mmHg HR: 72 bpm Temp: 98.6 F SpO2: 97 %" in lines
 
 
 @pytest.mark.parametrize("turned", [90, 180, 270])
@@ -157,5 +161,28 @@ def test_a_reread_line_takes_each_word_from_the_surer_engine() -> None:
         w("Page", 500, 580, 90.0, (7,)),  # a word only RapidOCR found
     ]
     merged = merge_line(tess, rapid)
-    assert [x.text for x in merged] == ["JACKSON,", "mRN:", "1397", "0432", "Page"]
+    # "mRN:" is read alike but for case: tesseract's case stays, with its confidence.
+    assert [x.text for x in merged] == ["JACKSON,", "MRN:", "1397", "0432", "Page"]
     assert merge_line(tess, []) == tess
+
+
+def test_a_reread_run_together_is_cut_where_tesseracts_words_end() -> None:
+    """RapidOCR drops the spaces of a table row; each cell is taken from the surer engine."""
+    from pipeline.ocr.cascade import merge_line
+    from pipeline.ocr.engine import EngineWord
+
+    def w(text, x0, x1, conf, key=(1, 1, 1)):
+        return EngineWord(text, x0, 100, x1, 130, conf, key)
+
+    tess = [w("Potassium", 0, 170, 96.0), w("3.0", 320, 370, 63.0), w("mmol/L", 500, 640, 96.0)]
+    rapid = [w("Potassium", 0, 170, 97.0, (4,)), w("3.5mmol/L", 318, 642, 92.0, (4,))]
+    merged = merge_line(tess, rapid)
+    assert [(x.text, x.x0, x.x1) for x in merged] == [
+        ("Potassium", 0, 170),
+        ("3.5", 320, 370),  # RapidOCR surer of the digit, in tesseract's box
+        ("mmol/L", 500, 640),  # tesseract surer of the unit
+    ]
+    assert merged[1].conf == 92.0 and merged[2].conf == 96.0
+    # A count the cut cannot carry over (an empty piece) falls back to the whole stretch.
+    short = merge_line([w("12", 0, 40, 50.0), w("mg", 60, 100, 50.0)], [w("7", 0, 100, 90.0)])
+    assert [x.text for x in short] == ["7"]

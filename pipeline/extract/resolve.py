@@ -179,11 +179,15 @@ def deduplicate(observations: list[Observation]) -> list[Observation]:
 
 
 def _words_regex(words: tuple[str, ...], *, split: bool = False) -> str:
-    """Any of ``words``, whole; with ``split``, OCR may have broken a word with a space."""
+    """Any of ``words``, whole; with ``split``, OCR may have broken a word with a space.
+
+    The words of a phrase may wrap onto the next line ("... exacerbation. On\narrival, BP").
+    """
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     joint = f"{HS}?" if split else ""
+    gap = f"(?:{HS}+|{HS}*\n{HS}*)"
     alternatives = [
-        f"{HS}+".join(joint.join(re.escape(ch) for ch in word) for word in phrase.split())
+        gap.join(joint.join(re.escape(ch) for ch in word) for word in phrase.split())
         for phrase in ordered
     ]
     return r"(?<![A-Za-z])(?:" + "|".join(alternatives) + r")(?![A-Za-z])"

@@ -28,7 +28,9 @@ page that needed the second engine is a page a person should look at.
 
 from __future__ import annotations
 
+import difflib
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -88,7 +90,7 @@ class CascadeEngine:
         lines: dict[tuple[int, ...], list[EngineWord]] = {}
         for w in words:
             lines.setdefault(w.line_key, []).append(w)
-        doubtful = [k for k, ws in lines.items() if min(w.conf for w in ws) < cfg.cascade_line_conf]
+        doubtful = [k for k, ws in lines.items() if _doubtful(ws, cfg)]
         if not doubtful:
             return alone
         quads = [line_quad(lines[k], image.shape) for k in doubtful]
@@ -108,12 +110,27 @@ class CascadeEngine:
         return self.second.reading_turn(image, cfg=cfg)
 
 
+def _doubtful(words: list[EngineWord], cfg: OcrSettings) -> bool:
+    """Whether tesseract doubts a word of the line, a word holding a digit more readily."""
+    return any(
+        w.conf < cfg.cascade_line_conf
+        or (w.conf < cfg.cascade_number_conf and any(c.isdigit() for c in w.text))
+        for w in words
+    )
+
+
 def merge_line(first: list[EngineWord], second: list[EngineWord]) -> list[EngineWord]:
     """One line read by two engines: each stretch of it from the engine surer of it.
 
     Words of the two readings that overlap across the line form a stretch (one word each,
     or a word one engine split in two); the stretch is taken from the reading with the
     higher mean confidence over it. A word only one engine found is kept.
+
+    Where RapidOCR ran tesseract's words together ("3.5mmol/L" for "3.0" "mmol/L": its
+    model often drops English spaces, in table cells too), its text is cut where
+    tesseract's words end (``_cut_like``) and each word is taken from the surer engine,
+    keeping tesseract's spaces and boxes. A word the two engines read alike but for case
+    keeps tesseract's case (RapidOCR's "jacKSon" for "JACKSON").
     """
     if not second:
         return first
@@ -141,9 +158,50 @@ def merge_line(first: list[EngineWord], second: list[EngineWord]) -> list[Engine
         theirs = [words[i] for i in members if i >= n]
         if not ours or not theirs:
             out.extend(ours or theirs)
+            continue
+        if len(theirs) < len(ours) and (cut := _cut_like(theirs, ours)) is not None:
+            theirs = cut
+        if len(theirs) == len(ours):
+            out.extend(_surer(a, b) for a, b in zip(ours, theirs, strict=True))
         else:
             out.extend(theirs if mean_conf(theirs) > mean_conf(ours) else ours)
     return sorted(out, key=lambda w: w.x0)
+
+
+def _surer(ours: EngineWord, theirs: EngineWord) -> EngineWord:
+    """Of one word read by both engines, the surer reading (tesseract's case if alike)."""
+    if theirs.conf > ours.conf and theirs.text.casefold() != ours.text.casefold():
+        return theirs
+    return ours
+
+
+def _cut_like(theirs: list[EngineWord], ours: list[EngineWord]) -> list[EngineWord] | None:
+    """RapidOCR's text of a stretch cut into tesseract's words, with tesseract's boxes.
+
+    Characters are aligned (difflib) and each of tesseract's word ends is carried over to
+    RapidOCR's text; each piece gets RapidOCR's mean confidence over the stretch. None when
+    a piece would be empty (the readings disagree too much to cut).
+    """
+    a = "".join(w.text for w in ours)
+    b = "".join(w.text for w in theirs)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+    def carried(i: int) -> int:
+        for _tag, i1, i2, j1, j2 in ops:
+            if i1 <= i < i2 or (i == i2 == len(a)):
+                return j1 + min(i - i1, j2 - j1)
+        return len(b)
+
+    ends, at = [], 0
+    for w in ours:
+        at += len(w.text)
+        ends.append(at)
+    cuts = [0, *(carried(e) for e in ends[:-1]), len(b)]
+    pieces = [b[cuts[k] : cuts[k + 1]] for k in range(len(ours))]
+    if not all(pieces):
+        return None
+    conf = mean_conf(theirs)
+    return [replace(w, text=p, conf=conf) for w, p in zip(ours, pieces, strict=True)]
 
 
 def line_quad(words: list[EngineWord], shape: tuple[int, ...]) -> np.ndarray:
