@@ -178,7 +178,11 @@ class FhirSettings(Section):
     """Bundle contents."""
 
     mrn_system: str = "urn:chart2fhir:mrn"
-    embed_max_bytes: int = 20 * 1024 * 1024  # larger scans are referenced by url, not embedded
+    # Larger scans are referenced by url, not embedded. Base64 grows a file by 4/3: 768 KiB
+    # is a 1 MiB string, the largest Medplum's server accepts ("String cannot be larger than
+    # 1 MB"); servers cap request and string sizes, so a big embedded scan stalls a load.
+    # Raise it for a server that takes more.
+    embed_max_bytes: int = 768 * 1024
     # Observations read with less confidence go into the bundle as "preliminary".
     final_min_confidence: float = 0.5
 
