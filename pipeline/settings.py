@@ -211,6 +211,17 @@ class FhirLoadSettings(Section):
         return value
 
 
+class StateSettings(Section):
+    """The state database of jobs, documents and pages (pipeline/state/)."""
+
+    # SQLAlchemy URL. None: SQLite at OUTDIR/state.db, for one machine. Workers on many
+    # machines share PostgreSQL: "postgresql+psycopg://user@host:5432/chart2fhir".
+    url: SecretStr | None = None  # a URL can carry a password: never logged
+    # A claim on a document's join (assembly) older than this may be taken over: its
+    # worker died without finishing.
+    claim_timeout_s: float = 1800.0
+
+
 class Settings(BaseSettings):
     """All settings, by section."""
 
@@ -225,6 +236,7 @@ class Settings(BaseSettings):
     deid: DeidSettings = DeidSettings()
     fhir: FhirSettings = FhirSettings()
     fhir_load: FhirLoadSettings = FhirLoadSettings()
+    state: StateSettings = StateSettings()
     log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 

@@ -107,3 +107,44 @@ def samples_outdir(tmp_path_factory, settings: Settings) -> Path:
     records = ingest([str(scans)], out_dir=out, settings=settings, jobs=2)
     assert records and all(r.status in ("done", "review") for r in records)
     return out
+
+
+def _ensure_running(probe: Callable[[], bool], start: list[str], name: str) -> None:
+    """Start a machine service that is down (the commands of the machine's page)."""
+    import subprocess
+    import time
+
+    if probe():
+        return
+    subprocess.run(start, check=False, capture_output=True, timeout=120)
+    for _ in range(60):
+        if probe():
+            return
+        time.sleep(1)
+    pytest.fail(f"{name} is down and did not start")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A new, empty database on the machine's PostgreSQL (started if down), dropped after."""
+    import os
+    import subprocess
+    import uuid
+
+    import psycopg
+
+    def up() -> bool:
+        return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
+
+    clusters = os.listdir("/etc/postgresql") if os.path.isdir("/etc/postgresql") else []
+    start = ["pg_ctlcluster", "--skip-systemctl-redirect", *clusters[:1], "main", "start"]
+    _ensure_running(up, start, "PostgreSQL")
+    name = f"chart2fhir_test_{uuid.uuid4().hex[:12]}"
+    admin = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

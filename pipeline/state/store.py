@@ -1,0 +1,296 @@
+"""Reading and changing the state database: each function one short transaction.
+
+Every change is idempotent, so that at-least-once delivery (a message redelivered after a
+worker died, or sent twice) leaves the same rows: a page is recorded once, a document is
+claimed by one message at a time and finished once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, event, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pipeline.state.models import FINISHED, Document, Job, Page
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+STATE_FILE = "state.db"
+
+
+def default_url(out_dir: Path) -> str:
+    """The embedded default: SQLite in OUTDIR."""
+    return f"sqlite:///{(out_dir / STATE_FILE).resolve()}"
+
+
+def open_state(url: str) -> Engine:
+    """An engine on the database at ``url``, upgraded to the newest migration.
+
+    SQLite gets WAL (workers read while one writes), a 30 s busy wait and foreign keys.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    sqlite_db = url.startswith("sqlite")
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30} if sqlite_db else {},
+        pool_pre_ping=not sqlite_db,
+    )
+    if sqlite_db:
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if not sqlite_db:
+            # One migration at a time when many workers start at once.
+            connection.execute(select(func.pg_advisory_xact_lock(0x63326668)))
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+    return engine
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document to submit: its pages, or the error that refused it before any page."""
+
+    doc_id: str
+    source: str
+    pages: int
+    error: str | None = None  # "E###: fixed text": recorded failed at once
+
+
+def create_job(
+    engine: Engine, job_id: str, out_dir: Path, documents: Iterable[NewDocument]
+) -> None:
+    """Record a job with its documents and their pending pages (once: a repeat is ignored)."""
+    docs = list(dict((d.doc_id, d) for d in documents).values())  # a file given twice: once
+    now = _now()
+    with engine.begin() as c:
+        insert = _insert(engine)
+        c.execute(
+            insert(Job)
+            .values(id=job_id, out_dir=str(out_dir), created_at=now, documents=len(docs))
+            .on_conflict_do_nothing()
+        )
+        for d in docs:
+            c.execute(
+                insert(Document)
+                .values(
+                    job_id=job_id,
+                    doc_id=d.doc_id,
+                    source=d.source,
+                    pages=0 if d.error else d.pages,
+                    stage="failed" if d.error else "queued",
+                    error=d.error,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing()
+            )
+            if d.error or not d.pages:
+                continue
+            c.execute(
+                insert(Page)
+                .values(
+                    [
+                        dict(job_id=job_id, doc_id=d.doc_id, index=i, status="pending",
+                             attempts=0, updated_at=now)
+                        for i in range(d.pages)
+                    ]
+                )
+                .on_conflict_do_nothing()
+            )  # fmt: skip
+
+
+def page_finished(
+    engine: Engine,
+    job_id: str,
+    doc_id: str,
+    index: int,
+    *,
+    error: str | None = None,
+    seconds: float | None = None,
+) -> bool:
+    """Record page ``index`` read (or failed with ``error``); True once no page is pending.
+
+    A page already recorded stays as it was (a redelivered message). The count is read
+    after the change is committed, so that of two workers finishing a document's last
+    pages at once, at least one sees it complete (both may: the claim settles who goes on).
+    """
+    now = _now()
+    with engine.begin() as c:
+        c.execute(
+            update(Page)
+            .where(
+                Page.job_id == job_id,
+                Page.doc_id == doc_id,
+                Page.index == index,
+                Page.status == "pending",
+            )
+            .values(
+                status="failed" if error else "done",
+                error=error,
+                seconds=seconds,
+                attempts=Page.attempts + 1,
+                updated_at=now,
+            )
+        )
+        c.execute(
+            update(Document)
+            .where(Document.job_id == job_id, Document.doc_id == doc_id, Document.stage == "queued")
+            .values(stage="ocr", updated_at=now)
+        )
+    with engine.connect() as c:
+        left = c.execute(
+            select(func.count())
+            .select_from(Page)
+            .where(Page.job_id == job_id, Page.doc_id == doc_id, Page.status == "pending")
+        ).scalar_one()
+    return left == 0
+
+
+def claim_document(
+    engine: Engine,
+    job_id: str,
+    doc_id: str,
+    *,
+    claimant: str,
+    timeout_s: float,
+    now: datetime | None = None,
+) -> bool:
+    """Claim the document's assembly for ``claimant`` (a message id); whether it is ours.
+
+    Claimable: every page in and nobody assembling it yet; or claimed by ``claimant``
+    itself (its message redelivered after its worker died); or claimed longer than
+    ``timeout_s`` ago. A finished document is never claimed again.
+    """
+    now = now or _now()
+    pending = exists().where(Page.job_id == job_id, Page.doc_id == doc_id, Page.status == "pending")
+    with engine.begin() as c:
+        done = c.execute(
+            update(Document)
+            .where(
+                Document.job_id == job_id,
+                Document.doc_id == doc_id,
+                ~pending,
+                or_(
+                    Document.stage.in_(("queued", "ocr")),
+                    and_(
+                        Document.stage == "assembling",
+                        or_(
+                            Document.claimed_by == claimant,
+                            Document.claimed_at < now - timedelta(seconds=timeout_s),
+                        ),
+                    ),
+                ),
+            )
+            .values(stage="assembling", claimed_by=claimant, claimed_at=now, updated_at=now)
+        )
+        return done.rowcount == 1
+
+
+def finish_document(
+    engine: Engine, job_id: str, doc_id: str, *, claimant: str, status: str, error: str | None
+) -> bool:
+    """Record the document ``status`` (done, review, failed), if ``claimant`` holds it."""
+    if status not in FINISHED:
+        raise ValueError("status must be done, review or failed")
+    with engine.begin() as c:
+        done = c.execute(
+            update(Document)
+            .where(
+                Document.job_id == job_id,
+                Document.doc_id == doc_id,
+                Document.stage == "assembling",
+                Document.claimed_by == claimant,
+            )
+            .values(stage=status, error=error, updated_at=_now())
+        )
+        return done.rowcount == 1
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """Counts of a job, for ``chart2fhir status``: no names, no paths."""
+
+    job_id: str
+    documents: int
+    by_stage: dict[str, int] = field(default_factory=dict)
+    pages: int = 0
+    pages_done: int = 0
+    pages_failed: int = 0
+    started: datetime | None = None
+    updated: datetime | None = None  # the latest change of any row
+
+    @property
+    def finished(self) -> bool:
+        """Whether every document is done, in review or failed."""
+        return sum(self.by_stage.get(s, 0) for s in FINISHED) == self.documents
+
+    def pages_per_minute(self) -> float:
+        """Pages read per minute since the job started."""
+        if not self.started or not self.updated or self.updated <= self.started:
+            return 0.0
+        minutes = (self.updated - self.started).total_seconds() / 60
+        return (self.pages_done + self.pages_failed) / minutes
+
+    def eta_s(self) -> float | None:
+        """Seconds until every page is read, at the rate so far (None before any)."""
+        rate = self.pages_per_minute()
+        if not rate:
+            return None
+        return (self.pages - self.pages_done - self.pages_failed) / rate * 60
+
+
+def progress(engine: Engine, job_id: str) -> JobProgress | None:
+    """The job's counts; None if there is no such job."""
+    with engine.connect() as c:
+        job = c.execute(select(Job).where(Job.id == job_id)).first()
+        if job is None:
+            return None
+        stages = dict(
+            c.execute(
+                select(Document.stage, func.count())
+                .where(Document.job_id == job_id)
+                .group_by(Document.stage)
+            ).all()
+        )
+        pages = dict(
+            c.execute(
+                select(Page.status, func.count()).where(Page.job_id == job_id).group_by(Page.status)
+            ).all()
+        )
+        updated = c.execute(
+            select(func.max(Document.updated_at)).where(Document.job_id == job_id)
+        ).scalar_one()
+    return JobProgress(
+        job_id=job_id,
+        documents=job.documents,
+        by_stage={str(k): int(v) for k, v in stages.items()},
+        pages=sum(pages.values()),
+        pages_done=pages.get("done", 0),
+        pages_failed=pages.get("failed", 0),
+        started=job.created_at,
+        updated=updated,
+    )
+
+
+def _insert(engine: Engine) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def _now() -> datetime:
+    """Now, naive UTC (see models.py)."""
+    return datetime.now(UTC).replace(tzinfo=None)
