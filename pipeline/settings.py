@@ -222,6 +222,22 @@ class StateSettings(Section):
     claim_timeout_s: float = 1800.0
 
 
+class WorkerSettings(Section):
+    """dramatiq workers (workers/): the broker, shared storage, retries."""
+
+    # redis://host:6379/0 or amqp://user:password@host:5672/ (None: chart2fhir submit
+    # refuses to run; ingest needs no broker). A URL can carry a password: never logged.
+    broker_url: SecretStr | None = None
+    # The directory every worker reads and writes a job's pages in (a shared filesystem
+    # for many machines). None: OUTDIR/.queue-storage, for workers on one machine.
+    storage_dir: Path | None = None
+    # Retries of a message that failed with a retryable error (pipeline.errors), with
+    # exponential backoff between min and max; then it goes to the dead-letter queue.
+    max_retries: int = 5
+    min_backoff_ms: int = 2_000
+    max_backoff_ms: int = 300_000
+
+
 class Settings(BaseSettings):
     """All settings, by section."""
 
@@ -237,6 +253,7 @@ class Settings(BaseSettings):
     fhir: FhirSettings = FhirSettings()
     fhir_load: FhirLoadSettings = FhirLoadSettings()
     state: StateSettings = StateSettings()
+    worker: WorkerSettings = WorkerSettings()
     log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 
