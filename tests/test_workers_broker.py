@@ -11,7 +11,6 @@ from dramatiq.middleware import CurrentMessage
 
 from workers.broker import STUB, make_broker
 
-
 # The machine's start commands (its env page), for a broker that is down.
 START = {
     6379: [
