@@ -267,12 +267,45 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
     (with the first review reason in ``error``) or ``failed`` (with the error code).
     """
     started = time.monotonic()
-    s = ctx.settings
     record = dict(source=source.path, doc_id=source.doc_id, pages=source.pages)
     work_dir = tempfile.mkdtemp(prefix=f".work-{source.doc_id}-", dir=out_dir)
     try:
-        tasks = [PageTask(source, i, work_dir, s) for i in range(source.pages)]
+        tasks = [PageTask(source, i, work_dir, ctx.settings) for i in range(source.pages)]
         pages: list[OcrPage] = ctx.map_pages(read_page, tasks)
+        return assemble_document(
+            source, pages, out_dir=out_dir, work_dir=work_dir, ctx=ctx, started=started
+        )
+    except PipelineError as e:
+        return _failed(record, e.record, started)
+    except Exception as e:  # noqa: BLE001 - the page pool failed unexpectedly
+        log.error(
+            "document failed",
+            extra=fields(doc_id=source.doc_id, code="E900", exc_type=type(e).__name__),
+        )
+        return _failed(record, errors.InternalError().record, started)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def assemble_document(
+    source: Source,
+    pages: list[OcrPage],
+    *,
+    out_dir: Path,
+    work_dir: str,
+    ctx: Context,
+    started: float,
+) -> DocumentRecord:
+    """The document stages once every page is read (``read_page`` wrote ``work_dir``).
+
+    Extraction, PHI detection, redaction (painting and re-reading pages through
+    ``ctx.map_pages``), de-identification and FHIR; writes the outputs under
+    ``out_dir/<doc_id>``. The join of the worker queues calls it as ``process_document``
+    does, so both write the same files. Never raises for a document problem.
+    """
+    s = ctx.settings
+    record = dict(source=source.path, doc_id=source.doc_id, pages=source.pages)
+    try:
         doc = OcrDocument(doc_id=source.doc_id, pages=tuple(pages))
         failed_pages = [p for p in pages if p.error]
         if len(failed_pages) == len(pages):
@@ -369,8 +402,6 @@ def process_document(source: Source, *, out_dir: Path, ctx: Context) -> Document
             extra=fields(doc_id=source.doc_id, code="E900", exc_type=type(e).__name__),
         )
         return _failed(record, errors.InternalError().record, started)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def failure_record(path: str, doc_id: str, error: PipelineError) -> DocumentRecord:

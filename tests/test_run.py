@@ -72,7 +72,8 @@ def test_manifest_and_outputs(ingested) -> None:
     ).stdout
     assert "HARRISON" in layer and "4829173" in layer and "Glucose" in layer
     page = json.loads((doc / "ocr.json").read_text())["pages"][0]
-    assert page["engines"] == ["tesseract"] and page["conf"] > 88
+    # Read by tesseract; RapidOCR re-read the lines with a doubtful number (cascade.py).
+    assert page["engines"][0] == "tesseract" and page["conf"] > 88
     assert any(w["text"] == "4829173" for w in page["words"])
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
