@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, inspect, select, text
 
+from pipeline.schema import DocumentRecord
 from pipeline.state import (
     claim_document,
     create_job,
@@ -20,7 +21,11 @@ from pipeline.state import (
     progress,
 )
 from pipeline.state.models import Document, Page
-from pipeline.state.store import NewDocument
+from pipeline.state.store import NewDocument, records
+
+REFUSED = DocumentRecord(
+    source="/in/c.pdf", doc_id="c" * 16, status="failed", error="E103: Not a PDF or image."
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -39,7 +44,7 @@ def _job(engine: Engine, pages: int = 3) -> str:
         [
             NewDocument("a" * 16, "/in/a.pdf", pages),
             NewDocument("b" * 16, "/in/b.pdf", 1),
-            NewDocument("c" * 16, "/in/c.pdf", 0, error="E103: The file is not a PDF or image."),
+            NewDocument("c" * 16, "/in/c.pdf", 0, record=REFUSED.model_dump_json()),
             NewDocument("a" * 16, "/in/a-again.pdf", pages),  # the same file twice: once
         ],
     )
@@ -79,6 +84,10 @@ def test_a_document_is_complete_once_every_page_is_in_and_redeliveries_change_no
     assert p is not None
     assert (p.pages_done, p.pages_failed, p.by_stage["ocr"]) == (2, 1, 1)
     assert progress(engine, "no-such-job") is None
+    # Only the document refused at submission has its record yet.
+    assert {k: DocumentRecord.model_validate_json(v) for k, v in records(engine, job).items()} == {
+        "c" * 16: REFUSED
+    }
 
 
 def test_one_claim_at_a_time_a_redelivery_goes_on_a_stale_claim_is_taken_over(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, String
+from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # A document's stage: queued (no page read yet), ocr (pages being read), assembling (the
@@ -53,6 +53,8 @@ class Document(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(), default=None)
     updated_at: Mapped[datetime] = mapped_column(DateTime())
+    # The finished document's DocumentRecord (JSON), for the job's manifest.
+    record: Mapped[str | None] = mapped_column(Text, default=None)
 
     __table_args__ = (ForeignKeyConstraint(["job_id"], ["jobs.id"], ondelete="CASCADE"),)
 

@@ -63,12 +63,16 @@ def open_state(url: str) -> Engine:
 
 @dataclass(frozen=True)
 class NewDocument:
-    """A document to submit: its pages, or the error that refused it before any page."""
+    """A document to submit: its pages, or its record when it is finished already.
+
+    A record at submission: refused at inspection (``failed``), or done in OUTDIR before
+    (skipped, as ingest skips it).
+    """
 
     doc_id: str
     source: str
     pages: int
-    error: str | None = None  # "E###: fixed text": recorded failed at once
+    record: str | None = None  # DocumentRecord JSON
 
 
 def create_job(
@@ -85,20 +89,22 @@ def create_job(
             .on_conflict_do_nothing()
         )
         for d in docs:
+            stage, error = _stage_of(d)
             c.execute(
                 insert(Document)
                 .values(
                     job_id=job_id,
                     doc_id=d.doc_id,
                     source=d.source,
-                    pages=0 if d.error else d.pages,
-                    stage="failed" if d.error else "queued",
-                    error=d.error,
+                    pages=d.pages,
+                    stage=stage,
+                    error=error,
+                    record=d.record,
                     updated_at=now,
                 )
                 .on_conflict_do_nothing()
             )
-            if d.error or not d.pages:
+            if d.record is not None or not d.pages:
                 continue
             c.execute(
                 insert(Page)
@@ -201,7 +207,14 @@ def claim_document(
 
 
 def finish_document(
-    engine: Engine, job_id: str, doc_id: str, *, claimant: str, status: str, error: str | None
+    engine: Engine,
+    job_id: str,
+    doc_id: str,
+    *,
+    claimant: str,
+    status: str,
+    error: str | None,
+    record: str | None = None,
 ) -> bool:
     """Record the document ``status`` (done, review, failed), if ``claimant`` holds it."""
     if status not in FINISHED:
@@ -215,7 +228,7 @@ def finish_document(
                 Document.stage == "assembling",
                 Document.claimed_by == claimant,
             )
-            .values(stage=status, error=error, updated_at=_now())
+            .values(stage=status, error=error, record=record, updated_at=_now())
         )
         return done.rowcount == 1
 
@@ -284,6 +297,27 @@ def progress(engine: Engine, job_id: str) -> JobProgress | None:
         started=job.created_at,
         updated=updated,
     )
+
+
+def _stage_of(d: NewDocument) -> tuple[str, str | None]:
+    """The stage a submitted document starts in, and its error: finished if its record is."""
+    if d.record is None:
+        return "queued", None
+    from pipeline.schema import DocumentRecord
+
+    record = DocumentRecord.model_validate_json(d.record)
+    return record.status, record.error
+
+
+def records(engine: Engine, job_id: str) -> dict[str, str]:
+    """The DocumentRecord JSON of every finished document of the job, by doc_id."""
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Document.doc_id, Document.record).where(
+                Document.job_id == job_id, Document.record.is_not(None)
+            )
+        ).all()
+    return {doc_id: record for doc_id, record in rows if record is not None}
 
 
 def _insert(engine: Engine) -> Any:

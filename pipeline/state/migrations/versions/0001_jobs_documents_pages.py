@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(64), nullable=True),
         sa.Column("claimed_at", sa.DateTime(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("record", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], ondelete="CASCADE"),
     )
     op.create_index("ix_documents_stage", "documents", ["stage"])
