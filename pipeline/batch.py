@@ -24,7 +24,7 @@ from pipeline.errors import PageWorkerCrashed, PipelineError, SourceUnreadable
 from pipeline.logs import fields, get_logger
 from pipeline.ocr.load import doc_id_for, inspect_source
 from pipeline.run import Context, failure_record, process_document
-from pipeline.schema import DocumentRecord
+from pipeline.schema import DocumentRecord, Source
 from pipeline.settings import Settings, configure_process
 
 log = get_logger(__name__)
@@ -154,21 +154,11 @@ def ingest(
     ctx = Context(settings=settings, map_pages=pool.map)
 
     def handle(path: str) -> DocumentRecord:
-        try:
-            source = inspect_source(path, cfg=settings.load)
-        except PipelineError as e:
-            return failure_record(path, _path_id(path), e)
-        except Exception:  # noqa: BLE001 - an input we cannot even inspect still gets a record
-            return failure_record(path, _path_id(path), SourceUnreadable())
-        previous = earlier.get(source.doc_id)
-        if (
-            not force
-            and previous is not None
-            and previous.status in ("done", "review")
-            and (out_dir / source.doc_id / "bundle.json").exists()
-        ):
-            log.info("document skipped", extra=fields(doc_id=source.doc_id, status="skipped"))
-            return previous.model_copy(update={"source": path})
+        source = inspect_input(
+            path, out_dir=out_dir, earlier=earlier, settings=settings, force=force
+        )
+        if isinstance(source, DocumentRecord):
+            return source
         with lock:
             # The same content twice in one run is processed once; both inputs get a record.
             twin = by_doc.get(source.doc_id)
@@ -205,7 +195,49 @@ def ingest(
                 fut.result()
     finally:
         pool.shutdown()
-    final = [r for r in records if r is not None]
+    return finish_run(out_dir, earlier, [r for r in records if r is not None])
+
+
+def inspect_input(
+    path: str,
+    *,
+    out_dir: Path,
+    earlier: dict[str, DocumentRecord],
+    settings: Settings,
+    force: bool,
+) -> Source | DocumentRecord:
+    """The Source of ``path`` to process, or its record when there is nothing to process.
+
+    A record: ``failed`` when the input is refused at inspection (E1xx), or the earlier
+    record when the same content is done or in review in ``out_dir`` already (unless
+    ``force``). Shared by ``ingest`` and ``chart2fhir submit``.
+    """
+    try:
+        source = inspect_source(path, cfg=settings.load)
+    except PipelineError as e:
+        return failure_record(path, _path_id(path), e)
+    except Exception:  # noqa: BLE001 - an input we cannot even inspect still gets a record
+        return failure_record(path, _path_id(path), SourceUnreadable())
+    previous = earlier.get(source.doc_id)
+    if (
+        not force
+        and previous is not None
+        and previous.status in ("done", "review")
+        and (out_dir / source.doc_id / "bundle.json").exists()
+    ):
+        log.info("document skipped", extra=fields(doc_id=source.doc_id, status="skipped"))
+        return previous.model_copy(update={"source": path})
+    return source
+
+
+def finish_run(
+    out_dir: Path, earlier: dict[str, DocumentRecord], final: list[DocumentRecord]
+) -> list[DocumentRecord]:
+    """Write the manifest of a run and check identities across OUTDIR.
+
+    The manifest keeps earlier documents the run did not touch; returns ``final`` with
+    identity flags. Ingest and the worker queues' last step end the same way.
+    """
     _save(out_dir, earlier, final)
     return _check_identities(out_dir, final)
 

@@ -93,6 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         "would merge with another person's by MRN); use once a reviewer has settled them",
     )
 
+    submit = sub.add_parser(
+        "submit",
+        help="Queue documents for dramatiq workers (dramatiq workers.actors); prints the job id.",
+    )
+    submit.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of scans")
+    submit.add_argument("--out", required=True, type=Path, metavar="OUTDIR")
+    submit.add_argument("--force", action="store_true", help="redo documents already done")
+    status = sub.add_parser("status", help="Progress of a submitted job.")
+    status.add_argument("job", metavar="JOB", help="the id chart2fhir submit printed")
+    status.add_argument("--watch", action="store_true", help="print again every 2 s until done")
+
     args = parser.parse_args(argv)
     if args.command == "export":
         return _export(args)
@@ -114,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return _ingest(args, settings)
     if args.command == "load":
         return _load(args, settings)
+    if args.command in ("submit", "status"):
+        return _queue(args, settings)
     from pipeline.bench import run_bench
 
     return run_bench(
@@ -187,6 +200,37 @@ def _load(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped
         f"Report: {args.out / 'load.json'}"
     )
     return 3 if t["failed"] else 0
+
+
+def _queue(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    """chart2fhir submit / status: the worker queues (workers/)."""
+    import time
+
+    if settings.worker.broker_url is None or settings.state.url is None:
+        print(
+            f"chart2fhir {args.command}: set CHART2FHIR_WORKER__BROKER_URL (redis:// or amqp://) "
+            "and CHART2FHIR_STATE__URL (sqlite:///PATH or postgresql+psycopg://...)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.command == "submit":
+        from workers.jobs import submit
+
+        print(submit(args.paths, out_dir=args.out, settings=settings, force=args.force))
+        return 0
+    from pipeline import state
+    from workers.jobs import status_line
+
+    engine = state.open_state(settings.state.url.get_secret_value())
+    while True:
+        progress = state.progress(engine, args.job)
+        if progress is None:
+            print("chart2fhir status: no such job", file=sys.stderr)
+            return 2
+        print(status_line(progress), flush=True)
+        if not args.watch or progress.finished:
+            return 3 if progress.by_stage.get("failed") else 0
+        time.sleep(2)
 
 
 def _engine_option(parser: argparse.ArgumentParser) -> None:

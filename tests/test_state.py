@@ -41,7 +41,8 @@ def _job(engine: Engine, pages: int = 3) -> str:
         engine,
         job,
         Path("/out"),
-        [
+        storage=Path("/shared"),
+        documents=[
             NewDocument("a" * 16, "/in/a.pdf", pages),
             NewDocument("b" * 16, "/in/b.pdf", 1),
             NewDocument("c" * 16, "/in/c.pdf", 0, record=REFUSED.model_dump_json()),

@@ -34,6 +34,7 @@ class Job(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     out_dir: Mapped[str] = mapped_column(String(4096))
+    storage: Mapped[str] = mapped_column(String(4096))  # the shared storage directory
     created_at: Mapped[datetime] = mapped_column(DateTime())
     documents: Mapped[int] = mapped_column(Integer, default=0)
 

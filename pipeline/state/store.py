@@ -76,7 +76,12 @@ class NewDocument:
 
 
 def create_job(
-    engine: Engine, job_id: str, out_dir: Path, documents: Iterable[NewDocument]
+    engine: Engine,
+    job_id: str,
+    out_dir: Path,
+    documents: Iterable[NewDocument],
+    *,
+    storage: Path,
 ) -> None:
     """Record a job with its documents and their pending pages (once: a repeat is ignored)."""
     docs = list(dict((d.doc_id, d) for d in documents).values())  # a file given twice: once
@@ -85,7 +90,13 @@ def create_job(
         insert = _insert(engine)
         c.execute(
             insert(Job)
-            .values(id=job_id, out_dir=str(out_dir), created_at=now, documents=len(docs))
+            .values(
+                id=job_id,
+                out_dir=str(out_dir),
+                storage=str(storage),
+                created_at=now,
+                documents=len(docs),
+            )
             .on_conflict_do_nothing()
         )
         for d in docs:
@@ -307,6 +318,15 @@ def _stage_of(d: NewDocument) -> tuple[str, str | None]:
 
     record = DocumentRecord.model_validate_json(d.record)
     return record.status, record.error
+
+
+def job_paths(engine: Engine, job_id: str) -> tuple[Path, Path]:
+    """(OUTDIR, storage directory) of a job; LookupError if there is no such job."""
+    with engine.connect() as c:
+        row = c.execute(select(Job.out_dir, Job.storage).where(Job.id == job_id)).first()
+    if row is None:
+        raise LookupError("no such job")
+    return Path(row[0]), Path(row[1])
 
 
 def records(engine: Engine, job_id: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ def upgrade() -> None:
         "jobs",
         sa.Column("id", sa.String(32), primary_key=True),
         sa.Column("out_dir", sa.String(4096), nullable=False),
+        sa.Column("storage", sa.String(4096), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("documents", sa.Integer(), nullable=False),
     )
