@@ -35,7 +35,7 @@ from dramatiq.middleware import CurrentMessage
 from sqlalchemy import Engine
 
 from pipeline import state
-from pipeline.batch import finish_run, read_manifest
+from pipeline.batch import finish_run
 from pipeline.run import Context, PageTask, assemble_document, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
 from pipeline.settings import Settings, configure_process
@@ -143,8 +143,3 @@ def finish_job_actor(job_id: str) -> None:
     final = [done[doc_id].model_copy(update={"source": path}) for path, doc_id in inputs]
     before = {d: DocumentRecord.model_validate(r) for d, r in earlier.items()}
     finish_run(out_dir, before, final)
-
-
-def earlier_records(out_dir: Path) -> dict[str, DocumentRecord]:
-    """The records of OUTDIR's manifest before the job (kept in its manifest)."""
-    return {r.doc_id: r for r in read_manifest(out_dir)}

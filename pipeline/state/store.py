@@ -165,16 +165,12 @@ def page_finished(
         )
         c.execute(
             update(Document)
-            .where(Document.job_id == job_id, Document.doc_id == doc_id, Document.stage == "queued")
+            .where(*_document(job_id, doc_id), Document.stage == "queued")
             .values(stage="ocr", updated_at=now)
         )
     with engine.connect() as c:
-        left = c.execute(
-            select(func.count())
-            .select_from(Page)
-            .where(Page.job_id == job_id, Page.doc_id == doc_id, Page.status == "pending")
-        ).scalar_one()
-    return left == 0
+        left = c.execute(select(func.count()).select_from(Page).where(*_pending(job_id, doc_id)))
+        return left.scalar_one() == 0
 
 
 def claim_document(
@@ -193,13 +189,12 @@ def claim_document(
     ``timeout_s`` ago. A finished document is never claimed again.
     """
     now = now or _now()
-    pending = exists().where(Page.job_id == job_id, Page.doc_id == doc_id, Page.status == "pending")
+    pending = exists().where(*_pending(job_id, doc_id))
     with engine.begin() as c:
         done = c.execute(
             update(Document)
             .where(
-                Document.job_id == job_id,
-                Document.doc_id == doc_id,
+                *_document(job_id, doc_id),
                 ~pending,
                 or_(
                     Document.stage.in_(("queued", "ocr")),
@@ -234,8 +229,7 @@ def finish_document(
         done = c.execute(
             update(Document)
             .where(
-                Document.job_id == job_id,
-                Document.doc_id == doc_id,
+                *_document(job_id, doc_id),
                 Document.stage == "assembling",
                 Document.claimed_by == claimant,
             )
@@ -338,6 +332,16 @@ def records(engine: Engine, job_id: str) -> dict[str, str]:
             )
         ).all()
     return {doc_id: record for doc_id, record in rows if record is not None}
+
+
+def _document(job_id: str, doc_id: str) -> tuple[Any, ...]:
+    """The WHERE terms of one document's row."""
+    return Document.job_id == job_id, Document.doc_id == doc_id
+
+
+def _pending(job_id: str, doc_id: str) -> tuple[Any, ...]:
+    """The WHERE terms of a document's pages not yet read."""
+    return Page.job_id == job_id, Page.doc_id == doc_id, Page.status == "pending"
 
 
 def _insert(engine: Engine) -> Any:
