@@ -112,3 +112,27 @@ def test_submit_and_workers_write_the_same_files_as_ingest(
     )
     # The page images left storage once their document was assembled.
     assert not list((queued / ".queue-storage").rglob("*.npy"))
+
+
+def test_a_failed_message_leaves_as_fixed_text_without_the_phi_it_met(
+    actors, tmp_path: Path
+) -> None:
+    """A damaged stored description quoting a planted name and file name: neither escapes."""
+    from workers.jobs import submit
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    planted = "Zebediah Quillfeather"
+    shutil.copy(SAMPLES / INPUTS[0], inputs / f"{planted}.jpg")  # PHI in the file name
+    out = tmp_path / "out"
+    broker = actors.dramatiq.get_broker()
+    job = submit([str(inputs)], out_dir=out, settings=actors.SETTINGS)
+    broker.flush_all()  # the actor is called directly below
+    (doc,) = [p.parent for p in (out / ".queue-storage" / "jobs" / job).glob("*/source.json")]
+    (doc / "source.json").write_text(f'{{"path": "{planted}.jpg", "pages": "not a number"}}')
+    with pytest.raises(actors.MessageFailed) as failed:
+        actors.read_page_actor.fn(job, doc.name, 0)
+    text = str(failed.value)
+    assert text == "E900: An unexpected error occurred. (ValidationError)"
+    assert failed.value.__cause__ is None and failed.value.__suppress_context__
+    assert planted not in text and "Quillfeather" not in repr(failed.value)

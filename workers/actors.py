@@ -24,8 +24,10 @@ the same OcrPage and is recorded once.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,9 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 from sqlalchemy import Engine
 
-from pipeline import state
+from pipeline import errors, state
 from pipeline.batch import finish_run
+from pipeline.errors import PipelineError
 from pipeline.run import Context, PageTask, assemble_document, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
 from pipeline.settings import Settings, configure_process
@@ -52,6 +55,30 @@ RETRIES: dict[str, Any] = dict(
     min_backoff=SETTINGS.worker.min_backoff_ms,
     max_backoff=SETTINGS.worker.max_backoff_ms,
 )
+
+
+class MessageFailed(Exception):  # noqa: N818 - what dramatiq logs for a failed message
+    """A failed message as dramatiq sees it: an error code and fixed text, nothing else.
+
+    dramatiq logs a failed message's exception with its traceback. A third-party message
+    (a pydantic error quotes the input, a database error its parameters: a file name, a
+    record) and any chained cause could carry PHI, so none of it goes on.
+    """
+
+
+def fixed_text_errors(fn: Callable[..., None]) -> Callable[..., None]:
+    """``fn`` raising ``MessageFailed`` (cause dropped) for whatever it raised."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> None:
+        try:
+            fn(*args)
+        except PipelineError as e:
+            raise MessageFailed(e.record) from None
+        except Exception as e:  # noqa: BLE001 - every failure leaves as fixed text
+            raise MessageFailed(f"{errors.InternalError().record} ({type(e).__name__})") from None
+
+    return wrapper
 
 
 def doc_key(job_id: str, doc_id: str, name: str) -> str:
@@ -84,6 +111,7 @@ def _storage(job_id: str) -> tuple[Path, LocalStorage]:
 
 
 @dramatiq.actor(queue_name=OCR_QUEUE, **RETRIES)
+@fixed_text_errors
 def read_page_actor(job_id: str, doc_id: str, index: int) -> None:
     """Read one page, store it, and send the join when the document is complete."""
     _, store = _storage(job_id)
@@ -98,6 +126,7 @@ def read_page_actor(job_id: str, doc_id: str, index: int) -> None:
 
 
 @dramatiq.actor(queue_name=DOCUMENT_QUEUE, **RETRIES)
+@fixed_text_errors
 def assemble_actor(job_id: str, doc_id: str) -> None:
     """Claim the document and run the document stages on its stored pages."""
     message = CurrentMessage.get_current_message()
@@ -131,6 +160,7 @@ def assemble_actor(job_id: str, doc_id: str) -> None:
 
 
 @dramatiq.actor(queue_name=DOCUMENT_QUEUE, **RETRIES)
+@fixed_text_errors
 def finish_job_actor(job_id: str) -> None:
     """Write the job's manifest and check identities, as ingest ends."""
     out_dir, store = _storage(job_id)
