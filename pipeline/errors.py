@@ -204,6 +204,18 @@ class InternalError(PipelineError):
     code, stage, message = "E900", Stage.LOAD, "An unexpected error occurred."
 
 
+class DocumentWorkerDied(PipelineError):
+    # The worker queues' join (workers/actors.py) was delivered again and again because its
+    # worker died each time: the document is recorded failed, its message dead-lettered.
+    code, stage = "E901", Stage.EXTRACT
+    message = "The worker assembling the document died on it repeatedly (out of memory or killed)."
+
+
+def is_retryable(error: str) -> bool:
+    """Whether the ``error`` field of a record ("E301: ...") names a retryable error."""
+    return any(cls.retryable and error.startswith(cls.code + ":") for cls in all_errors())
+
+
 def all_errors() -> list[type[PipelineError]]:
     """Every concrete error class, in code order."""
     found: list[type[PipelineError]] = []

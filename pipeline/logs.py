@@ -17,6 +17,7 @@ LOGGER_NAME = "chart2fhir"
 
 # The only fields a log line may carry besides the fixed message.
 SAFE_FIELDS = (
+    "job_id",
     "doc_id",
     "page",
     "pages",
@@ -64,11 +65,15 @@ class SafeFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-def configure_logging(level: str = "INFO", stream: Any = None) -> None:
-    """Send every logger through the safe formatter (idempotent)."""
+def configure_logging(level: str = "INFO", stream: Any = None, *, exclusive: bool = False) -> None:
+    """Send every logger through the safe formatter (idempotent).
+
+    ``exclusive``: drop the root's other handlers too (a dramatiq worker process, whose
+    own format prints messages and tracebacks as they are).
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_chart2fhir", False):
+        if exclusive or getattr(handler, "_chart2fhir", False):
             root.removeHandler(handler)
     handler = logging.StreamHandler(stream)
     handler.setFormatter(SafeFormatter())

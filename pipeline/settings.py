@@ -232,10 +232,15 @@ class WorkerSettings(Section):
     # for many machines). None: OUTDIR/.queue-storage, for workers on one machine.
     storage_dir: Path | None = None
     # Retries of a message that failed with a retryable error (pipeline.errors), with
-    # exponential backoff between min and max; then it goes to the dead-letter queue.
+    # exponential backoff between min and max; then its page or document is recorded
+    # failed and the message goes to the dead-letter queue, as one that failed otherwise.
     max_retries: int = 5
     min_backoff_ms: int = 2_000
     max_backoff_ms: int = 300_000
+    # A message whose worker died this many times on it (killed, out of memory: the broker
+    # delivers it again) is poison: its page (E305) or document (E901) is recorded failed
+    # and the message dead-lettered.
+    max_crashes: int = 3
 
 
 class Settings(BaseSettings):

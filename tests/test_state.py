@@ -16,8 +16,10 @@ from pipeline.state import (
     create_job,
     default_url,
     finish_document,
+    needs_assembly,
     open_state,
     page_finished,
+    page_started,
     progress,
 )
 from pipeline.state.models import Document, Page
@@ -57,7 +59,7 @@ def test_migrations_make_the_tables_and_a_second_open_changes_nothing(engine: En
     assert {"jobs", "documents", "pages", "alembic_version"} <= tables
     again = open_state(engine.url.render_as_string(hide_password=False))
     with again.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
 
 
 def test_a_document_is_complete_once_every_page_is_in_and_redeliveries_change_nothing(
@@ -68,18 +70,23 @@ def test_a_document_is_complete_once_every_page_is_in_and_redeliveries_change_no
     p = progress(engine, job)
     assert p is not None
     assert (p.documents, p.pages, p.by_stage) == (3, 4, {"queued": 2, "failed": 1})
+    assert page_started(engine, job, a, 0) == 1
+    assert page_started(engine, job, a, 0) == 2  # its worker died; delivered again
     assert page_finished(engine, job, a, 0, seconds=2.5) is False
     assert page_finished(engine, job, a, 0, seconds=9.9) is False  # redelivered: no change
+    assert page_started(engine, job, a, 0) is None  # read already: a duplicate
+    assert needs_assembly(engine, job, a) is False
     assert page_finished(engine, job, a, 2, error="E301: OCR timed out.") is False
     assert page_finished(engine, job, a, 1, seconds=2.0) is True
+    assert needs_assembly(engine, job, a) is True
     with engine.connect() as c:
         rows = c.execute(select(Page.index, Page.status, Page.attempts, Page.seconds)
                          .where(Page.job_id == job, Page.doc_id == a)
                          .order_by(Page.index)).all()  # fmt: skip
     assert [tuple(r) for r in rows] == [
-        (0, "done", 1, 2.5),  # the redelivery neither counted nor overwrote
-        (1, "done", 1, 2.0),
-        (2, "failed", 1, None),
+        (0, "done", 2, 2.5),  # two deliveries started it; the duplicate did not overwrite
+        (1, "done", 0, 2.0),
+        (2, "failed", 0, None),
     ]
     p = progress(engine, job)
     assert p is not None
@@ -97,25 +104,26 @@ def test_one_claim_at_a_time_a_redelivery_goes_on_a_stale_claim_is_taken_over(
     job = _job(engine, pages=1)
     a = "a" * 16
     # Not claimable while a page is pending.
-    assert claim_document(engine, job, a, claimant="m1", timeout_s=60) is False
+    assert claim_document(engine, job, a, claimant="m1", timeout_s=60) == 0
     page_finished(engine, job, a, 0)
-    assert claim_document(engine, job, a, claimant="m1", timeout_s=60) is True
-    assert claim_document(engine, job, a, claimant="m2", timeout_s=60) is False  # a duplicate
-    assert claim_document(engine, job, a, claimant="m1", timeout_s=60) is True  # redelivered
+    assert claim_document(engine, job, a, claimant="m1", timeout_s=60) == 1
+    assert claim_document(engine, job, a, claimant="m2", timeout_s=60) == 0  # a duplicate
+    assert claim_document(engine, job, a, claimant="m1", timeout_s=60) == 2  # redelivered
     with engine.connect() as c:
         claimed_at = c.execute(
             select(Document.claimed_at).where(Document.doc_id == a, Document.job_id == job)
         ).scalar_one()
     later = claimed_at + timedelta(seconds=61)
-    assert claim_document(engine, job, a, claimant="m3", timeout_s=60, now=later) is True
+    assert claim_document(engine, job, a, claimant="m3", timeout_s=60, now=later) == 3
     # The first worker woke up: it no longer holds the document and cannot finish it.
     assert finish_document(engine, job, a, claimant="m1", status="done", error=None) is False
     assert finish_document(engine, job, a, claimant="m3", status="review", error="E403: x") is True
     # Finished: nobody claims it again, even the finisher's redelivered message.
-    assert claim_document(engine, job, a, claimant="m3", timeout_s=60) is False
+    assert claim_document(engine, job, a, claimant="m3", timeout_s=60) == 0
+    assert not needs_assembly(engine, job, a)
     assert (
         claim_document(engine, job, a, claimant="m4", timeout_s=0, now=later + timedelta(days=1))
-        is False
+        == 0
     )
     with pytest.raises(ValueError):
         finish_document(engine, job, a, claimant="m3", status="ocr", error=None)
@@ -128,7 +136,7 @@ def test_concurrent_last_pages_complete_the_document_and_exactly_one_claim_wins(
     job = _job(engine, pages=pages)
     a = "a" * 16
     complete: list[bool] = []
-    claims: list[bool] = []
+    claims: list[int] = []
     barrier = threading.Barrier(pages)
 
     def finish(i: int) -> None:
@@ -143,4 +151,4 @@ def test_concurrent_last_pages_complete_the_document_and_exactly_one_claim_wins(
     for t in threads:
         t.join()
     assert complete  # at least one worker saw the document complete
-    assert claims.count(True) == 1  # and exactly one of them assembles it
+    assert claims.count(1) == 1 and claims.count(0) == len(claims) - 1  # exactly one assembles

@@ -39,13 +39,13 @@ def _drain(broker) -> None:
     """Run a worker until every queue is empty (messages send further messages)."""
     from dramatiq import Worker
 
-    from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE
+    from workers.broker import QUEUES
 
     worker = Worker(broker, worker_timeout=100)
     worker.start()
     try:
         for _ in range(10):
-            for queue in (OCR_QUEUE, DOCUMENT_QUEUE):
+            for queue in QUEUES:
                 broker.join(queue, fail_fast=True, timeout=600_000)
             worker.join()
             if all(not broker.queues[q].qsize() for q in broker.queues):
@@ -131,8 +131,9 @@ def test_a_failed_message_leaves_as_fixed_text_without_the_phi_it_met(
     (doc,) = [p.parent for p in (out / ".queue-storage" / "jobs" / job).glob("*/source.json")]
     (doc / "source.json").write_text(f'{{"path": "{planted}.jpg", "pages": "not a number"}}')
     with pytest.raises(actors.MessageFailed) as failed:
-        actors.read_page_actor.fn(job, doc.name, 0)
+        actors.read_page_fn(job, doc.name, 0)
     text = str(failed.value)
     assert text == "E900: An unexpected error occurred. (ValidationError)"
+    assert failed.value.error == "E900: An unexpected error occurred."
     assert failed.value.__cause__ is None and failed.value.__suppress_context__
     assert planted not in text and "Quillfeather" not in repr(failed.value)

@@ -1,6 +1,6 @@
 """The dramatiq actors: a page, the document join, the job's end.
 
-Run them with ``dramatiq workers.actors`` (processes and threads as dramatiq's options).
+Run them with ``chart2fhir worker`` (or ``dramatiq workers.actors``).
 
 Each message carries ids only: (job_id, doc_id) and a page index. The broker is the one of
 ``CHART2FHIR_WORKER__BROKER_URL``, made when this module is imported (dramatiq binds actors
@@ -18,8 +18,25 @@ stage of ``pipeline.run`` that ingest calls, stores the result and sends the nex
 - ``finish_job``: the manifest and the identity check, as ingest ends
   (``pipeline.batch.finish_run``). Running it twice writes the same files.
 
-Page work here is at-least-once: a page read twice (its worker died before the ack) writes
-the same OcrPage and is recorded once.
+Every actor has an urgent twin on the ``-urgent`` queues, with a higher priority: a job
+submitted urgent (a reviewer's re-run) goes there, and each stage sends the next on the
+queues it came from.
+
+Delivery is at-least-once and every step is idempotent: a page read twice (its worker
+died before the ack) writes the same OcrPage and is recorded once; the join is claimed by
+one message. Failures (``failures``):
+
+- a retryable error (``pipeline.errors``: an OCR timeout, a failed write) is retried with
+  backoff, up to ``max_retries``;
+- any other failure, or the last retry, is recorded by us (the page or the document
+  ``failed`` with its code, so the document and the job still finish) and the message
+  goes to the broker's dead-letter queue;
+- a message whose worker died on it ``max_crashes`` times (the broker delivers it again
+  each time) is poison: recorded failed (E305 for a page, E901 for a document) and
+  dead-lettered without being tried again.
+
+What leaves for dramatiq (its logs, the traceback it stores in a retried message) is
+``MessageFailed``: a code and fixed text, no cause.
 """
 
 from __future__ import annotations
@@ -33,52 +50,116 @@ from pathlib import Path
 from typing import Any
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from sqlalchemy import Engine
 
 from pipeline import errors, state
 from pipeline.batch import finish_run
 from pipeline.errors import PipelineError
+from pipeline.logs import configure_logging, fields, get_logger
+from pipeline.ocr.load import PDF_TIMEOUT_S
 from pipeline.run import Context, PageTask, assemble_document, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
 from pipeline.settings import Settings, configure_process
 from pipeline.storage import LocalStorage
-from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, make_broker
+from workers import metrics
+from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, URGENT, make_broker
 
 configure_process()
 SETTINGS = Settings()
+configure_logging(SETTINGS.log_level, exclusive=True)  # dramatiq's own format prints text
 if SETTINGS.worker.broker_url is None:
     raise RuntimeError("set CHART2FHIR_WORKER__BROKER_URL (redis://... or amqp://...)")
 dramatiq.set_broker(make_broker(SETTINGS.worker.broker_url.get_secret_value()))
-RETRIES: dict[str, Any] = dict(
-    max_retries=SETTINGS.worker.max_retries,
-    min_backoff=SETTINGS.worker.min_backoff_ms,
-    max_backoff=SETTINGS.worker.max_backoff_ms,
-)
+log = get_logger(__name__)
+
+# dramatiq's own limit, a backstop: tesseract and pdftoppm are killed at their own limits
+# (CHART2FHIR_OCR__TIMEOUT_S, shared by both engines of auto; PDF_TIMEOUT_S).
+PAGE_TIME_LIMIT_MS = int((PDF_TIMEOUT_S + 2 * SETTINGS.ocr.timeout_s + 60) * 1000)
+JOIN_TIME_LIMIT_MS = 2 * 3600 * 1000  # the join re-reads every redacted page
+BULK, FIRST = 10, 0  # actor priorities: lower goes first
 
 
 class MessageFailed(Exception):  # noqa: N818 - what dramatiq logs for a failed message
     """A failed message as dramatiq sees it: an error code and fixed text, nothing else.
 
-    dramatiq logs a failed message's exception with its traceback. A third-party message
-    (a pydantic error quotes the input, a database error its parameters: a file name, a
-    record) and any chained cause could carry PHI, so none of it goes on.
+    dramatiq logs a failed message's exception with its traceback and stores the
+    traceback in a retried message. A third-party message (a pydantic error quotes the
+    input, a database error its parameters: a file name, a record) and any chained cause
+    could carry PHI, so none of it goes on.
     """
 
+    def __init__(self, error: str, *, retryable: bool = False, exc_type: str = "") -> None:
+        super().__init__(f"{error} ({exc_type})" if exc_type else error)
+        self.error = error  # "E###: fixed text", as a record's error field
+        self.retryable = retryable
 
-def fixed_text_errors(fn: Callable[..., None]) -> Callable[..., None]:
-    """``fn`` raising ``MessageFailed`` (cause dropped) for whatever it raised."""
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any) -> None:
-        try:
-            fn(*args)
-        except PipelineError as e:
-            raise MessageFailed(e.record) from None
-        except Exception as e:  # noqa: BLE001 - every failure leaves as fixed text
-            raise MessageFailed(f"{errors.InternalError().record} ({type(e).__name__})") from None
+def retry_when(retries: int, exception: BaseException) -> bool:
+    """Whether dramatiq retries a failure: a retryable one, ``max_retries`` times."""
+    return (
+        isinstance(exception, MessageFailed)
+        and exception.retryable
+        and retries < SETTINGS.worker.max_retries
+    )
 
-    return wrapper
+
+def _retries() -> int:
+    """How often the current message was retried before (0 on its first delivery)."""
+    message = CurrentMessage.get_current_message()
+    return int(message.options.get("retries", 0)) if message else 0
+
+
+def _message_id() -> str:
+    message = CurrentMessage.get_current_message()
+    return message.message_id if message else "local"
+
+
+def _urgent() -> bool:
+    """Whether the current message came from an urgent queue."""
+    message = CurrentMessage.get_current_message()
+    return bool(message and message.queue_name.endswith(URGENT))
+
+
+def failures(record: Callable[..., None]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The actor raising ``MessageFailed`` for whatever it raised (cause dropped).
+
+    A failure that will not be retried is first recorded by ``record(*args, error=...)``
+    (so the document still finishes), then leaves for the dead-letter queue.
+    """
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any) -> None:
+            try:
+                fn(*args)
+                return
+            except MessageFailed as e:
+                failed = e
+            except PipelineError as e:
+                failed = MessageFailed(e.record, retryable=e.retryable)
+            except TimeLimitExceeded:
+                failed = MessageFailed(errors.OcrTimeout().record, retryable=True)
+            except Exception as e:  # noqa: BLE001 - every failure leaves as fixed text
+                failed = MessageFailed(errors.InternalError().record, exc_type=type(e).__name__)
+            retried = retry_when(_retries(), failed)
+            name, code = fn.__name__.removesuffix("_fn"), failed.error[:4]
+            metrics.failure(name, code, retried=retried)
+            outcome = "retried" if retried else "dead-lettered"
+            log.warning(
+                "message failed",
+                extra=fields(job_id=args[0], stage=name, code=code, status=outcome),
+            )
+            if not retried:
+                try:
+                    record(*args, error=failed.error)
+                except Exception as e:  # noqa: BLE001 - the message is dead-lettered anyway
+                    log.error("failure not recorded", extra=fields(exc_type=type(e).__name__))
+            raise failed from None
+
+        return wrapper
+
+    return decorate
 
 
 def doc_key(job_id: str, doc_id: str, name: str) -> str:
@@ -110,30 +191,83 @@ def _storage(job_id: str) -> tuple[Path, LocalStorage]:
     return out_dir, LocalStorage(storage)
 
 
-@dramatiq.actor(queue_name=OCR_QUEUE, **RETRIES)
-@fixed_text_errors
-def read_page_actor(job_id: str, doc_id: str, index: int) -> None:
+# --- read_page ---------------------------------------------------------------------------
+
+
+def _record_page(job_id: str, doc_id: str, index: int, *, error: str) -> None:
+    """Record a page failed (and its empty OcrPage stored), and send the join if it is due."""
+    _, store = _storage(job_id)
+    page = OcrPage(index=index, width=0, height=0, dpi=SETTINGS.load.dpi, text="", error=error)
+    store.put(page_key(job_id, doc_id, index), page.model_dump_json().encode())
+    if state.page_finished(engine(), job_id, doc_id, index, error=error):
+        send(assemble_actors, job_id, doc_id)
+
+
+@failures(_record_page)
+def read_page_fn(job_id: str, doc_id: str, index: int) -> None:
     """Read one page, store it, and send the join when the document is complete."""
+    attempts = state.page_started(engine(), job_id, doc_id, index)
+    if attempts is None:  # read already: a duplicate, or redelivered after it was recorded
+        if state.needs_assembly(engine(), job_id, doc_id):
+            send(assemble_actors, job_id, doc_id)  # the join's claim drops a second one
+        return
+    if attempts - _retries() > SETTINGS.worker.max_crashes:
+        raise MessageFailed(errors.PageWorkerCrashed().record)  # poison: recorded, dead-lettered
     _, store = _storage(job_id)
     source = Source.model_validate_json(store.get(doc_key(job_id, doc_id, "source.json")))
     work = store.scratch(doc_key(job_id, doc_id, "work"))
     started = time.monotonic()
     page = read_page(PageTask(source, index, str(work), SETTINGS))
+    if page.error and errors.is_retryable(page.error) and _retries() < SETTINGS.worker.max_retries:
+        raise MessageFailed(page.error, retryable=True)  # not recorded: tried again
     store.put(page_key(job_id, doc_id, index), page.model_dump_json().encode())
     seconds = round(time.monotonic() - started, 3)
+    metrics.page(seconds, failed=bool(page.error))
     if state.page_finished(engine(), job_id, doc_id, index, error=page.error, seconds=seconds):
-        assemble_actor.send(job_id, doc_id)
+        send(assemble_actors, job_id, doc_id)
 
 
-@dramatiq.actor(queue_name=DOCUMENT_QUEUE, **RETRIES)
-@fixed_text_errors
-def assemble_actor(job_id: str, doc_id: str) -> None:
+# --- assemble ----------------------------------------------------------------------------
+
+
+def _record_document(job_id: str, doc_id: str, *, error: str) -> None:
+    """Record the document failed, if this message holds its claim, and end the job if due."""
+    _, store = _storage(job_id)
+    source = Source.model_validate_json(store.get(doc_key(job_id, doc_id, "source.json")))
+    record = DocumentRecord(
+        source=source.path, doc_id=doc_id, pages=source.pages, status="failed", error=error
+    )
+    _finished(job_id, doc_id, record)
+
+
+def _finished(job_id: str, doc_id: str, record: DocumentRecord) -> None:
+    recorded = state.finish_document(
+        engine(),
+        job_id,
+        doc_id,
+        claimant=_message_id(),
+        status=record.status,
+        error=record.error,
+        record=record.model_dump_json(),
+    )
+    if recorded:
+        metrics.document(record.status)
+    progress = state.progress(engine(), job_id)
+    if progress is not None and progress.finished:
+        send(finish_job_actors, job_id)
+
+
+@failures(_record_document)
+def assemble_fn(job_id: str, doc_id: str) -> None:
     """Claim the document and run the document stages on its stored pages."""
-    message = CurrentMessage.get_current_message()
-    claimant = message.message_id if message else "local"
     timeout = SETTINGS.state.claim_timeout_s
-    if not state.claim_document(engine(), job_id, doc_id, claimant=claimant, timeout_s=timeout):
+    attempts = state.claim_document(
+        engine(), job_id, doc_id, claimant=_message_id(), timeout_s=timeout
+    )
+    if not attempts:
         return  # a duplicate, or finished already
+    if attempts - _retries() > SETTINGS.worker.max_crashes:
+        raise MessageFailed(errors.DocumentWorkerDied().record)
     out_dir, store = _storage(job_id)
     source = Source.model_validate_json(store.get(doc_key(job_id, doc_id, "source.json")))
     pages = [
@@ -141,27 +275,30 @@ def assemble_actor(job_id: str, doc_id: str) -> None:
         for i in range(source.pages)
     ]
     work = store.scratch(doc_key(job_id, doc_id, "work"))
+    started = time.monotonic()
     record = assemble_document(
-        source, pages, out_dir=out_dir, work_dir=str(work), ctx=context(), started=time.monotonic()
+        source, pages, out_dir=out_dir, work_dir=str(work), ctx=context(), started=started
     )
-    state.finish_document(
-        engine(),
-        job_id,
-        doc_id,
-        claimant=claimant,
-        status=record.status,
-        error=record.error,
-        record=record.model_dump_json(),
-    )
+    metrics.stage("assemble", time.monotonic() - started)
+    if (
+        record.error
+        and errors.is_retryable(record.error)
+        and _retries() < SETTINGS.worker.max_retries
+    ):
+        raise MessageFailed(record.error, retryable=True)  # a failed write: the claim stays ours
+    _finished(job_id, doc_id, record)
     store.delete(doc_key(job_id, doc_id, "work"))  # page images: identified, no longer needed
-    progress = state.progress(engine(), job_id)
-    if progress is not None and progress.finished:
-        finish_job_actor.send(job_id)
 
 
-@dramatiq.actor(queue_name=DOCUMENT_QUEUE, **RETRIES)
-@fixed_text_errors
-def finish_job_actor(job_id: str) -> None:
+# --- finish_job --------------------------------------------------------------------------
+
+
+def _record_job(job_id: str, *, error: str) -> None:
+    """Nothing to record per document: the job stays unfinished in ``chart2fhir status``."""
+
+
+@failures(_record_job)
+def finish_job_fn(job_id: str) -> None:
     """Write the job's manifest and check identities, as ingest ends."""
     out_dir, store = _storage(job_id)
     inputs = json.loads(store.get(f"jobs/{job_id}/inputs.json"))
@@ -173,3 +310,36 @@ def finish_job_actor(job_id: str) -> None:
     final = [done[doc_id].model_copy(update={"source": path}) for path, doc_id in inputs]
     before = {d: DocumentRecord.model_validate(r) for d, r in earlier.items()}
     finish_run(out_dir, before, final)
+
+
+# --- the actors: each stage on its bulk queue and on its urgent twin ----------------------
+
+
+def _actors(
+    fn: Callable[..., None], queue: str, **options: Any
+) -> dict[bool, dramatiq.Actor[..., None]]:
+    """``fn`` as the bulk actor (False) and the urgent one (True)."""
+    name = fn.__name__.removesuffix("_fn")
+    common: dict[str, Any] = dict(
+        retry_when=retry_when,
+        min_backoff=SETTINGS.worker.min_backoff_ms,
+        max_backoff=SETTINGS.worker.max_backoff_ms,
+        **options,
+    )
+    bulk = dramatiq.actor(actor_name=name, queue_name=queue, priority=BULK, **common)
+    urgent = dramatiq.actor(
+        actor_name=f"{name}_urgent", queue_name=queue + URGENT, priority=FIRST, **common
+    )
+    return {False: bulk(fn), True: urgent(fn)}
+
+
+read_page_actors = _actors(read_page_fn, OCR_QUEUE, time_limit=PAGE_TIME_LIMIT_MS)
+assemble_actors = _actors(assemble_fn, DOCUMENT_QUEUE, time_limit=JOIN_TIME_LIMIT_MS)
+finish_job_actors = _actors(finish_job_fn, DOCUMENT_QUEUE)
+
+
+def send(
+    actors: dict[bool, dramatiq.Actor[..., None]], *args: Any, urgent: bool | None = None
+) -> None:
+    """Send the message of the next stage, on the queues the current message came from."""
+    actors[_urgent() if urgent is None else urgent].send(*args)

@@ -22,8 +22,17 @@ from pipeline.storage import LocalStorage
 QUEUE_STORAGE = ".queue-storage"
 
 
-def submit(paths: list[str], *, out_dir: Path, settings: Settings, force: bool = False) -> str:
+def submit(
+    paths: list[str],
+    *,
+    out_dir: Path,
+    settings: Settings,
+    force: bool = False,
+    urgent: bool = False,
+) -> str:
     """Record a job for ``paths`` and send its pages; returns the job id.
+
+    ``urgent`` (a reviewer's re-run): on the urgent queues, which workers take first.
 
     Raises:
         RuntimeError: the broker or state database is not configured.
@@ -65,9 +74,9 @@ def submit(paths: list[str], *, out_dir: Path, settings: Settings, force: bool =
     pending = [d for d in docs.values() if d.record is None]
     for d in pending:
         for i in range(d.pages):
-            actors.read_page_actor.send(job_id, d.doc_id, i)
+            actors.send(actors.read_page_actors, job_id, d.doc_id, i, urgent=urgent)
     if not pending:
-        actors.finish_job_actor.send(job_id)
+        actors.send(actors.finish_job_actors, job_id, urgent=urgent)
     return job_id
 
 

@@ -15,8 +15,10 @@ from pipeline.state.store import (
     create_job,
     default_url,
     finish_document,
+    needs_assembly,
     open_state,
     page_finished,
+    page_started,
     progress,
 )
 
@@ -26,7 +28,9 @@ __all__ = [
     "create_job",
     "default_url",
     "finish_document",
+    "needs_assembly",
     "open_state",
     "page_finished",
+    "page_started",
     "progress",
 ]

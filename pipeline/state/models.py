@@ -53,6 +53,8 @@ class Document(Base):
     # The message that claimed the join, and when: a redelivery of that message may go on.
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(), default=None)
+    # Deliveries of the join that claimed it (a worker killed mid-join is delivered again).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime())
     # The finished document's DocumentRecord (JSON), for the job's manifest.
     record: Mapped[str | None] = mapped_column(Text, default=None)
@@ -70,6 +72,8 @@ class Page(Base):
     index: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Deliveries that started reading it: more than the message's retries means workers
+    # died on it (see workers.actors, poison pages).
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(DateTime())

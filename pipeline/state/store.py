@@ -130,6 +130,21 @@ def create_job(
             )  # fmt: skip
 
 
+def page_started(engine: Engine, job_id: str, doc_id: str, index: int) -> int | None:
+    """Count a delivery that starts reading page ``index``: its deliveries so far.
+
+    None when the page is read already (a duplicate message) or unknown.
+    """
+    with engine.begin() as c:
+        started = c.execute(
+            update(Page)
+            .where(*_page(job_id, doc_id, index), Page.status == "pending")
+            .values(attempts=Page.attempts + 1, updated_at=_now())
+            .returning(Page.attempts)
+        ).scalar_one_or_none()
+    return started
+
+
 def page_finished(
     engine: Engine,
     job_id: str,
@@ -149,18 +164,9 @@ def page_finished(
     with engine.begin() as c:
         c.execute(
             update(Page)
-            .where(
-                Page.job_id == job_id,
-                Page.doc_id == doc_id,
-                Page.index == index,
-                Page.status == "pending",
-            )
+            .where(*_page(job_id, doc_id, index), Page.status == "pending")
             .values(
-                status="failed" if error else "done",
-                error=error,
-                seconds=seconds,
-                attempts=Page.attempts + 1,
-                updated_at=now,
+                status="failed" if error else "done", error=error, seconds=seconds, updated_at=now
             )
         )
         c.execute(
@@ -173,6 +179,19 @@ def page_finished(
         return left.scalar_one() == 0
 
 
+def needs_assembly(engine: Engine, job_id: str, doc_id: str) -> bool:
+    """Whether every page of the document is in and it is not finished yet."""
+    with engine.connect() as c:
+        found = c.execute(
+            select(Document.doc_id).where(
+                *_document(job_id, doc_id),
+                Document.stage.not_in(FINISHED),
+                ~exists().where(*_pending(job_id, doc_id)),
+            )
+        ).first()
+    return found is not None
+
+
 def claim_document(
     engine: Engine,
     job_id: str,
@@ -181,12 +200,12 @@ def claim_document(
     claimant: str,
     timeout_s: float,
     now: datetime | None = None,
-) -> bool:
-    """Claim the document's assembly for ``claimant`` (a message id); whether it is ours.
+) -> int:
+    """Claim the document's assembly for ``claimant`` (a message id): its deliveries so far.
 
     Claimable: every page in and nobody assembling it yet; or claimed by ``claimant``
     itself (its message redelivered after its worker died); or claimed longer than
-    ``timeout_s`` ago. A finished document is never claimed again.
+    ``timeout_s`` ago. A finished document is never claimed again. 0: not ours.
     """
     now = now or _now()
     pending = exists().where(*_pending(job_id, doc_id))
@@ -207,9 +226,16 @@ def claim_document(
                     ),
                 ),
             )
-            .values(stage="assembling", claimed_by=claimant, claimed_at=now, updated_at=now)
-        )
-        return done.rowcount == 1
+            .values(
+                stage="assembling",
+                claimed_by=claimant,
+                claimed_at=now,
+                attempts=Document.attempts + 1,
+                updated_at=now,
+            )
+            .returning(Document.attempts)
+        ).scalar_one_or_none()
+    return done or 0
 
 
 def finish_document(
@@ -337,6 +363,11 @@ def records(engine: Engine, job_id: str) -> dict[str, str]:
 def _document(job_id: str, doc_id: str) -> tuple[Any, ...]:
     """The WHERE terms of one document's row."""
     return Document.job_id == job_id, Document.doc_id == doc_id
+
+
+def _page(job_id: str, doc_id: str, index: int) -> tuple[Any, ...]:
+    """The WHERE terms of one page's row."""
+    return Page.job_id == job_id, Page.doc_id == doc_id, Page.index == index
 
 
 def _pending(job_id: str, doc_id: str) -> tuple[Any, ...]:
