@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import errors
+
 SAMPLES = Path(__file__).parent.parent / "samples" / "scans"
 INPUTS = ["c001-progress-note-moderate.jpg", "c002-lab-report-heavy.tif"]
 
@@ -19,11 +21,16 @@ def actors(tmp_path_factory):
     import os
 
     db = tmp_path_factory.mktemp("state") / "state.db"
-    saved = {
-        k: os.environ.get(k) for k in ("CHART2FHIR_WORKER__BROKER_URL", "CHART2FHIR_STATE__URL")
+    env = {
+        "CHART2FHIR_WORKER__BROKER_URL": "stub://",
+        "CHART2FHIR_STATE__URL": f"sqlite:///{db}",
+        # Two retries, milliseconds apart, so that a test sees them exhausted.
+        "CHART2FHIR_WORKER__MAX_RETRIES": "2",
+        "CHART2FHIR_WORKER__MIN_BACKOFF_MS": "10",
+        "CHART2FHIR_WORKER__MAX_BACKOFF_MS": "50",
     }
-    os.environ["CHART2FHIR_WORKER__BROKER_URL"] = "stub://"
-    os.environ["CHART2FHIR_STATE__URL"] = f"sqlite:///{db}"
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         module = importlib.import_module("workers.actors")
         yield module
@@ -35,18 +42,21 @@ def actors(tmp_path_factory):
                 os.environ[k] = v
 
 
-def _drain(broker) -> None:
-    """Run a worker until every queue is empty (messages send further messages)."""
+def _drain(broker, *, fail_fast: bool = True, threads: int = 8) -> None:
+    """Run a worker until every queue is empty (messages send further messages).
+
+    ``fail_fast``: raise the exception of a dead-lettered message.
+    """
     from dramatiq import Worker
 
     from workers.broker import QUEUES
 
-    worker = Worker(broker, worker_timeout=100)
+    worker = Worker(broker, worker_timeout=100, worker_threads=threads)
     worker.start()
     try:
         for _ in range(10):
             for queue in QUEUES:
-                broker.join(queue, fail_fast=True, timeout=600_000)
+                broker.join(queue, fail_fast=fail_fast, timeout=600_000)
             worker.join()
             if all(not broker.queues[q].qsize() for q in broker.queues):
                 break
@@ -137,3 +147,160 @@ def test_a_failed_message_leaves_as_fixed_text_without_the_phi_it_met(
     assert failed.value.error == "E900: An unexpected error occurred."
     assert failed.value.__cause__ is None and failed.value.__suppress_context__
     assert planted not in text and "Quillfeather" not in repr(failed.value)
+
+
+def _inputs(tmp_path: Path, *names: str) -> Path:
+    inputs = tmp_path / "in"
+    inputs.mkdir(parents=True)
+    for name in names:
+        shutil.copy(SAMPLES / name, inputs / name)
+    return inputs
+
+
+def _pages(actors, job: str) -> dict[tuple[str, int], tuple[str, str | None, int]]:
+    """(doc_id, index) -> (status, error, attempts) of every page of the job."""
+    from sqlalchemy import select
+
+    from pipeline.state.models import Page
+
+    with actors.engine().connect() as c:
+        rows = c.execute(
+            select(Page.doc_id, Page.index, Page.status, Page.error, Page.attempts).where(
+                Page.job_id == job
+            )
+        ).all()
+    return {(d, i): (st, e, a) for d, i, st, e, a in rows}
+
+
+def _sample(name: str, **labels: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_timed_out_page_is_retried_then_recorded_failed(
+    actors, tmp_path: Path, monkeypatch
+) -> None:
+    """E301 is retryable: tried max_retries more times, then recorded as ingest records it."""
+    from pipeline.batch import read_manifest
+    from pipeline.state import progress
+    from workers.jobs import submit
+
+    broker = actors.dramatiq.get_broker()
+    broker.flush_all()
+    broker.dead_letters_by_queue.clear()
+    s = actors.SETTINGS
+    hurried = s.model_copy(update={"ocr": s.ocr.model_copy(update={"timeout_s": 0.01})})
+    monkeypatch.setattr(actors, "SETTINGS", hurried)  # tesseract is killed at 10 ms
+    labels = dict(stage="read_page", code="E301", outcome="retried")
+    before = _sample("chart2fhir_failures_total", **labels)
+    out = tmp_path / "out"
+    job = submit([str(_inputs(tmp_path, INPUTS[0]))], out_dir=out, settings=hurried)
+    _drain(broker, fail_fast=False)
+
+    ((doc_id, index),) = _pages(actors, job)
+    status, error, attempts = _pages(actors, job)[doc_id, index]
+    assert (status, error, attempts) == ("failed", errors.OcrTimeout().record, 3)  # 1 + 2
+    assert _sample("chart2fhir_failures_total", **labels) - before == 2
+    assert not broker.dead_letters  # a page failure recorded: nothing poison
+    # The document and the job finish: the manifest has the failure.
+    p = progress(actors.engine(), job)
+    assert p is not None and p.finished and p.by_stage == {"failed": 1}
+    (record,) = read_manifest(out)
+    assert (record.status, record.error) == ("failed", error)
+
+
+def test_an_unexpected_failure_is_recorded_and_dead_lettered_and_the_job_finishes(
+    actors, tmp_path: Path
+) -> None:
+    from pipeline.batch import read_manifest
+    from workers.jobs import submit
+
+    broker = actors.dramatiq.get_broker()
+    broker.flush_all()
+    broker.dead_letters_by_queue.clear()
+    out = tmp_path / "out"
+    job = submit([str(_inputs(tmp_path, *INPUTS))], out_dir=out, settings=actors.SETTINGS)
+    lost = next(iter(_pages(actors, job)))[0]
+    (out / ".queue-storage" / "jobs" / job / lost / "source.json").unlink()  # storage lost it
+    _drain(broker, fail_fast=False)
+
+    records = {r.doc_id: r for r in read_manifest(out)}
+    assert (records[lost].status, records[lost].error) == ("failed", errors.InternalError().record)
+    assert [r.status for d, r in records.items() if d != lost] != ["failed"]
+    assert all(s == "failed" for (d, _), (s, _, _) in _pages(actors, job).items() if d == lost)
+    dead = sorted((m.actor_name, m.args[1]) for m in broker.dead_letters)
+    pages = sum(1 for (d, _) in _pages(actors, job) if d == lost)
+    assert dead == [("assemble", lost)] + [("read_page", lost)] * pages
+    for message in broker.dead_letters:  # the traceback dramatiq stored: fixed text only
+        assert message.options["traceback"].endswith(
+            "MessageFailed: E900: An unexpected error occurred. (FileNotFoundError)\n"
+        )
+
+
+def test_a_poison_page_is_recorded_and_dead_lettered_and_the_others_go_on(
+    actors, tmp_path: Path
+) -> None:
+    """Workers died on a page max_crashes times: its next delivery records E305 unread."""
+    from pipeline.batch import read_manifest
+    from pipeline.state import page_started
+    from workers.jobs import submit
+
+    broker = actors.dramatiq.get_broker()
+    broker.flush_all()
+    broker.dead_letters_by_queue.clear()
+    out = tmp_path / "out"
+    job = submit([str(_inputs(tmp_path, *INPUTS))], out_dir=out, settings=actors.SETTINGS)
+    two_pages = next(d for (d, i) in _pages(actors, job) if i == 1)
+    for _ in range(actors.SETTINGS.worker.max_crashes):  # three deliveries whose worker died
+        page_started(actors.engine(), job, two_pages, 1)
+    _drain(broker, fail_fast=False)
+
+    pages = _pages(actors, job)
+    assert pages[two_pages, 1] == ("failed", "E305: A page worker process died (out of memory "
+                                   "or killed).", 4)  # fmt: skip
+    assert pages[two_pages, 0][0] == "done"
+    assert [s for (d, _), (s, _, _) in pages.items() if d != two_pages] == ["done"]
+    (dead,) = broker.dead_letters
+    assert dead.args == (job, two_pages, 1)
+    records = {r.doc_id: r for r in read_manifest(out)}
+    # One page of two lost: the document is in review with the page's code, as in ingest.
+    assert records[two_pages].status == "review" and "E305" in records[two_pages].reasons[0]
+    assert [r.status for d, r in records.items() if d != two_pages] != ["failed"]
+
+
+def test_an_urgent_job_stays_on_the_urgent_queues_and_goes_before_the_bulk(
+    actors, tmp_path: Path
+) -> None:
+    from dramatiq.middleware import Middleware
+
+    from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, URGENT
+    from workers.jobs import submit
+
+    broker = actors.dramatiq.get_broker()
+    broker.flush_all()
+    seen: list[tuple[str, str]] = []
+
+    class Seen(Middleware):
+        def before_process_message(self, broker, message):
+            seen.append((message.queue_name, message.args[0]))
+
+    bulk = submit([str(_inputs(tmp_path / "a", INPUTS[1]))], out_dir=tmp_path / "a" / "out",
+                  settings=actors.SETTINGS)  # fmt: skip
+    urgent = submit([str(_inputs(tmp_path / "b", INPUTS[0]))], out_dir=tmp_path / "b" / "out",
+                    settings=actors.SETTINGS, urgent=True)  # fmt: skip
+    assert broker.queues[OCR_QUEUE].qsize() == 2 and broker.queues[OCR_QUEUE + URGENT].qsize() == 1
+    middleware = Seen()
+    broker.middleware.append(middleware)
+    try:
+        _drain(broker, threads=1)
+    finally:
+        broker.middleware.remove(middleware)
+    mine = [q for q, j in seen if j == urgent]
+    assert mine == [OCR_QUEUE + URGENT, DOCUMENT_QUEUE + URGENT, DOCUMENT_QUEUE + URGENT]
+    assert {q for q, j in seen if j == bulk} == {OCR_QUEUE, DOCUMENT_QUEUE}
+    # The urgent page is read before the bulk job's second page (prefetch took at most one).
+    reads = [j for q, j in seen if q.startswith(OCR_QUEUE)]
+    assert reads.index(urgent) <= 1
+    # The urgent job's end comes before the bulk job's join.
+    assert seen.index((DOCUMENT_QUEUE + URGENT, urgent)) < seen.index((DOCUMENT_QUEUE, bulk))

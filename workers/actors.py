@@ -232,11 +232,8 @@ def read_page_fn(job_id: str, doc_id: str, index: int) -> None:
 
 def _record_document(job_id: str, doc_id: str, *, error: str) -> None:
     """Record the document failed, if this message holds its claim, and end the job if due."""
-    _, store = _storage(job_id)
-    source = Source.model_validate_json(store.get(doc_key(job_id, doc_id, "source.json")))
-    record = DocumentRecord(
-        source=source.path, doc_id=doc_id, pages=source.pages, status="failed", error=error
-    )
+    path, pages = state.store.document_source(engine(), job_id, doc_id)
+    record = DocumentRecord(source=path, doc_id=doc_id, pages=pages, status="failed", error=error)
     _finished(job_id, doc_id, record)
 
 
@@ -280,12 +277,10 @@ def assemble_fn(job_id: str, doc_id: str) -> None:
         source, pages, out_dir=out_dir, work_dir=str(work), ctx=context(), started=started
     )
     metrics.stage("assemble", time.monotonic() - started)
-    if (
-        record.error
-        and errors.is_retryable(record.error)
-        and _retries() < SETTINGS.worker.max_retries
-    ):
-        raise MessageFailed(record.error, retryable=True)  # a failed write: the claim stays ours
+    # A failed write is the join's one retryable failure (the pages' were settled before).
+    written = errors.OutputWriteFailed().record
+    if record.error == written and _retries() < SETTINGS.worker.max_retries:
+        raise MessageFailed(written, retryable=True)  # tried again: the claim stays ours
     _finished(job_id, doc_id, record)
     store.delete(doc_key(job_id, doc_id, "work"))  # page images: identified, no longer needed
 

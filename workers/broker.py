@@ -12,7 +12,6 @@ yes``); RabbitMQ's queues are durable and its messages persistent.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import dramatiq
@@ -55,11 +54,8 @@ def make_broker(url: str) -> dramatiq.Broker:
     else:
         raise ValueError("the broker URL must start with redis://, amqp:// or stub://")
     if url != STUB:
-        from dramatiq.middleware.prometheus import DB_PATH, Prometheus
+        from dramatiq.middleware.prometheus import Prometheus
 
-        # Before anything imports prometheus_client: its values live in files shared by
-        # the worker processes, which the exposition server reads.
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", DB_PATH)
         broker.add_middleware(Prometheus())
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(Metrics())

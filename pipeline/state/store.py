@@ -349,6 +349,17 @@ def job_paths(engine: Engine, job_id: str) -> tuple[Path, Path]:
     return Path(row[0]), Path(row[1])
 
 
+def document_source(engine: Engine, job_id: str, doc_id: str) -> tuple[str, int]:
+    """(input path, pages) of a document; LookupError if there is no such document."""
+    with engine.connect() as c:
+        row = c.execute(
+            select(Document.source, Document.pages).where(*_document(job_id, doc_id))
+        ).first()
+    if row is None:
+        raise LookupError("no such document")
+    return str(row[0]), int(row[1])
+
+
 def records(engine: Engine, job_id: str) -> dict[str, str]:
     """The DocumentRecord JSON of every finished document of the job, by doc_id."""
     with engine.connect() as c:
