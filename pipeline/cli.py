@@ -100,6 +100,35 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of scans")
     submit.add_argument("--out", required=True, type=Path, metavar="OUTDIR")
     submit.add_argument("--force", action="store_true", help="redo documents already done")
+    submit.add_argument(
+        "--urgent",
+        action="store_true",
+        help="on the urgent queues, which workers take before the bulk (a reviewer's re-run)",
+    )
+    worker = sub.add_parser(
+        "worker",
+        help="Run dramatiq workers on the queues; SIGTERM or Ctrl-C finishes the current "
+        "messages, then stops.",
+    )
+    worker.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="default: one per core"
+    )
+    worker.add_argument(
+        "--threads", type=int, default=1, help="per process (default 1: OCR is CPU-bound)"
+    )
+    worker.add_argument(
+        "--queues",
+        nargs="+",
+        choices=("ocr", "document"),
+        default=["ocr", "document"],
+        help="the stages to take (each with its urgent queue); default both",
+    )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=9191,
+        help="Prometheus metrics on 127.0.0.1:PORT (dramatiq_prom_host to listen elsewhere)",
+    )
     status = sub.add_parser("status", help="Progress of a submitted job.")
     status.add_argument("job", metavar="JOB", help="the id chart2fhir submit printed")
     status.add_argument("--watch", action="store_true", help="print again every 2 s until done")
@@ -125,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         return _ingest(args, settings)
     if args.command == "load":
         return _load(args, settings)
-    if args.command in ("submit", "status"):
+    if args.command in ("submit", "status", "worker"):
         return _queue(args, settings)
     from pipeline.bench import run_bench
 
@@ -216,8 +245,13 @@ def _queue(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untype
     if args.command == "submit":
         from workers.jobs import submit
 
-        print(submit(args.paths, out_dir=args.out, settings=settings, force=args.force))
+        job = submit(
+            args.paths, out_dir=args.out, settings=settings, force=args.force, urgent=args.urgent
+        )
+        print(job)
         return 0
+    if args.command == "worker":
+        return _worker(args)
     from pipeline import state
     from workers.jobs import status_line
 
@@ -228,9 +262,26 @@ def _queue(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untype
             print("chart2fhir status: no such job", file=sys.stderr)
             return 2
         print(status_line(progress), flush=True)
-        if not args.watch or progress.finished:
+        if not args.watch or progress.written:
             return 3 if progress.by_stage.get("failed") else 0
         time.sleep(2)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """The dramatiq command line on workers.actors, with our choice of queues and port."""
+    from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, URGENT
+
+    os.environ.setdefault("dramatiq_prom_host", "127.0.0.1")
+    os.environ["dramatiq_prom_port"] = str(args.metrics_port)
+    from dramatiq import cli as dramatiq_cli
+
+    stages = {"ocr": OCR_QUEUE, "document": DOCUMENT_QUEUE}
+    queues = [q for name in args.queues for q in (stages[name], stages[name] + URGENT)]
+    argv = ["workers.actors", "--processes", str(args.processes), "--threads", str(args.threads)]
+    code = dramatiq_cli.main(
+        dramatiq_cli.make_argument_parser().parse_args([*argv, "--queues", *queues])
+    )
+    return int(code or 0)
 
 
 def _engine_option(parser: argparse.ArgumentParser) -> None:

@@ -211,6 +211,13 @@ class DocumentWorkerDied(PipelineError):
     message = "The worker assembling the document died on it repeatedly (out of memory or killed)."
 
 
+class ServiceUnavailable(PipelineError):
+    # The worker queues' broker or state database went away mid-message (a restart, a
+    # network cut): tried again once it is back.
+    code, stage, retryable = "E902", Stage.LOAD, True
+    message = "The broker or the state database was unreachable."
+
+
 def is_retryable(error: str) -> bool:
     """Whether the ``error`` field of a record ("E301: ...") names a retryable error."""
     return any(cls.retryable and error.startswith(cls.code + ":") for cls in all_errors())

@@ -241,6 +241,9 @@ class WorkerSettings(Section):
     # delivers it again) is poison: its page (E305) or document (E901) is recorded failed
     # and the message dead-lettered.
     max_crashes: int = 3
+    # A message to the next stage is sent again while the broker is away (a restart), for
+    # up to this long; then the message at hand fails with E902 and is retried.
+    broker_wait_s: float = 300.0
 
 
 class Settings(BaseSettings):

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 import dramatiq
+import sqlalchemy.exc
+from dramatiq.errors import BrokerConnectionError
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from sqlalchemy import Engine
 
@@ -93,6 +95,14 @@ class MessageFailed(Exception):  # noqa: N818 - what dramatiq logs for a failed 
         super().__init__(f"{error} ({exc_type})" if exc_type else error)
         self.error = error  # "E###: fixed text", as a record's error field
         self.retryable = retryable
+
+
+# A broker or database that went away (a restart): the message is tried again.
+UNAVAILABLE = (
+    BrokerConnectionError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+)
 
 
 def retry_when(retries: int, exception: BaseException) -> bool:
@@ -140,6 +150,10 @@ def failures(record: Callable[..., None]) -> Callable[[Callable[..., None]], Cal
                 failed = MessageFailed(e.record, retryable=e.retryable)
             except TimeLimitExceeded:
                 failed = MessageFailed(errors.OcrTimeout().record, retryable=True)
+            except UNAVAILABLE as e:
+                failed = MessageFailed(
+                    errors.ServiceUnavailable().record, retryable=True, exc_type=type(e).__name__
+                )
             except Exception as e:  # noqa: BLE001 - every failure leaves as fixed text
                 failed = MessageFailed(errors.InternalError().record, exc_type=type(e).__name__)
             retried = retry_when(_retries(), failed)
@@ -223,6 +237,11 @@ def read_page_fn(job_id: str, doc_id: str, index: int) -> None:
     store.put(page_key(job_id, doc_id, index), page.model_dump_json().encode())
     seconds = round(time.monotonic() - started, 3)
     metrics.page(seconds, failed=bool(page.error))
+    log.info(
+        "page read",
+        extra=fields(job_id=job_id, doc_id=doc_id, page=index, seconds=seconds,
+                     code=page.error[:4] if page.error else None),
+    )  # fmt: skip
     if state.page_finished(engine(), job_id, doc_id, index, error=page.error, seconds=seconds):
         send(assemble_actors, job_id, doc_id)
 
@@ -249,6 +268,11 @@ def _finished(job_id: str, doc_id: str, record: DocumentRecord) -> None:
     )
     if recorded:
         metrics.document(record.status)
+    _job_end_due(job_id)
+
+
+def _job_end_due(job_id: str) -> None:
+    """Send finish_job if every document of the job is finished."""
     progress = state.progress(engine(), job_id)
     if progress is not None and progress.finished:
         send(finish_job_actors, job_id)
@@ -261,8 +285,9 @@ def assemble_fn(job_id: str, doc_id: str) -> None:
     attempts = state.claim_document(
         engine(), job_id, doc_id, claimant=_message_id(), timeout_s=timeout
     )
-    if not attempts:
-        return  # a duplicate, or finished already
+    if not attempts:  # a duplicate, or finished already (its worker died before the ack,
+        _job_end_due(job_id)  # perhaps before it sent finish_job)
+        return
     if attempts - _retries() > SETTINGS.worker.max_crashes:
         raise MessageFailed(errors.DocumentWorkerDied().record)
     out_dir, store = _storage(job_id)
@@ -305,6 +330,7 @@ def finish_job_fn(job_id: str) -> None:
     final = [done[doc_id].model_copy(update={"source": path}) for path, doc_id in inputs]
     before = {d: DocumentRecord.model_validate(r) for d, r in earlier.items()}
     finish_run(out_dir, before, final)
+    state.job_finished(engine(), job_id)
 
 
 # --- the actors: each stage on its bulk queue and on its urgent twin ----------------------
@@ -336,5 +362,21 @@ finish_job_actors = _actors(finish_job_fn, DOCUMENT_QUEUE)
 def send(
     actors: dict[bool, dramatiq.Actor[..., None]], *args: Any, urgent: bool | None = None
 ) -> None:
-    """Send the message of the next stage, on the queues the current message came from."""
-    actors[_urgent() if urgent is None else urgent].send(*args)
+    """Send the message of the next stage, on the queues the current message came from.
+
+    While the broker is away (a restart) the send is tried again, for ``broker_wait_s``:
+    failing the message at hand instead would need the broker too.
+    """
+    actor = actors[_urgent() if urgent is None else urgent]
+    deadline = time.monotonic() + SETTINGS.worker.broker_wait_s
+    delay = 0.5
+    while True:
+        try:
+            actor.send(*args)
+            return
+        except BrokerConnectionError:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("broker unreachable: sending again", extra=fields(seconds=delay))
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)

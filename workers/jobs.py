@@ -89,4 +89,5 @@ def status_line(progress: state.JobProgress) -> str:
         f"{progress.pages_done + progress.pages_failed}/{progress.pages} read "
         f"({progress.pages_failed} failed), {progress.pages_per_minute():.1f} pages/min"
         + (f", ETA {eta:.0f} s" if eta is not None and not progress.finished else "")
+        + ("; manifest written" if progress.written else "")
     )

@@ -37,6 +37,8 @@ class Job(Base):
     storage: Mapped[str] = mapped_column(String(4096))  # the shared storage directory
     created_at: Mapped[datetime] = mapped_column(DateTime())
     documents: Mapped[int] = mapped_column(Integer, default=0)
+    # When its manifest was written (every document finished): the job is over.
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(), default=None)
 
 
 class Document(Base):

@@ -264,6 +264,16 @@ def finish_document(
         return done.rowcount == 1
 
 
+def job_finished(engine: Engine, job_id: str) -> None:
+    """Record the job's manifest written (again, after a redelivery: the first time stays)."""
+    with engine.begin() as c:
+        c.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.finished_at.is_(None))
+            .values(finished_at=_now())
+        )
+
+
 @dataclass(frozen=True)
 class JobProgress:
     """Counts of a job, for ``chart2fhir status``: no names, no paths."""
@@ -276,6 +286,7 @@ class JobProgress:
     pages_failed: int = 0
     started: datetime | None = None
     updated: datetime | None = None  # the latest change of any row
+    written: datetime | None = None  # the manifest, once every document finished
 
     @property
     def finished(self) -> bool:
@@ -327,6 +338,7 @@ def progress(engine: Engine, job_id: str) -> JobProgress | None:
         pages_failed=pages.get("failed", 0),
         started=job.created_at,
         updated=updated,
+        written=job.finished_at,
     )
 
 
