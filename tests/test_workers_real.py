@@ -349,28 +349,34 @@ def test_twenty_kill_9s_mid_page_and_mid_join_lose_nothing_and_duplicate_nothing
     run = runs("kills", _flushed(RABBITMQ), postgres_url)
     job = run.submit(SCANS, key_from=samples_outdir)
     rng = random.Random(7)
-    kills: list[tuple[str, int]] = []
-    run.start()
+    kills: list[list[tuple[str, int]]] = []  # what each kill interrupted
+    run.start(processes=1)  # one page or join at a time: each kill cuts one off
+    before: dict[tuple[str, int], int] = {}  # deliveries counted when this worker started
     while len(kills) < KILLS:
         progress = state.progress(engine, job)
         assert progress is not None
-        if progress.written:
-            break
-        busy = _in_progress(engine, job)
-        # Below max_crashes deliveries, so that none turns poison (that is the next test).
+        assert not progress.written, f"the run ended after {len(kills)} kills"
+        # Work this worker started (a delivery counted since), below max_crashes deliveries
+        # so that none turns poison (that is another test).
+        busy = [(d, i, a) for d, i, a in _in_progress(engine, job) if a > before.get((d, i), 0)]
         if busy and all(a < 3 for _, _, a in busy):
-            time.sleep(rng.uniform(0.1, 1.5))  # somewhere in the page or the join
-            kills += [(d, i) for d, i, _ in _in_progress(engine, job)]
-            run.kill()
-            run.start()
+            time.sleep(rng.uniform(0.1, 2.0))  # somewhere in the page (2.5 s) or the join
+            now = _in_progress(engine, job)
+            started = [(d, i, a) for d, i, a in now if a > before.get((d, i), 0)]
+            if started and all(a < 3 for _, _, a in started):
+                run.kill()
+                kills.append([(d, i) for d, i, _ in started])
+                before = {(d, i): a for d, i, a in now}
+                run.start(processes=1)
         time.sleep(0.05)
     _wait(engine, job)
     run.stop()
 
-    assert len({k for k in kills}) >= 5, kills  # many pages and joins were interrupted
-    assert any(i == -1 for _, i in kills), "no join was killed"
+    interrupted = {k for killed in kills for k in killed}
+    assert len(interrupted) >= 5, kills  # many pages and joins were cut off
+    assert any(i == -1 for _, i in interrupted), "no join was killed"
     pages = _pages(engine, job)
-    assert {p[2] for p in pages} == {"done"}  # every page in, none lost, none failed
+    assert {p[2] for p in pages} == {"done"}, pages  # every page in, none lost, none failed
     assert sum(p[4] for p in pages) > len(pages)  # read again after the kills
     _assert_same_as_ingest(run.out, samples_outdir)
     # No duplicated FHIR resource: each bundle's entries are ingest's, ids unique.
