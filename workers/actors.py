@@ -51,7 +51,6 @@ from typing import Any
 
 import dramatiq
 import sqlalchemy.exc
-from dramatiq.errors import BrokerConnectionError
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from sqlalchemy import Engine
 
@@ -65,7 +64,7 @@ from pipeline.schema import DocumentRecord, OcrPage, Source
 from pipeline.settings import Settings, configure_process
 from pipeline.storage import LocalStorage
 from workers import metrics
-from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, URGENT, make_broker
+from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, OUTAGES, URGENT, make_broker
 
 configure_process()
 SETTINGS = Settings()
@@ -98,8 +97,8 @@ class MessageFailed(Exception):  # noqa: N818 - what dramatiq logs for a failed 
 
 
 # A broker or database that went away (a restart): the message is tried again.
-UNAVAILABLE = (
-    BrokerConnectionError,
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    *OUTAGES,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
 )
@@ -374,7 +373,7 @@ def send(
         try:
             actor.send(*args)
             return
-        except BrokerConnectionError:
+        except OUTAGES:
             if time.monotonic() + delay > deadline:
                 raise
             log.warning("broker unreachable: sending again", extra=fields(seconds=delay))

@@ -15,8 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import dramatiq
+import pika.exceptions
+import redis.exceptions
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name, xq_name
+from dramatiq.errors import BrokerConnectionError
 from dramatiq.middleware import CurrentMessage
 
 OCR_QUEUE = "chart2fhir-ocr"
@@ -24,6 +27,14 @@ DOCUMENT_QUEUE = "chart2fhir-document"
 URGENT = "-urgent"
 QUEUES = (OCR_QUEUE, OCR_QUEUE + URGENT, DOCUMENT_QUEUE, DOCUMENT_QUEUE + URGENT)
 STUB = "stub://"  # the unit tests' in-memory broker
+# What a send raises while the broker is away: dramatiq wraps some of the clients' errors
+# (RedisBroker.enqueue lets redis-py's through).
+OUTAGES: tuple[type[Exception], ...] = (
+    BrokerConnectionError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    pika.exceptions.AMQPConnectionError,
+)
 
 
 def make_broker(url: str) -> dramatiq.Broker:
