@@ -437,9 +437,11 @@ def test_a_poison_page_is_failed_and_dead_lettered_and_the_others_finish(
     deaths = 0
 
     def kill_on_poison() -> None:
+        """Kill the worker once it starts reading the page (a delivery counted since)."""
         nonlocal deaths
         # Two deaths; the third delivery finds them counted and records the page unread.
-        if any((d, i) == poison and a <= 2 for d, i, a in _in_progress(engine, job)):
+        if any((d, i) == poison and a == deaths + 1 <= 2 for d, i, a in _in_progress(engine, job)):
+            time.sleep(0.5)  # into the page
             run.kill()
             deaths += 1
             run.start(processes=1)

@@ -55,18 +55,18 @@ from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from sqlalchemy import Engine
 
 from pipeline import errors, state
-from pipeline.batch import finish_run
+from pipeline.batch import finish_run, init_worker
 from pipeline.errors import PipelineError
 from pipeline.logs import configure_logging, fields, get_logger
 from pipeline.ocr.load import PDF_TIMEOUT_S
 from pipeline.run import Context, PageTask, assemble_document, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
-from pipeline.settings import Settings, configure_process
+from pipeline.settings import Settings
 from pipeline.storage import LocalStorage
 from workers import metrics
 from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, OUTAGES, URGENT, make_broker
 
-configure_process()
+init_worker()  # one thread each for tesseract and OpenCV: processes are the parallelism
 SETTINGS = Settings()
 configure_logging(SETTINGS.log_level, exclusive=True)  # dramatiq's own format prints text
 if SETTINGS.worker.broker_url is None:
