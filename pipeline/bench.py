@@ -27,6 +27,9 @@ Scoring rules (also printed in the report):
   printed unit (the other side converted with the UCUM library, ``pipeline/ucum.py``; meq
   and mmol through the analyte's charge in ``labs.json``) and date; exact matches are paired
   first. Blood pressure is scored by its two components.
+- Worker queues (section "Worker queues", ``pipeline/bench_workers.py``): pages/min of
+  bare tesseract, the embedded mode and the queues with 1 and 2 worker processes on the
+  same documents, scaling efficiency, queue overhead per page in a run and by parts.
 - Reference range and flag: of the lab values matched so, the share whose printed range
   (low and high, within 1 %) and flag (v3-ObservationInterpretation code) equal the truth's;
   a result printed without them must have neither.
@@ -653,6 +656,11 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
 
     lists = run_lists_bench(truths, doc_dirs, base_extractions, settings=settings)
 
+    # Pages/min embedded, through the worker queues with 1 and 2 processes, bare tesseract.
+    from pipeline.bench_workers import run_workers_bench
+
+    workers = run_workers_bench(list(scans.values()), settings=settings, out=out / "workers")
+
     levels = Counter(t["degradation"] for t in truths.values())
     result = {
         "machine": {
@@ -670,6 +678,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         "ocr": ocr,
         "deid": deid,
         "lists": lists,
+        "workers": workers,
     }
     report.write_text(render(result), encoding="utf-8")
     report.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -772,4 +781,8 @@ def render(r: dict[str, Any]) -> str:
         from pipeline.bench_ocr import render_ocr
 
         lines += render_ocr(r["ocr"])
+    if r.get("workers"):
+        from pipeline.bench_workers import render_workers
+
+        lines += render_workers(r["workers"])
     return "\n".join(lines)
