@@ -149,6 +149,14 @@ def test_a_failed_message_leaves_as_fixed_text_without_the_phi_it_met(
     assert planted not in text and "Quillfeather" not in repr(failed.value)
 
 
+def _emptied(actors):
+    """The stub broker with no message queued and no dead letter left by another test."""
+    broker = actors.dramatiq.get_broker()
+    broker.flush_all()
+    broker.dead_letters_by_queue.clear()
+    return broker
+
+
 def _inputs(tmp_path: Path, *names: str) -> Path:
     inputs = tmp_path / "in"
     inputs.mkdir(parents=True)
@@ -186,9 +194,7 @@ def test_a_timed_out_page_is_retried_then_recorded_failed(
     from pipeline.state import progress
     from workers.jobs import submit
 
-    broker = actors.dramatiq.get_broker()
-    broker.flush_all()
-    broker.dead_letters_by_queue.clear()
+    broker = _emptied(actors)
     s = actors.SETTINGS
     hurried = s.model_copy(update={"ocr": s.ocr.model_copy(update={"timeout_s": 0.01})})
     monkeypatch.setattr(actors, "SETTINGS", hurried)  # tesseract is killed at 10 ms
@@ -216,9 +222,7 @@ def test_an_unexpected_failure_is_recorded_and_dead_lettered_and_the_job_finishe
     from pipeline.batch import read_manifest
     from workers.jobs import submit
 
-    broker = actors.dramatiq.get_broker()
-    broker.flush_all()
-    broker.dead_letters_by_queue.clear()
+    broker = _emptied(actors)
     out = tmp_path / "out"
     job = submit([str(_inputs(tmp_path, *INPUTS))], out_dir=out, settings=actors.SETTINGS)
     lost = next(iter(_pages(actors, job)))[0]
@@ -246,9 +250,7 @@ def test_a_poison_page_is_recorded_and_dead_lettered_and_the_others_go_on(
     from pipeline.state import page_started
     from workers.jobs import submit
 
-    broker = actors.dramatiq.get_broker()
-    broker.flush_all()
-    broker.dead_letters_by_queue.clear()
+    broker = _emptied(actors)
     out = tmp_path / "out"
     job = submit([str(_inputs(tmp_path, *INPUTS))], out_dir=out, settings=actors.SETTINGS)
     two_pages = next(d for (d, i) in _pages(actors, job) if i == 1)
@@ -304,3 +306,24 @@ def test_an_urgent_job_stays_on_the_urgent_queues_and_goes_before_the_bulk(
     assert reads.index(urgent) <= 1
     # The urgent job's end comes before the bulk job's join.
     assert seen.index((DOCUMENT_QUEUE + URGENT, urgent)) < seen.index((DOCUMENT_QUEUE, bulk))
+
+
+def test_a_failure_after_the_page_was_recorded_keeps_its_reading(actors, tmp_path: Path) -> None:
+    """E902 sending the join, retries exhausted: the page stays read, the join is sent."""
+    from workers.broker import DOCUMENT_QUEUE
+    from workers.jobs import submit
+
+    broker = actors.dramatiq.get_broker()
+    broker.flush_all()
+    out = tmp_path / "out"
+    job = submit([str(_inputs(tmp_path, INPUTS[0]))], out_dir=out, settings=actors.SETTINGS)
+    broker.flush_all()  # the page is read below, by hand
+    ((doc_id, _),) = _pages(actors, job)
+    actors.read_page_fn(job, doc_id, 0)
+    stored = out / ".queue-storage" / "jobs" / job / doc_id / "page-00000.json"
+    reading = stored.read_bytes()
+    broker.flush_all()
+    actors._record_page(job, doc_id, 0, error=errors.ServiceUnavailable().record)
+    assert stored.read_bytes() == reading and b'"error":null' in reading
+    assert _pages(actors, job)[doc_id, 0][:2] == ("done", None)
+    assert broker.queues[DOCUMENT_QUEUE].qsize() == 1  # the join, sent again

@@ -208,11 +208,16 @@ def _storage(job_id: str) -> tuple[Path, LocalStorage]:
 
 
 def _record_page(job_id: str, doc_id: str, index: int, *, error: str) -> None:
-    """Record a page failed (and its empty OcrPage stored), and send the join if it is due."""
-    _, store = _storage(job_id)
-    page = OcrPage(index=index, width=0, height=0, dpi=SETTINGS.load.dpi, text="", error=error)
-    store.put(page_key(job_id, doc_id, index), page.model_dump_json().encode())
-    if state.page_finished(engine(), job_id, doc_id, index, error=error):
+    """Record a page failed (and its empty OcrPage stored), and send the join if it is due.
+
+    A page recorded already (the failure came after, sending the join) keeps its reading.
+    """
+    if state.store.page_status(engine(), job_id, doc_id, index) == "pending":
+        _, store = _storage(job_id)
+        page = OcrPage(index=index, width=0, height=0, dpi=SETTINGS.load.dpi, text="", error=error)
+        store.put(page_key(job_id, doc_id, index), page.model_dump_json().encode())
+        state.page_finished(engine(), job_id, doc_id, index, error=error)
+    if state.needs_assembly(engine(), job_id, doc_id):
         send(assemble_actors, job_id, doc_id)
 
 

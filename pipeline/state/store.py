@@ -145,6 +145,14 @@ def page_started(engine: Engine, job_id: str, doc_id: str, index: int) -> int | 
     return started
 
 
+def page_status(engine: Engine, job_id: str, doc_id: str, index: int) -> str | None:
+    """A page's status (pending, done, failed); None if there is no such page."""
+    with engine.connect() as c:
+        return c.execute(
+            select(Page.status).where(*_page(job_id, doc_id, index))
+        ).scalar_one_or_none()
+
+
 def page_finished(
     engine: Engine,
     job_id: str,
