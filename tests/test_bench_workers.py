@@ -13,10 +13,13 @@ def _result() -> dict:
         "documents": 18,
         "cores": 2,
         "pages": 25,
-        "bare": {"seconds": 15.0, "processes": 2},
-        "embedded": {"seconds": 75.0, "jobs": 2},
-        "queue_1": {**run, "processes": 1, "seconds": 156.0, "stage_seconds": 150.0},
-        "queue_2": {**run, "processes": 2, "seconds": 80.0, "stage_seconds": 150.0},
+        "bare_1": {"seconds": 28.0, "processes": 1, "steal": 0.0},
+        "bare_2": {"seconds": 15.0, "processes": 2, "steal": 0.01},
+        "embedded": {"seconds": 75.0, "jobs": 2, "steal": 0.0},
+        "queue_1": {**run, "processes": 1, "seconds": 156.0, "stage_seconds": 150.0,
+                    "steal": 0.0, "tries": [156.0, 160.2]},
+        "queue_2": {**run, "processes": 2, "seconds": 80.0, "stage_seconds": 150.0,
+                    "steal": 0.021, "tries": [91.0, 80.0]},
         "parts": {"state_page_ms": 5.0, "state_document_ms": 7.0, "message_ms": 4.0,
                   "storage_ms": 0.5},
     }  # fmt: skip
@@ -25,7 +28,8 @@ def _result() -> dict:
 def test_rates_efficiency_and_overhead_from_the_runs() -> None:
     r = _result()
     _add_rates(r)
-    assert r["bare"]["pages_per_min"] == pytest.approx(100.0)
+    assert r["bare_2"]["pages_per_min"] == pytest.approx(100.0)
+    assert r["bare_scaling"] == pytest.approx(28 / (2 * 15))
     assert r["queue_1"]["pages_per_min"] == pytest.approx(25 / 156 * 60)
     assert r["scaling_efficiency"] == pytest.approx(156 / (2 * 80))
     assert r["stage_seconds_per_page"] == pytest.approx(6.0)
@@ -41,9 +45,14 @@ def test_the_section_shows_every_run_and_the_targets() -> None:
     r = _result()
     _add_rates(r)
     text = "\n".join(render_workers(r))
-    assert "| queue, 2 worker processes | 80.0 | 18.8 |" in text
-    assert "| bare tesseract, 2 processes (OCR only: the ceiling) | 15.0 | 100.0 |" in text
-    assert "Scaling efficiency 1→2 worker processes: **0.97** (target ≥ 0.9)" in text
+    assert "| queue, 2 worker processes | 80.0 | 18.8 | 2.1% |" in text
+    assert "| bare tesseract, 2 processes (OCR only: the ceiling) | 15.0 | 100.0 | 1.0% |" in text
+    assert "| bare tesseract, 1 process (OCR only: the ceiling) | 28.0 | 53.6 | 0.0% |" in text
+    assert "[156.0, 160.2] s and [91.0, 80.0] s" in text
+    assert (
+        "worker processes: **0.97** (target ≥ 0.9); bare tesseract's own, in the same run: 0.93"
+        in text
+    )
     assert "**4.0%** of the page's work (target ≤ 5 %)" in text
 
 
