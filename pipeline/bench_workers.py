@@ -424,7 +424,7 @@ def render_workers(r: dict[str, Any]) -> list[str]:
         "",
         f"Each queue run twice, alternating (1, 2, 1, 2: {one['tries']} s and {two['tries']} s), "
         "bare tesseract twice each; the quicker counts: this machine shares its host, and a "
-        "busy spell costs the run that uses both cores most. ",
+        "busy spell costs the run that uses both cores most.",
         "",
         f"- Scaling efficiency 1→2 worker processes: **{r['scaling_efficiency']:.2f}** "
         f"(target ≥ 0.9); bare tesseract's own, in the same run: {r['bare_scaling']:.2f}.",
