@@ -132,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     status = sub.add_parser("status", help="Progress of a submitted job.")
     status.add_argument("job", metavar="JOB", help="the id chart2fhir submit printed")
     status.add_argument("--watch", action="store_true", help="print again every 2 s until done")
+    status.add_argument(
+        "--documents", action="store_true", help="also a line per document: stage, pages, code"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "export":
@@ -262,6 +265,11 @@ def _queue(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untype
             print("chart2fhir status: no such job", file=sys.stderr)
             return 2
         print(status_line(progress), flush=True)
+        if args.documents:
+            from workers.jobs import document_lines
+
+            documents = state.store.document_progress(engine, args.job)
+            print("\n".join(document_lines(documents)), flush=True)
         if not args.watch or progress.written:
             return 3 if progress.by_stage.get("failed") else 0
         time.sleep(2)

@@ -152,3 +152,23 @@ def test_concurrent_last_pages_complete_the_document_and_exactly_one_claim_wins(
         t.join()
     assert complete  # at least one worker saw the document complete
     assert claims.count(1) == 1 and claims.count(0) == len(claims) - 1  # exactly one assembles
+
+
+def test_documents_of_a_job_with_their_stage_and_pages_read(engine: Engine) -> None:
+    from pipeline.state.store import DocumentProgress, document_progress
+    from workers.jobs import document_lines
+
+    job = _job(engine)
+    a, b, c = "a" * 16, "b" * 16, "c" * 16
+    page_finished(engine, job, a, 0, seconds=1.0)
+    page_finished(engine, job, a, 2, error="E301: OCR timed out.")
+    assert document_progress(engine, job) == [
+        DocumentProgress(a, "ocr", 3, 2, None),
+        DocumentProgress(b, "queued", 1, 0, None),
+        DocumentProgress(c, "failed", 0, 0, REFUSED.error),
+    ]
+    assert document_lines(document_progress(engine, job)) == [
+        f"{a}  ocr         pages 2/3",
+        f"{b}  queued      pages 0/1",
+        f"{c}  failed      pages 0/0  E103",
+    ]

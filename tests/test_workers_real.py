@@ -309,7 +309,7 @@ def test_redis_and_postgresql_write_what_ingest_writes_and_no_phi_crosses_the_br
     progress = _wait(engine, job)
     _wait(engine, job2)
     metrics = _scrape(run.metrics_port)
-    status = run.cli("status", job)
+    status = run.cli("status", job, "--documents")
     run.stop()
     traffic = monitor.close()
 
@@ -321,6 +321,8 @@ def test_redis_and_postgresql_write_what_ingest_writes_and_no_phi_crosses_the_br
     stages = ", ".join(f"{k} {v}" for k, v in sorted(_stages(samples_outdir).items()))
     assert f"job {job}: 6 documents ({stages}); pages 9/9 read" in status
     assert "manifest written" in status
+    for r in read_manifest(samples_outdir):  # a line a document: id, stage, pages read
+        assert re.search(rf"^{r.doc_id}  {r.status} +pages {r.pages}/{r.pages}", status, re.M)
     assert _metric(metrics, "chart2fhir_pages_total", status="done") == 10  # both jobs
     assert _metric(metrics, "chart2fhir_documents_total") == 7
     assert _metric(metrics, "chart2fhir_stage_seconds_count", stage="read_page") == 10

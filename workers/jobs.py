@@ -91,3 +91,12 @@ def status_line(progress: state.JobProgress) -> str:
         + (f", ETA {eta:.0f} s" if eta is not None and not progress.finished else "")
         + ("; manifest written" if progress.written else "")
     )
+
+
+def document_lines(documents: list[state.store.DocumentProgress]) -> list[str]:
+    """A line a document: its id, stage, pages read and error code; no names, no paths."""
+    return [
+        f"{d.doc_id}  {d.stage:<10}  pages {d.pages_read}/{d.pages}"
+        + (f"  {d.error[:4]}" if d.error else "")
+        for d in documents
+    ]

@@ -350,6 +350,37 @@ def progress(engine: Engine, job_id: str) -> JobProgress | None:
     )
 
 
+@dataclass(frozen=True)
+class DocumentProgress:
+    """One document of a job, for ``chart2fhir status --documents``: ids and counts only."""
+
+    doc_id: str
+    stage: str
+    pages: int
+    pages_read: int  # done or failed
+    error: str | None  # "E###: fixed text"
+
+
+def document_progress(engine: Engine, job_id: str) -> list[DocumentProgress]:
+    """Every document of the job with its stage and pages read, by doc_id."""
+    read = (
+        select(Page.doc_id, func.count().label("n"))
+        .where(Page.job_id == job_id, Page.status != "pending")
+        .group_by(Page.doc_id)
+        .subquery()
+    )
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Document.doc_id, Document.stage, Document.pages, read.c.n, Document.error)
+            .outerjoin(read, read.c.doc_id == Document.doc_id)
+            .where(Document.job_id == job_id)
+            .order_by(Document.doc_id)
+        ).all()
+    return [
+        DocumentProgress(d, stage, pages, int(n or 0), error) for d, stage, pages, n, error in rows
+    ]
+
+
 def _stage_of(d: NewDocument) -> tuple[str, str | None]:
     """The stage a submitted document starts in, and its error: finished if its record is."""
     if d.record is None:
