@@ -276,22 +276,19 @@ def _queue_run(
     )
     try:
         _wait_port(port, workers)
-        cpu = _cpu_times()
-        started = datetime.now(UTC).replace(tzinfo=None)  # the state database's clock
-        submitted = subprocess.run(
-            [*cli, "submit", *scans, "--out", str(out), "--force"],
-            env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        job = submitted.stdout.strip()
-        while True:  # slowly: a busy poller would take the workers' CPU
-            progress = state.progress(engine, job)
-            if progress is not None and progress.written:
-                break
-            time.sleep(1.0)
+        with Stolen() as stolen:  # its share of steal; seconds by the database's clock
+            started = datetime.now(UTC).replace(tzinfo=None)
+            submitted = subprocess.run(
+                [*cli, "submit", *scans, "--out", str(out), "--force"],
+                env=env, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            job = submitted.stdout.strip()
+            while True:  # slowly: a busy poller would take the workers' CPU
+                progress = state.progress(engine, job)
+                if progress is not None and progress.written:
+                    break
+                time.sleep(1.0)
         seconds = (progress.written - started).total_seconds()
-        after = _cpu_times()
-        total = sum(after) - sum(cpu)
-        steal = (after[7] - cpu[7]) / total if total and len(after) > 7 else 0.0
     finally:
         workers.send_signal(signal.SIGTERM)
         try:
@@ -309,7 +306,7 @@ def _queue_run(
     return {
         "processes": processes,
         "seconds": seconds,
-        "steal": steal,
+        "steal": stolen.share,
         "stage_seconds": float(page_seconds) + join_seconds,
         "page_seconds": float(page_seconds),
         "join_seconds": join_seconds,

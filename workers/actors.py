@@ -113,6 +113,11 @@ def retry_when(retries: int, exception: BaseException) -> bool:
     )
 
 
+def _retried_again() -> bool:
+    """Whether dramatiq would try the current message again after a retryable failure."""
+    return _retries() < SETTINGS.worker.max_retries
+
+
 def _retries() -> int:
     """How often the current message was retried before (0 on its first delivery)."""
     message = CurrentMessage.get_current_message()
@@ -236,7 +241,7 @@ def read_page_fn(job_id: str, doc_id: str, index: int) -> None:
     work = store.scratch(doc_key(job_id, doc_id, "work"))
     started = time.monotonic()
     page = read_page(PageTask(source, index, str(work), SETTINGS))
-    if page.error and errors.is_retryable(page.error) and _retries() < SETTINGS.worker.max_retries:
+    if page.error and errors.is_retryable(page.error) and _retried_again():
         raise MessageFailed(page.error, retryable=True)  # not recorded: tried again
     store.put(page_key(job_id, doc_id, index), page.model_dump_json().encode())
     seconds = round(time.monotonic() - started, 3)
@@ -308,7 +313,7 @@ def assemble_fn(job_id: str, doc_id: str) -> None:
     metrics.stage("assemble", time.monotonic() - started)
     # A failed write is the join's one retryable failure (the pages' were settled before).
     written = errors.OutputWriteFailed().record
-    if record.error == written and _retries() < SETTINGS.worker.max_retries:
+    if record.error == written and _retried_again():
         raise MessageFailed(written, retryable=True)  # tried again: the claim stays ours
     _finished(job_id, doc_id, record)
     store.delete(doc_key(job_id, doc_id, "work"))  # page images: identified, no longer needed
