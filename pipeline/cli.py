@@ -136,6 +136,34 @@ def main(argv: list[str] | None = None) -> int:
         "--documents", action="store_true", help="also a line per document: stage, pages, code"
     )
 
+    review = sub.add_parser(
+        "review",
+        help="Serve the reviewers' web app on the state database (sign in, queue, items).",
+    )
+    review.add_argument(
+        "--out",
+        action="append",
+        required=True,
+        type=Path,
+        metavar="OUTDIR",
+        help="an ingest or job OUTDIR to review (repeat for more); the state database is "
+        "CHART2FHIR_STATE__URL, else the first OUTDIR's state.db",
+    )
+    review.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine)")
+    review.add_argument("--port", type=int, default=8080)
+    users = sub.add_parser("users", help="Manage the review app's users (admins).")
+    users.add_argument("action", choices=("add", "list", "password", "role", "disable", "enable"))
+    users.add_argument("username", nargs="?", metavar="NAME")
+    users.add_argument("role", nargs="?", choices=("reviewer", "supervisor", "admin"))
+    users.add_argument("--role", dest="role_option", choices=("reviewer", "supervisor", "admin"))
+    users.add_argument("--out", type=Path, metavar="OUTDIR", help="whose state.db (see review)")
+    users.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    audit = sub.add_parser("audit", help="Check the review audit log's hash chain.")
+    audit.add_argument("action", choices=("verify",))
+    audit.add_argument("--out", type=Path, metavar="OUTDIR", help="whose state.db (see review)")
+
     args = parser.parse_args(argv)
     if args.command == "export":
         return _export(args)
@@ -159,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         return _load(args, settings)
     if args.command in ("submit", "status", "worker"):
         return _queue(args, settings)
+    if args.command in ("review", "users", "audit"):
+        from pipeline.review.cli import run
+
+        return run(args, settings)
     from pipeline.bench import run_bench
 
     return run_bench(

@@ -2,6 +2,7 @@
 
 Most are raised and turn a document ``failed``. A few (E303, E304, E402-E406, E502) are
 review reasons: never raised, they name why a document that did complete went to ``review``.
+E503 and E504 are the review app's (an item's reason; a document a reviewer rejected).
 E801-E810 are chart2fhir load's, per document in OUTDIR/load.json.
 
 Messages are fixed text and never formatted with document content, file names or a
@@ -137,6 +138,18 @@ class RedactionUnverified(PipelineError):
     message = "Re-reading the redacted pages did not confirm them free of PHI."
 
 
+class PhiNearThreshold(PipelineError):
+    # A review item of the review app (pipeline/review/items.py), never a document's reason.
+    code, stage = "E503", Stage.DEID
+    message = "A PHI detection scored close to its threshold: is it PHI?"
+
+
+class RejectedInReview(PipelineError):
+    # Recorded by the review app when a reviewer rejects a whole document.
+    code, stage = "E504", Stage.DEID
+    message = "A reviewer rejected the document: it is held back from the records system."
+
+
 class BundleInvalid(PipelineError):
     code, stage, message = "E601", Stage.FHIR, "The FHIR bundle failed R4 validation."
 
@@ -216,6 +229,14 @@ class ServiceUnavailable(PipelineError):
     # network cut): tried again once it is back.
     code, stage, retryable = "E902", Stage.LOAD, True
     message = "The broker or the state database was unreachable."
+
+
+def message_of(code: str) -> str:
+    """The fixed message of ``code`` ("E402"), or the internal error's if unknown."""
+    for cls in all_errors():
+        if cls.code == code:
+            return cls.message
+    return InternalError.message
 
 
 def is_retryable(error: str) -> bool:

@@ -15,13 +15,14 @@ import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from pipeline.codesystems import LOINC, UCUM
 from pipeline.errors import BundleInvalid
 from pipeline.schema import (
+    ITEM_FIELDS,
     Allergy,
     Coding,
     Condition,
@@ -107,19 +108,28 @@ def patient_resource_id(doc_id: str, mrn: str | None, mrn_system: str) -> str:
 
 
 def emit_bundle(
-    source: Source, extraction: Extraction, *, scan: bytes | None, cfg: FhirSettings
+    source: Source,
+    extraction: Extraction,
+    *,
+    scan: bytes | None,
+    cfg: FhirSettings,
+    review: Review | None = None,
 ) -> str:
     """The transaction Bundle as JSON text, validated against FHIR R4 (fhir.resources.R4B).
 
     ``scan`` is the input file's bytes, embedded in the DocumentReference up to
     ``cfg.embed_max_bytes``; a larger scan (or None) is referenced by file URL instead.
+    ``review``: the bundle after review (pipeline/revise.py): ``extraction`` holds the
+    reviewed items at the indexes of ``review.original``'s; each reviewed resource is
+    updated in place (a conditional PUT on its identifier) or, rejected, deleted, with a
+    Provenance naming the reviewer and the value as read.
 
     Raises:
         BundleInvalid: the bundle does not validate.
 
     """
     url = Path(source.path).resolve().as_uri()
-    return _validated(_bundle(source, extraction, scan=scan, url=url, cfg=cfg))
+    return _validated(_bundle(source, extraction, scan=scan, url=url, cfg=cfg, review=review))
 
 
 def emit_deid_bundle(
@@ -171,6 +181,7 @@ def _bundle(
     url: str,
     cfg: FhirSettings,
     doc_system: str = DOC_SYSTEM,
+    review: Review | None = None,
 ) -> dict[str, Any]:
     doc_id = source.doc_id
     patient_id = patient_resource_id(doc_id, extraction.patient.mrn, cfg.mrn_system)
@@ -193,57 +204,44 @@ def _bundle(
             },
         ),
     ]
+    refs = Refs(patient=patient_id, document=docref_id, date=extraction.document_date)
+    original = review.original if review else extraction
     evidence: list[tuple[str, Extracted]] = []  # (resource id, item): what each Provenance cites
-    for obs in extraction.observations:
-        key = f"obs/{obs.code}/{obs.start}/{obs.end}"
-        obs_id = resource_id(doc_id, key)
-        evidence.append((obs_id, obs))
-        entries.append(
-            _entry(
-                obs_id,
-                _observation(obs, obs_id, patient_id, docref_id, extraction.document_date, cfg),
+    reviewed: list[dict[str, Any]] = []  # the reviewers' Provenance entries
+    for field, i, item in _items(extraction):
+        kind, key = _kind_and_key(field, getattr(original, field)[i])
+        rid = resource_id(doc_id, key)
+        if isinstance(item, Observation):
+            resource = _observation(item, rid, patient_id, docref_id, extraction.document_date, cfg)
+            entry = _entry(
+                rid,
+                resource,
                 {
                     "method": "POST",
                     "url": "Observation",
-                    "ifNoneExist": f"identifier={OBS_SYSTEM}|{obs_id}",
+                    "ifNoneExist": f"identifier={OBS_SYSTEM}|{rid}",
                 },
             )
-        )
-    refs = Refs(patient=patient_id, document=docref_id, date=extraction.document_date)
-    derived: list[tuple[str, str, Extracted, dict[str, Any]]] = [
-        *(
-            (
-                "MedicationStatement",
-                f"medication/{m.start}/{m.end}",
-                m,
-                _medication_statement(m, refs),
+        else:
+            body = _BODIES[field](item, refs, cfg)
+            identifier = [{"system": DERIVED_SYSTEM, "value": rid}]
+            entry = _conditional(
+                rid, {"resourceType": kind, "id": rid, "identifier": identifier, **body}
             )
-            for m in extraction.medications
-        ),
-        *(
-            ("Condition", f"condition/{c.code.code}", c, _condition(c, refs, cfg))
-            for c in extraction.conditions
-        ),
-        *(
-            (
-                "AllergyIntolerance",
-                f"allergy/{a.start}/{a.end}",
-                a,
-                _allergy_intolerance(a, refs, cfg),
-            )
-            for a in extraction.allergies
-        ),
-    ]
-    for kind, key, item, body in derived:
-        rid = resource_id(doc_id, key)
+        change = review.changes.get((field, i)) if review else None
+        if change is not None:
+            system = OBS_SYSTEM if kind == "Observation" else DERIVED_SYSTEM
+            reviewed.append(_reviewed(rid, kind, system, change, refs))
+            if change.action == "reject":
+                # Taken out of the record: deleted on the server if an earlier load made it.
+                entries.append(
+                    {"request": {"method": "DELETE", "url": f"{kind}?identifier={system}|{rid}"}}
+                )
+                continue
+            # Loaded before as a create: the reviewed version replaces it (same identifier).
+            entry["request"] = {"method": "PUT", "url": f"{kind}?identifier={system}|{rid}"}
+        entries.append(entry)
         evidence.append((rid, item))
-        resource = {
-            "resourceType": kind,
-            "id": rid,
-            "identifier": [{"system": DERIVED_SYSTEM, "value": rid}],
-            **body,
-        }
-        entries.append(_conditional(rid, resource))
     for target, item in evidence:
         rid = resource_id(doc_id, f"provenance/{target}")
         # Provenance has no identifier to create on condition: it is PUT under its id,
@@ -255,12 +253,121 @@ def _bundle(
                 {"method": "PUT", "url": f"Provenance/{rid}"},
             )
         )
-    return {
+    entries.extend(reviewed)
+    bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": resource_id(doc_id, "bundle"),
         "type": "transaction",
         "entry": entries,
     }
+    if review is not None:
+        bundle["meta"] = {"versionId": str(review.version)}
+    return bundle
+
+
+def _items(extraction: Extraction) -> list[tuple[str, int, Extracted]]:
+    """(field, index, item) of every item, observations first (the bundle's order)."""
+    return [
+        (field, i, item)
+        for field in ITEM_FIELDS
+        for i, item in enumerate(getattr(extraction, field))
+    ]
+
+
+def _kind_and_key(field: str, item: Any) -> tuple[str, str]:
+    """The resource type of an item and the key of its id (``resource_id``).
+
+    The key is the original reading's: a corrected value keeps its resource id.
+    """
+    if field == "observations":
+        return "Observation", f"obs/{item.code}/{item.start}/{item.end}"
+    if field == "medications":
+        return "MedicationStatement", f"medication/{item.start}/{item.end}"
+    if field == "conditions":
+        return "Condition", f"condition/{item.code.code}"
+    return "AllergyIntolerance", f"allergy/{item.start}/{item.end}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A reviewer's decision on one item, for its Provenance."""
+
+    action: Literal["accept", "correct", "reject"]
+    reviewer: str
+    at: str  # ISO 8601 instant with zone
+    original: str  # the value as read, as a reviewer saw it ("88 /min")
+
+
+@dataclass(frozen=True)
+class Review:
+    """What reviewers decided on a document's items, for ``emit_bundle``.
+
+    ``original``: the extraction as read (resource ids come from it); ``changes`` by
+    (field, index) into its item lists; ``version``: the bundle's version (Bundle.meta).
+    """
+
+    original: Extraction
+    changes: dict[tuple[str, int], Change]
+    version: int
+
+
+REVIEWER_SYSTEM = "urn:chart2fhir:reviewer"
+ORIGINAL_VALUE = "urn:chart2fhir:fhir:extension:original-value"
+_ACTIVITY = {"accept": "verify", "correct": "UPDATE", "reject": "DELETE"}
+
+
+def _reviewed(target: str, kind: str, system: str, change: Change, refs: Refs) -> dict[str, Any]:
+    """The Provenance of a reviewer's decision: who, when, what was read before.
+
+    It targets the reviewed resource; a rejected one is gone, so its Provenance targets the
+    document it was read from. Its id comes from the decision, so a later version of the
+    bundle, which carries every decision, updates it rather than adding another.
+    """
+    rid = resource_id(target, f"review/{change.action}/{change.at}")
+    if change.action == "reject":
+        target_ref = {"reference": f"urn:uuid:{refs.document}"}
+    else:
+        target_ref = {"reference": f"urn:uuid:{target}"}
+    agent_type = "verifier" if change.action == "accept" else "author"
+    activity = (
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "VRF"}
+        if change.action == "accept"
+        else {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+            "code": _ACTIVITY[change.action],
+        }
+    )
+    resource = {
+        "resourceType": "Provenance",
+        "id": rid,
+        "target": [target_ref],
+        "recorded": change.at,
+        "activity": {"coding": [activity], "text": f"review: {change.action}"},
+        "agent": [
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                            "code": agent_type,
+                        }
+                    ]
+                },
+                "who": {
+                    "identifier": {"system": REVIEWER_SYSTEM, "value": change.reviewer},
+                    "display": change.reviewer,
+                },
+            }
+        ],
+        "entity": [
+            {
+                "role": "revision",
+                "what": {"identifier": {"system": system, "value": target}, "display": kind},
+                "extension": [{"url": ORIGINAL_VALUE, "valueString": change.original}],
+            }
+        ],
+    }
+    return _entry(rid, resource, {"method": "PUT", "url": f"Provenance/{rid}"})
 
 
 def _validated(bundle: dict[str, Any]) -> str:
@@ -548,6 +655,14 @@ def _allergy_intolerance(a: Allergy, refs: Refs, cfg: FhirSettings) -> dict[str,
     if a.reaction is not None:
         resource["reaction"] = [{"manifestation": [_concept(a.reaction_code, a.reaction)]}]
     return resource
+
+
+# The FHIR body of a listed item, by Extraction field.
+_BODIES: dict[str, Any] = {
+    "medications": lambda m, refs, cfg: _medication_statement(m, refs),
+    "conditions": _condition,
+    "allergies": _allergy_intolerance,
+}
 
 
 def _conditional(rid: str, resource: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ SAFE_FIELDS = (
     "jobs",
     "documents",
     "exc_type",
+    "route",  # a web route's template ("/items/{item_id}"), never the URL asked for
 )
 
 THIRD_PARTY = ("presidio-analyzer", "PIL", "pdf2image", "spacy", "pytesseract", "dramatiq")

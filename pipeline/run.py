@@ -258,6 +258,10 @@ class Outputs:
     searchable_pdf: bytes = b""
     ocr_json: str = ""
     hocr: tuple[str, ...] = ()  # one hOCR document per page
+    # What the review app starts from (pipeline/revise.py): the extraction with its source,
+    # and the boxes painted on each page of redacted.pdf.
+    extraction_json: str = ""
+    redaction_json: str = ""
 
 
 def process_document(source: Source, *, out_dir: Path, ctx: Context) -> DocumentRecord:
@@ -329,14 +333,14 @@ def assemble_document(
         if not extraction.document_date and any(not o.effective for o in extraction.observations):
             reasons.append(errors.UndatedValue().record)
 
-        redacted, check = _redact(doc, report, work_dir, ctx)
+        redacted, check, painted = _redact(doc, report, work_dir, ctx)
         if check.residual_boxes or check.pages_unread:
             reasons.append(errors.RedactionUnverified().record)
         scan = Path(source.path).read_bytes() if source.size <= s.fhir.embed_max_bytes else None
         bundle = _stage(
             errors.BundleInvalid, emit_bundle, source, extraction, scan=scan, cfg=s.fhir
         )
-        deid, deid_text = _surrogate_outputs(doc, report, extraction, source, out_dir, ctx)
+        deid, deid_text = surrogate_outputs(doc, report, extraction, source, out_dir, ctx)
         deid_bundle = _stage(
             errors.BundleInvalid,
             emit_deid_bundle,
@@ -348,7 +352,7 @@ def assemble_document(
         outputs = Outputs(
             text=doc.text,
             deid_text=deid_text,
-            deid_json=_deid_json(doc, report),
+            deid_json=deid_json(doc, report),
             bundle=bundle,
             redacted_pdf=redacted,
             deid_bundle=deid_bundle,
@@ -369,6 +373,8 @@ def assemble_document(
             hocr=tuple(
                 to_hocr(p, lines) for p, lines in zip(doc.pages, document_lines(doc), strict=True)
             ),
+            extraction_json=extraction_json(source, extraction),
+            redaction_json=redaction_json(painted),
         )
         _stage(errors.OutputWriteFailed, write_outputs, out_dir, source.doc_id, outputs)
         status = "review" if reasons else "done"
@@ -457,7 +463,7 @@ def _distrust(
     )
 
 
-def _surrogate_outputs(
+def surrogate_outputs(
     doc: OcrDocument,
     report: PhiReport,
     extraction: Extraction,
@@ -499,11 +505,12 @@ def _find_phi(doc: OcrDocument, ctx: Context) -> PhiReport:
 
 def _redact(
     doc: OcrDocument, report: PhiReport, work_dir: str, ctx: Context
-) -> tuple[bytes, RedactionCheck]:
+) -> tuple[bytes, RedactionCheck, dict[int, list[Box]]]:
     """Paint PHI out of every page, re-read the painted pages, paint what is still found.
 
-    Returns the redacted PDF and what re-reading found: PHI the first pass missed is
-    painted too, but then (or when a page could not be re-read) the document goes to review.
+    Returns the redacted PDF, what re-reading found (PHI the first pass missed is painted
+    too, but then, or when a page could not be re-read, the document goes to review) and
+    the boxes painted on each page.
     """
     cfg = ctx.settings.deid
     boxes = redaction_boxes(doc, report, pad=cfg.pad_px)
@@ -551,6 +558,8 @@ def _redact(
         }
         if residual:
             results = ctx.map_pages(redact_page, tasks(residual, False))
+            for i, extra in residual.items():
+                boxes[i] = boxes.get(i, []) + extra
         readable = [p for p in reread.pages if not doc.pages[p.index].error]
         check = RedactionCheck(
             performed=True,
@@ -559,8 +568,9 @@ def _redact(
             pages_unread=sum(bool(p.error) for p in readable),
             residual_boxes=sum(len(bs) for bs in residual.values()),
         )
-        return write_pdf([page for page, _ in results]), check
-    return write_pdf([page for page, _ in results]), RedactionCheck(doubtful_words_painted=painted)
+        return write_pdf([page for page, _ in results]), check, boxes
+    unverified = RedactionCheck(doubtful_words_painted=painted)
+    return write_pdf([page for page, _ in results]), unverified, boxes
 
 
 def _covered(box: Box, painted: list[Box]) -> float:
@@ -611,13 +621,30 @@ def _residual(
     return PhiReport(spans=tuple(sorted(spans, key=lambda s: s.start)))
 
 
+def extraction_json(source: Source, extraction: Extraction) -> str:
+    """extraction.json: what was read (identified), and from which input."""
+    body = {
+        "source": source.model_dump(mode="json"),
+        "extraction": extraction.model_dump(mode="json"),
+    }
+    return json.dumps(body, indent=1) + "\n"
+
+
+def redaction_json(boxes: dict[int, list[Box]]) -> str:
+    """redaction.json: the pixel boxes painted on each page (0-based), no text."""
+    pages = {
+        str(i): [[b.x0, b.y0, b.x1, b.y1] for b in bs] for i, bs in sorted(boxes.items()) if bs
+    }
+    return json.dumps({"pages": pages}, separators=(",", ":")) + "\n"
+
+
 def _ocr_json(doc: OcrDocument) -> str:
     """The page model: every page with its words, boxes, confidences and engines."""
     body = {"doc_id": doc.doc_id, "pages": [p.model_dump(mode="json") for p in doc.pages]}
     return json.dumps(body, separators=(",", ":")) + "\n"
 
 
-def _deid_json(doc: OcrDocument, report: PhiReport) -> str:
+def deid_json(doc: OcrDocument, report: PhiReport) -> str:
     """PHI spans as offsets, labels and scores, never the text they cover."""
     spans = [
         {
@@ -653,6 +680,10 @@ def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs) -> None:
             (tmp / "searchable.pdf").write_bytes(outputs.searchable_pdf)
         if outputs.ocr_json:
             (tmp / "ocr.json").write_text(outputs.ocr_json, encoding="utf-8")
+        if outputs.extraction_json:
+            (tmp / "extraction.json").write_text(outputs.extraction_json, encoding="utf-8")
+        if outputs.redaction_json:
+            (tmp / "redaction.json").write_text(outputs.redaction_json, encoding="utf-8")
         if outputs.hocr:
             (tmp / "hocr").mkdir()
             for i, page in enumerate(outputs.hocr, start=1):

@@ -246,6 +246,24 @@ class WorkerSettings(Section):
     broker_wait_s: float = 300.0
 
 
+class ReviewSettings(Section):
+    """The reviewers' web app (pipeline/review/)."""
+
+    # A session ends after this long without a request, and this long after sign-in
+    # whatever happens.
+    idle_timeout_s: float = 30 * 60
+    max_session_s: float = 12 * 3600
+    # Send the session cookie over HTTPS only. On when the app is served through TLS (a
+    # reverse proxy); off for http://127.0.0.1, where a browser would not send it back.
+    secure_cookies: bool = False
+    # A PHI detection scoring below deid.score_threshold + this is put to a reviewer:
+    # is it PHI (kept painted) or not (unpainted)?
+    phi_margin: float = 0.15
+    # Sign-in attempts refused for a user name for this long after this many failures.
+    max_failed_logins: int = 5
+    lockout_s: float = 15 * 60
+
+
 class Settings(BaseSettings):
     """All settings, by section."""
 
@@ -262,6 +280,7 @@ class Settings(BaseSettings):
     fhir_load: FhirLoadSettings = FhirLoadSettings()
     state: StateSettings = StateSettings()
     worker: WorkerSettings = WorkerSettings()
+    review: ReviewSettings = ReviewSettings()
     log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 

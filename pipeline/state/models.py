@@ -1,8 +1,9 @@
-"""The state database's tables: jobs, their documents and their pages.
+"""The state database's tables: jobs, their documents and pages; the review app's.
 
-A row holds ids, counts, stages and error codes; the one identified column is
-``documents.source`` (the input path, which a file name can make PHI). The database is
-identified storage, like OUTDIR's bundle.json; it is never logged or put in a message.
+A row holds ids, counts, stages and error codes; the identified columns are
+``documents.source`` (the input path, which a file name can make PHI) and the values a
+review item holds (``review_items.original``/``corrected``). The database is identified
+storage, like OUTDIR's bundle.json; it is never logged or put in a message.
 Times are naive UTC (SQLite keeps no zone).
 Every change to these tables is a migration (``migrations/versions``): ``open_state``
 upgrades a database to the newest one before use.
@@ -12,7 +13,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # A document's stage: queued (no page read yet), ocr (pages being read), assembling (the
@@ -85,3 +96,101 @@ class Page(Base):
             ["job_id", "doc_id"], ["documents.job_id", "documents.doc_id"], ondelete="CASCADE"
         ),
     )
+
+
+# --- the reviewers' web app (pipeline/review/) -----------------------------------------
+
+ROLES = ("reviewer", "supervisor", "admin")
+# An item's state: open until a reviewer accepts, corrects or rejects it.
+ITEM_STATES = ("open", "accepted", "corrected", "rejected")
+
+
+class User(Base):
+    """A person who signs in to the review app; ``chart2fhir users`` manages them."""
+
+    __tablename__ = "review_users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its salt
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class Session(Base):
+    """A signed-in browser: the cookie holds the token, the row only its SHA-256."""
+
+    __tablename__ = "review_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))  # every form of the session carries it
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime())
+
+    __table_args__ = (
+        ForeignKeyConstraint(["username"], ["review_users.username"], ondelete="CASCADE"),
+    )
+
+
+class Batch(Base):
+    """An OUTDIR under review (an ``ingest`` run's, or a job's)."""
+
+    __tablename__ = "review_batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    out_dir: Mapped[str] = mapped_column(String(4096), unique=True)
+    # The manifest.json last read into items (its mtime in ns): read again when it changes.
+    manifest_mtime_ns: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    registered_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class Item(Base):
+    """One thing a reviewer settles: a value, a page reading, a PHI detection, an identity.
+
+    ``original`` and ``corrected`` are identified (values as read and as corrected): the
+    state database is identified storage (see the module docstring).
+    """
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(32), index=True)
+    doc_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # review.items.KINDS
+    ref: Mapped[str] = mapped_column(String(200))  # what in the document: "observations/3"
+    reason: Mapped[str] = mapped_column(String(4))  # the error code that asks for review
+    label: Mapped[str] = mapped_column(String(100))  # the item's type: "Heart rate", "PERSON"
+    page: Mapped[int | None] = mapped_column(Integer, default=None)  # 0-based
+    box: Mapped[str | None] = mapped_column(String(64), default=None)  # "x0,y0,x1,y1"
+    risk: Mapped[float] = mapped_column(Float, index=True)  # 0..1, highest reviewed first
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    original: Mapped[str] = mapped_column(Text)  # JSON
+    corrected: Mapped[str | None] = mapped_column(Text, default=None)  # JSON
+    resolved_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(), default=None)
+
+    __table_args__ = (
+        UniqueConstraint("batch_id", "doc_id", "kind", "ref"),
+        ForeignKeyConstraint(["batch_id"], ["review_batches.id"], ondelete="CASCADE"),
+    )
+
+
+class AuditEntry(Base):
+    """One row of the append-only audit log, chained by hash to the one before.
+
+    ``hash`` is SHA-256 over the previous row's hash and this row's fields; ``prev_hash``
+    is unique, so two writers cannot both extend the same row (one retries). Triggers
+    refuse UPDATE and DELETE (migration 0003). No PHI: ids, actions and field names only.
+    """
+
+    __tablename__ = "review_audit"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    resource: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,119 @@
+"""Page images for reviewers: crops of the scan around a value, a page in context.
+
+The pixels are searchable.pdf's pages (the scan turned upright and deskewed, as OCR read
+it), in which every evidence box is given. A page is rendered once (pdf2image, grayscale)
+into ``OUTDIR/.review-cache/<doc_id>/`` (identified storage, like OUTDIR itself: files
+0600 in a 0700 folder) and read from there afterwards, so that an item view costs a PNG
+read and a crop, not a PDF render.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+CACHE = ".review-cache"
+_locks: dict[Path, threading.Lock] = {}
+_guard = threading.Lock()
+
+
+def page_image(out_dir: Path, doc_id: str, page: int, *, pdf: str = "searchable.pdf") -> np.ndarray:
+    """The grayscale image of ``page`` (0-based) of the document's ``pdf``.
+
+    Raises LookupError when the document or page is not there.
+    """
+    cached = out_dir / CACHE / doc_id / f"{Path(pdf).stem}-{page:04d}.png"
+    pdf_path = out_dir / doc_id / pdf
+    lock = _lock(cached)
+    with lock:
+        if cached.exists() and cached.stat().st_mtime_ns >= _mtime(pdf_path):
+            image = cv2.imread(str(cached), cv2.IMREAD_GRAYSCALE)
+            if image is not None:
+                return image
+        image = _render(pdf_path, page)
+        _store(cached, image)
+        return image
+
+
+def crop(image: np.ndarray, box: tuple[int, int, int, int], *, margin: int = 60) -> np.ndarray:
+    """The region of ``box``, ``margin`` pixels around it, the box outlined in red.
+
+    Six margins to the left, where a value's label is printed.
+    """
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = box
+    left = max(0, x0 - 6 * margin)
+    region = cv2.cvtColor(
+        image[max(0, y0 - margin) : min(h, y1 + margin), left : min(w, x1 + margin)],
+        cv2.COLOR_GRAY2BGR,
+    )
+    ox, oy = left, max(0, y0 - margin)
+    cv2.rectangle(region, (x0 - ox - 4, y0 - oy - 4), (x1 - ox + 4, y1 - oy + 4), (0, 0, 220), 3)
+    return region
+
+
+def scaled(image: np.ndarray, width: int) -> np.ndarray:
+    """``image`` scaled to ``width`` pixels wide (never up)."""
+    h, w = image.shape[:2]
+    if w <= width:
+        return image
+    return cv2.resize(image, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
+
+
+def png(image: np.ndarray) -> bytes:
+    """PNG bytes of ``image`` (fast compression: these are served, not archived)."""
+    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return data.tobytes()
+
+
+def forget(out_dir: Path, doc_id: str) -> None:
+    """Drop a document's cached pages (its PDFs were written again)."""
+    folder = out_dir / CACHE / doc_id
+    for f in folder.glob("*.png"):
+        f.unlink(missing_ok=True)
+
+
+def _render(pdf_path: Path, page: int) -> np.ndarray:
+    from pdf2image import convert_from_path, pdfinfo_from_path
+    from pdf2image.exceptions import PDFPageCountError
+
+    if not pdf_path.exists():
+        raise LookupError("no such document")
+    try:
+        pages = int(pdfinfo_from_path(str(pdf_path))["Pages"])
+    except (PDFPageCountError, KeyError, ValueError) as e:
+        raise LookupError("the document's PDF cannot be read") from e
+    if not 0 <= page < pages:
+        raise LookupError("no such page")
+    # searchable.pdf's pages are at the scan's resolution: 300 DPI gives its pixels back.
+    rendered = convert_from_path(
+        str(pdf_path), dpi=300, first_page=page + 1, last_page=page + 1, grayscale=True
+    )[0]
+    return np.asarray(rendered.convert("L"))
+
+
+def _store(path: Path, image: np.ndarray) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent.parent, 0o700)
+    tmp = path.with_suffix(".tmp.png")
+    cv2.imwrite(str(tmp), image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _lock(path: Path) -> threading.Lock:
+    with _guard:
+        return _locks.setdefault(path, threading.Lock())
