@@ -24,21 +24,29 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from pipeline import ucum
-from pipeline.batch import read_manifest, write_atomically, write_manifest
+from pipeline.batch import read_manifest, write_manifest
 from pipeline.codesystems import RXNORM
 from pipeline.extract.data import ConditionsData, LabsData, MedicationsData, VitalsData, load
-from pipeline.fhir import Change, Review, emit_bundle
+from pipeline.fhir import Change, Review, emit_bundle, emit_deid_bundle
 from pipeline.schema import (
     ITEM_FIELDS,
+    Box,
+    CleanPage,
     Coding,
     Component,
     Extracted,
     Extraction,
+    OcrDocument,
+    OcrPage,
+    PhiReport,
     Quantity,
     Source,
+    Span,
 )
-from pipeline.settings import Settings
+from pipeline.settings import LoadSettings, Settings
 
 EXTRACTION_FILE = "extraction.json"
 HISTORY = "history"
@@ -158,13 +166,24 @@ def correct(item: Extracted, field: str, values: dict[str, str], settings: Setti
 
 
 def reissue(
-    out_dir: Path, doc_id: str, decisions: list[Decision], settings: Settings
+    out_dir: Path,
+    doc_id: str,
+    decisions: list[Decision],
+    settings: Settings,
+    *,
+    phi: Phi | None = None,
 ) -> tuple[int, str]:
-    """Write the next version of ``doc_id``'s bundle.json with every decision applied.
+    """Write the next version of ``doc_id``'s outputs with every decision applied.
 
-    The version before is kept as ``history/bundle.v<N>.json``. Returns (the new version,
-    the bundle's text). Raises CorrectionInvalid (a decision's correction), OSError.
+    bundle.json from the extraction as read and ``decisions``; bundle.deid.json and
+    deid.txt from the reviewed extraction and the PHI as it stands (``phi``, when a
+    reviewer changed it: then deid.json, redaction.json and redacted.pdf too). Each file
+    is replaced atomically; the bundles and redacted.pdf before are kept under
+    ``history/`` with their version. Returns (the new version, bundle.json's text).
+    Raises CorrectionInvalid (a decision's correction), OSError, ValueError.
     """
+    from pipeline.run import Context, deid_json, surrogate_outputs
+
     doc_dir = out_dir / doc_id
     reading = read(doc_dir)
     original = reading.extraction
@@ -183,8 +202,6 @@ def reissue(
             original=describe(before),
         )
     reviewed = original.model_copy(update={f: tuple(v) for f, v in lists.items()})
-    history = doc_dir / HISTORY
-    history.mkdir(exist_ok=True)
     version = _version(doc_dir) + 1
     bundle = emit_bundle(
         reading.source,
@@ -193,11 +210,265 @@ def reissue(
         cfg=settings.fhir,
         review=Review(original=original, changes=changes, version=version),
     )
-    previous = history / f"bundle.v{version - 1}.json"
-    if not previous.exists():
-        shutil.copyfile(doc_dir / "bundle.json", previous)
-    write_atomically(doc_dir / "bundle.json", bundle)
+    ocr = read_ocr(doc_dir)
+    report = phi.report if phi else read_phi(doc_dir)
+    redacted = phi.redacted_pdf if phi else (doc_dir / "redacted.pdf").read_bytes()
+    ctx = Context(settings=settings, map_pages=lambda fn, items: [fn(i) for i in items])
+    deid, deid_text = surrogate_outputs(ocr, report, reviewed, reading.source, out_dir, ctx)
+    deid_bundle = emit_deid_bundle(
+        deid, redacted_pdf=redacted, pages=reading.source.pages, cfg=settings.fhir
+    )
+    files: dict[str, bytes] = {
+        "bundle.json": bundle.encode(),
+        "bundle.deid.json": deid_bundle.encode(),
+        "deid.txt": deid_text.encode(),
+    }
+    if phi is not None:
+        from pipeline.run import redaction_json
+
+        files["deid.json"] = deid_json(ocr, report).encode()
+        files["redacted.pdf"] = redacted
+        files["redaction.json"] = redaction_json(phi.painted).encode()
+    _keep_history(doc_dir, version - 1, [f for f in HISTORY_FILES if f in files])
+    for name, data in files.items():
+        _replace(doc_dir / name, data)
     return version, bundle
+
+
+@dataclass(frozen=True)
+class Phi:
+    """The PHI of a document after a reviewer changed it: spans, boxes, the painted PDF."""
+
+    report: PhiReport
+    painted: dict[int, list[Box]]
+    redacted_pdf: bytes
+
+
+@dataclass(frozen=True)
+class Repainted:
+    """What repainting a page found: saved only when nothing painted is legible again."""
+
+    saved: bool
+    residual: int  # words under the boxes that re-reading the painted page still read
+    boxes: int  # boxes on the page now
+
+
+# The label a reviewer's new PHI box takes when none is chosen.
+REVIEWER_LABEL = "PERSON"
+
+
+def read_ocr(doc_dir: Path) -> OcrDocument:
+    """The document's OCR reading (ocr.json)."""
+    return OcrDocument.model_validate_json((doc_dir / "ocr.json").read_text(encoding="utf-8"))
+
+
+def read_phi(doc_dir: Path) -> PhiReport:
+    """The document's PHI spans (deid.json)."""
+    body = json.loads((doc_dir / "deid.json").read_text(encoding="utf-8"))
+    return PhiReport(
+        spans=tuple(
+            Span(start=s["start"], end=s["end"], label=s["label"], score=s["score"])
+            for s in body["spans"]
+        )
+    )
+
+
+def read_painted(doc_dir: Path) -> dict[int, list[Box]]:
+    """The boxes painted on each page of redacted.pdf (redaction.json)."""
+    body = json.loads((doc_dir / "redaction.json").read_text(encoding="utf-8"))
+    return {
+        int(i): [Box(x0=b[0], y0=b[1], x1=b[2], y1=b[3]) for b in boxes]
+        for i, boxes in body["pages"].items()
+    }
+
+
+def page_pixels(doc_dir: Path, pdf: str, page: OcrPage, cfg: LoadSettings) -> np.ndarray:
+    """Page ``page.index`` of the document's ``pdf``, in the pixels its OCR boxes are in."""
+    import cv2
+
+    from pipeline.ocr.load import load_page
+
+    path = doc_dir / pdf
+    source = Source(
+        path=str(path),
+        doc_id="page",
+        sha256="",
+        size=path.stat().st_size,
+        media_type="application/pdf",
+        pages=page.index + 1,
+    )
+    image = load_page(source, page.index, cfg=cfg).image
+    if page.width and page.height and image.shape[:2] != (page.height, page.width):
+        image = cv2.resize(image, (page.width, page.height), interpolation=cv2.INTER_AREA)
+    return image
+
+
+def edit_redaction(
+    out_dir: Path,
+    doc_id: str,
+    index: int,
+    *,
+    add: list[tuple[Box, str]],
+    remove: list[int],
+    decisions: list[Decision],
+    settings: Settings,
+    not_phi: tuple[tuple[int, int], ...] = (),
+) -> Repainted:
+    """Add PHI boxes to (label each) or remove boxes from page ``index``, then repaint it.
+
+    A box added makes PHI spans of the words under it; a box removed takes out the spans
+    of the words only it covered (a reviewer found they are not PHI). The page is painted
+    again from the scan (searchable.pdf) and read again by OCR: when a word under the
+    boxes is still read, nothing is saved. Else redacted.pdf, deid.json, deid.txt and
+    bundle.deid.json are issued again (``reissue``, with ``decisions``). ``not_phi``:
+    spans (start, end) a reviewer found are not PHI, taken out whatever the boxes.
+    """
+    from pipeline.deid.image import paint
+    from pipeline.ocr.engine import get_engine
+    from pipeline.ocr.page import read_clean
+    from pipeline.pdf import encode_page, write_pdf
+
+    doc_dir = out_dir / doc_id
+    ocr = read_ocr(doc_dir)
+    if not 0 <= index < len(ocr.pages):
+        raise LookupError("no such page")
+    page = ocr.pages[index]
+    painted = read_painted(doc_dir)
+    before = list(painted.get(index, []))
+    removed = [b for i, b in enumerate(before) if i in set(remove)]
+    boxes = [b for i, b in enumerate(before) if i not in set(remove)] + [b for b, _ in add]
+    detected = read_phi(doc_dir)
+    detected = PhiReport(spans=tuple(s for s in detected.spans if (s.start, s.end) not in not_phi))
+    report = _edited_spans(ocr, detected, index, boxes, removed, add)
+    image = paint(page_pixels(doc_dir, "searchable.pdf", page, settings.load), boxes)
+    clean = CleanPage(index=index, image=image, dpi=page.dpi, speckled=page.speckled)
+    reread = read_clean(clean, engine=get_engine(settings.ocr.engine), cfg=settings.ocr)
+    residual = _still_legible(page, reread, boxes)
+    if residual:
+        return Repainted(saved=False, residual=residual, boxes=len(boxes))
+    painted[index] = boxes
+    pages = []
+    for p in ocr.pages:
+        pixels = (
+            image if p.index == index else page_pixels(doc_dir, "redacted.pdf", p, settings.load)
+        )
+        pages.append(encode_page(pixels, p.dpi))
+    phi = Phi(report=report, painted=painted, redacted_pdf=write_pdf(pages))
+    reissue(out_dir, doc_id, decisions, settings, phi=phi)
+    return Repainted(saved=True, residual=0, boxes=len(boxes))
+
+
+def span_boxes(doc_dir: Path, start: int, end: int, settings: Settings) -> tuple[int, list[int]]:
+    """(page, indexes of the painted boxes on it) that cover the words of a PHI span."""
+    from pipeline.deid.boxes import redaction_boxes
+
+    ocr = read_ocr(doc_dir)
+    page = ocr.page_of(start)
+    span = PhiReport(spans=(Span(start=start, end=end, label="ID"),))
+    words = redaction_boxes(ocr, span, pad=0).get(page, [])
+    painted = read_painted(doc_dir).get(page, [])
+    hits = [i for i, b in enumerate(painted) if any(_overlap(b, w) > 0.5 for w in words)]
+    return page, hits
+
+
+def _edited_spans(
+    ocr: OcrDocument,
+    report: PhiReport,
+    index: int,
+    boxes: list[Box],
+    removed: list[Box],
+    added: list[tuple[Box, str]],
+) -> PhiReport:
+    """The PHI spans after a reviewer's boxes.
+
+    Words under a new box are PHI; a span whose words on this page no box covers any more
+    is not.
+    """
+    page = ocr.pages[index]
+    start = ocr.page_starts()[index]
+    spans = list(report.spans)
+    if removed:
+        kept = []
+        for s in spans:
+            words = [w for w in page.words if start + w.start < s.end and start + w.end > s.start]
+            gone = words and all(
+                any(_overlap(r, w.box) > 0.5 for r in removed)
+                and not any(_overlap(b, w.box) > 0.5 for b in boxes)
+                for w in words
+            )
+            if not gone:
+                kept.append(s)
+        spans = kept
+    for box, label in added:
+        for w in page.words:
+            if _overlap(box, w.box) > 0.5:
+                spans.append(Span(start=start + w.start, end=start + w.end, label=label, score=1.0))
+    return PhiReport(spans=_merged(spans))
+
+
+def _merged(spans: list[Span]) -> tuple[Span, ...]:
+    """Sorted, without overlaps (a span inside another, or equal, is dropped)."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and s.start < out[-1].end:
+            if s.end > out[-1].end:
+                out[-1] = out[-1].model_copy(update={"end": s.end})
+            continue
+        out.append(s)
+    return tuple(out)
+
+
+def _still_legible(page: OcrPage, reread: OcrPage, boxes: list[Box]) -> int:
+    """Words that were under the boxes and that re-reading the painted page read again."""
+    hidden = {
+        w.text.strip(".,:;()[]").casefold()
+        for w in page.words
+        if any(_overlap(b, w.box) > 0.5 for b in boxes)
+    }
+    hidden = {t for t in hidden if len(t) >= 3 and any(c.isalnum() for c in t)}
+    return sum(
+        1
+        for w in reread.words
+        if w.text.strip(".,:;()[]").casefold() in hidden
+        and not any(_overlap(b, w.box) > 0.5 for b in boxes)
+    )
+
+
+def _overlap(outer: Box, inner: Box) -> float:
+    """The fraction of ``inner`` that lies inside ``outer``."""
+    w = min(outer.x1, inner.x1) - max(outer.x0, inner.x0)
+    h = min(outer.y1, inner.y1) - max(outer.y0, inner.y0)
+    area = max(1, (inner.x1 - inner.x0) * (inner.y1 - inner.y0))
+    return max(0, w) * max(0, h) / area
+
+
+HISTORY_FILES = ("bundle.json", "bundle.deid.json", "redacted.pdf")
+
+
+def _keep_history(doc_dir: Path, version: int, names: list[str]) -> None:
+    """Copy the files of ``version`` into history/ (once) before they are replaced."""
+    history = doc_dir / HISTORY
+    history.mkdir(exist_ok=True)
+    for name in names:
+        stem, dot, ext = name.partition(".")
+        kept = history / f"{stem}.v{version}{dot}{ext}"
+        if not kept.exists() and (doc_dir / name).exists():
+            shutil.copyfile(doc_dir / name, kept)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` beside ``path`` under a hidden name, then rename it into place."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def settle(out_dir: Path, doc_id: str) -> bool:

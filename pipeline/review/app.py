@@ -24,15 +24,34 @@ from sqlalchemy import Engine, func, select
 
 from pipeline.logs import fields, get_logger
 from pipeline.review import audit, auth, images, items
-from pipeline.review.decide import ACTIONS, DecisionRefused, decide, get_item, next_open
-from pipeline.revise import CORRECTABLE, loinc_codes, rxnorm_codes
-from pipeline.settings import Settings
+from pipeline.review.decide import (
+    ACTIONS,
+    DecisionRefused,
+    decide,
+    edit_page,
+    get_item,
+    next_open,
+)
+from pipeline.revise import (
+    CORRECTABLE,
+    REVIEWER_LABEL,
+    loinc_codes,
+    read_ocr,
+    read_painted,
+    rxnorm_codes,
+)
+from pipeline.schema import Box
+from pipeline.settings import PHI_LABELS, Settings
 from pipeline.state.models import ITEM_STATES, Batch, Item
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "c2f_session"
 LOGIN_COOKIE = "c2f_login"  # the sign-in form's CSRF token (no session yet)
 PAGE_SIZE = 100
+# Form fields that may repeat (none posted: None); one FieldInfo each, as FastAPI keeps
+# a parameter's type on it.
+_ADD = Form(None)
+_REMOVE = Form(None)
 log = get_logger(__name__)
 
 SECURITY_HEADERS = {
@@ -275,9 +294,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         item = _item(item_id)
         if item.page is None or item.box is None:
             raise HTTPException(404, "This item has no region on a page.")
-        image, scale = _page_pixels(item, item.page)
-        box = tuple(round(v * scale) for v in item.box)
-        data = images.png(images.crop(image, box))  # type: ignore[arg-type]
+        data = images.png(images.crop(_page_pixels(item, item.page), item.box))
         audit.record(engine, signed.username, "view_image", f"item:{item_id}", part="crop")
         return Response(data, media_type="image/png")
 
@@ -289,10 +306,98 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         index = item.page if page_no is None else page_no
         if index is None:
             raise HTTPException(404, "This item has no page.")
-        image, _ = _page_pixels(item, index)
-        data = images.png(images.scaled(image, 1100))
+        data = images.png(images.scaled(_page_pixels(item, index), 1100))
         audit.record(engine, signed.username, "view_image", f"item:{item_id}", page=index)
         return Response(data, media_type="image/png")
+
+    # --- redaction review: a page's PHI boxes --------------------------------------------
+
+    @app.get(
+        "/documents/{batch_id}/{doc_id}/pages/{page_no}/redaction", response_class=HTMLResponse
+    )
+    def redaction_view(
+        request: Request,
+        batch_id: str,
+        doc_id: str,
+        page_no: int,
+        result: str = "",
+        signed: auth.SignedIn = reviewer,
+    ) -> Response:
+        doc_dir = _doc_dir(batch_id, doc_id)
+        try:
+            ocr = read_ocr(doc_dir)
+            painted = read_painted(doc_dir).get(page_no, [])
+            page_ocr = ocr.pages[page_no]
+        except (OSError, ValueError, IndexError):
+            raise HTTPException(404, "No such page.") from None
+        audit.record(engine, signed.username, "view_redaction", f"document:{doc_id}", page=page_no)
+        return page(
+            request,
+            "redaction.html",
+            signed,
+            batch_id=batch_id,
+            doc_id=doc_id,
+            page_no=page_no,
+            pages=len(ocr.pages),
+            width=page_ocr.width,
+            height=page_ocr.height,
+            boxes=painted,
+            labels=sorted(PHI_LABELS),
+            result=result,
+        )
+
+    @app.post("/documents/{batch_id}/{doc_id}/pages/{page_no}/redaction")
+    def redaction_edit(
+        request: Request,
+        batch_id: str,
+        doc_id: str,
+        page_no: int,
+        csrf_token: str = Form(""),
+        add: list[str] | None = _ADD,
+        remove: list[int] | None = _REMOVE,
+        label: str = Form(REVIEWER_LABEL),
+        signed: auth.SignedIn = reviewer,
+    ) -> Response:
+        csrf(request, signed, csrf_token)
+        if label not in PHI_LABELS:
+            raise HTTPException(422, "Unknown PHI label.")
+        try:
+            boxes = [(_box(text), label) for text in add or [] if text]
+            done = edit_page(
+                engine,
+                settings,
+                batch_id,
+                doc_id,
+                page_no,
+                reviewer=signed.username,
+                add=boxes,
+                remove=remove or [],
+            )
+        except LookupError:
+            raise HTTPException(404, "No such page.") from None
+        except ValueError:
+            raise HTTPException(422, "A box is not four whole numbers.") from None
+        images.forget(_batch_dir(batch_id), doc_id, pdf="redacted.pdf")
+        outcome = "saved" if done.saved else f"refused-{done.residual}"
+        url = f"/documents/{batch_id}/{doc_id}/pages/{page_no}/redaction?result={outcome}"
+        return RedirectResponse(url, status_code=303)
+
+    @app.get("/documents/{batch_id}/{doc_id}/pages/{page_no}/{which}.png")
+    def document_page_image(
+        batch_id: str, doc_id: str, page_no: int, which: str, signed: auth.SignedIn = reviewer
+    ) -> Response:
+        pdf = {"scan": "searchable.pdf", "redacted": "redacted.pdf"}.get(which)
+        if pdf is None:
+            raise HTTPException(404, "No such image.")
+        _doc_dir(batch_id, doc_id)
+        try:
+            image = images.page_image(_batch_dir(batch_id), doc_id, page_no, settings, pdf=pdf)
+        except LookupError:
+            raise HTTPException(404, "No such page.") from None
+        audit.record(
+            engine, signed.username, "view_image", f"document:{doc_id}", page=page_no, part=which
+        )
+        return Response(images.png(images.scaled(image, 1100)), media_type="image/png")
 
     # --- supervisors: export and audit; admins: users -----------------------------------
 
@@ -339,14 +444,17 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
             raise HTTPException(404, "No such batch.")
         return Path(out_dir)
 
-    def _page_pixels(item: Any, index: int) -> tuple[Any, float]:
-        """The page image and the factor from OCR pixels to its pixels."""
+    def _doc_dir(batch_id: str, doc_id: str) -> Path:
+        doc_dir = _batch_dir(batch_id) / doc_id
+        if not doc_id.isalnum() or not doc_dir.is_dir():
+            raise HTTPException(404, "No such document.")
+        return doc_dir
+
+    def _page_pixels(item: Any, index: int, pdf: str = "searchable.pdf") -> Any:
         try:
-            image = images.page_image(item.out_dir, item.doc_id, index)
+            return images.page_image(item.out_dir, item.doc_id, index, settings, pdf=pdf)
         except LookupError:
             raise HTTPException(404, "No such page.") from None
-        width = _ocr_width(item.out_dir, item.doc_id, index)
-        return image, (image.shape[1] / width if width else 1.0)
 
     def _context(item: Any) -> dict[str, Any]:
         """The OCR line(s) around the item, and its document's pages."""
@@ -374,16 +482,15 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
                 text = page_text
         return {"ocr_text": text, "pages": len(pages)}
 
-    def _ocr_width(out_dir: Path, doc_id: str, index: int) -> int:
-        import json
-
-        try:
-            ocr = json.loads((out_dir / doc_id / "ocr.json").read_text(encoding="utf-8"))
-            return int(ocr["pages"][index]["width"])
-        except (OSError, ValueError, KeyError, IndexError):
-            return 0
-
     return app
+
+
+def _box(text: str) -> Box:
+    """A box posted as "x0,y0,x1,y1" (OCR pixels); ValueError if it is not one."""
+    x0, y0, x1, y1 = (int(v) for v in text.split(","))
+    if x1 <= x0 or y1 <= y0 or min(x0, y0) < 0:
+        raise ValueError("not a box")
+    return Box(x0=x0, y0=y0, x1=x1, y1=y1)
 
 
 def _cookie(

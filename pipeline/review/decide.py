@@ -22,7 +22,17 @@ from sqlalchemy import Engine, select, update
 from pipeline import errors
 from pipeline.batch import read_manifest, write_manifest
 from pipeline.review import audit
-from pipeline.revise import CORRECTABLE, CorrectionInvalid, Decision, reissue, settle
+from pipeline.revise import (
+    CORRECTABLE,
+    CorrectionInvalid,
+    Decision,
+    Repainted,
+    edit_redaction,
+    reissue,
+    settle,
+    span_boxes,
+)
+from pipeline.schema import Box
 from pipeline.settings import Settings
 from pipeline.state.models import Batch, Item
 from pipeline.state.store import _now
@@ -134,9 +144,21 @@ def decide(
             changed["version"] = _reissue(engine, settings, item, extra)
             changed["values_rejected"] = len(also)
         elif item.kind == "phi" and action == "reject":
-            from pipeline.review.redaction import unpaint_span
-
-            changed["boxes_removed"] = unpaint_span(item.out_dir, item.doc_id, item.ref, settings)
+            start, _, end = item.ref.partition("/")[2].partition("-")
+            page, hits = span_boxes(item.out_dir / item.doc_id, int(start), int(end), settings)
+            result = edit_redaction(
+                item.out_dir,
+                item.doc_id,
+                page,
+                add=[],
+                remove=hits,
+                decisions=_decided_values(engine, item),
+                settings=settings,
+                not_phi=((int(start), int(end)),),
+            )
+            if not result.saved:
+                raise DecisionRefused("Unpainting it left other PHI legible: edit the page.")
+            changed["boxes_removed"] = len(hits)
         elif item.kind == "document" and action == "reject":
             _fail(item.out_dir, item.doc_id)
         state = {"accept": "accepted", "correct": "corrected", "reject": "rejected"}[action]
@@ -149,6 +171,53 @@ def decide(
                 changed["document"] = "done"
                 audit.record(engine, reviewer, "document_done", f"document:{item.doc_id}")
     return changed
+
+
+def edit_page(
+    engine: Engine,
+    settings: Settings,
+    batch_id: str,
+    doc_id: str,
+    page: int,
+    *,
+    reviewer: str,
+    add: list[tuple[Box, str]],
+    remove: list[int],
+) -> Repainted:
+    """A reviewer's boxes added to or removed from a page of redacted.pdf, audited.
+
+    Raises LookupError (no such batch, document or page).
+    """
+    with engine.connect() as c:
+        out_dir = c.execute(select(Batch.out_dir).where(Batch.id == batch_id)).scalar()
+    if out_dir is None or not doc_id.isalnum():
+        raise LookupError("no such document")
+    item = ItemRow(0, batch_id, doc_id, "redaction", "", "", "", page, None, 0, "", {}, None,
+                   None, Path(out_dir))  # fmt: skip
+    with _doc_lock(batch_id, doc_id):
+        try:
+            result = edit_redaction(
+                Path(out_dir),
+                doc_id,
+                page,
+                add=add,
+                remove=remove,
+                decisions=_decided_values(engine, item),
+                settings=settings,
+            )
+        except (OSError, ValueError) as e:
+            raise LookupError("no such document") from e
+    audit.record(
+        engine,
+        reviewer,
+        "redaction_edit" if result.saved else "redaction_refused",
+        f"document:{doc_id}",
+        page=page,
+        added=len(add),
+        removed=len(remove),
+        residual=result.residual,
+    )
+    return result
 
 
 def next_open(engine: Engine, *, after: int | None = None, **where: str) -> int | None:

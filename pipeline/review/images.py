@@ -1,7 +1,7 @@
 """Page images for reviewers: crops of the scan around a value, a page in context.
 
 The pixels are searchable.pdf's pages (the scan turned upright and deskewed, as OCR read
-it), in which every evidence box is given. A page is rendered once (pdf2image, grayscale)
+it), in which every evidence box is given. A page is rendered once (poppler, grayscale)
 into ``OUTDIR/.review-cache/<doc_id>/`` (identified storage, like OUTDIR itself: files
 0600 in a 0700 folder) and read from there afterwards, so that an item view costs a PNG
 read and a crop, not a PDF render.
@@ -16,25 +16,35 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pipeline.errors import PipelineError
+from pipeline.revise import page_pixels, read_ocr
+from pipeline.settings import Settings
+
 CACHE = ".review-cache"
 _locks: dict[Path, threading.Lock] = {}
 _guard = threading.Lock()
 
 
-def page_image(out_dir: Path, doc_id: str, page: int, *, pdf: str = "searchable.pdf") -> np.ndarray:
+def page_image(
+    out_dir: Path, doc_id: str, page: int, settings: Settings, *, pdf: str = "searchable.pdf"
+) -> np.ndarray:
     """The grayscale image of ``page`` (0-based) of the document's ``pdf``.
 
-    Raises LookupError when the document or page is not there.
+    In the pixels its OCR boxes are in (``revise.page_pixels``). Raises LookupError when
+    there is no such document or page.
     """
     cached = out_dir / CACHE / doc_id / f"{Path(pdf).stem}-{page:04d}.png"
     pdf_path = out_dir / doc_id / pdf
-    lock = _lock(cached)
-    with lock:
+    with _lock(cached):
         if cached.exists() and cached.stat().st_mtime_ns >= _mtime(pdf_path):
             image = cv2.imread(str(cached), cv2.IMREAD_GRAYSCALE)
             if image is not None:
                 return image
-        image = _render(pdf_path, page)
+        try:
+            ocr = read_ocr(out_dir / doc_id)
+            image = page_pixels(out_dir / doc_id, pdf, ocr.pages[page], settings.load)
+        except (OSError, ValueError, IndexError, PipelineError) as e:
+            raise LookupError("no such page") from e
         _store(cached, image)
         return image
 
@@ -72,30 +82,11 @@ def png(image: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def forget(out_dir: Path, doc_id: str) -> None:
-    """Drop a document's cached pages (its PDFs were written again)."""
+def forget(out_dir: Path, doc_id: str, *, pdf: str) -> None:
+    """Drop the cached pages of a document's ``pdf`` (it was written again)."""
     folder = out_dir / CACHE / doc_id
-    for f in folder.glob("*.png"):
+    for f in folder.glob(f"{Path(pdf).stem}-*.png"):
         f.unlink(missing_ok=True)
-
-
-def _render(pdf_path: Path, page: int) -> np.ndarray:
-    from pdf2image import convert_from_path, pdfinfo_from_path
-    from pdf2image.exceptions import PDFPageCountError
-
-    if not pdf_path.exists():
-        raise LookupError("no such document")
-    try:
-        pages = int(pdfinfo_from_path(str(pdf_path))["Pages"])
-    except (PDFPageCountError, KeyError, ValueError) as e:
-        raise LookupError("the document's PDF cannot be read") from e
-    if not 0 <= page < pages:
-        raise LookupError("no such page")
-    # searchable.pdf's pages are at the scan's resolution: 300 DPI gives its pixels back.
-    rendered = convert_from_path(
-        str(pdf_path), dpi=300, first_page=page + 1, last_page=page + 1, grayscale=True
-    )[0]
-    return np.asarray(rendered.convert("L"))
 
 
 def _store(path: Path, image: np.ndarray) -> None:
