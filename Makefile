@@ -16,19 +16,24 @@ BENCH_STAMP := $(VENV)/.bench-installed
 # The tests validate bundles against HL7's FHIR R4 JSON schema, an npm package.
 NPM_DIR := tests/fhir
 NPM_STAMP := $(NPM_DIR)/node_modules/.installed
+# The review app's browser test (tests/test_review_browser.py) drives Debian's chromium with
+# playwright-core from npm; Playwright's own browser downloads are not used. Only test and
+# check need it, not demo.
+BROWSER_DIR := tests/browser
+BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.installed
 
 .PHONY: demo test bench check install system clean apt
 
 demo: install
 	$(BIN)/chart2fhir ingest samples/scans --out out/demo
 
-test: install
+test: install $(BROWSER_STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: install $(BENCH_STAMP)
 	$(BIN)/chart2fhir bench --out out/bench
 
-check: install
+check: install $(BROWSER_STAMP)
 	$(BIN)/ruff format --check pipeline workers samples tests
 	$(BIN)/ruff check pipeline workers samples tests
 	$(BIN)/mypy
@@ -60,6 +65,12 @@ apt:
 $(NPM_STAMP): $(NPM_DIR)/package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory apt PACKAGES="nodejs npm"
 	npm ci --prefix $(NPM_DIR) --no-audit --no-fund --silent
+	touch $@
+
+$(BROWSER_STAMP): $(BROWSER_DIR)/package-lock.json
+	@$(MAKE) --no-print-directory apt PACKAGES="chromium"
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory apt PACKAGES="nodejs npm"
+	npm ci --prefix $(BROWSER_DIR) --no-audit --no-fund --silent
 	touch $@
 
 $(VENV_STAMP): pyproject.toml constraints.txt
