@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -61,7 +62,9 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it a browser sends "Origin: null" on its form posts, which the
+    # origin check below refuses. Same-origin keeps the referrer off other sites.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
@@ -124,7 +127,8 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
 
     def csrf(request: Request, signed: auth.SignedIn, token: str | None) -> None:
         origin = request.headers.get("origin")
-        if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        # The host only: behind a TLS proxy the app sees http:// for the browser's https://.
+        if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
             raise HTTPException(403, "Cross-site request refused.")
         if not auth.csrf_ok(signed, token):
             audit.record(engine, signed.username, "csrf_refused", request.url.path[:200])
@@ -284,8 +288,6 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
             raise HTTPException(404, "No such item.") from None
         except DecisionRefused as e:
             # The refusal's text is fixed (revise.CorrectionInvalid): it holds no value.
-            from urllib.parse import quote
-
             return RedirectResponse(f"/items/{item_id}?error={quote(str(e))}", 303)
         return RedirectResponse(f"/next?after={item_id}", status_code=303)
 

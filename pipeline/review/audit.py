@@ -78,6 +78,21 @@ def rows(engine: Engine, *, limit: int = 200, before: int | None = None) -> list
         return [Row(*r) for r in c.execute(query)]
 
 
+def rows_of(engine: Engine, actor: str, action: str, resource: str) -> list[Row]:
+    """Every row of ``actor`` doing ``action`` to ``resource``, oldest first."""
+    query = (
+        select(*AuditEntry.__table__.c)
+        .where(
+            AuditEntry.actor == actor,
+            AuditEntry.action == action,
+            AuditEntry.resource == resource,
+        )
+        .order_by(AuditEntry.seq)
+    )
+    with engine.connect() as c:
+        return [Row(*r) for r in c.execute(query)]
+
+
 @dataclass(frozen=True)
 class Verification:
     """What checking the whole chain found."""

@@ -124,6 +124,8 @@ def decide(
         raise DecisionRefused("This item was decided already.")
     if action not in ACTIONS[item.kind]:
         raise DecisionRefused("This kind of item cannot take that action.")
+    if item.kind == "redaction" and not _every_page_checked(engine, item, reviewer):
+        raise DecisionRefused("Open the redaction of every page before accepting it.")
     with _doc_lock(item.batch_id, item.doc_id):
         now = datetime.now(UTC)
         changed: dict[str, Any] = {"doc_id": item.doc_id, "kind": item.kind}
@@ -221,18 +223,29 @@ def edit_page(
 
 
 def next_open(engine: Engine, *, after: int | None = None, **where: str) -> int | None:
-    """The open item of highest risk (after ``after`` in queue order), by the filters."""
-    query = select(Item.id, Item.risk).where(Item.state == "open")
+    """The open item of highest risk, by the filters.
+
+    With ``after``: the first one after that item in queue order (risk high to low, then
+    id), wrapping round to the top, so that an item skipped with "next" comes back only
+    once the queue has gone round.
+    """
+    query = select(Item.id).where(Item.state == "open")
     for key, value in where.items():
         if value:
             query = query.where(getattr(Item, key) == value)
+    ordered = query.order_by(Item.risk.desc(), Item.id)
     with engine.connect() as c:
-        rows = c.execute(query.order_by(Item.risk.desc(), Item.id)).all()
-    ids = [r[0] for r in rows]
-    if after is not None and after in ids:
-        rest = ids[ids.index(after) + 1 :]
-        return rest[0] if rest else (ids[0] if ids[0] != after else None)
-    return ids[0] if ids else None
+        if after is not None:
+            risk = c.execute(select(Item.risk).where(Item.id == after)).scalar()
+            if risk is not None:
+                later = ordered.where(
+                    (Item.risk < risk) | ((Item.risk == risk) & (Item.id > after))
+                )
+                found = c.execute(later.limit(1)).scalar()
+                if found is not None:
+                    return int(found)
+        first = c.execute(ordered.limit(1)).scalar()
+    return int(first) if first is not None and first != after else None
 
 
 def _reissue(engine: Engine, settings: Settings, item: ItemRow, new: list[Decision]) -> int:
@@ -275,8 +288,9 @@ def _decided_values(engine: Engine, item: ItemRow) -> list[Decision]:
 def _values_on_page(engine: Engine, item: ItemRow) -> list[tuple[int, str]]:
     """(id, ref) of the open value items read on the item's page."""
     with engine.connect() as c:
-        return list(
-            c.execute(
+        return [
+            (int(i), str(r))
+            for i, r in c.execute(
                 select(Item.id, Item.ref).where(
                     Item.batch_id == item.batch_id,
                     Item.doc_id == item.doc_id,
@@ -284,8 +298,8 @@ def _values_on_page(engine: Engine, item: ItemRow) -> list[tuple[int, str]]:
                     Item.page == item.page,
                     Item.state == "open",
                 )
-            ).tuples()
-        )
+            ).all()
+        ]
 
 
 def _field_index(ref: str) -> tuple[str, int]:
@@ -328,6 +342,21 @@ def _fail(out_dir: Path, doc_id: str) -> None:
         if r.doc_id == doc_id:
             records[i] = r.model_copy(update={"status": "failed", "error": error, "reasons": ()})
     write_manifest(out_dir, records)
+
+
+def _every_page_checked(engine: Engine, item: ItemRow, reviewer: str) -> bool:
+    """Whether ``reviewer`` opened the redaction view of every page of the document."""
+    from pipeline.revise import read_ocr
+
+    try:
+        pages = len(read_ocr(item.out_dir / item.doc_id).pages)
+    except (OSError, ValueError):
+        return False
+    seen = {
+        json.loads(r.detail).get("page")
+        for r in audit.rows_of(engine, reviewer, "view_redaction", f"document:{item.doc_id}")
+    }
+    return seen >= set(range(pages))
 
 
 def _doc_lock(batch_id: str, doc_id: str) -> threading.Lock:
