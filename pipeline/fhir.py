@@ -209,7 +209,8 @@ def _bundle(
     evidence: list[tuple[str, Extracted]] = []  # (resource id, item): what each Provenance cites
     reviewed: list[dict[str, Any]] = []  # the reviewers' Provenance entries
     for field, i, item in _items(extraction):
-        kind, key = _kind_and_key(field, getattr(original, field)[i])
+        as_read = getattr(original, field)[i]
+        kind, key = _kind_and_key(field, as_read)
         rid = resource_id(doc_id, key)
         if isinstance(item, Observation):
             resource = _observation(item, rid, patient_id, docref_id, extraction.document_date, cfg)
@@ -241,7 +242,8 @@ def _bundle(
             # Loaded before as a create: the reviewed version replaces it (same identifier).
             entry["request"] = {"method": "PUT", "url": f"{kind}?identifier={system}|{rid}"}
         entries.append(entry)
-        evidence.append((rid, item))
+        # The software's Provenance tells how the value was read, reviewed or not.
+        evidence.append((rid, as_read))
     for target, item in evidence:
         rid = resource_id(doc_id, f"provenance/{target}")
         # Provenance has no identifier to create on condition: it is PUT under its id,

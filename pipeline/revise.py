@@ -419,18 +419,30 @@ def _merged(spans: list[Span]) -> tuple[Span, ...]:
 
 
 def _still_legible(page: OcrPage, reread: OcrPage, boxes: list[Box]) -> int:
-    """Words that were under the boxes and that re-reading the painted page read again."""
-    hidden = {
-        w.text.strip(".,:;()[]").casefold()
-        for w in page.words
-        if any(_overlap(b, w.box) > 0.5 for b in boxes)
-    }
+    """Words that were under the boxes and that re-reading the painted page read again.
+
+    A word read where the same word stands unpainted on the page (the reviewer left that
+    one) is not one of them.
+    """
+
+    def token(text: str) -> str:
+        return text.strip(".,:;()[]").casefold()
+
+    def under(box: Box) -> bool:
+        return any(_overlap(b, box) > 0.5 for b in boxes)
+
+    hidden = {token(w.text) for w in page.words if under(w.box)}
     hidden = {t for t in hidden if len(t) >= 3 and any(c.isalnum() for c in t)}
+    left = [w.box for w in page.words if token(w.text) in hidden and not under(w.box)]
+
+    def where_left(box: Box) -> bool:
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        return any(b.x0 - 10 <= cx <= b.x1 + 10 and b.y0 - 10 <= cy <= b.y1 + 10 for b in left)
+
     return sum(
         1
         for w in reread.words
-        if w.text.strip(".,:;()[]").casefold() in hidden
-        and not any(_overlap(b, w.box) > 0.5 for b in boxes)
+        if token(w.text) in hidden and not under(w.box) and not where_left(w.box)
     )
 
 
