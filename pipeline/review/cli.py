@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -46,6 +47,9 @@ def _serve(args: argparse.Namespace, engine: Engine, settings: Settings, outs: l
             return 2
         items.register(engine, out)
     added = items.sync(engine, settings, force=True)
+    # The first view of a page renders it from searchable.pdf (~0.3 s); render the pages
+    # with open items now, in the background, so reviewers get the cached image.
+    threading.Thread(target=_warm, args=(engine, settings), daemon=True).start()
     if not auth.list_users(engine):
         print("chart2fhir review: no users yet; add one with chart2fhir users add", file=sys.stderr)
     print(f"chart2fhir review: {added} new items; http://{args.host}:{args.port}/", flush=True)
@@ -60,6 +64,26 @@ def _serve(args: argparse.Namespace, engine: Engine, settings: Settings, outs: l
         server_header=False,
     )
     return 0
+
+
+def _warm(engine: Engine, settings: Settings) -> None:
+    from sqlalchemy import select
+
+    from pipeline.review import images
+    from pipeline.state.models import Batch, Item
+
+    with engine.connect() as c:
+        pages = c.execute(
+            select(Batch.out_dir, Item.doc_id, Item.page)
+            .join(Batch, Batch.id == Item.batch_id)
+            .where(Item.state == "open", Item.page.is_not(None))
+            .distinct()
+        ).all()
+    for out_dir, doc_id, page in pages:
+        try:
+            images.page_image(Path(out_dir), doc_id, page, settings)
+        except LookupError:
+            continue
 
 
 def _users(args: argparse.Namespace, engine: Engine) -> int:
