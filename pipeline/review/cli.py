@@ -81,7 +81,7 @@ def _warm(engine: Engine, settings: Settings) -> None:
         ).all()
     for out_dir, doc_id, page in pages:
         try:
-            images.page_image(Path(out_dir), doc_id, page, settings)
+            images.page_image(Path(out_dir), doc_id, int(page), settings)
         except LookupError:
             continue
 
