@@ -80,8 +80,9 @@ def _warm(engine: Engine, settings: Settings) -> None:
             .distinct()
         ).all()
     for out_dir, doc_id, page in pages:
+        assert page is not None  # the query asks for pages
         try:
-            images.page_image(Path(out_dir), doc_id, int(page), settings)
+            images.page_image(Path(out_dir), doc_id, page, settings)
         except LookupError:
             continue
 
