@@ -521,9 +521,7 @@ def _observation(item: Any, given: dict[str, str], settings: Settings) -> dict[s
         if given["code"] not in codes:
             raise CorrectionInvalid("the code is not a LOINC code of a vital sign or lab we read")
         update.update(code=given["code"], display=codes[given["code"]])
-    unit = given.get("unit")
-    if unit is not None and not ucum.is_valid(unit):
-        raise CorrectionInvalid("the unit is not a UCUM code")
+    unit = _unit(given)
     if item.components:
         unit = unit or item.components[0].quantity.unit
         if "value" in given or "unit" in given:
@@ -540,11 +538,7 @@ def _observation(item: Any, given: dict[str, str], settings: Settings) -> dict[s
                 for c, n in zip(item.components, numbers, strict=True)
             )
     elif "value" in given or "unit" in given:
-        old = item.quantity
-        if old is None and "value" not in given:
-            raise CorrectionInvalid("a unit needs a value")
-        value = _parse_number(given["value"]) if "value" in given else old.value
-        update["quantity"] = Quantity(value=value, unit=unit or (old.unit if old else "1"))
+        update["quantity"] = _quantity(item.quantity, given, unit)
     return update
 
 
@@ -556,16 +550,26 @@ def _medication(item: Any, given: dict[str, str], settings: Settings) -> dict[st
             raise CorrectionInvalid("the code is not the RxNorm code of a drug we list")
         update["code"] = Coding(system=RXNORM, code=given["code"], display=names[given["code"]])
         update["text"] = names[given["code"]]
+    unit = _unit(given)
+    if "value" in given or unit is not None:
+        update["dose"] = _quantity(item.dose, given, unit)
+    return update
+
+
+def _unit(given: dict[str, str]) -> str | None:
+    """The corrected UCUM unit, if one was given; CorrectionInvalid if it is not UCUM."""
     unit = given.get("unit")
     if unit is not None and not ucum.is_valid(unit):
         raise CorrectionInvalid("the unit is not a UCUM code")
-    if "value" in given or unit is not None:
-        old = item.dose
-        if old is None and "value" not in given:
-            raise CorrectionInvalid("a unit needs a value")
-        value = _parse_number(given["value"]) if "value" in given else old.value
-        update["dose"] = Quantity(value=value, unit=unit or (old.unit if old else "1"))
-    return update
+    return unit
+
+
+def _quantity(old: Quantity | None, given: dict[str, str], unit: str | None) -> Quantity:
+    """``old`` with the corrected value and/or unit."""
+    if old is None and "value" not in given:
+        raise CorrectionInvalid("a unit needs a value")
+    value = _parse_number(given["value"]) if "value" in given else old.value  # type: ignore[union-attr]
+    return Quantity(value=value, unit=unit or (old.unit if old else "1"))
 
 
 def _parse_number(text: str) -> float:
