@@ -660,3 +660,60 @@ def test_next_goes_down_the_queue_from_the_item_just_decided(
     # Decided, it is no longer in the queue: "after" still goes on from its place.
     assert next_open(engine, after=order[1]) == order[2]
     assert next_open(engine, after=order[-1]) == order[0]  # round to the top
+
+
+def test_a_phi_detection_near_its_threshold_rejected_is_unpainted_and_dropped(
+    app_for: Any, engine: Engine, review_dir: Path, settings: Settings
+) -> None:
+    from pipeline.batch import read_manifest
+    from pipeline.revise import read_painted, span_boxes
+
+    doc_id = next(r.doc_id for r in read_manifest(review_dir) if r.status == "review")
+    deid = review_dir / doc_id / "deid.json"
+    body = json.loads(deid.read_text())
+    # A detection on page 1 that a painted box covers, made to score just over its threshold.
+    span = next(
+        s
+        for s in body["spans"]
+        if s["page"] == 0 and span_boxes(review_dir / doc_id, s["start"], s["end"], settings)[1]
+    )
+    span["score"] = settings.deid.score_threshold + 0.01
+    deid.write_text(json.dumps(body))
+    client = app_for()
+    sign_in(client, "rita")
+    client.get("/queue")
+    item_id, _, ref = _item(engine, kind="phi", doc_id=doc_id)
+    assert ref == f"phi/{span['start']}-{span['end']}"
+    painted = len(read_painted(review_dir / doc_id)[0])
+    csrf = _csrf(client.get(f"/items/{item_id}").text)
+    client.post(f"/items/{item_id}", data={"action": "reject", "csrf_token": csrf})
+    with engine.connect() as c:
+        assert c.execute(select(Item.state).where(Item.id == item_id)).scalar() == "rejected"
+    spans = json.loads(deid.read_text())["spans"]
+    assert (span["start"], span["end"]) not in {(s["start"], s["end"]) for s in spans}
+    assert len(read_painted(review_dir / doc_id)[0]) < painted
+    detail = json.loads(next(r for r in audit.rows(engine) if r.action == "reject").detail)
+    assert detail["kind"] == "phi" and detail["boxes_removed"] >= 1
+
+
+def test_a_page_rejected_takes_its_values_out_of_the_bundle(
+    reviewer: TestClient, engine: Engine, review_dir: Path
+) -> None:
+    item_id, doc_id, ref = _item(engine, kind="page")
+    page = int(ref.split("/")[1])
+    with engine.connect() as c:
+        on_page = c.execute(
+            select(Item.id).where(
+                Item.doc_id == doc_id, Item.kind == "value", Item.page == page,
+                Item.state == "open",
+            )
+        ).scalars().all()  # fmt: skip
+    assert on_page
+    csrf = _csrf(reviewer.get(f"/items/{item_id}").text)
+    reviewer.post(f"/items/{item_id}", data={"action": "reject", "csrf_token": csrf})
+    with engine.connect() as c:
+        states = c.execute(select(Item.state).where(Item.id.in_([item_id, *on_page]))).scalars()
+        assert set(states) == {"rejected"}
+    bundle = json.loads((review_dir / doc_id / "bundle.json").read_text())
+    deletes = [e for e in bundle["entry"] if e["request"]["method"] == "DELETE"]
+    assert len(deletes) == len(on_page)
