@@ -68,16 +68,17 @@ def write_manifest(out_dir: Path, records: list[DocumentRecord]) -> None:
     write_atomically(out_dir / MANIFEST, json.dumps(body, indent=2) + "\n")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a hidden temporary file beside ``path``, then rename it into place.
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8, or bytes) beside ``path`` under a hidden name, then rename.
 
     A reader sees the old file or the new one, never half of one; a failed write leaves no
     temporary file behind.
     """
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

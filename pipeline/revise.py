@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from pipeline import ucum
-from pipeline.batch import read_manifest, write_manifest
+from pipeline.batch import read_manifest, write_atomically, write_manifest
 from pipeline.codesystems import RXNORM
 from pipeline.extract.data import ConditionsData, LabsData, MedicationsData, VitalsData, load
 from pipeline.fhir import Change, Review, emit_bundle, emit_deid_bundle
@@ -231,7 +231,7 @@ def reissue(
         files["redaction.json"] = redaction_json(phi.painted).encode()
     _keep_history(doc_dir, version - 1, [f for f in HISTORY_FILES if f in files])
     for name, data in files.items():
-        _replace(doc_dir / name, data)
+        write_atomically(doc_dir / name, data)
     return version, bundle
 
 
@@ -466,21 +466,6 @@ def _keep_history(doc_dir: Path, version: int, names: list[str]) -> None:
         kept = history / f"{stem}.v{version}{dot}{ext}"
         if not kept.exists() and (doc_dir / name).exists():
             shutil.copyfile(doc_dir / name, kept)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` under a hidden name, then rename it into place."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def settle(out_dir: Path, doc_id: str) -> bool:
