@@ -12,7 +12,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -26,6 +25,7 @@ from pipeline.ocr.load import doc_id_for, inspect_source
 from pipeline.run import Context, failure_record, process_document
 from pipeline.schema import DocumentRecord, Source
 from pipeline.settings import Settings, configure_process
+from pipeline.vault import PLAIN, Vault
 
 log = get_logger(__name__)
 MANIFEST = "manifest.json"
@@ -53,36 +53,23 @@ def discover(paths: Iterable[str], *, exclude: Path | None = None) -> list[str]:
     return found
 
 
-def read_manifest(out_dir: Path) -> list[DocumentRecord]:
-    """The records of an earlier run into ``out_dir`` (none if there was none)."""
+def read_manifest(out_dir: Path, vault: Vault = PLAIN) -> list[DocumentRecord]:
+    """The records of an earlier run into ``out_dir`` (none if there was none).
+
+    The manifest is identified (its ``source`` paths) and sealed by ``vault`` when it has a
+    key; a sealed manifest without its key raises SealedUnreadable, never reads as empty.
+    """
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(vault.read(out_dir / MANIFEST))
         return [DocumentRecord.model_validate(d) for d in data["documents"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
 
 
-def write_manifest(out_dir: Path, records: list[DocumentRecord]) -> None:
-    """Write manifest.json atomically (``write_atomically``)."""
+def write_manifest(out_dir: Path, records: list[DocumentRecord], vault: Vault = PLAIN) -> None:
+    """Write manifest.json atomically, sealed by ``vault``."""
     body = {"documents": [r.model_dump(mode="json") for r in records]}
-    write_atomically(out_dir / MANIFEST, json.dumps(body, indent=2) + "\n")
-
-
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write ``text`` (UTF-8, or bytes) beside ``path`` under a hidden name, then rename.
-
-    A reader sees the old file or the new one, never half of one; a failed write leaves no
-    temporary file behind.
-    """
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    vault.write(out_dir / MANIFEST, json.dumps(body, indent=2) + "\n")
 
 
 def init_worker() -> None:
@@ -143,9 +130,10 @@ def ingest(
     Documents already ``done``/``review`` in ``out_dir`` (same content hash) are skipped
     unless ``force``. The manifest keeps earlier documents that this run did not touch.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     inputs = discover(paths, exclude=out_dir)
-    earlier = {r.doc_id: r for r in read_manifest(out_dir)}
+    vault = Vault.from_settings(settings.vault)
+    earlier = {r.doc_id: r for r in read_manifest(out_dir, vault)}
     records: list[DocumentRecord | None] = [None] * len(inputs)
     lock = threading.Lock()
     by_doc: dict[str, Future[DocumentRecord]] = {}
@@ -181,7 +169,7 @@ def ingest(
         with lock:
             records[i] = record
             done = [r for r in records if r is not None]
-            _save(out_dir, earlier, done)
+            _save(out_dir, earlier, done, vault)
         if on_done:
             on_done(record)
 
@@ -196,7 +184,7 @@ def ingest(
                 fut.result()
     finally:
         pool.shutdown()
-    return finish_run(out_dir, earlier, [r for r in records if r is not None])
+    return finish_run(out_dir, earlier, [r for r in records if r is not None], vault)
 
 
 def inspect_input(
@@ -232,23 +220,25 @@ def inspect_input(
 
 
 def finish_run(
-    out_dir: Path, earlier: dict[str, DocumentRecord], final: list[DocumentRecord]
+    out_dir: Path, earlier: dict[str, DocumentRecord], final: list[DocumentRecord], vault: Vault
 ) -> list[DocumentRecord]:
     """Write the manifest of a run and check identities across OUTDIR.
 
     The manifest keeps earlier documents the run did not touch; returns ``final`` with
     identity flags. Ingest and the worker queues' last step end the same way.
     """
-    _save(out_dir, earlier, final)
-    return _check_identities(out_dir, final)
+    _save(out_dir, earlier, final, vault)
+    return _check_identities(out_dir, final, vault)
 
 
-def _check_identities(out_dir: Path, final: list[DocumentRecord]) -> list[DocumentRecord]:
+def _check_identities(
+    out_dir: Path, final: list[DocumentRecord], vault: Vault
+) -> list[DocumentRecord]:
     """Flag identity conflicts across every document of ``out_dir`` (pipeline/identity.py)."""
     from pipeline.identity import check_identities
 
-    everything = check_identities(out_dir, read_manifest(out_dir))
-    write_manifest(out_dir, everything)
+    everything = check_identities(out_dir, read_manifest(out_dir, vault), vault)
+    write_manifest(out_dir, everything, vault)
     flags = {r.doc_id: (r.status, r.error, r.reasons) for r in everything}
     return [
         r.model_copy(update=dict(zip(("status", "error", "reasons"), flags[r.doc_id], strict=True)))
@@ -258,10 +248,15 @@ def _check_identities(out_dir: Path, final: list[DocumentRecord]) -> list[Docume
     ]
 
 
-def _save(out_dir: Path, earlier: dict[str, DocumentRecord], records: list[DocumentRecord]) -> None:
+def _save(
+    out_dir: Path,
+    earlier: dict[str, DocumentRecord],
+    records: list[DocumentRecord],
+    vault: Vault,
+) -> None:
     touched = {r.doc_id for r in records}
     kept = [r for doc_id, r in earlier.items() if doc_id not in touched]
-    write_manifest(out_dir, kept + records)
+    write_manifest(out_dir, kept + records, vault)
 
 
 def _path_id(path: str) -> str:

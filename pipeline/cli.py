@@ -165,8 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("--out", type=Path, metavar="OUTDIR", help="whose state.db (see review)")
 
     args = parser.parse_args(argv)
-    if args.command == "export":
-        return _export(args)
     if getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
 
@@ -183,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "ingest":
         return _ingest(args, settings)
+    if args.command == "export":
+        return _export(args, settings)
     if args.command == "load":
         return _load(args, settings)
     if args.command in ("submit", "status", "worker"):
@@ -203,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
-def _export(args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
     from pipeline.ndjson import export_ndjson
+    from pipeline.vault import Vault
 
     try:
         done = export_ndjson(
@@ -212,6 +213,7 @@ def _export(args: argparse.Namespace) -> int:
             args.ndjson,
             deid=args.deid,
             include_conflicts=args.include_identity_conflicts,
+            vault=Vault.from_settings(settings.vault),
         )
     except FileNotFoundError:
         print("chart2fhir export: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
@@ -228,6 +230,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
     from pipeline.fhir_load import LoadResult, load_bundles, safe_url, totals
+    from pipeline.vault import Vault
 
     try:
         safe_url(args.fhir_url)
@@ -253,6 +256,7 @@ def _load(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped
             deid=args.deid,
             include_conflicts=args.include_identity_conflicts,
             on_done=show,
+            vault=Vault.from_settings(settings.vault),
         )
     except FileNotFoundError:
         print("chart2fhir load: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
@@ -288,9 +292,12 @@ def _queue(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untype
     if args.command == "worker":
         return _worker(args)
     from pipeline import state
+    from pipeline.vault import Vault
     from workers.jobs import status_line
 
-    engine = state.open_state(settings.state.url.get_secret_value())
+    engine = state.open_state(
+        settings.state.url.get_secret_value(), Vault.from_settings(settings.vault)
+    )
     while True:
         progress = state.progress(engine, args.job)
         if progress is None:

@@ -159,6 +159,11 @@ class OutputWriteFailed(PipelineError):
     message = "Writing the outputs failed."
 
 
+class SealedUnreadable(PipelineError):
+    code, stage = "E702", Stage.WRITE
+    message = "A sealed file cannot be opened: its key is not configured, or it was altered."
+
+
 # chart2fhir load: POSTing a document's bundle to a FHIR server, after the pipeline (so in
 # the FHIR stage). E801-E803 are retried (CHART2FHIR_FHIR_LOAD__MAX_ATTEMPTS); the code of
 # the last attempt is the document's. E809 is the reason a document was skipped, never raised.

@@ -31,7 +31,6 @@ from typing import Any, Literal
 
 import httpx
 
-from pipeline.batch import write_atomically
 from pipeline.errors import (
     BadTransactionResponse,
     BundleRejected,
@@ -44,12 +43,14 @@ from pipeline.errors import (
     IdentityHeld,
     NoBundle,
     PipelineError,
+    SealedUnreadable,
 )
 from pipeline.identity import held
 from pipeline.logs import fields, get_logger
 from pipeline.ndjson import bundle_files
 from pipeline.schema import Model
 from pipeline.settings import FhirLoadSettings
+from pipeline.vault import PLAIN, Vault, write_atomically
 
 log = get_logger(__name__)
 REPORT = "load.json"
@@ -83,6 +84,7 @@ def load_bundles(
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
     on_done: Callable[[LoadResult], None] | None = None,
+    vault: Vault = PLAIN,
 ) -> list[LoadResult]:
     """POST every bundle of ``out_dir`` to ``url``; write load.json; one result per document.
 
@@ -96,7 +98,7 @@ def load_bundles(
 
     """
     shown = safe_url(url)
-    files = bundle_files(out_dir, deid=deid)
+    files = bundle_files(out_dir, deid=deid, vault=vault)
     results: list[LoadResult] = []
     seen: set[str] = set()
     log.info("load started", extra=fields(documents=len(files)))
@@ -114,7 +116,14 @@ def load_bundles(
                 )
             else:
                 result = post_bundle(
-                    record.doc_id, path, client=client, url=url, cfg=cfg, sleep=sleep, rng=rng
+                    record.doc_id,
+                    path,
+                    client=client,
+                    url=url,
+                    cfg=cfg,
+                    sleep=sleep,
+                    rng=rng,
+                    vault=vault,
                 )
             log.info(
                 "document load finished (count: attempts)",
@@ -148,8 +157,9 @@ def post_bundle(
     cfg: FhirLoadSettings,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
+    vault: Vault = PLAIN,
 ) -> LoadResult:
-    """POST the bundle at ``path`` to ``url``, trying again on transient failures."""
+    """POST the bundle at ``path`` (opened by ``vault``) to ``url``, retrying transients."""
     start = time.monotonic()
     rng = rng or random.Random()
 
@@ -157,8 +167,10 @@ def post_bundle(
         return LoadResult(doc_id=doc_id, seconds=round(time.monotonic() - start, 3), **kwargs)
 
     try:
-        body = path.read_bytes()
+        body = vault.read(path)
         sent = _request_count(body)
+    except SealedUnreadable as e:
+        return result(status="failed", error=e.record)
     except (OSError, BundleUnreadable):
         return result(status="failed", error=BundleUnreadable().record)
     attempt = 0

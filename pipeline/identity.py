@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import errors
-from pipeline.batch import write_atomically
 from pipeline.schema import DocumentRecord
+from pipeline.vault import Vault, write_atomically
 
 IDENTITY_FILE = "identity.json"
 _CODES = (errors.PatientIdentityConflict.code, errors.PossibleDuplicateChart.code)
@@ -55,14 +55,19 @@ def _demographics(bundle: dict[str, Any]) -> tuple[str | None, str | None, str |
     return None, None, None, None
 
 
-def check_identities(out_dir: Path, records: list[DocumentRecord]) -> list[DocumentRecord]:
-    """``records`` with identity conflicts flagged; writes ``OUTDIR/identity.json``."""
+def check_identities(
+    out_dir: Path, records: list[DocumentRecord], vault: Vault
+) -> list[DocumentRecord]:
+    """``records`` with identity conflicts flagged; writes ``OUTDIR/identity.json``.
+
+    Reads each bundle.json through ``vault`` (sealed or not).
+    """
     people: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
     for r in records:
         bundle = out_dir / r.doc_id / "bundle.json"
         if r.status in ("done", "review") and bundle.exists():
             try:
-                people[r.doc_id] = _demographics(json.loads(bundle.read_text(encoding="utf-8")))
+                people[r.doc_id] = _demographics(json.loads(vault.read(bundle)))
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 continue  # a damaged bundle: load and export refuse it; nothing to compare
     by_mrn: dict[str, list[str]] = defaultdict(list)

@@ -23,9 +23,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import read_manifest, write_atomically
+from pipeline.batch import read_manifest
 from pipeline.identity import held
 from pipeline.schema import DocumentRecord, Model
+from pipeline.vault import PLAIN, Vault, write_atomically
 
 
 class Export(Model):
@@ -35,7 +36,9 @@ class Export(Model):
     held: tuple[str, ...] = ()  # doc_ids with an identity conflict (E810)
 
 
-def bundle_files(out_dir: Path, *, deid: bool = False) -> list[tuple[DocumentRecord, Path | None]]:
+def bundle_files(
+    out_dir: Path, *, deid: bool = False, vault: Vault = PLAIN
+) -> list[tuple[DocumentRecord, Path | None]]:
     """Every manifest record with its bundle file; None where ingest left none (``failed``).
 
     ``deid`` names bundle.deid.json instead of bundle.json. Also used by chart2fhir load.
@@ -48,16 +51,24 @@ def bundle_files(out_dir: Path, *, deid: bool = False) -> list[tuple[DocumentRec
         raise FileNotFoundError("OUTDIR has no manifest.json")
     name = "bundle.deid.json" if deid else "bundle.json"
     found: list[tuple[DocumentRecord, Path | None]] = []
-    for record in read_manifest(out_dir):
+    for record in read_manifest(out_dir, vault):
         path = out_dir / record.doc_id / name
         found.append((record, None if record.status == "failed" or not path.exists() else path))
     return found
 
 
 def export_ndjson(
-    out_dir: Path, dest: Path, *, deid: bool = False, include_conflicts: bool = False
+    out_dir: Path,
+    dest: Path,
+    *,
+    deid: bool = False,
+    include_conflicts: bool = False,
+    vault: Vault = PLAIN,
 ) -> Export:
     """Write the NDJSON files; returns the resources written per type and who was held back.
+
+    The files are plain (an export is for a loader: it leaves our custody, and is audited),
+    0600 in a 0700 folder; bundles sealed by ``vault`` are opened for it.
 
     Raises:
         FileNotFoundError: ``out_dir`` has no manifest (nothing was ingested there).
@@ -66,13 +77,13 @@ def export_ndjson(
     lines: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
     held_back: list[str] = []
-    for record, path in bundle_files(out_dir, deid=deid):
+    for record, path in bundle_files(out_dir, deid=deid, vault=vault):
         if path is None:
             continue
         if not include_conflicts and held(record):
             held_back.append(record.doc_id)
             continue
-        bundle = json.loads(path.read_text(encoding="utf-8"))
+        bundle = json.loads(vault.read(path))
         local = {
             e["fullUrl"]: f"{e['resource']['resourceType']}/{e['resource']['id']}"
             for e in bundle.get("entry", [])
@@ -85,7 +96,7 @@ def export_ndjson(
             seen.add(key)
             line = json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
             lines.setdefault(resource["resourceType"], []).append(line)
-    dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     for resource_type, rows in sorted(lines.items()):
         write_atomically(dest / f"{resource_type}.ndjson", "".join(r + "\n" for r in rows))
     counts = {t: len(rows) for t, rows in sorted(lines.items())}

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from pipeline import ucum
-from pipeline.batch import read_manifest, write_atomically, write_manifest
+from pipeline.batch import read_manifest, write_manifest
 from pipeline.codesystems import RXNORM
 from pipeline.extract.data import ConditionsData, LabsData, MedicationsData, VitalsData, load
 from pipeline.fhir import Change, Review, emit_bundle, emit_deid_bundle
@@ -47,8 +47,10 @@ from pipeline.schema import (
     Span,
 )
 from pipeline.settings import LoadSettings, Settings
+from pipeline.vault import Vault, write_atomically
 
 EXTRACTION_FILE = "extraction.json"
+BUNDLE = "bundle.json"
 HISTORY = "history"
 Action = Literal["accept", "correct", "reject"]
 # What a correction may set, by item field (the form's inputs).
@@ -86,9 +88,9 @@ class Decision:
     values: dict[str, str] | None = None  # a correction's fields, as ``correct`` takes them
 
 
-def read(doc_dir: Path) -> Reading:
+def read(doc_dir: Path, vault: Vault) -> Reading:
     """The reading of the document in ``doc_dir``; OSError/ValueError if it has none."""
-    body = json.loads((doc_dir / EXTRACTION_FILE).read_text(encoding="utf-8"))
+    body = json.loads(vault.read(doc_dir / EXTRACTION_FILE))
     return Reading(
         source=Source.model_validate(body["source"]),
         extraction=Extraction.model_validate(body["extraction"]),
@@ -184,8 +186,9 @@ def reissue(
     """
     from pipeline.run import Context, deid_json, surrogate_outputs
 
+    vault = Vault.from_settings(settings.vault)
     doc_dir = out_dir / doc_id
-    reading = read(doc_dir)
+    reading = read(doc_dir, vault)
     original = reading.extraction
     changes: dict[tuple[str, int], Change] = {}
     lists: dict[str, list[Extracted]] = {f: list(getattr(original, f)) for f in ITEM_FIELDS}
@@ -202,15 +205,15 @@ def reissue(
             original=describe(before),
         )
     reviewed = original.model_copy(update={f: tuple(v) for f, v in lists.items()})
-    version = _version(doc_dir) + 1
+    version = _version(doc_dir, vault) + 1
     bundle = emit_bundle(
         reading.source,
         reviewed,
-        scan=_scan(doc_dir / "bundle.json"),
+        scan=_scan(doc_dir / "bundle.json", vault),
         cfg=settings.fhir,
         review=Review(original=original, changes=changes, version=version),
     )
-    ocr = read_ocr(doc_dir)
+    ocr = read_ocr(doc_dir, vault)
     report = phi.report if phi else read_phi(doc_dir)
     redacted = phi.redacted_pdf if phi else (doc_dir / "redacted.pdf").read_bytes()
     ctx = Context(settings=settings, map_pages=lambda fn, items: [fn(i) for i in items])
@@ -219,7 +222,6 @@ def reissue(
         deid, redacted_pdf=redacted, pages=reading.source.pages, cfg=settings.fhir
     )
     files: dict[str, bytes] = {
-        "bundle.json": bundle.encode(),
         "bundle.deid.json": deid_bundle.encode(),
         "deid.txt": deid_text.encode(),
     }
@@ -229,7 +231,8 @@ def reissue(
         files["deid.json"] = deid_json(ocr, report).encode()
         files["redacted.pdf"] = redacted
         files["redaction.json"] = redaction_json(phi.painted).encode()
-    _keep_history(doc_dir, version - 1, [f for f in HISTORY_FILES if f in files])
+    _keep_history(doc_dir, version - 1, [f for f in HISTORY_FILES if f in files or f == BUNDLE])
+    vault.write(doc_dir / BUNDLE, bundle)  # identified: sealed
     for name, data in files.items():
         write_atomically(doc_dir / name, data)
     return version, bundle
@@ -257,9 +260,9 @@ class Repainted:
 REVIEWER_LABEL = "PERSON"
 
 
-def read_ocr(doc_dir: Path) -> OcrDocument:
-    """The document's OCR reading (ocr.json)."""
-    return OcrDocument.model_validate_json((doc_dir / "ocr.json").read_text(encoding="utf-8"))
+def read_ocr(doc_dir: Path, vault: Vault) -> OcrDocument:
+    """The document's OCR reading (ocr.json, sealed or not)."""
+    return OcrDocument.model_validate_json(vault.read(doc_dir / "ocr.json"))
 
 
 def read_phi(doc_dir: Path) -> PhiReport:
@@ -282,22 +285,24 @@ def read_painted(doc_dir: Path) -> dict[int, list[Box]]:
     }
 
 
-def page_pixels(doc_dir: Path, pdf: str, page: OcrPage, cfg: LoadSettings) -> np.ndarray:
+def page_pixels(
+    doc_dir: Path, pdf: str, page: OcrPage, cfg: LoadSettings, vault: Vault
+) -> np.ndarray:
     """Page ``page.index`` of the document's ``pdf``, in the pixels its OCR boxes are in."""
     import cv2
 
     from pipeline.ocr.load import load_page
 
-    path = doc_dir / pdf
-    source = Source(
-        path=str(path),
-        doc_id="page",
-        sha256="",
-        size=path.stat().st_size,
-        media_type="application/pdf",
-        pages=page.index + 1,
-    )
-    image = load_page(source, page.index, cfg=cfg).image
+    with vault.plain_file(doc_dir / pdf) as path:
+        source = Source(
+            path=str(path),
+            doc_id="page",
+            sha256="",
+            size=path.stat().st_size,
+            media_type="application/pdf",
+            pages=page.index + 1,
+        )
+        image = load_page(source, page.index, cfg=cfg).image
     if page.width and page.height and image.shape[:2] != (page.height, page.width):
         image = cv2.resize(image, (page.width, page.height), interpolation=cv2.INTER_AREA)
     return image
@@ -328,8 +333,9 @@ def edit_redaction(
     from pipeline.ocr.page import read_clean
     from pipeline.pdf import encode_page, write_pdf
 
+    vault = Vault.from_settings(settings.vault)
     doc_dir = out_dir / doc_id
-    ocr = read_ocr(doc_dir)
+    ocr = read_ocr(doc_dir, vault)
     if not 0 <= index < len(ocr.pages):
         raise LookupError("no such page")
     page = ocr.pages[index]
@@ -340,7 +346,7 @@ def edit_redaction(
     detected = read_phi(doc_dir)
     detected = PhiReport(spans=tuple(s for s in detected.spans if (s.start, s.end) not in not_phi))
     report = _edited_spans(ocr, detected, index, boxes, removed, add)
-    image = paint(page_pixels(doc_dir, "searchable.pdf", page, settings.load), boxes)
+    image = paint(page_pixels(doc_dir, "searchable.pdf", page, settings.load, vault), boxes)
     clean = CleanPage(index=index, image=image, dpi=page.dpi, speckled=page.speckled)
     reread = read_clean(clean, engine=get_engine(settings.ocr.engine), cfg=settings.ocr)
     residual = _still_legible(page, reread, boxes)
@@ -350,7 +356,9 @@ def edit_redaction(
     pages = []
     for p in ocr.pages:
         pixels = (
-            image if p.index == index else page_pixels(doc_dir, "redacted.pdf", p, settings.load)
+            image
+            if p.index == index
+            else page_pixels(doc_dir, "redacted.pdf", p, settings.load, vault)
         )
         pages.append(encode_page(pixels, p.dpi))
     phi = Phi(report=report, painted=painted, redacted_pdf=write_pdf(pages))
@@ -362,7 +370,7 @@ def span_boxes(doc_dir: Path, start: int, end: int, settings: Settings) -> tuple
     """(page, indexes of the painted boxes on it) that cover the words of a PHI span."""
     from pipeline.deid.boxes import redaction_boxes
 
-    ocr = read_ocr(doc_dir)
+    ocr = read_ocr(doc_dir, Vault.from_settings(settings.vault))
     page = ocr.page_of(start)
     span = PhiReport(spans=(Span(start=start, end=end, label="ID"),))
     words = redaction_boxes(ocr, span, pad=0).get(page, [])
@@ -468,16 +476,16 @@ def _keep_history(doc_dir: Path, version: int, names: list[str]) -> None:
             shutil.copyfile(doc_dir / name, kept)
 
 
-def settle(out_dir: Path, doc_id: str) -> bool:
+def settle(out_dir: Path, doc_id: str, vault: Vault) -> bool:
     """Record ``doc_id`` as ``done`` in the manifest (its review is over); False if absent."""
-    records = read_manifest(out_dir)
+    records = read_manifest(out_dir, vault)
     found = False
     for i, r in enumerate(records):
         if r.doc_id == doc_id and r.status == "review":
             records[i] = r.model_copy(update={"status": "done", "error": None, "reasons": ()})
             found = True
     if found:
-        write_manifest(out_dir, records)
+        write_manifest(out_dir, records, vault)
     return found
 
 
@@ -574,19 +582,19 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def _version(doc_dir: Path) -> int:
+def _version(doc_dir: Path, vault: Vault) -> int:
     """The version of the bundle.json there: 1 as the pipeline wrote it."""
     try:
-        meta = json.loads((doc_dir / "bundle.json").read_text(encoding="utf-8")).get("meta", {})
+        meta = json.loads(vault.read(doc_dir / BUNDLE)).get("meta", {})
         return int(meta.get("versionId", 1))
     except (OSError, ValueError):
         return 1
 
 
-def _scan(bundle_path: Path) -> bytes | None:
+def _scan(bundle_path: Path, vault: Vault) -> bytes | None:
     """The scan embedded in the bundle's DocumentReference (None: referenced by URL)."""
     try:
-        bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
+        bundle = json.loads(vault.read(bundle_path))
     except (OSError, ValueError):
         return None
     for entry in bundle.get("entry", []):

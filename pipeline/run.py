@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import json
 import os
 import pickle
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,6 +59,7 @@ from pipeline.schema import (
     Span,
 )
 from pipeline.settings import Settings
+from pipeline.vault import Vault, write_atomically
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -79,6 +82,11 @@ class Context:
     _analyzer: Any = None
     _surrogates: dict[Path, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def vault(self) -> Vault:
+        """What seals the identified files this process writes (``settings.vault``)."""
+        return Vault.from_settings(self.settings.vault)
 
     @property
     def nlp(self) -> Any:
@@ -138,7 +146,7 @@ def read_page(task: PageTask) -> OcrPage:
         _save_archive(task, archive_page(raw, clean.rotation, clean.skew))
         # Saved only once read: a page without OCR has no word boxes to paint from, so
         # redaction blacks it out whole.
-        np.save(_image_path(task.work_dir, task.index), clean.image)
+        _save_image(task, clean.image)
         return page
     except Exception as e:  # noqa: BLE001 - every failure becomes a page record
         if raw is not None:
@@ -175,11 +183,12 @@ class RedactTask:
 
 def redact_page(task: RedactTask) -> tuple[PdfPage, OcrPage | None]:
     """Worker: the painted page for redacted.pdf, and its re-OCR when verifying."""
-    path = _image_path(task.work_dir, task.index)
-    if not os.path.exists(path):
+    path = Path(_image_path(task.work_dir, task.index))
+    if not path.exists():
         black = np.zeros(BLANK_PAGE, dtype=np.uint8)
         return encode_page(black, 300), None
-    painted = paint(np.load(path), list(task.boxes))
+    vault = Vault.from_settings(task.settings.vault)
+    painted = paint(np.load(io.BytesIO(vault.read(path))), list(task.boxes))
     reread = None
     if task.verify:
         engine = get_engine(task.settings.ocr.engine)
@@ -216,12 +225,19 @@ def archive_page(raw: RawPage, rotation: int, skew: float) -> PdfPage:
     return encode_page(image, raw.dpi)
 
 
+def _save_image(task: PageTask, image: np.ndarray) -> None:
+    buf = io.BytesIO()
+    np.save(buf, image)
+    vault = Vault.from_settings(task.settings.vault)
+    vault.write(Path(_image_path(task.work_dir, task.index)), buf.getvalue())
+
+
 def _save_archive(task: PageTask, page: PdfPage) -> None:
-    with open(_archive_path(task.work_dir, task.index), "wb") as f:
-        pickle.dump(page, f)
+    vault = Vault.from_settings(task.settings.vault)
+    vault.write(Path(_archive_path(task.work_dir, task.index)), pickle.dumps(page))
 
 
-def searchable_pdf(doc: OcrDocument, work_dir: str) -> bytes:
+def searchable_pdf(doc: OcrDocument, work_dir: str, vault: Vault) -> bytes:
     """The scan, upright and straight, with each page's words as invisible text.
 
     A page that could not be decoded is a black page, as in redacted.pdf; a page that could
@@ -229,12 +245,11 @@ def searchable_pdf(doc: OcrDocument, work_dir: str) -> bytes:
     """
     pages = []
     for page in doc.pages:
-        path = _archive_path(work_dir, page.index)
-        if not os.path.exists(path):
+        path = Path(_archive_path(work_dir, page.index))
+        if not path.exists():
             pages.append(encode_page(np.zeros(BLANK_PAGE, dtype=np.uint8), 300))
             continue
-        with open(path, "rb") as f:
-            scan: PdfPage = pickle.load(f)  # written by this run's own workers
+        scan: PdfPage = pickle.loads(vault.read(path))  # written by this run's own workers
         words = tuple((w.text, w.box) for w in page.words)
         scale = scan.dpi / page.dpi if page.dpi else 1.0
         pages.append(dataclasses.replace(scan, words=words, word_scale=scale))
@@ -368,7 +383,7 @@ def assemble_document(
                 birth_date_withheld=deid.birth_date_withheld,
                 cfg=s.deid,
             ),
-            searchable_pdf=searchable_pdf(doc, work_dir),
+            searchable_pdf=searchable_pdf(doc, work_dir, ctx.vault),
             ocr_json=_ocr_json(doc),
             hocr=tuple(
                 to_hocr(p, lines) for p, lines in zip(doc.pages, document_lines(doc), strict=True)
@@ -376,7 +391,7 @@ def assemble_document(
             extraction_json=extraction_json(source, extraction),
             redaction_json=redaction_json(painted),
         )
-        _stage(errors.OutputWriteFailed, write_outputs, out_dir, source.doc_id, outputs)
+        _stage(errors.OutputWriteFailed, write_outputs, out_dir, source.doc_id, outputs, ctx.vault)
         status = "review" if reasons else "done"
         log.info(
             "document finished",
@@ -399,6 +414,7 @@ def assemble_document(
             allergies=len(extraction.allergies),
             phi_spans=len(report.spans),
             seconds=round(time.monotonic() - started, 3),
+            finished_at=finished_now(),
         )
     except PipelineError as e:
         return _failed(record, e.record, started)
@@ -413,14 +429,25 @@ def assemble_document(
 def failure_record(path: str, doc_id: str, error: PipelineError) -> DocumentRecord:
     """The record of an input refused before any page was read."""
     log.warning("document failed", extra=fields(doc_id=doc_id, code=error.code))
-    return DocumentRecord(source=path, doc_id=doc_id, status="failed", error=error.record)
+    return DocumentRecord(
+        source=path, doc_id=doc_id, status="failed", error=error.record, finished_at=finished_now()
+    )
 
 
 def _failed(record: dict[str, Any], error: str, started: float) -> DocumentRecord:
     log.warning("document failed", extra=fields(doc_id=record["doc_id"], code=error[:4]))
     return DocumentRecord(
-        **record, status="failed", error=error, seconds=round(time.monotonic() - started, 3)
+        **record,
+        status="failed",
+        error=error,
+        seconds=round(time.monotonic() - started, 3),
+        finished_at=finished_now(),
     )
+
+
+def finished_now() -> datetime:
+    """A record's ``finished_at``: now, UTC, to the second (retention counts from it)."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _stage(error: type[PipelineError], fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
@@ -659,35 +686,40 @@ def deid_json(doc: OcrDocument, report: PhiReport) -> str:
     return json.dumps({"doc_id": doc.doc_id, "spans": spans}, indent=1) + "\n"
 
 
-def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs) -> None:
+def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs, vault: Vault) -> None:
     """Write a document's files into a temporary folder, then rename it into place.
 
     A reader sees either the previous complete folder or the new complete one, never a
-    half-written file.
+    half-written file. Identified files are sealed by ``vault`` (when it has a key);
+    de-identified ones are plain. Every file is 0600 in a 0700 folder.
     """
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=out_dir))
+    identified: dict[str, str | bytes] = {
+        "text.txt": outputs.text,
+        "bundle.json": outputs.bundle,
+        "searchable.pdf": outputs.searchable_pdf,
+        "ocr.json": outputs.ocr_json,
+        "extraction.json": outputs.extraction_json,
+    }
+    deidentified: dict[str, str | bytes] = {
+        "deid.txt": outputs.deid_text,
+        "deid.json": outputs.deid_json,
+        "redacted.pdf": outputs.redacted_pdf,
+        "bundle.deid.json": outputs.deid_bundle,
+        "safe_harbor.json": outputs.safe_harbor,
+        "redaction.json": outputs.redaction_json,
+    }
     try:
-        (tmp / "text.txt").write_text(outputs.text, encoding="utf-8")
-        (tmp / "deid.txt").write_text(outputs.deid_text, encoding="utf-8")
-        (tmp / "deid.json").write_text(outputs.deid_json, encoding="utf-8")
-        (tmp / "bundle.json").write_text(outputs.bundle, encoding="utf-8")
-        (tmp / "redacted.pdf").write_bytes(outputs.redacted_pdf)
-        if outputs.deid_bundle:
-            (tmp / "bundle.deid.json").write_text(outputs.deid_bundle, encoding="utf-8")
-        if outputs.safe_harbor:
-            (tmp / "safe_harbor.json").write_text(outputs.safe_harbor, encoding="utf-8")
-        if outputs.searchable_pdf:
-            (tmp / "searchable.pdf").write_bytes(outputs.searchable_pdf)
-        if outputs.ocr_json:
-            (tmp / "ocr.json").write_text(outputs.ocr_json, encoding="utf-8")
-        if outputs.extraction_json:
-            (tmp / "extraction.json").write_text(outputs.extraction_json, encoding="utf-8")
-        if outputs.redaction_json:
-            (tmp / "redaction.json").write_text(outputs.redaction_json, encoding="utf-8")
+        for name, data in identified.items():
+            if data or name in ("text.txt", "bundle.json"):
+                vault.write(tmp / name, data)
+        for name, data in deidentified.items():
+            if data or name in ("deid.txt", "deid.json", "redacted.pdf"):
+                write_atomically(tmp / name, data)
         if outputs.hocr:
-            (tmp / "hocr").mkdir()
+            (tmp / "hocr").mkdir(mode=0o700)
             for i, page in enumerate(outputs.hocr, start=1):
-                (tmp / "hocr" / f"page-{i:04d}.hocr").write_text(page, encoding="utf-8")
+                vault.write(tmp / "hocr" / f"page-{i:04d}.hocr", page)
         final = out_dir / doc_id
         if final.exists():
             old = out_dir / f".old-{doc_id}-{os.getpid()}-{threading.get_ident()}"

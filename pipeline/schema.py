@@ -7,6 +7,7 @@ offsets into the document text (``OcrDocument.text``): only the text holds the t
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
@@ -357,3 +358,8 @@ class DocumentRecord(Model):
     allergies: int = 0
     phi_spans: int = 0
     seconds: float = 0.0
+    # When the record was made (UTC): retention counts from it (pipeline/retention.py).
+    finished_at: datetime | None = None
+    # When ``chart2fhir purge`` deleted the document's identified artifacts (``source`` is
+    # emptied then); the de-identified outputs remain.
+    purged_at: datetime | None = None

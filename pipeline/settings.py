@@ -264,6 +264,38 @@ class ReviewSettings(Section):
     lockout_s: float = 15 * 60
 
 
+class VaultSettings(Section):
+    """Encryption at rest of the identified artifacts (pipeline/vault.py)."""
+
+    # 32 random bytes in url-safe base64 (`chart2fhir keys new`). Set: identified files and
+    # database values are sealed with AES-256-GCM under it. None: written plain; keep
+    # OUTDIR on an encrypted volume then.
+    key: SecretStr | None = None
+    # Keys sealed files may still be under, for reading only: after a rotation until
+    # `chart2fhir keys rotate` has resealed everything under ``key``.
+    old_keys: tuple[SecretStr, ...] = ()
+
+    @field_validator("key")
+    @classmethod
+    def _valid_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_key(value)
+        return value
+
+    @field_validator("old_keys")
+    @classmethod
+    def _valid_old_keys(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for key in value:
+            _check_key(key)
+        return value
+
+
+def _check_key(value: SecretStr) -> None:
+    from pipeline.vault import decode_key
+
+    decode_key(value.get_secret_value())  # ValueError in fixed text: the value is a secret
+
+
 class Settings(BaseSettings):
     """All settings, by section."""
 
@@ -281,6 +313,7 @@ class Settings(BaseSettings):
     state: StateSettings = StateSettings()
     worker: WorkerSettings = WorkerSettings()
     review: ReviewSettings = ReviewSettings()
+    vault: VaultSettings = VaultSettings()
     log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 

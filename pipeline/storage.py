@@ -4,8 +4,8 @@ Workers on many machines share one storage directory (``WorkerSettings.storage_d
 network filesystem): a page read on one machine is assembled on another. Everything goes
 through ``Storage`` so that an object store can take its place; ``LocalStorage`` is the
 directory. Keys are ids only ("jobs/JOB/DOC/page-00003.json"), never a file name. The
-artifacts are identified (page images, OCR text): the directory needs the same protection
-as OUTDIR.
+artifacts are identified (page images, OCR text): they are sealed by the vault when it has
+a key (pipeline/vault.py), files 0600 in 0700 folders.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Protocol
+
+from pipeline.vault import PLAIN, Vault
 
 
 class Storage(Protocol):
@@ -48,8 +50,9 @@ class Storage(Protocol):
 class LocalStorage:
     """A directory, shared by the workers of every machine (NFS or the like)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, vault: Vault = PLAIN) -> None:
         self.root = root
+        self.vault = vault
 
     def _path(self, key: str) -> Path:
         parts = key.split("/")
@@ -58,13 +61,13 @@ class LocalStorage:
         return self.root.joinpath(*parts)
 
     def put(self, key: str, data: bytes) -> None:
-        """Write under a temporary name, then rename into place."""
+        """Seal, write under a temporary name (fsynced: other machines read it), rename."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(self.vault.seal(data))
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
@@ -73,8 +76,8 @@ class LocalStorage:
             raise
 
     def get(self, key: str) -> bytes:
-        """Read the file of ``key``."""
-        return self._path(key).read_bytes()
+        """Read (and open) the file of ``key``."""
+        return self.vault.read(self._path(key))
 
     def exists(self, key: str) -> bool:
         """Whether the file of ``key`` exists."""
@@ -83,7 +86,7 @@ class LocalStorage:
     def scratch(self, prefix: str) -> Path:
         """The directory of ``prefix``, made if missing."""
         path = self._path(prefix)
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
         return path
 
     def delete(self, prefix: str) -> None:

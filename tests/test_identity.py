@@ -13,6 +13,7 @@ from pipeline.fhir import emit_bundle
 from pipeline.identity import IDENTITY_FILE, check_identities
 from pipeline.schema import DocumentRecord, Extraction, Patient, Source
 from pipeline.settings import FhirSettings, Settings
+from pipeline.vault import PLAIN
 from tests.conftest import CHART_LINES, render_page
 
 HARRISON = Patient(mrn="4829173", family="Harrison", given=("Margaret",), birth_date="1948-03-14")
@@ -61,7 +62,7 @@ def test_conflicts_are_flagged_and_cleared_when_their_cause_goes(tmp_path: Path)
     )
     assert _patient_id(tmp_path, "dddd") != _patient_id(tmp_path, "aaaa")
 
-    checked = {r.doc_id: r for r in check_identities(tmp_path, records)}
+    checked = {r.doc_id: r for r in check_identities(tmp_path, records, PLAIN)}
     assert {d: (r.status, r.reasons) for d, r in checked.items()} == {
         "aaaa": (
             "review",
@@ -107,11 +108,11 @@ def test_conflicts_are_flagged_and_cleared_when_their_cause_goes(tmp_path: Path)
         r.model_copy(update={"reasons": (*r.reasons, "E403: x")}) if r.doc_id == "eeee" else r
         for r in kept
     ]
-    again = {r.doc_id: r for r in check_identities(tmp_path, kept)}
+    again = {r.doc_id: r for r in check_identities(tmp_path, kept, PLAIN)}
     assert again["aaaa"].status == "review" and again["aaaa"].reasons[0].startswith("E406")
     assert again["eeee"].reasons == ("E403: x",)
     (tmp_path / "dddd" / "bundle.json").unlink()
-    final = {r.doc_id: r for r in check_identities(tmp_path, kept)}
+    final = {r.doc_id: r for r in check_identities(tmp_path, kept, PLAIN)}
     assert (final["aaaa"].status, final["aaaa"].reasons, final["aaaa"].error) == ("done", (), None)
 
 
@@ -149,7 +150,7 @@ def test_load_holds_back_documents_with_an_identity_conflict(tmp_path: Path) -> 
         _write(tmp_path, "cccc", HARRISON.model_copy(update={"birth_date": "1952-07-01"})),
         _write(tmp_path, "eeee", Patient(mrn="7777777", family="Ortiz", given=("Ana",))),
     ]
-    write_manifest(tmp_path, check_identities(tmp_path, records))
+    write_manifest(tmp_path, check_identities(tmp_path, records, PLAIN))
     cfg = FhirLoadSettings(max_attempts=1, base_delay_s=0.0, timeout_s=2.0)
     # Nothing listens on port 9: a document that is tried fails to connect (E801).
     results = load_bundles(tmp_path, url="http://127.0.0.1:9", cfg=cfg)
@@ -173,12 +174,12 @@ def test_twins_under_one_mrn_conflict_and_an_initial_agrees(tmp_path: Path) -> N
     (tmp_path / "eeee").mkdir()
     (tmp_path / "eeee" / "bundle.json").write_text("{not json")
     records.append(DocumentRecord(source="/scans/e.pdf", doc_id="eeee", status="done"))
-    checked = {r.doc_id: r for r in check_identities(tmp_path, records)}
+    checked = {r.doc_id: r for r in check_identities(tmp_path, records, PLAIN)}
     assert [d for d, r in checked.items() if r.status == "review"] == ["aaaa", "bbbb", "cccc"]
     groups = json.loads((tmp_path / IDENTITY_FILE).read_text())["conflicts"]
     assert groups == [
         {"kind": "mrn-conflict", "documents": ["aaaa", "bbbb", "cccc"], "fields": ["given"]}
     ]
     # Without the twin, "M." and "Margaret" are one person.
-    two = check_identities(tmp_path, [r for r in records if r.doc_id in ("aaaa", "bbbb")])
+    two = check_identities(tmp_path, [r for r in records if r.doc_id in ("aaaa", "bbbb")], PLAIN)
     assert [r.status for r in two] == ["done", "done"]

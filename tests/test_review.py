@@ -21,11 +21,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select, text, update
 
-from pipeline.review import audit, auth, items
+from pipeline.review import auth, items
 from pipeline.settings import ReviewSettings, Settings
-from pipeline.state import open_state
+from pipeline.state import audit, open_state
 from pipeline.state.models import Item
-from pipeline.state.store import default_url
+from pipeline.state.store import batch_id, default_url, register_batch
+from pipeline.vault import PLAIN
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note on httpx's future
@@ -53,7 +54,7 @@ def engine(review_dir: Path) -> Engine:
 
 @pytest.fixture
 def app_for(engine: Engine, review_dir: Path, settings: Settings) -> Any:
-    items.register(engine, review_dir)
+    register_batch(engine, review_dir)
 
     def make(**review: Any) -> TestClient:
         s = settings.model_copy(update={"review": ReviewSettings(**review)})
@@ -215,7 +216,7 @@ def test_responses_carry_the_security_headers(reviewer: TestClient) -> None:
 
 
 def test_roles_grant_least_privilege(app_for: Any, engine: Engine, review_dir: Path) -> None:
-    bid = items.batch_id(review_dir)
+    bid = batch_id(review_dir)
     doc = next(p.name for p in review_dir.iterdir() if (p / "bundle.json").exists())
     export = f"/documents/{bid}/{doc}/bundle.json"
     expected = {
@@ -567,7 +568,7 @@ def test_a_box_added_on_a_page_is_painted_verified_and_reaches_the_deid_outputs(
 
     item_id, doc_id, _ = _item(engine, kind="value", ref="observations/%")
     doc_dir = review_dir / doc_id
-    ocr = read_ocr(doc_dir)
+    ocr = read_ocr(doc_dir, PLAIN)
     # A word no detector took for PHI, on the first page: a reviewer says it is.
     painted = read_painted(doc_dir).get(0, [])
     word = next(
@@ -579,7 +580,7 @@ def test_a_box_added_on_a_page_is_painted_verified_and_reaches_the_deid_outputs(
                     for b in painted)
     )  # fmt: skip
     assert word.text in (doc_dir / "deid.txt").read_text()
-    bid = items.batch_id(review_dir)
+    bid = batch_id(review_dir)
     view = reviewer.get(f"/documents/{bid}/{doc_id}/pages/0/redaction")
     assert view.status_code == 200 and view.text.count('class="box"') == len(painted)
     b = word.box
@@ -601,7 +602,7 @@ def test_a_box_added_on_a_page_is_painted_verified_and_reaches_the_deid_outputs(
     assert (doc_dir / "history" / "redacted.v1.pdf").exists()
     # Read redacted.pdf again, here, independently of the app's own check.
     page = ocr.pages[0]
-    image = page_pixels(doc_dir, "redacted.pdf", page, settings.load)
+    image = page_pixels(doc_dir, "redacted.pdf", page, settings.load, PLAIN)
     reread = read_clean(
         CleanPage(index=0, image=image, dpi=page.dpi),
         engine=get_engine(settings.ocr.engine),
@@ -629,7 +630,7 @@ def test_a_redaction_item_is_accepted_only_after_every_page_was_opened(
     csrf = _csrf(reviewer.get(f"/items/{item_id}").text)
     refused = reviewer.post(f"/items/{item_id}", data={"action": "accept", "csrf_token": csrf})
     assert "Open the redaction of every page" in refused.text
-    bid = items.batch_id(review_dir)
+    bid = batch_id(review_dir)
     pages = json.loads((review_dir / doc_id / "ocr.json").read_text())["pages"]
     for i in range(len(pages)):
         reviewer.get(f"/documents/{bid}/{doc_id}/pages/{i}/redaction")
@@ -643,7 +644,7 @@ def test_next_goes_down_the_queue_from_the_item_just_decided(
 ) -> None:
     from pipeline.review.decide import next_open
 
-    items.register(engine, review_dir)
+    register_batch(engine, review_dir)
     items.sync(engine, Settings(), force=True)
     with engine.connect() as c:
         order = (

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from pipeline.logs import configure_logging
 from pipeline.ocr.engine import TesseractEngine
 from pipeline.ocr.load import inspect_source
 from pipeline.run import Context, Outputs, process_document, write_outputs
+from pipeline.vault import PLAIN
 from samples.bad import make_bad_inputs
 
 PHI = ["HARRISON", "MARGARET", "4829173", "03/14/1948", "555-0100", "Whitfield", "1200 Oak"]
@@ -304,16 +306,15 @@ def test_unexpected_exception_becomes_failed_record(chart_png, tmp_path, setting
 
 def test_write_outputs_is_atomic(tmp_path: Path, monkeypatch) -> None:
     good = Outputs(text="a", deid_text="b", deid_json="{}", bundle="{}", redacted_pdf=b"%PDF")
-    write_outputs(tmp_path, "d1", good)
-    original = Path.write_bytes
+    write_outputs(tmp_path, "d1", good, PLAIN)
 
-    def fail(self, data):
+    def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(Path, "write_bytes", fail)
-    with pytest.raises(errors.OutputWriteFailed):
-        write_outputs(tmp_path, "d1", good.__class__(**{**good.__dict__, "text": "new"}))
-    monkeypatch.setattr(Path, "write_bytes", original)
+    with monkeypatch.context() as m:
+        m.setattr(os, "fdopen", fail)  # every file is written through one
+        with pytest.raises(errors.OutputWriteFailed):
+            write_outputs(tmp_path, "d1", good.__class__(**{**good.__dict__, "text": "new"}), PLAIN)
     assert (tmp_path / "d1" / "text.txt").read_text() == "a"  # the old outputs are intact
     assert [p.name for p in tmp_path.iterdir()] == ["d1"]
 

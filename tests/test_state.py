@@ -60,7 +60,7 @@ def test_migrations_make_the_tables_and_a_second_open_changes_nothing(engine: En
     assert {"review_users", "review_sessions", "review_items", "review_audit"} <= tables
     again = open_state(engine.url.render_as_string(hide_password=False))
     with again.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
 
 
 def test_a_document_is_complete_once_every_page_is_in_and_redeliveries_change_nothing(

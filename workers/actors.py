@@ -59,15 +59,17 @@ from pipeline.batch import finish_run, init_worker
 from pipeline.errors import PipelineError
 from pipeline.logs import configure_logging, fields, get_logger
 from pipeline.ocr.load import PDF_TIMEOUT_S
-from pipeline.run import Context, PageTask, assemble_document, read_page
+from pipeline.run import Context, PageTask, assemble_document, finished_now, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
 from pipeline.settings import Settings
 from pipeline.storage import LocalStorage
+from pipeline.vault import Vault
 from workers import metrics
 from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, OUTAGES, URGENT, make_broker
 
 init_worker()  # one thread each for tesseract and OpenCV: processes are the parallelism
 SETTINGS = Settings()
+VAULT = Vault.from_settings(SETTINGS.vault)
 configure_logging(SETTINGS.log_level, exclusive=True)  # dramatiq's own format prints text
 if SETTINGS.worker.broker_url is None:
     raise RuntimeError("set CHART2FHIR_WORKER__BROKER_URL (redis://... or amqp://...)")
@@ -195,7 +197,7 @@ def engine() -> Engine:
     """The state database of the process (one engine, opened and upgraded once)."""
     if SETTINGS.state.url is None:
         raise RuntimeError("set CHART2FHIR_STATE__URL for workers")
-    return state.open_state(SETTINGS.state.url.get_secret_value())
+    return state.open_state(SETTINGS.state.url.get_secret_value(), VAULT)
 
 
 @cache
@@ -206,7 +208,7 @@ def context() -> Context:
 
 def _storage(job_id: str) -> tuple[Path, LocalStorage]:
     out_dir, storage = state.store.job_paths(engine(), job_id)
-    return out_dir, LocalStorage(storage)
+    return out_dir, LocalStorage(storage, VAULT)
 
 
 # --- read_page ---------------------------------------------------------------------------
@@ -261,7 +263,14 @@ def read_page_fn(job_id: str, doc_id: str, index: int) -> None:
 def _record_document(job_id: str, doc_id: str, *, error: str) -> None:
     """Record the document failed, if this message holds its claim, and end the job if due."""
     path, pages = state.store.document_source(engine(), job_id, doc_id)
-    record = DocumentRecord(source=path, doc_id=doc_id, pages=pages, status="failed", error=error)
+    record = DocumentRecord(
+        source=path,
+        doc_id=doc_id,
+        pages=pages,
+        status="failed",
+        error=error,
+        finished_at=finished_now(),
+    )
     _finished(job_id, doc_id, record)
 
 
@@ -338,7 +347,7 @@ def finish_job_fn(job_id: str) -> None:
     }
     final = [done[doc_id].model_copy(update={"source": path}) for path, doc_id in inputs]
     before = {d: DocumentRecord.model_validate(r) for d, r in earlier.items()}
-    finish_run(out_dir, before, final)
+    finish_run(out_dir, before, final, VAULT)
     state.job_finished(engine(), job_id)
 
 

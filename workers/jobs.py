@@ -18,6 +18,7 @@ from pipeline.schema import DocumentRecord
 from pipeline.settings import Settings
 from pipeline.state.store import NewDocument
 from pipeline.storage import LocalStorage
+from pipeline.vault import Vault
 
 QUEUE_STORAGE = ".queue-storage"
 
@@ -41,13 +42,14 @@ def submit(
     from workers import actors  # binds the actors to the configured broker
 
     out_dir = out_dir.resolve()  # the same path on every worker (a shared filesystem)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     storage_dir = (settings.worker.storage_dir or out_dir / QUEUE_STORAGE).resolve()
-    store = LocalStorage(storage_dir)
+    vault = Vault.from_settings(settings.vault)
+    store = LocalStorage(storage_dir, vault)
     engine = actors.engine()
     job_id = uuid.uuid4().hex
     inputs = discover(paths, exclude=out_dir)
-    earlier = {r.doc_id: r for r in read_manifest(out_dir)}
+    earlier = {r.doc_id: r for r in read_manifest(out_dir, vault)}
     docs: dict[str, NewDocument] = {}
     order: list[tuple[str, str]] = []
     for path in inputs:

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, func, select
 
 from pipeline.logs import fields, get_logger
-from pipeline.review import audit, auth, images, items
+from pipeline.review import auth, images, items
 from pipeline.review.decide import (
     ACTIONS,
     DecisionRefused,
@@ -43,7 +43,9 @@ from pipeline.revise import (
 )
 from pipeline.schema import Box
 from pipeline.settings import PHI_LABELS, Settings
+from pipeline.state import audit
 from pipeline.state.models import ITEM_STATES, Batch, Item
+from pipeline.vault import Vault
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "c2f_session"
@@ -77,8 +79,9 @@ class SignIn(Exception):
 
 
 def create_app(engine: Engine, settings: Settings) -> FastAPI:
-    """The app on the state database ``engine`` (batches registered with items.register)."""
+    """The app on the state database ``engine`` (batches registered with register_batch)."""
     cfg = settings.review
+    vault = Vault.from_settings(settings.vault)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -327,7 +330,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     ) -> Response:
         doc_dir = _doc_dir(batch_id, doc_id)
         try:
-            ocr = read_ocr(doc_dir)
+            ocr = read_ocr(doc_dir, vault)
             painted = read_painted(doc_dir).get(page_no, [])
             page_ocr = ocr.pages[page_no]
         except (OSError, ValueError, IndexError):
@@ -411,7 +414,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
             raise HTTPException(404, "No such document.")
         audit.record(engine, signed.username, "export", f"document:{doc_id}", file="bundle.json")
         return Response(
-            path.read_bytes(),
+            vault.read(path),  # an export leaves our custody plain, and is audited
             media_type="application/fhir+json",
             headers={"Content-Disposition": f'attachment; filename="{doc_id}.bundle.json"'},
         )
@@ -464,7 +467,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
 
         doc_dir = item.out_dir / item.doc_id
         try:
-            ocr = json.loads((doc_dir / "ocr.json").read_text(encoding="utf-8"))
+            ocr = json.loads(vault.read(doc_dir / "ocr.json"))
         except (OSError, ValueError):
             return {"ocr_text": "", "pages": 0}
         pages = ocr.get("pages", [])

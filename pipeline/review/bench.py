@@ -26,7 +26,7 @@ from pipeline.review import auth, images, items
 from pipeline.settings import Settings, configure_process
 from pipeline.state import open_state
 from pipeline.state.models import Item
-from pipeline.state.store import default_url
+from pipeline.state.store import default_url, register_batch
 
 
 def run(out_dir: Path, n: int) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def run(out_dir: Path, n: int) -> dict[str, Any]:
         copy = work / "out"
         shutil.copytree(out_dir, copy, ignore=shutil.ignore_patterns("state.db*", images.CACHE))
         engine = open_state(default_url(copy))
-        items.register(engine, copy)
+        register_batch(engine, copy)
         items.sync(engine, settings, force=True)
         auth.add_user(engine, "bench", "bench-password-123", "reviewer")
         client = TestClient(create_app(engine, settings))

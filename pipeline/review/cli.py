@@ -10,8 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipeline.review import audit, auth, items
+from pipeline.review import auth, items
 from pipeline.settings import Settings
+from pipeline.state import audit
+from pipeline.state.store import register_batch
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,7 +47,7 @@ def _serve(args: argparse.Namespace, engine: Engine, settings: Settings, outs: l
         if not out.is_dir():
             print("chart2fhir review: an OUTDIR does not exist", file=sys.stderr)
             return 2
-        items.register(engine, out)
+        register_batch(engine, out)
     added = items.sync(engine, settings, force=True)
     # The first view of a page renders it from searchable.pdf (~0.3 s); render the pages
     # with open items now, in the background, so reviewers get the cached image.
@@ -131,10 +133,12 @@ def _password(args: argparse.Namespace) -> str:
 def _engine(settings: Settings, out: Path | None) -> Engine | None:
     from pipeline.state import open_state
     from pipeline.state.store import default_url
+    from pipeline.vault import Vault
 
+    vault = Vault.from_settings(settings.vault)
     if settings.state.url is not None:
-        return open_state(settings.state.url.get_secret_value())
+        return open_state(settings.state.url.get_secret_value(), vault)
     if out is None:
         return None
-    out.mkdir(parents=True, exist_ok=True)
-    return open_state(default_url(out))
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return open_state(default_url(out), vault)

@@ -21,7 +21,6 @@ from sqlalchemy import Engine, select, update
 
 from pipeline import errors
 from pipeline.batch import read_manifest, write_manifest
-from pipeline.review import audit
 from pipeline.revise import (
     CORRECTABLE,
     CorrectionInvalid,
@@ -34,8 +33,10 @@ from pipeline.revise import (
 )
 from pipeline.schema import Box
 from pipeline.settings import Settings
+from pipeline.state import audit
 from pipeline.state.models import Batch, Item
 from pipeline.state.store import _now
+from pipeline.vault import Vault
 
 # The actions each kind of item takes.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -124,7 +125,8 @@ def decide(
         raise DecisionRefused("This item was decided already.")
     if action not in ACTIONS[item.kind]:
         raise DecisionRefused("This kind of item cannot take that action.")
-    if item.kind == "redaction" and not _every_page_checked(engine, item, reviewer):
+    vault = Vault.from_settings(settings.vault)
+    if item.kind == "redaction" and not _every_page_checked(engine, item, reviewer, vault):
         raise DecisionRefused("Open the redaction of every page before accepting it.")
     with _doc_lock(item.batch_id, item.doc_id):
         now = datetime.now(UTC)
@@ -162,14 +164,14 @@ def decide(
                 raise DecisionRefused("Unpainting it left other PHI legible: edit the page.")
             changed["boxes_removed"] = len(hits)
         elif item.kind == "document" and action == "reject":
-            _fail(item.out_dir, item.doc_id)
+            _fail(item.out_dir, item.doc_id, vault)
         state = {"accept": "accepted", "correct": "corrected", "reject": "rejected"}[action]
         _resolve(engine, [item.id, *also], state, reviewer, given or None)
         audit.record(engine, reviewer, action, f"item:{item.id}", **changed)
         if not _open_left(engine, item.batch_id, item.doc_id):
             if item.kind == "document" and action == "reject":
                 changed["document"] = "failed"
-            elif settle(item.out_dir, item.doc_id):
+            elif settle(item.out_dir, item.doc_id, vault):
                 changed["document"] = "done"
                 audit.record(engine, reviewer, "document_done", f"document:{item.doc_id}")
     return changed
@@ -335,21 +337,21 @@ def _open_left(engine: Engine, batch_id: str, doc_id: str) -> bool:
         )
 
 
-def _fail(out_dir: Path, doc_id: str) -> None:
-    records = read_manifest(out_dir)
+def _fail(out_dir: Path, doc_id: str, vault: Vault) -> None:
+    records = read_manifest(out_dir, vault)
     error = errors.RejectedInReview().record
     for i, r in enumerate(records):
         if r.doc_id == doc_id:
             records[i] = r.model_copy(update={"status": "failed", "error": error, "reasons": ()})
-    write_manifest(out_dir, records)
+    write_manifest(out_dir, records, vault)
 
 
-def _every_page_checked(engine: Engine, item: ItemRow, reviewer: str) -> bool:
+def _every_page_checked(engine: Engine, item: ItemRow, reviewer: str, vault: Vault) -> bool:
     """Whether ``reviewer`` opened the redaction view of every page of the document."""
     from pipeline.revise import read_ocr
 
     try:
-        pages = len(read_ocr(item.out_dir / item.doc_id).pages)
+        pages = len(read_ocr(item.out_dir / item.doc_id, vault).pages)
     except (OSError, ValueError):
         return False
     seen = {

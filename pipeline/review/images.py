@@ -19,6 +19,7 @@ import numpy as np
 from pipeline.errors import PipelineError
 from pipeline.revise import page_pixels, read_ocr
 from pipeline.settings import Settings
+from pipeline.vault import Vault
 
 CACHE = ".review-cache"
 _locks: dict[Path, threading.Lock] = {}
@@ -35,17 +36,19 @@ def page_image(
     """
     cached = out_dir / CACHE / doc_id / f"{Path(pdf).stem}-{page:04d}.png"
     pdf_path = out_dir / doc_id / pdf
+    vault = Vault.from_settings(settings.vault)
     with _lock(cached):
         if cached.exists() and cached.stat().st_mtime_ns >= _mtime(pdf_path):
-            image = cv2.imread(str(cached), cv2.IMREAD_GRAYSCALE)
+            data = np.frombuffer(vault.read(cached), dtype=np.uint8)
+            image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
             if image is not None:
                 return image
         try:
-            ocr = read_ocr(out_dir / doc_id)
-            image = page_pixels(out_dir / doc_id, pdf, ocr.pages[page], settings.load)
+            ocr = read_ocr(out_dir / doc_id, vault)
+            image = page_pixels(out_dir / doc_id, pdf, ocr.pages[page], settings.load, vault)
         except (OSError, ValueError, IndexError, PipelineError) as e:
             raise LookupError("no such page") from e
-        _store(cached, image)
+        _store(cached, image, vault)
         return image
 
 
@@ -89,13 +92,11 @@ def forget(out_dir: Path, doc_id: str, *, pdf: str) -> None:
         f.unlink(missing_ok=True)
 
 
-def _store(path: Path, image: np.ndarray) -> None:
+def _store(path: Path, image: np.ndarray, vault: Vault) -> None:
+    """Cache ``image`` as PNG, sealed (identified: a scan), 0600 in a 0700 folder."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent.parent, 0o700)
-    tmp = path.with_suffix(".tmp.png")
-    cv2.imwrite(str(tmp), image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    vault.write(path, png(image))
 
 
 def _mtime(path: Path) -> int:

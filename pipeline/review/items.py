@@ -20,7 +20,6 @@ a decided one is never reopened.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +30,12 @@ from sqlalchemy import Engine, func, select, update
 from pipeline import errors
 from pipeline.batch import MANIFEST, read_manifest
 from pipeline.deid.boxes import redaction_boxes
-from pipeline.revise import describe, read
+from pipeline.revise import describe, read, read_ocr
 from pipeline.schema import ITEM_FIELDS, OcrDocument, OcrPage, PhiReport, Span
 from pipeline.settings import Settings
 from pipeline.state.models import Batch, Item
-from pipeline.state.store import _insert, _now
+from pipeline.state.store import _insert, batches
+from pipeline.vault import Vault
 
 KINDS = ("value", "page", "phi", "redaction", "identity", "document")
 _PAGE_CODES = ("E301", "E302", "E304", "E305")
@@ -68,29 +68,6 @@ class NewItem:
     box: tuple[int, int, int, int] | None = None
 
 
-def batch_id(out_dir: Path) -> str:
-    """A batch's id: from its OUTDIR's resolved path (no path in the id itself)."""
-    return hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-
-
-def register(engine: Engine, out_dir: Path) -> str:
-    """Register ``out_dir`` as a batch (once); returns its id."""
-    bid = batch_id(out_dir)
-    with engine.begin() as c:
-        c.execute(
-            _insert(engine)(Batch)
-            .values(id=bid, out_dir=str(out_dir.resolve()), registered_at=_now())
-            .on_conflict_do_nothing()
-        )
-    return bid
-
-
-def batches(engine: Engine) -> list[tuple[str, Path]]:
-    """(id, OUTDIR) of every batch."""
-    with engine.connect() as c:
-        return [(b, Path(d)) for b, d in c.execute(select(Batch.id, Batch.out_dir))]
-
-
 def sync(engine: Engine, settings: Settings, *, force: bool = False) -> int:
     """Read every batch whose manifest changed since last time; returns items added."""
     added = 0
@@ -103,7 +80,7 @@ def sync(engine: Engine, settings: Settings, *, force: bool = False) -> int:
             seen = c.execute(select(Batch.manifest_mtime_ns).where(Batch.id == bid)).scalar()
         if seen == mtime and not force:
             continue
-        for record in read_manifest(out_dir):
+        for record in read_manifest(out_dir, Vault.from_settings(settings.vault)):
             if record.status == "review":
                 found = document_items(out_dir, record.doc_id, record.reasons, settings)
                 added += _store(engine, bid, record.doc_id, found)
@@ -118,9 +95,10 @@ def document_items(
     """The items of one document in review (see the module docstring)."""
     doc_dir = out_dir / doc_id
     codes = [r[:4] for r in reasons]
+    vault = Vault.from_settings(settings.vault)
     try:
-        reading = read(doc_dir)
-        ocr = OcrDocument.model_validate_json((doc_dir / "ocr.json").read_text(encoding="utf-8"))
+        reading = read(doc_dir, vault)
+        ocr = read_ocr(doc_dir, vault)
     except (OSError, ValueError):
         # Written before extraction.json existed: nothing to review item by item.
         return [_document_item(code) for code in codes]

@@ -3,7 +3,8 @@
 A row holds ids, counts, stages and error codes; the identified columns are
 ``documents.source`` (the input path, which a file name can make PHI) and the values a
 review item holds (``review_items.original``/``corrected``). The database is identified
-storage, like OUTDIR's bundle.json; it is never logged or put in a message.
+storage, like OUTDIR's bundle.json; it is never logged or put in a message. Those columns
+are ``Sealed``: with a vault key they hold AES-GCM ciphertext (pipeline/vault.py).
 Times are naive UTC (SQLite keeps no zone).
 Every change to these tables is a migration (``migrations/versions``): ``open_state``
 upgrades a database to the newest one before use.
@@ -24,7 +25,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from pipeline.vault import PLAIN, Vault
 
 # A document's stage: queued (no page read yet), ocr (pages being read), assembling (the
 # join claimed it: extraction, de-identification, FHIR), then what ingest records.
@@ -32,6 +37,32 @@ STAGES = ("queued", "ocr", "assembling", "done", "review", "failed")
 FINISHED = ("done", "review", "failed")
 # A page's status: pending until read; failed pages count as in (the document records them).
 PAGE_STATUSES = ("pending", "done", "failed")
+
+
+class Sealed(TypeDecorator[str]):
+    """Text sealed by the vault of the engine (``store.open_state(url, vault)``).
+
+    The vault rides on the engine's dialect, the one object SQLAlchemy hands a type; a
+    value never compares equal to its sealed form, so these columns are never queried by
+    value. A plain value (written without a key) reads as it is.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Seal a value on its way in."""
+        return None if value is None else vault_of(dialect).seal_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        """Open a value on its way out."""
+        return None if value is None else vault_of(dialect).open_text(value)
+
+
+def vault_of(dialect: Dialect) -> Vault:
+    """The vault ``open_state`` set on an engine's dialect (none: plain)."""
+    vault: Vault = getattr(dialect, "chart2fhir_vault", PLAIN)
+    return vault
 
 
 class Base(DeclarativeBase):
@@ -59,7 +90,7 @@ class Document(Base):
 
     job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     doc_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    source: Mapped[str] = mapped_column(String(4096))  # identified: see the module docstring
+    source: Mapped[str] = mapped_column(Sealed)  # identified: see the module docstring
     pages: Mapped[int] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     error: Mapped[str | None] = mapped_column(String(200), default=None)  # "E###: fixed text"
@@ -70,7 +101,7 @@ class Document(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime())
     # The finished document's DocumentRecord (JSON), for the job's manifest.
-    record: Mapped[str | None] = mapped_column(Text, default=None)
+    record: Mapped[str | None] = mapped_column(Sealed, default=None)
 
     __table_args__ = (ForeignKeyConstraint(["job_id"], ["jobs.id"], ondelete="CASCADE"),)
 
@@ -134,7 +165,7 @@ class Session(Base):
 
 
 class Batch(Base):
-    """An OUTDIR under review (an ``ingest`` run's, or a job's)."""
+    """An OUTDIR: under review (an ``ingest`` run's, or a job's), and under retention."""
 
     __tablename__ = "review_batches"
 
@@ -143,6 +174,12 @@ class Batch(Base):
     # The manifest.json last read into items (its mtime in ns): read again when it changes.
     manifest_mtime_ns: Mapped[int | None] = mapped_column(BigInteger, default=None)
     registered_at: Mapped[datetime] = mapped_column(DateTime())
+    # pipeline/retention.py: a document's identified artifacts may be purged this many days
+    # after it finished (None: kept until a period is set), unless the batch is on legal
+    # hold. The hold's reference is a matter number, never patient data.
+    retain_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    hold_reference: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class Item(Base):
@@ -165,8 +202,8 @@ class Item(Base):
     box: Mapped[str | None] = mapped_column(String(64), default=None)  # "x0,y0,x1,y1"
     risk: Mapped[float] = mapped_column(Float, index=True)  # 0..1, highest reviewed first
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)
-    original: Mapped[str] = mapped_column(Text)  # JSON
-    corrected: Mapped[str | None] = mapped_column(Text, default=None)  # JSON
+    original: Mapped[str] = mapped_column(Sealed)  # JSON
+    corrected: Mapped[str | None] = mapped_column(Sealed, default=None)  # JSON
     resolved_by: Mapped[str | None] = mapped_column(String(64), default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(), default=None)
 

@@ -7,6 +7,7 @@ claimed by one message at a time and finished once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, create_engine, event, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from pipeline.state.models import FINISHED, Document, Job, Page
+from pipeline.state.models import FINISHED, Batch, Document, Job, Page
+from pipeline.vault import PLAIN, Vault
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 STATE_FILE = "state.db"
@@ -27,10 +29,11 @@ def default_url(out_dir: Path) -> str:
     return f"sqlite:///{(out_dir / STATE_FILE).resolve()}"
 
 
-def open_state(url: str) -> Engine:
+def open_state(url: str, vault: Vault = PLAIN) -> Engine:
     """An engine on the database at ``url``, upgraded to the newest migration.
 
     SQLite gets WAL (workers read while one writes), a 30 s busy wait and foreign keys.
+    The identified columns (``models.Sealed``) are sealed by ``vault``.
     """
     from alembic import command
     from alembic.config import Config
@@ -41,6 +44,7 @@ def open_state(url: str) -> Engine:
         connect_args={"timeout": 30} if sqlite_db else {},
         pool_pre_ping=not sqlite_db,
     )
+    engine.dialect.chart2fhir_vault = vault  # type: ignore[attr-defined]  # models.vault_of
     if sqlite_db:
 
         @event.listens_for(engine, "connect")
@@ -445,3 +449,48 @@ def _insert(engine: Engine) -> Any:
 def _now() -> datetime:
     """Now, naive UTC (see models.py)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def reseal(engine: Engine) -> int:
+    """Write every identified value (``models.Sealed`` columns) again, under the current key.
+
+    Returns the values written.
+    """
+    from pipeline.state.models import Base, Sealed
+
+    written = 0
+    for table in Base.metadata.sorted_tables:
+        sealed = [c for c in table.columns if isinstance(c.type, Sealed)]
+        if not sealed:
+            continue
+        keys = list(table.primary_key.columns)
+        with engine.begin() as c:
+            for row in c.execute(select(*keys, *sealed)).all():
+                values = {col.name: row[len(keys) + i] for i, col in enumerate(sealed)}
+                where = [k == row[i] for i, k in enumerate(keys)]
+                c.execute(update(table).where(*where).values(**values))
+                written += sum(v is not None for v in values.values())
+    return written
+
+
+def batch_id(out_dir: Path) -> str:
+    """A batch's id: from its OUTDIR's resolved path (no path in the id itself)."""
+    return hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+
+
+def register_batch(engine: Engine, out_dir: Path) -> str:
+    """Register ``out_dir`` as a batch (once: review, retention); returns its id."""
+    bid = batch_id(out_dir)
+    with engine.begin() as c:
+        c.execute(
+            _insert(engine)(Batch)
+            .values(id=bid, out_dir=str(out_dir.resolve()), registered_at=_now())
+            .on_conflict_do_nothing()
+        )
+    return bid
+
+
+def batches(engine: Engine) -> list[tuple[str, Path]]:
+    """(id, OUTDIR) of every batch."""
+    with engine.connect() as c:
+        return [(b, Path(d)) for b, d in c.execute(select(Batch.id, Batch.out_dir))]
