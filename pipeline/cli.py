@@ -164,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("action", choices=("verify",))
     audit.add_argument("--out", type=Path, metavar="OUTDIR", help="whose state.db (see review)")
 
+    from pipeline import cli_records
+
+    cli_records.add_parsers(sub)
+
     args = parser.parse_args(argv)
     if getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
@@ -187,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         return _load(args, settings)
     if args.command in ("submit", "status", "worker"):
         return _queue(args, settings)
+    if args.command in ("keys", "retention", "purge", "report"):
+        return cli_records.run(args, settings)
     if args.command in ("review", "users", "audit"):
         from pipeline.review.cli import run
 
@@ -218,6 +224,7 @@ def _export(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyp
     except FileNotFoundError:
         print("chart2fhir export: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
         return 2
+    _audit(args.out, settings, "export", deid=args.deid, held=len(done.held), **done.counts)
     for resource_type, n in done.counts.items():
         print(f"{resource_type}.ndjson: {n}")
     if done.held:
@@ -262,12 +269,24 @@ def _load(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped
         print("chart2fhir load: OUTDIR has no manifest.json (run ingest first)", file=sys.stderr)
         return 2
     t = totals(results)
+    _audit(args.out, settings, "load", deid=args.deid, **t)
     print(
         f"{t['documents']} documents: {t['loaded']} loaded, {t['failed']} failed, "
         f"{t['skipped']} skipped; {t['created']} entries created, {t['existing']} existing. "
         f"Report: {args.out / 'load.json'}"
     )
     return 3 if t["failed"] else 0
+
+
+def _audit(out_dir: Path, settings, action: str, **detail: object) -> None:  # type: ignore[no-untyped-def]
+    """An audit row for an export of OUTDIR's bundles (ids and counts only)."""
+    from pipeline.cli_records import actor
+    from pipeline.state import audit
+    from pipeline.state.store import batch_id, open_for
+
+    audit.record(
+        open_for(out_dir, settings), actor(), action, f"batch:{batch_id(out_dir)}", **detail
+    )
 
 
 def _queue(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]

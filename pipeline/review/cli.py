@@ -131,14 +131,8 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _engine(settings: Settings, out: Path | None) -> Engine | None:
-    from pipeline.state import open_state
-    from pipeline.state.store import default_url
-    from pipeline.vault import Vault
+    from pipeline.state.store import open_for
 
-    vault = Vault.from_settings(settings.vault)
-    if settings.state.url is not None:
-        return open_state(settings.state.url.get_secret_value(), vault)
-    if out is None:
+    if settings.state.url is None and out is None:
         return None
-    out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return open_state(default_url(out), vault)
+    return open_for(out or Path("."), settings)

@@ -12,13 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, and_, create_engine, event, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pipeline.state.models import FINISHED, Batch, Document, Job, Page
 from pipeline.vault import PLAIN, Vault
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 STATE_FILE = "state.db"
@@ -494,3 +497,12 @@ def batches(engine: Engine) -> list[tuple[str, Path]]:
     """(id, OUTDIR) of every batch."""
     with engine.connect() as c:
         return [(b, Path(d)) for b, d in c.execute(select(Batch.id, Batch.out_dir))]
+
+
+def open_for(out_dir: Path, settings: Settings) -> Engine:
+    """The state database of ``out_dir``: ``state.url``, else OUTDIR/state.db (made 0700)."""
+    vault = Vault.from_settings(settings.vault)
+    if settings.state.url is not None:
+        return open_state(settings.state.url.get_secret_value(), vault)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return open_state(default_url(out_dir), vault)
