@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import ucum
+from pipeline import layout, ucum
 from pipeline.schema import OcrDocument, OcrPage
 from pipeline.settings import Settings
 
@@ -593,7 +593,7 @@ def run_bench(*, out: Path, n: int, seed: int, jobs: int, report: Path, settings
         ours.add_document(
             truth,
             text.split("\f"),
-            (doc_dir / "deid.txt").read_text(),
+            layout.output(run_dir, record.doc_id, "deid.txt").read_text(),
             bundle_observation_keys(bundle),
         )
         ours.add_lab_reads(truth, bundle_lab_reads(bundle))

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import layout
 from pipeline.bench import (
     Vocabulary,
     _ratio,
@@ -386,10 +387,11 @@ def run_deid_bench(
         else:
             text = (doc_dir / "text.txt").read_text(encoding="utf-8")
             ocr_texts[name] = text
-            deid = json.loads((doc_dir / "deid.json").read_text(encoding="utf-8"))
+            deid_dir = layout.deid_folder(doc_dir.parent, doc_dir.name)
+            deid = json.loads((deid_dir / "deid.json").read_text(encoding="utf-8"))
             spans = [(s["start"], s["end"], s["label"]) for s in deid["spans"]]
             ours.add_ocr_text(
-                truth, text, spans, (doc_dir / "deid.txt").read_text(encoding="utf-8")
+                truth, text, spans, (deid_dir / "deid.txt").read_text(encoding="utf-8")
             )
         text = "\f".join(base_texts[name])
         spans = baseline_spans(text, base_analyzer)
@@ -413,9 +415,11 @@ def _reread_redacted(
     tasks: list[tuple[str, int]] = []
     keys: list[str] = []
     for name, doc_dir in doc_dirs.items():
-        if doc_dir is None or not (doc_dir / "redacted.pdf").exists():
+        if doc_dir is None:
             continue
-        pdf = doc_dir / "redacted.pdf"
+        pdf = layout.output(doc_dir.parent, doc_dir.name, "redacted.pdf")
+        if not pdf.exists():
+            continue
         for i in range(_page_count(pdf)):
             tasks.append((str(pdf), i))
             keys.append(name)

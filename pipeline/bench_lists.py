@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import layout
 from pipeline.codesystems import UCUM
 from pipeline.extract.data import AllergiesData, MedicationsData, load
 from pipeline.extract.text import normalise_label
@@ -223,7 +224,7 @@ def run_lists_bench(
         predicted: dict[str, Counter[Key]] = {k: Counter() for k in KINDS}
         if doc_dir is not None:
             for file in ("bundle.json", "bundle.deid.json"):
-                bundle = json.loads((doc_dir / file).read_text())
+                bundle = json.loads(layout.output(doc_dir.parent, doc_dir.name, file).read_text())
                 valid["bundles"] += 1
                 bundles[file].append(bundle)
                 try:

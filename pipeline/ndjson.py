@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline import layout
 from pipeline.batch import read_manifest
 from pipeline.identity import held
 from pipeline.schema import DocumentRecord, Model
@@ -52,7 +53,7 @@ def bundle_files(
     name = "bundle.deid.json" if deid else "bundle.json"
     found: list[tuple[DocumentRecord, Path | None]] = []
     for record in read_manifest(out_dir, vault):
-        path = out_dir / record.doc_id / name
+        path = layout.output(out_dir, record.doc_id, name)
         found.append((record, None if record.status == "failed" or not path.exists() else path))
     return found
 

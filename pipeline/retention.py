@@ -26,11 +26,12 @@ from pathlib import Path
 from sqlalchemy import Engine, select, update
 
 from pipeline.batch import read_manifest, write_manifest
+from pipeline.layout import identified
 from pipeline.schema import DocumentRecord
 from pipeline.state import audit
 from pipeline.state.models import Batch, Document, Item, Job
 from pipeline.state.store import register_batch
-from pipeline.vault import Vault, identified
+from pipeline.vault import Vault
 
 PURGED = json.dumps({"purged": True})  # what a purged review item's value becomes
 

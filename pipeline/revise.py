@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -26,7 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pipeline import ucum
+from pipeline import layout, ucum
 from pipeline.batch import read_manifest, write_manifest
 from pipeline.codesystems import RXNORM
 from pipeline.extract.data import ConditionsData, LabsData, MedicationsData, VitalsData, load
@@ -51,7 +50,6 @@ from pipeline.vault import Vault, write_atomically
 
 EXTRACTION_FILE = "extraction.json"
 BUNDLE = "bundle.json"
-HISTORY = "history"
 Action = Literal["accept", "correct", "reject"]
 # What a correction may set, by item field (the form's inputs).
 CORRECTABLE: dict[str, tuple[str, ...]] = {
@@ -214,8 +212,9 @@ def reissue(
         review=Review(original=original, changes=changes, version=version),
     )
     ocr = read_ocr(doc_dir, vault)
-    report = phi.report if phi else read_phi(doc_dir)
-    redacted = phi.redacted_pdf if phi else (doc_dir / "redacted.pdf").read_bytes()
+    deid_dir = layout.deid_folder(out_dir, doc_id)
+    report = phi.report if phi else read_phi(deid_dir)
+    redacted = phi.redacted_pdf if phi else (deid_dir / "redacted.pdf").read_bytes()
     ctx = Context(settings=settings, map_pages=lambda fn, items: [fn(i) for i in items])
     deid, deid_text = surrogate_outputs(ocr, report, reviewed, reading.source, out_dir, ctx)
     deid_bundle = emit_deid_bundle(
@@ -231,10 +230,11 @@ def reissue(
         files["deid.json"] = deid_json(ocr, report).encode()
         files["redacted.pdf"] = redacted
         files["redaction.json"] = redaction_json(phi.painted).encode()
-    _keep_history(doc_dir, version - 1, [f for f in HISTORY_FILES if f in files or f == BUNDLE])
+    history = [f for f in HISTORY_FILES if f in files or f == BUNDLE]
+    _keep_history(out_dir, doc_id, version - 1, history)
     vault.write(doc_dir / BUNDLE, bundle)  # identified: sealed
     for name, data in files.items():
-        write_atomically(doc_dir / name, data)
+        write_atomically(layout.output(out_dir, doc_id, name), data)  # de-identified: plain
     return version, bundle
 
 
@@ -265,9 +265,9 @@ def read_ocr(doc_dir: Path, vault: Vault) -> OcrDocument:
     return OcrDocument.model_validate_json(vault.read(doc_dir / "ocr.json"))
 
 
-def read_phi(doc_dir: Path) -> PhiReport:
-    """The document's PHI spans (deid.json)."""
-    body = json.loads((doc_dir / "deid.json").read_text(encoding="utf-8"))
+def read_phi(deid_dir: Path) -> PhiReport:
+    """The document's PHI spans (deid.json, in its de-identified folder)."""
+    body = json.loads((deid_dir / "deid.json").read_text(encoding="utf-8"))
     return PhiReport(
         spans=tuple(
             Span(start=s["start"], end=s["end"], label=s["label"], score=s["score"])
@@ -285,15 +285,13 @@ def read_painted(doc_dir: Path) -> dict[int, list[Box]]:
     }
 
 
-def page_pixels(
-    doc_dir: Path, pdf: str, page: OcrPage, cfg: LoadSettings, vault: Vault
-) -> np.ndarray:
-    """Page ``page.index`` of the document's ``pdf``, in the pixels its OCR boxes are in."""
+def page_pixels(pdf: Path, page: OcrPage, cfg: LoadSettings, vault: Vault) -> np.ndarray:
+    """Page ``page.index`` of the PDF at ``pdf``, in the pixels its OCR boxes are in."""
     import cv2
 
     from pipeline.ocr.load import load_page
 
-    with vault.plain_file(doc_dir / pdf) as path:
+    with vault.plain_file(pdf) as path:
         source = Source(
             path=str(path),
             doc_id="page",
@@ -343,10 +341,10 @@ def edit_redaction(
     before = list(painted.get(index, []))
     removed = [b for i, b in enumerate(before) if i in set(remove)]
     boxes = [b for i, b in enumerate(before) if i not in set(remove)] + [b for b, _ in add]
-    detected = read_phi(doc_dir)
+    detected = read_phi(layout.deid_folder(out_dir, doc_id))
     detected = PhiReport(spans=tuple(s for s in detected.spans if (s.start, s.end) not in not_phi))
     report = _edited_spans(ocr, detected, index, boxes, removed, add)
-    image = paint(page_pixels(doc_dir, "searchable.pdf", page, settings.load, vault), boxes)
+    image = paint(page_pixels(doc_dir / "searchable.pdf", page, settings.load, vault), boxes)
     clean = CleanPage(index=index, image=image, dpi=page.dpi, speckled=page.speckled)
     reread = read_clean(clean, engine=get_engine(settings.ocr.engine), cfg=settings.ocr)
     residual = _still_legible(page, reread, boxes)
@@ -358,7 +356,9 @@ def edit_redaction(
         pixels = (
             image
             if p.index == index
-            else page_pixels(doc_dir, "redacted.pdf", p, settings.load, vault)
+            else page_pixels(
+                layout.output(out_dir, doc_id, "redacted.pdf"), p, settings.load, vault
+            )
         )
         pages.append(encode_page(pixels, p.dpi))
     phi = Phi(report=report, painted=painted, redacted_pdf=write_pdf(pages))
@@ -465,15 +465,20 @@ def _overlap(outer: Box, inner: Box) -> float:
 HISTORY_FILES = ("bundle.json", "bundle.deid.json", "redacted.pdf")
 
 
-def _keep_history(doc_dir: Path, version: int, names: list[str]) -> None:
-    """Copy the files of ``version`` into history/ (once) before they are replaced."""
-    history = doc_dir / HISTORY
-    history.mkdir(exist_ok=True)
+def _keep_history(out_dir: Path, doc_id: str, version: int, names: list[str]) -> None:
+    """Copy the files of ``version`` into history/ beside them (once) before they change.
+
+    The identified bundle's history is in the document's folder, the de-identified files'
+    in its de-identified folder (pipeline/layout.py); copies keep their seal (0600).
+    """
     for name in names:
+        current = layout.output(out_dir, doc_id, name)
+        history = current.parent / layout.HISTORY
+        history.mkdir(mode=0o700, exist_ok=True)
         stem, dot, ext = name.partition(".")
         kept = history / f"{stem}.v{version}{dot}{ext}"
-        if not kept.exists() and (doc_dir / name).exists():
-            shutil.copyfile(doc_dir / name, kept)
+        if not kept.exists() and current.exists():
+            write_atomically(kept, current.read_bytes())
 
 
 def settle(out_dir: Path, doc_id: str, vault: Vault) -> bool:

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from pipeline import errors
+from pipeline import errors, layout
 from pipeline.deid.boxes import doubtful_boxes, redaction_boxes
 from pipeline.deid.image import paint
 from pipeline.deid.safe_harbor import safe_harbor_report
@@ -115,7 +115,7 @@ class Context:
 
                 cfg = self.settings.deid
                 self._surrogates[out_dir] = Surrogates(
-                    load_or_create_key(out_dir, cfg),
+                    load_or_create_key(out_dir, cfg, self.vault),
                     load_assets(cfg.models_dir),
                     max_shift_days=cfg.max_date_shift_days,
                 )
@@ -687,19 +687,20 @@ def deid_json(doc: OcrDocument, report: PhiReport) -> str:
 
 
 def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs, vault: Vault) -> None:
-    """Write a document's files into a temporary folder, then rename it into place.
+    """Write a document's files into temporary folders, then rename them into place.
 
+    The identified files go to ``OUTDIR/<doc_id>``, sealed by ``vault`` (when it has a key);
+    the de-identified ones, plain, to ``OUTDIR/deidentified/<doc_id>`` (pipeline/layout.py).
     A reader sees either the previous complete folder or the new complete one, never a
-    half-written file. Identified files are sealed by ``vault`` (when it has a key);
-    de-identified ones are plain. Every file is 0600 in a 0700 folder.
+    half-written file. Every file is 0600 in a 0700 folder.
     """
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=out_dir))
     identified: dict[str, str | bytes] = {
         "text.txt": outputs.text,
         "bundle.json": outputs.bundle,
         "searchable.pdf": outputs.searchable_pdf,
         "ocr.json": outputs.ocr_json,
         "extraction.json": outputs.extraction_json,
+        "redaction.json": outputs.redaction_json,  # boxes only: review's working data
     }
     deidentified: dict[str, str | bytes] = {
         "deid.txt": outputs.deid_text,
@@ -707,27 +708,54 @@ def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs, vault: Vault) ->
         "redacted.pdf": outputs.redacted_pdf,
         "bundle.deid.json": outputs.deid_bundle,
         "safe_harbor.json": outputs.safe_harbor,
-        "redaction.json": outputs.redaction_json,
     }
+    deid_root = out_dir / layout.DEID_DIR
+    folders: list[tuple[Path, Path]] = []
     try:
+        deid_root.mkdir(mode=0o700, exist_ok=True)
+        if not (deid_root / layout.DEID_NOTICE).exists():
+            write_atomically(deid_root / layout.DEID_NOTICE, DEID_NOTICE_TEXT)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=out_dir))
+        folders.append((tmp, out_dir / doc_id))
         for name, data in identified.items():
             if data or name in ("text.txt", "bundle.json"):
-                vault.write(tmp / name, data)
-        for name, data in deidentified.items():
-            if data or name in ("deid.txt", "deid.json", "redacted.pdf"):
-                write_atomically(tmp / name, data)
+                (vault.write if name != "redaction.json" else write_atomically)(tmp / name, data)
         if outputs.hocr:
             (tmp / "hocr").mkdir(mode=0o700)
             for i, page in enumerate(outputs.hocr, start=1):
                 vault.write(tmp / "hocr" / f"page-{i:04d}.hocr", page)
-        final = out_dir / doc_id
-        if final.exists():
-            old = out_dir / f".old-{doc_id}-{os.getpid()}-{threading.get_ident()}"
-            final.rename(old)
-            tmp.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(final)
+        deid_tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=deid_root))
+        folders.append((deid_tmp, layout.deid_folder(out_dir, doc_id)))
+        for name, data in deidentified.items():
+            if data or name in ("deid.txt", "deid.json", "redacted.pdf"):
+                write_atomically(deid_tmp / name, data)
+        for tmp_dir, final in folders:
+            _replace_folder(tmp_dir, final)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for tmp_dir, _ in folders:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
         raise errors.OutputWriteFailed() from e
+
+
+DEID_NOTICE_TEXT = """DE-IDENTIFIED OUTPUTS (chart2fhir)
+
+Each folder here holds one document's de-identified outputs: deid.txt (the text with PHI
+replaced), deid.json (where the PHI was: offsets and types, no text), bundle.deid.json (the
+FHIR bundle with surrogates and shifted dates: pseudonymized, not Safe Harbor), redacted.pdf
+(the pages with PHI painted out) and safe_harbor.json (what was removed and how it was
+checked). Nothing here is encrypted: it is meant to be handed out under the data-use
+agreement. Folders are named by document id, a hash of the scan: hand out the files where
+that link matters. The identified outputs are elsewhere in OUTDIR and stay with the
+migration team.
+"""
+
+
+def _replace_folder(tmp: Path, final: Path) -> None:
+    """Rename ``tmp`` to ``final``, replacing a folder that is there."""
+    if final.exists():
+        old = final.parent / f".old-{final.name}-{os.getpid()}-{threading.get_ident()}"
+        final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(final)

@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pipeline.errors import SealedUnreadable
+from pipeline.layout import identified
 
 if TYPE_CHECKING:
     from pipeline.settings import VaultSettings
@@ -200,28 +201,6 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-# --- which stored files are identified ---------------------------------------------------
-
-# Relative to OUTDIR. Everything else ingest writes is de-identified (deid.txt, deid.json,
-# bundle.deid.json, redacted.pdf, safe_harbor.json, redaction.json) or holds no PHI
-# (identity.json and load.json: ids and codes; the acceptance report).
-IDENTIFIED_NAMES = frozenset(
-    {"manifest.json", "text.txt", "bundle.json", "searchable.pdf", "ocr.json", "extraction.json"}
-)
-IDENTIFIED_FOLDERS = frozenset({"hocr", ".review-cache", ".queue-storage"})
-
-
-def identified(relative: Path) -> bool:
-    """Whether the file at ``relative`` (to OUTDIR) is one we seal."""
-    parts = relative.parts
-    if any(p in IDENTIFIED_FOLDERS for p in parts[:-1]):
-        return True
-    name = parts[-1]
-    if "history" in parts[:-1]:
-        return name.startswith("bundle.v") and not name.endswith(".deid.json")
-    return name in IDENTIFIED_NAMES
 
 
 def reseal_files(out_dir: Path, vault: Vault, *, seal_plain: bool = True) -> dict[str, int]:

@@ -24,6 +24,7 @@ import pytest
 
 from pipeline.batch import read_manifest, write_manifest
 from pipeline.fhir_load import backoff, load_bundles, post_bundle, retry_after
+from pipeline.layout import output
 from pipeline.schema import DocumentRecord
 from pipeline.settings import FhirLoadSettings
 
@@ -80,7 +81,7 @@ def _counts(space: str, types: set[str]) -> dict[str, int]:
 
 
 def _bundle(out: Path, doc_id: str, name: str = "bundle.json") -> list[dict]:
-    return json.loads((out / doc_id / name).read_text())["entry"]
+    return json.loads(output(out, doc_id, name).read_text())["entry"]
 
 
 def _entries(out: Path, doc_id: str, name: str = "bundle.json") -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.batch import write_manifest
 from pipeline.fhir import emit_bundle
+from pipeline.layout import deid_folder
 from pipeline.ndjson import export_ndjson
 from pipeline.schema import DocumentRecord, Source
 from pipeline.settings import FhirSettings
@@ -26,7 +27,9 @@ def _outdir(tmp_path: Path) -> Path:
         folder.mkdir(parents=True)
         bundle = emit_bundle(source, extraction, scan=SCAN, cfg=FhirSettings())
         (folder / "bundle.json").write_text(bundle)
-        (folder / "bundle.deid.json").write_text(bundle.replace("Harrison", "Surrogate"))
+        deid = deid_folder(out, source.doc_id)
+        deid.mkdir(parents=True)
+        (deid / "bundle.deid.json").write_text(bundle.replace("Harrison", "Surrogate"))
         records.append(DocumentRecord(source=source.path, doc_id=source.doc_id, status="done"))
     records.append(DocumentRecord(source="bad.pdf", doc_id="x0", status="failed", error="E103"))
     write_manifest(out, records)

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select, text, update
 
+from pipeline.layout import deid_folder
 from pipeline.review import auth, items
 from pipeline.settings import ReviewSettings, Settings
 from pipeline.state import audit, open_state
@@ -579,7 +580,8 @@ def test_a_box_added_on_a_page_is_painted_verified_and_reaches_the_deid_outputs(
         and not any(b.x0 <= w.box.x0 and w.box.x1 <= b.x1 and b.y0 <= w.box.y0 <= b.y1
                     for b in painted)
     )  # fmt: skip
-    assert word.text in (doc_dir / "deid.txt").read_text()
+    deid_dir = deid_folder(doc_dir.parent, doc_dir.name)
+    assert word.text in (deid_dir / "deid.txt").read_text()
     bid = batch_id(review_dir)
     view = reviewer.get(f"/documents/{bid}/{doc_id}/pages/0/redaction")
     assert view.status_code == 200 and view.text.count('class="box"') == len(painted)
@@ -595,14 +597,14 @@ def test_a_box_added_on_a_page_is_painted_verified_and_reaches_the_deid_outputs(
     )
     assert answer.headers["location"].endswith("redaction?result=saved")
     assert len(read_painted(doc_dir)[0]) == len(painted) + 1
-    assert word.text not in (doc_dir / "deid.txt").read_text()
-    spans = json.loads((doc_dir / "deid.json").read_text())["spans"]
+    assert word.text not in (deid_dir / "deid.txt").read_text()
+    spans = json.loads((deid_dir / "deid.json").read_text())["spans"]
     start = ocr.page_starts()[0] + word.start
     assert any(s["start"] <= start < s["end"] and s["label"] == "PERSON" for s in spans)
-    assert (doc_dir / "history" / "redacted.v1.pdf").exists()
+    assert (deid_dir / "history" / "redacted.v1.pdf").exists()
     # Read redacted.pdf again, here, independently of the app's own check.
     page = ocr.pages[0]
-    image = page_pixels(doc_dir, "redacted.pdf", page, settings.load, PLAIN)
+    image = page_pixels(deid_dir / "redacted.pdf", page, settings.load, PLAIN)
     reread = read_clean(
         CleanPage(index=0, image=image, dpi=page.dpi),
         engine=get_engine(settings.ocr.engine),
@@ -670,7 +672,7 @@ def test_a_phi_detection_near_its_threshold_rejected_is_unpainted_and_dropped(
     from pipeline.revise import read_painted, span_boxes
 
     doc_id = next(r.doc_id for r in read_manifest(review_dir) if r.status == "review")
-    deid = review_dir / doc_id / "deid.json"
+    deid = deid_folder(review_dir, doc_id) / "deid.json"
     body = json.loads(deid.read_text())
     # A detection on page 1 that a painted box covers, made to score just over its threshold.
     span = next(

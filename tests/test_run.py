@@ -19,6 +19,7 @@ from pdf2image import convert_from_path
 
 from pipeline import errors, run
 from pipeline.batch import exit_code, ingest, read_manifest
+from pipeline.layout import deid_folder, output
 from pipeline.logs import configure_logging
 from pipeline.ocr.engine import TesseractEngine
 from pipeline.ocr.load import inspect_source
@@ -56,19 +57,23 @@ def test_manifest_and_outputs(ingested) -> None:
     assert set(manifest["documents"][0]) >= {"source", "doc_id", "status", "pages", "error"}
     doc = out / record.doc_id
     assert sorted(p.name for p in doc.iterdir()) == [
-        "bundle.deid.json",
         "bundle.json",
-        "deid.json",
-        "deid.txt",
         "extraction.json",
         "hocr",
         "ocr.json",
-        "redacted.pdf",
         "redaction.json",
-        "safe_harbor.json",
         "searchable.pdf",
         "text.txt",
     ]
+    # The de-identified outputs are kept apart, under a folder that says what they are.
+    assert sorted(p.name for p in deid_folder(out, record.doc_id).iterdir()) == [
+        "bundle.deid.json",
+        "deid.json",
+        "deid.txt",
+        "redacted.pdf",
+        "safe_harbor.json",
+    ]
+    assert "DE-IDENTIFIED" in (out / "deidentified" / "DEIDENTIFIED.txt").read_text()
     assert [p.name for p in (doc / "hocr").iterdir()] == ["page-0001.hocr"]
     # The archive copy is searchable: its invisible text layer holds the page's words.
     layer = subprocess.run(
@@ -85,7 +90,7 @@ def test_manifest_and_outputs(ingested) -> None:
 def test_text_and_deid_text(ingested) -> None:
     out, (record,), _ = ingested
     text = (out / record.doc_id / "text.txt").read_text()
-    deid = (out / record.doc_id / "deid.txt").read_text()
+    deid = output(out, record.doc_id, "deid.txt").read_text()
     for phi in PHI:
         assert phi in text
         assert phi not in deid
@@ -93,7 +98,7 @@ def test_text_and_deid_text(ingested) -> None:
     # Clinical content survives de-identification.
     for clinical in ("132/84", "Glucose 182 mg/dL", "metformin 500 mg BID", "98.6"):
         assert clinical in deid
-    spans = json.loads((out / record.doc_id / "deid.json").read_text())["spans"]
+    spans = json.loads(output(out, record.doc_id, "deid.json").read_text())["spans"]
     assert spans and all(set(s) == {"start", "end", "label", "score", "page"} for s in spans)
     assert not any(phi in json.dumps(spans) for phi in PHI)
 
@@ -118,7 +123,7 @@ def test_bundle_content(ingested) -> None:
 
 def test_deid_bundle_has_surrogates_shifted_dates_and_the_redacted_scan(ingested) -> None:
     out, (record,), _ = ingested
-    doc = out / record.doc_id
+    doc = deid_folder(out, record.doc_id)
     raw = (doc / "bundle.deid.json").read_text()
     for phi in [*PHI, "1948-03-14", record.doc_id, "Riverside", "Springfield"]:
         assert phi.lower() not in raw.lower()
@@ -157,7 +162,7 @@ def test_deid_bundle_has_surrogates_shifted_dates_and_the_redacted_scan(ingested
 
 def test_safe_harbor_report_counts_kinds_and_verification(ingested) -> None:
     out, (record,), _ = ingested
-    raw = (out / record.doc_id / "safe_harbor.json").read_text()
+    raw = output(out, record.doc_id, "safe_harbor.json").read_text()
     assert not any(phi.lower() in raw.lower() for phi in PHI)
     report = json.loads(raw)
     found = {i["kind"]: i["found"] for i in report["identifiers"]}
@@ -176,12 +181,12 @@ def test_same_key_same_surrogates_other_key_others(ingested, tmp_path) -> None:
     from pipeline.settings import DeidSettings, Settings
 
     out, (record,), scans = ingested
-    first = json.loads((out / record.doc_id / "bundle.deid.json").read_text())
+    first = json.loads(output(out, record.doc_id, "bundle.deid.json").read_text())
     key = (out / "deid.key").read_text().strip()
 
     def patient(settings: Settings, where: Path) -> dict:
         (again,) = ingest([str(scans)], out_dir=where, settings=settings, jobs=1)
-        bundle = json.loads((where / again.doc_id / "bundle.deid.json").read_text())
+        bundle = json.loads(output(where, again.doc_id, "bundle.deid.json").read_text())
         return bundle["entry"][0]["resource"]
 
     same = patient(Settings(deid=DeidSettings(surrogate_key=key)), tmp_path / "same")
@@ -203,7 +208,7 @@ def test_surrogate_replacement_reads_naturally_and_agrees_with_the_bundle(
     _, _, scans = ingested
     settings = Settings(deid=DeidSettings(replacement="surrogate", surrogate_key="k" * 32))
     (record,) = ingest([str(scans)], out_dir=tmp_path, settings=settings, jobs=1)
-    doc = tmp_path / record.doc_id
+    doc = deid_folder(tmp_path, record.doc_id)
     deid = (doc / "deid.txt").read_text()
     for phi in PHI:
         assert phi not in deid
@@ -222,7 +227,9 @@ def test_surrogate_replacement_reads_naturally_and_agrees_with_the_bundle(
 
 def test_redacted_pdf_has_phi_painted_out(ingested, settings) -> None:
     out, (record,), _ = ingested
-    (page,) = convert_from_path(str(out / record.doc_id / "redacted.pdf"), dpi=300, grayscale=True)
+    (page,) = convert_from_path(
+        str(output(out, record.doc_id, "redacted.pdf")), dpi=300, grayscale=True
+    )
     words = TesseractEngine().read(np.asarray(page), cfg=settings.ocr).words
     text = " ".join(w.text for w in words)
     for phi in ("HARRISON", "MARGARET", "4829173", "03/14/1948", "Whitfield"):
@@ -232,13 +239,13 @@ def test_redacted_pdf_has_phi_painted_out(ingested, settings) -> None:
 
 def test_rerun_skips_and_force_is_byte_identical(ingested, settings) -> None:
     out, (record,), scans = ingested
-    doc = out / record.doc_id
-    before = {p.relative_to(doc): p.read_bytes() for p in doc.rglob("*") if p.is_file()}
+    folders = (out / record.doc_id, deid_folder(out, record.doc_id))
+    before = {p: p.read_bytes() for doc in folders for p in doc.rglob("*") if p.is_file()}
     (again,) = ingest([str(scans)], out_dir=out, settings=settings, jobs=1)
     assert again.model_dump(exclude={"seconds"}) == record.model_dump(exclude={"seconds"})
     (forced,) = ingest([str(scans)], out_dir=out, settings=settings, jobs=1, force=True)
     assert forced.status == record.status
-    after = {p.relative_to(doc): p.read_bytes() for p in doc.rglob("*") if p.is_file()}
+    after = {p: p.read_bytes() for doc in folders for p in doc.rglob("*") if p.is_file()}
     assert after == before  # every output, byte for byte
 
 
@@ -287,7 +294,7 @@ def test_page_timeout_sends_document_to_review(chart_pdf, tmp_path, settings, mo
     first, second = text.split("\f")
     assert "Glucose 182" in first and second == ""
     # The page that could not be read is blacked out whole, not dropped.
-    pages = convert_from_path(str(tmp_path / source.doc_id / "redacted.pdf"), dpi=30)
+    pages = convert_from_path(str(output(tmp_path, source.doc_id, "redacted.pdf")), dpi=30)
     assert len(pages) == 2 and np.asarray(pages[1].convert("L")).max() < 30
 
 
@@ -316,7 +323,12 @@ def test_write_outputs_is_atomic(tmp_path: Path, monkeypatch) -> None:
         with pytest.raises(errors.OutputWriteFailed):
             write_outputs(tmp_path, "d1", good.__class__(**{**good.__dict__, "text": "new"}), PLAIN)
     assert (tmp_path / "d1" / "text.txt").read_text() == "a"  # the old outputs are intact
-    assert [p.name for p in tmp_path.iterdir()] == ["d1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d1", "deidentified"]
+    assert sorted(p.name for p in (tmp_path / "deidentified").iterdir()) == [
+        "DEIDENTIFIED.txt",
+        "d1",
+    ]  # no temporary folder left in either tree
+    assert (tmp_path / "deidentified" / "d1" / "deid.txt").read_text() == "b"
 
 
 def test_planted_phi_absent_from_logs(tmp_path: Path, settings) -> None:
@@ -347,7 +359,7 @@ def test_planted_phi_absent_from_logs(tmp_path: Path, settings) -> None:
     deid_files = ["deid.txt", "deid.json", "bundle.deid.json", "safe_harbor.json"]
     (done,) = [r for r in records if r.status != "failed"]
     for name in deid_files:
-        content = (tmp_path / "out" / done.doc_id / name).read_text().lower()
+        content = output(tmp_path / "out", done.doc_id, name).read_text().lower()
         for phi in [*PHI, "HARRISON_MARGARET", "1948-03-14", str(folder)]:
             assert phi.lower() not in content, name
 

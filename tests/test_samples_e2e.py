@@ -24,6 +24,7 @@ from pipeline.bench import (
     truth_lab_reads,
     truth_observation_keys,
 )
+from pipeline.layout import output
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 TRUTHS = {p.stem: json.loads(p.read_text()) for p in sorted((SAMPLES / "truth").glob("*.json"))}
@@ -48,7 +49,7 @@ def test_sample_against_truth(name: str, outputs) -> None:
     truth = TRUTHS[name]
     status, folder = outputs[name]
     text = (folder / "text.txt").read_text()
-    deid = (folder / "deid.txt").read_text()
+    deid = output(folder.parent, folder.name, "deid.txt").read_text()
     pages = text.split("\f")
     assert len(pages) == len(truth["pages"])
     chars = [
@@ -95,7 +96,7 @@ def test_every_bundle_validates_against_hl7s_json_schema(outputs, fhir_schema_er
     checked = 0
     for _, folder in outputs.values():
         for name in ("bundle.json", "bundle.deid.json"):
-            bundle = json.loads((folder / name).read_text())
+            bundle = json.loads(output(folder.parent, folder.name, name).read_text())
             assert fhir_schema_errors(bundle) == [], (folder.name, name)
             checked += 1
     assert checked == 2 * len(TRUTHS)
@@ -135,7 +136,9 @@ def test_a_fhir_server_accepts_every_bundle_and_a_second_load_creates_nothing(
     )
     expected: Counter[str] = Counter()
     for name in ("bundle.json", "bundle.deid.json"):
-        bundles = [json.loads((f / name).read_text()) for _, f in outputs.values()]
+        bundles = [
+            json.loads(output(f.parent, f.name, name).read_text()) for _, f in outputs.values()
+        ]
         for bundle in bundles:
             reply = _post(fhir_server, bundle)
             assert reply["resourceType"] == "Bundle", reply

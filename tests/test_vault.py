@@ -15,6 +15,7 @@ from pydantic import SecretStr, ValidationError
 
 from pipeline.batch import ingest, read_manifest
 from pipeline.errors import SealedUnreadable
+from pipeline.layout import identified
 from pipeline.review import auth
 from pipeline.settings import Settings, VaultSettings
 from pipeline.state import audit, open_state
@@ -31,7 +32,6 @@ from pipeline.vault import (
     PLAIN,
     Vault,
     decode_key,
-    identified,
     key_id,
     new_key,
     reseal_files,
@@ -48,6 +48,7 @@ NEXT_KEY = new_key()
 PHI = (b"HARRISON", b"MARGARET", b"4829173", b"03/14/1948")
 SEALED_FILES = (
     "manifest.json",
+    "deid.key",
     "{doc}/text.txt",
     "{doc}/bundle.json",
     "{doc}/ocr.json",
@@ -55,7 +56,14 @@ SEALED_FILES = (
     "{doc}/searchable.pdf",
     "{doc}/hocr/page-0001.hocr",
 )
-PLAIN_FILES = ("{doc}/deid.txt", "{doc}/deid.json", "{doc}/redacted.pdf", "{doc}/bundle.deid.json")
+PLAIN_FILES = (
+    "deidentified/{doc}/deid.txt",
+    "deidentified/{doc}/deid.json",
+    "deidentified/{doc}/redacted.pdf",
+    "deidentified/{doc}/bundle.deid.json",
+    "deidentified/{doc}/safe_harbor.json",
+    "deidentified/DEIDENTIFIED.txt",
+)
 
 
 def keyed(settings: Settings, key: str, *old: str) -> Settings:
@@ -125,8 +133,9 @@ def test_deidentified_outputs_stay_plain_and_every_output_is_private(
         raw = (out / name.format(doc=doc)).read_bytes()
         assert not raw.startswith(MAGIC), name
         assert not any(p in raw for p in (b"HARRISON", b"4829173")), name
-    assert "[PERSON]" in (out / doc / "deid.txt").read_text()
-    assert json.loads((out / doc / "bundle.deid.json").read_text())["resourceType"] == "Bundle"
+    deid = out / "deidentified" / doc
+    assert "[PERSON]" in (deid / "deid.txt").read_text()
+    assert json.loads((deid / "bundle.deid.json").read_text())["resourceType"] == "Bundle"
     for path in [out, *out.rglob("*")]:
         mode = stat.S_IMODE(path.stat().st_mode)
         if path.is_dir():
@@ -139,8 +148,10 @@ def test_identified_names_what_is_sealed() -> None:
     assert identified(Path("manifest.json"))
     assert identified(Path("d1/bundle.json")) and identified(Path("d1/hocr/page-0001.hocr"))
     assert identified(Path("d1/history/bundle.v1.json"))
-    assert not identified(Path("d1/history/bundle.v1.deid.json"))
-    assert not identified(Path("d1/bundle.deid.json")) and not identified(Path("d1/deid.txt"))
+    assert not identified(Path("deidentified/d1/history/bundle.v1.deid.json"))
+    assert not identified(Path("deidentified/d1/bundle.deid.json"))
+    assert not identified(Path("deidentified/d1/deid.txt"))
+    assert not identified(Path("d1/redaction.json")) and not identified(Path("identity.json"))
     assert identified(Path(".review-cache/d1/searchable-0000.png"))
 
 
@@ -238,3 +249,31 @@ def test_the_review_app_works_on_a_sealed_outdir(
     assert exported.status_code == 200
     assert b"4829173" in exported.content  # an export is the plain bundle, audited
     assert audit.rows(engine)[0].action == "export"  # newest first
+
+
+def test_keys_rotate_reseals_an_outdir_and_is_audited(
+    sealed: tuple[Path, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    shutil.copytree(sealed[0], out)
+    assert main(["keys", "new"]) == 0
+    assert len(decode_key(capsys.readouterr().out)) == 32
+    monkeypatch.setenv("CHART2FHIR_VAULT__KEY", NEXT_KEY)
+    assert main(["keys", "rotate", str(out)]) == 2  # the old key is not in the ring
+    assert "E702" in capsys.readouterr().err
+    monkeypatch.setenv("CHART2FHIR_VAULT__OLD_KEYS", json.dumps([KEY]))
+    assert main(["keys", "rotate", str(out)]) == 0
+    printed = capsys.readouterr().out
+    new_id = key_id(decode_key(NEXT_KEY))
+    assert printed.startswith(f"key {new_id}: ") and " 0 left plain" in printed
+    raw = (out / sealed[1] / "bundle.json").read_bytes()
+    assert Vault(decode_key(NEXT_KEY)).sealed_by(raw) == new_id
+    engine = open_state(default_url(out), Vault(decode_key(NEXT_KEY)))
+    row = audit.rows(engine)[0]
+    assert row.action == "key_rotated" and json.loads(row.detail)["key"] == new_id
+    assert KEY not in row.detail and NEXT_KEY not in row.detail

@@ -35,6 +35,7 @@ from pipeline.deid.detect import date_key
 from pipeline.deid.text import deidentify_text
 from pipeline.schema import Allergy, Extraction, Listed, Patient, PhiReport, Span
 from pipeline.settings import DeidSettings
+from pipeline.vault import PLAIN, Vault
 
 KEY_FILE = "deid.key"
 MIN_KEY_BYTES = 32  # shorter keys could be searched from one known MRN and its surrogate
@@ -57,30 +58,31 @@ _DIGITS = "0123456789"
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as digits
 
 
-def load_or_create_key(out_dir: Path, cfg: DeidSettings) -> bytes:
+def load_or_create_key(out_dir: Path, cfg: DeidSettings, vault: Vault = PLAIN) -> bytes:
     """The surrogate key: ``cfg.surrogate_key``, else ``out_dir/deid.key`` (made if missing).
 
     A new key file is written with mode 0600 under a temporary name and linked into place,
-    so that two runs starting together agree on one key.
+    so that two runs starting together agree on one key. It is sealed by ``vault`` (when it
+    has a key): whoever holds it can link surrogates back to patients.
     """
     if cfg.surrogate_key is not None:
         key = cfg.surrogate_key.get_secret_value().encode()
     else:
         path = out_dir / KEY_FILE
         if not path.exists():
-            _make_key_file(path)
-        key = path.read_text(encoding="utf-8").strip().encode()
+            _make_key_file(path, vault)
+        key = vault.read(path).strip()
     if len(key) < MIN_KEY_BYTES:
         raise ValueError("The surrogate key is too short.")
     return key
 
 
-def _make_key_file(path: Path) -> None:
+def _make_key_file(path: Path, vault: Vault) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # 0600, O_EXCL
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32) + "\n")
+        with os.fdopen(fd, "wb") as f:
+            f.write(vault.seal((secrets.token_hex(32) + "\n").encode()))
         try:
             os.link(tmp, path)  # fails if another run made it first: theirs is kept
         except FileExistsError:
@@ -88,8 +90,8 @@ def _make_key_file(path: Path) -> None:
         except OSError:  # a filesystem without hard links
             with contextlib.suppress(FileExistsError):
                 fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-                with os.fdopen(fd2, "w") as f:
-                    f.write(Path(tmp).read_text(encoding="utf-8"))
+                with os.fdopen(fd2, "wb") as f:
+                    f.write(Path(tmp).read_bytes())
     finally:
         os.unlink(tmp)
 

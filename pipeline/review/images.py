@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pipeline import layout
 from pipeline.errors import PipelineError
 from pipeline.revise import page_pixels, read_ocr
 from pipeline.settings import Settings
@@ -35,7 +36,7 @@ def page_image(
     there is no such document or page.
     """
     cached = out_dir / CACHE / doc_id / f"{Path(pdf).stem}-{page:04d}.png"
-    pdf_path = out_dir / doc_id / pdf
+    pdf_path = layout.output(out_dir, doc_id, pdf)
     vault = Vault.from_settings(settings.vault)
     with _lock(cached):
         if cached.exists() and cached.stat().st_mtime_ns >= _mtime(pdf_path):
@@ -45,7 +46,7 @@ def page_image(
                 return image
         try:
             ocr = read_ocr(out_dir / doc_id, vault)
-            image = page_pixels(out_dir / doc_id, pdf, ocr.pages[page], settings.load, vault)
+            image = page_pixels(pdf_path, ocr.pages[page], settings.load, vault)
         except (OSError, ValueError, IndexError, PipelineError) as e:
             raise LookupError("no such page") from e
         _store(cached, image, vault)

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
-from pipeline import errors
+from pipeline import errors, layout
 from pipeline.batch import MANIFEST, read_manifest
 from pipeline.deid.boxes import redaction_boxes
 from pipeline.revise import describe, read, read_ocr
@@ -205,7 +205,8 @@ def _page_items(pages: tuple[OcrPage, ...], settings: Settings) -> list[NewItem]
 def _phi_items(ocr: OcrDocument, doc_dir: Path, settings: Settings) -> list[NewItem]:
     """PHI detections within ``phi_margin`` above their label's threshold."""
     try:
-        spans = json.loads((doc_dir / "deid.json").read_text(encoding="utf-8"))["spans"]
+        deid = layout.output(doc_dir.parent, doc_dir.name, "deid.json")
+        spans = json.loads(deid.read_text(encoding="utf-8"))["spans"]
     except (OSError, ValueError, KeyError):
         return []
     cfg, margin = settings.deid, settings.review.phi_margin
