@@ -165,7 +165,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     report = build_report(
         args.out, vault=Vault.from_settings(settings.vault), engine=engine, inputs=args.inputs
     )
-    html, data = write_report(report, args.dest or args.out / "report")
+    data, html = write_report(report, args.dest or args.out / "report")
     audit.record(engine, actor(), "report", f"batch:{report['batch']['id']}")
     verdict = "ACCEPTED" if report["accepted"] else "NOT ACCEPTED: " + "; ".join(report["blocking"])
     print(f"{verdict}\n{html}\n{data}")
