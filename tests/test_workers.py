@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import errors
+from pipeline.layout import DEID_DIR
 
 SAMPLES = Path(__file__).parent.parent / "samples" / "scans"
 INPUTS = ["c001-progress-note-moderate.jpg", "c002-lab-report-heavy.tif"]
@@ -115,8 +116,10 @@ def test_submit_and_workers_write_the_same_files_as_ingest(
         )
         if record.status == "failed":
             continue
-        # Every output of the document, byte for byte.
+        # Every output of the document, identified and de-identified, byte for byte.
         assert _files(queued / doc_id) == _files(embedded / doc_id), doc_id
+        assert _files(queued / DEID_DIR / doc_id) == _files(embedded / DEID_DIR / doc_id)
+        assert _files(queued / DEID_DIR / doc_id)  # not two empty folders
     assert json.loads((queued / "identity.json").read_text()) == json.loads(
         (embedded / "identity.json").read_text()
     )
