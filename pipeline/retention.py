@@ -7,8 +7,9 @@ whatever the period. ``purge`` deletes the identified artifacts of the documents
 period in batches not on hold: in the document's folder the files ``vault.identified``
 names (text.txt, bundle.json, searchable.pdf, ocr.json, extraction.json, hocr/, the
 identified history), its rendered pages in the review cache, its pages in queue storage;
-in the state database its review items' values and its input path; in the manifest its
-input path (the record stays, with ``purged_at``). The de-identified outputs stay: they are
+in the state database its review items (values and all: the review app has nothing left to
+show) and its input path; in the manifest its input path (the record stays, with
+``purged_at``, and is never put to review again). The de-identified outputs stay: they are
 what analysts keep. Every change of policy and every purged document is an audit row.
 
 A document without ``finished_at`` (written before it was recorded) is never due: it is
@@ -17,13 +18,12 @@ reported as undated, and kept.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from pipeline.batch import read_manifest, write_manifest
 from pipeline.layout import identified
@@ -32,8 +32,6 @@ from pipeline.state import audit
 from pipeline.state.models import Batch, Document, Item, Job
 from pipeline.state.store import register_batch
 from pipeline.vault import Vault
-
-PURGED = json.dumps({"purged": True})  # what a purged review item's value becomes
 
 
 @dataclass(frozen=True)
@@ -189,13 +187,9 @@ def _delete(out_dir: Path, doc_id: str) -> int:
 
 
 def _forget(engine: Engine, out_dir: Path, batch_id: str, doc_id: str) -> None:
-    """Blank the document's identified values in the state database."""
+    """Remove the document's identified values from the state database."""
     with engine.begin() as c:
-        c.execute(
-            update(Item)
-            .where(Item.batch_id == batch_id, Item.doc_id == doc_id)
-            .values(original=PURGED, corrected=None)
-        )
+        c.execute(delete(Item).where(Item.batch_id == batch_id, Item.doc_id == doc_id))
         jobs = select(Job.id).where(Job.out_dir == str(out_dir.resolve()))
         c.execute(
             update(Document)

@@ -40,12 +40,15 @@ def _snapshot(folder: Path) -> dict[str, str]:
 def batch(samples_outdir: Path, tmp_path: Path, settings: Settings) -> tuple[Path, list[str]]:
     """A copy of the samples' OUTDIR whose documents finished 40, 40, 10 days ago, or undated.
 
-    Returns (OUTDIR, doc_ids in that order); review items are synced for it.
+    Returns (OUTDIR, doc_ids in that order: the first and third in review); review items
+    are synced for it.
     """
     out = tmp_path / "out"
     shutil.copytree(samples_outdir, out, ignore=shutil.ignore_patterns("state.db*"))
-    records = read_manifest(out)
-    ages = [40, 40, 10, None, 10, 10]
+    # Those in review first: one of them expires, with its review items.
+    records = sorted(read_manifest(out), key=lambda r: r.status != "review")
+    assert [r.status for r in records[:2]] == ["review", "review"]
+    ages = [40, 10, 40, None, 10, 10]
     dated = [
         r.model_copy(update={"finished_at": NOW - timedelta(days=age) if age is not None else None})
         for r, age in zip(records, ages, strict=False)
@@ -54,7 +57,8 @@ def batch(samples_outdir: Path, tmp_path: Path, settings: Settings) -> tuple[Pat
     engine = open_for(out, settings)
     register_batch(engine, out)
     assert items.sync(engine, settings, force=True) > 0
-    return out, [r.doc_id for r in dated]
+    ids = [r.doc_id for r in dated]
+    return out, [ids[0], ids[2], ids[1], *ids[3:]]  # the two expired first
 
 
 def test_purge_deletes_exactly_the_expired_identified_artifacts(
@@ -97,11 +101,9 @@ def test_purge_deletes_exactly_the_expired_identified_artifacts(
     assert sorted(r.resource for r in rows) == sorted(f"document:{d}" for d in expired)
     assert {json.loads(r.detail)["files"] for r in rows} == {done.files[d] for d in expired}
     with engine.connect() as c:
-        values = dict(
-            c.execute(select(Item.doc_id, Item.original).where(Item.doc_id.in_(docs))).all()
-        )
-    for d, original in values.items():
-        assert (original == retention.PURGED) == (d in expired)
+        reviewed = set(c.execute(select(Item.doc_id).where(Item.doc_id.in_(docs))).scalars())
+    assert reviewed and not reviewed & set(expired)  # the purged documents' items are gone
+    assert items.sync(engine, settings, force=True) == 0  # and are not put to review again
 
     again = retention.purge(out, engine=engine, vault=PLAIN, actor="cli:test", now=NOW)
     assert again.files == {} and set(again.plan.purged_before) == set(expired)

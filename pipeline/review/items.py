@@ -81,7 +81,7 @@ def sync(engine: Engine, settings: Settings, *, force: bool = False) -> int:
         if seen == mtime and not force:
             continue
         for record in read_manifest(out_dir, Vault.from_settings(settings.vault)):
-            if record.status == "review":
+            if record.status == "review" and record.purged_at is None:
                 found = document_items(out_dir, record.doc_id, record.reasons, settings)
                 added += _store(engine, bid, record.doc_id, found)
         with engine.begin() as c:
