@@ -277,3 +277,15 @@ def test_keys_rotate_reseals_an_outdir_and_is_audited(
     row = audit.rows(engine)[0]
     assert row.action == "key_rotated" and json.loads(row.detail)["key"] == new_id
     assert KEY not in row.detail and NEXT_KEY not in row.detail
+
+
+def test_a_bad_key_setting_is_named_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+
+    monkeypatch.setenv("CHART2FHIR_VAULT__KEY", "hunter2-is-not-a-key")
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "CHART2FHIR_VAULT__KEY" in err and "32 bytes" in err
+    assert "hunter2" not in err
