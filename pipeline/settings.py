@@ -31,6 +31,14 @@ class LoadSettings(Section):
     max_pages: int = 1000
     # 100 Mpx: a letter page at 600 DPI is 34 Mpx; a 20000x20000 "image" is a bomb.
     max_pixels: int = 100_000_000
+    # A progressive JPEG is decoded once per scan, each pass over the whole image: 10,000
+    # scans of a few bytes each (a 370 kB file) kept PIL busy 11 s on a 16 Mpx image, and the
+    # time grows with both. Encoders write at most a dozen or two (libjpeg's progressions:
+    # 6 for gray, 10 for color), once per frame of an MPO and its thumbnails. More: E103.
+    max_jpeg_scans: int = 100
+    # pdfinfo and pdftoppm are killed after this long on one PDF (E103); the seconds a
+    # page's OCR may take are ocr.timeout_s (E301).
+    pdf_timeout_s: float = 120.0
 
 
 class CleanupSettings(Section):

@@ -58,7 +58,6 @@ from pipeline import errors, state
 from pipeline.batch import finish_run, init_worker
 from pipeline.errors import PipelineError
 from pipeline.logs import configure_logging, fields, get_logger
-from pipeline.ocr.load import PDF_TIMEOUT_S
 from pipeline.run import Context, PageTask, assemble_document, finished_now, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
 from pipeline.settings import Settings
@@ -77,8 +76,8 @@ dramatiq.set_broker(make_broker(SETTINGS.worker.broker_url.get_secret_value()))
 log = get_logger(__name__)
 
 # dramatiq's own limit, a backstop: tesseract and pdftoppm are killed at their own limits
-# (CHART2FHIR_OCR__TIMEOUT_S, shared by both engines of auto; PDF_TIMEOUT_S).
-PAGE_TIME_LIMIT_MS = int((PDF_TIMEOUT_S + 2 * SETTINGS.ocr.timeout_s + 60) * 1000)
+# (CHART2FHIR_OCR__TIMEOUT_S, shared by both engines of auto; CHART2FHIR_LOAD__PDF_TIMEOUT_S).
+PAGE_TIME_LIMIT_MS = int((SETTINGS.load.pdf_timeout_s + 2 * SETTINGS.ocr.timeout_s + 60) * 1000)
 JOIN_TIME_LIMIT_MS = 2 * 3600 * 1000  # the join re-reads every redacted page
 BULK, FIRST = 10, 0  # actor priorities: lower goes first
 
