@@ -115,9 +115,11 @@ def _retention(args: argparse.Namespace, settings: Settings) -> int:
             print("chart2fhir retention: --days is 0 or more", file=sys.stderr)
             return 2
         rule = retention.set_retention(engine, args.out, args.days, actor=actor())
-    if args.hold or args.release:
-        reference = args.hold if args.hold else None
-        rule = retention.set_hold(engine, args.out, reference, actor=actor())
+    if args.hold is not None or args.release:
+        if args.hold is not None and not 0 < len(args.hold) <= 100:
+            print("chart2fhir retention: --hold takes 1 to 100 characters", file=sys.stderr)
+            return 2
+        rule = retention.set_hold(engine, args.out, args.hold, actor=actor())
     period = f"{rule.retain_days} days" if rule.retain_days is not None else "none (kept)"
     hold = f"on legal hold ({rule.hold_reference})" if rule.legal_hold else "no legal hold"
     print(f"batch {rule.batch_id}: retention {period}; {hold}")
@@ -140,6 +142,8 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     verb = "would purge" if args.dry_run else "purged"
     for doc_id, n in done.files.items():
         print(f"{verb} {doc_id}: {n} identified files")
+    for doc_id in plan.held:
+        print(f"held {doc_id}: past its period, on legal hold")
     for doc_id, until in sorted(plan.kept.items()):
         print(f"kept {doc_id} until {until.astimezone(UTC).date().isoformat()}")
     for doc_id in plan.undated:
@@ -149,7 +153,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     elif plan.policy.retain_days is None:
         print(f"batch {plan.policy.batch_id} has no retention period: nothing is due")
     print(
-        f"{len(done.files)} documents {verb}, {len(plan.kept)} kept, "
+        f"{len(done.files)} documents {verb}, {len(plan.held)} held, {len(plan.kept)} kept, "
         f"{len(plan.purged_before)} purged before"
     )
     return 0

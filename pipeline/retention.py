@@ -49,7 +49,8 @@ class Plan:
     """What a purge of a batch would do at ``now``."""
 
     policy: Policy
-    due: tuple[str, ...]  # doc_ids past their period (all kept when on hold)
+    due: tuple[str, ...]  # doc_ids past their period, not on hold: purged
+    held: tuple[str, ...] = ()  # doc_ids past their period, kept by the legal hold
     kept: dict[str, datetime] = field(default_factory=dict)  # doc_id -> kept until
     undated: tuple[str, ...] = ()  # no finished_at: kept
     purged_before: tuple[str, ...] = ()  # purged by an earlier run
@@ -86,6 +87,8 @@ def set_retention(engine: Engine, out_dir: Path, days: int, *, actor: str) -> Po
 
 def set_hold(engine: Engine, out_dir: Path, reference: str | None, *, actor: str) -> Policy:
     """Put the batch on legal hold under ``reference`` (a matter number), or release it."""
+    if reference is not None and not 0 < len(reference) <= 100:
+        raise ValueError("a legal hold's reference is 1 to 100 characters")
     bid = policy(engine, out_dir).batch_id
     with engine.begin() as c:
         c.execute(
@@ -118,7 +121,8 @@ def plan(records: list[DocumentRecord], rule: Policy, now: datetime) -> Plan:
     return Plan(
         rule,
         due=() if rule.legal_hold else tuple(due),
-        kept=kept if not rule.legal_hold else {d: now for d in [*due, *kept]},
+        held=tuple(due) if rule.legal_hold else (),
+        kept=kept,
         undated=tuple(undated),
         purged_before=tuple(before),
     )

@@ -118,7 +118,8 @@ def test_a_legal_hold_keeps_everything_until_released(
     retention.set_hold(engine, out, "MATTER-2026-17", actor="cli:legal")
     before = _snapshot(out)
     held = retention.purge(out, engine=engine, vault=PLAIN, actor="cli:test", now=NOW)
-    assert held.files == {} and held.plan.due == ()
+    assert held.files == {} and held.plan.due == () and set(held.plan.held) == set(docs[:2])
+    assert set(held.plan.kept) == {docs[2], docs[4], docs[5]}  # not yet due either way
     assert _snapshot(out) == before
     released = retention.set_hold(engine, out, None, actor="cli:legal")
     assert not released.legal_hold
@@ -156,7 +157,7 @@ def test_the_commands_say_what_they_did_by_id(
     assert main(["purge", str(out)]) == 0
     printed = capsys.readouterr().out
     assert f"purged {docs[0]}:" in printed and f"kept {docs[3]}: no finished_at" in printed
-    assert "2 documents purged" in printed
+    assert "2 documents purged, 0 held, 3 kept" in printed
     assert not (out / docs[0] / "bundle.json").exists()
 
 
