@@ -66,6 +66,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         print(new_key())
         return 0
+    if args.out is None:
+        print(f"chart2fhir {args.command} {args.action}: name an OUTDIR", file=sys.stderr)
+        return 2
     if not args.out.is_dir() or not (args.out / "manifest.json").exists():
         print(f"chart2fhir {args.command}: OUTDIR has no manifest.json", file=sys.stderr)
         return 2
