@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import Engine, select, text, update
 
 from pipeline.layout import deid_folder
+from pipeline.logs import LOGGER_NAME
 from pipeline.review import auth, items
 from pipeline.settings import ReviewSettings, Settings
 from pipeline.state import audit, open_state
@@ -510,6 +511,9 @@ def test_no_phi_in_logs_audit_rows_or_urls(
     reviewer: TestClient, engine: Engine, review_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Our logger's own level too: a command run earlier in this process (chart2fhir's main)
+    # set it to the configured WARNING.
+    caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     item_id, doc_id, _ = _item(engine, kind="value", ref="observations/%")
     page = reviewer.get(f"/items/{item_id}")
     reviewer.get(f"/items/{item_id}/crop.png")
