@@ -393,3 +393,22 @@ def test_the_review_backlog_comes_from_the_state_database(
     }
     assert "review-items-open" not in report["blocking"]
     assert "documents-in-review" in report["blocking"]
+
+
+def test_the_report_command_writes_both_files_exits_3_and_is_audited(
+    samples_outdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+    from pipeline.state import audit
+
+    out = tmp_path / "out"
+    shutil.copytree(samples_outdir, out, ignore=shutil.ignore_patterns("state.db*"))
+    # The samples' ingest leaves documents in review: not accepted (exit code 3).
+    assert main(["report", str(out), "--inputs", str(SCANS)]) == 3
+    printed = capsys.readouterr().out
+    assert printed.startswith("NOT ACCEPTED: documents-in-review")
+    report = json.loads((out / "report" / "report.json").read_text())
+    assert report["reconciliation"]["inputs"]["accounted"] == len(list(SCANS.iterdir()))
+    assert (out / "report" / "report.html").read_text().count("<svg") == 2
+    (row,) = [r for r in audit.rows(open_state(default_url(out))) if r.action == "report"]
+    assert row.resource == f"batch:{report['batch']['id']}"
