@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.errors import SealedUnreadable
 from pipeline.schema import DocumentRecord
 
 
@@ -191,6 +192,18 @@ def main(argv: list[str] | None = None) -> int:
             update={"ocr": settings.ocr.model_copy(update={"engine": args.ocr_engine})}
         )
     configure_logging(settings.log_level)
+
+    try:
+        return _run(args, settings)
+    except SealedUnreadable as e:
+        # A sealed file without its key (or altered): said once, nothing overwritten.
+        print(f"chart2fhir {args.command}: {e.record}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    """The command of ``args``."""
+    from pipeline import cli_records
 
     if args.command == "ingest":
         return _ingest(args, settings)

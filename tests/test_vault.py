@@ -289,3 +289,23 @@ def test_a_bad_key_setting_is_named_never_shown(
     err = capsys.readouterr().err
     assert "CHART2FHIR_VAULT__KEY" in err and "32 bytes" in err
     assert "hunter2" not in err
+
+
+def test_every_command_refuses_a_sealed_outdir_without_its_key(
+    sealed: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    shutil.copytree(sealed[0], out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for argv in (
+        ["export", str(out), "--ndjson", str(tmp_path / "nd")],
+        ["report", str(out)],
+        ["purge", str(out)],
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "E702" in err and "Traceback" not in err, argv
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p in before}
+    assert after == before  # nothing sealed was overwritten
