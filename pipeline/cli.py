@@ -173,19 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
 
-    from pydantic import ValidationError
-
     from pipeline.logs import configure_logging
-    from pipeline.settings import Settings, configure_process
+    from pipeline.settings import SettingsInvalid, configure_process, load_settings
 
     configure_process()
     try:
-        settings = Settings()
-    except ValidationError as e:
-        # Which setting and why, never its value: a key or a URL's password.
-        for error in e.errors(include_input=False, include_url=False):
-            where = "__".join(str(part).upper() for part in error["loc"])
-            print(f"chart2fhir: CHART2FHIR_{where}: {error['msg']}", file=sys.stderr)
+        settings = load_settings()
+    except SettingsInvalid as e:
+        for line in str(e).splitlines():
+            print(f"chart2fhir: {line}", file=sys.stderr)
         return 2
     if getattr(args, "ocr_engine", None):
         settings = settings.model_copy(

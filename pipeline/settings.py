@@ -325,6 +325,31 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"  # INFO logs one line per document (ids, counts, seconds)
 
 
+class SettingsInvalid(ValueError):
+    """Settings the environment gives that are refused: which ones and why, no values."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment.
+
+    Raises:
+        SettingsInvalid: a setting is refused. Its text names each variable and the rule it
+            broke, never the value given, which can be a key or a URL's password (pydantic's
+            own message echoes it).
+
+    """
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        lines = [
+            f"CHART2FHIR_{'__'.join(str(p).upper() for p in error['loc'])}: {error['msg']}"
+            for error in e.errors(include_input=False, include_url=False)
+        ]
+        raise SettingsInvalid("\n".join(lines)) from None
+
+
 def configure_process() -> None:
     """Set the environment that third-party libraries read at import or call time.
 

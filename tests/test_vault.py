@@ -309,3 +309,16 @@ def test_every_command_refuses_a_sealed_outdir_without_its_key(
         assert "E702" in err and "Traceback" not in err, argv
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p in before}
     assert after == before  # nothing sealed was overwritten
+
+
+def test_settings_refused_are_named_without_their_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.settings import SettingsInvalid, load_settings
+
+    monkeypatch.setenv("CHART2FHIR_VAULT__KEY", "hunter2-is-not-a-key")
+    monkeypatch.setenv("CHART2FHIR_VAULT__OLD_KEYS", '["swordfish-neither"]')
+    with pytest.raises(SettingsInvalid) as refused:
+        load_settings()  # what workers.actors builds its settings with, at import
+    text = str(refused.value)
+    assert "CHART2FHIR_VAULT__KEY:" in text and "CHART2FHIR_VAULT__OLD_KEYS:" in text
+    assert "hunter2" not in text and "swordfish" not in text
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__

@@ -60,14 +60,14 @@ from pipeline.errors import PipelineError
 from pipeline.logs import configure_logging, fields, get_logger
 from pipeline.run import Context, PageTask, assemble_document, finished_now, read_page
 from pipeline.schema import DocumentRecord, OcrPage, Source
-from pipeline.settings import Settings
+from pipeline.settings import load_settings
 from pipeline.storage import LocalStorage
 from pipeline.vault import Vault
 from workers import metrics
 from workers.broker import DOCUMENT_QUEUE, OCR_QUEUE, OUTAGES, URGENT, make_broker
 
 init_worker()  # one thread each for tesseract and OpenCV: processes are the parallelism
-SETTINGS = Settings()
+SETTINGS = load_settings()  # SettingsInvalid names a refused setting, never its value
 VAULT = Vault.from_settings(SETTINGS.vault)
 configure_logging(SETTINGS.log_level, exclusive=True)  # dramatiq's own format prints text
 if SETTINGS.worker.broker_url is None:
