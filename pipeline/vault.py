@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import os
 import secrets
@@ -77,13 +78,14 @@ class Vault:
         self._current = key
         self._ring = {bytes.fromhex(key_id(k)): AESGCM(k) for k in (*old_keys, key) if k}
 
-    @classmethod
-    def from_settings(cls, cfg: VaultSettings) -> Vault:
-        """The vault of ``cfg``: sealing when ``cfg.key`` is set, plain otherwise."""
-        return cls(
-            decode_key(cfg.key.get_secret_value()) if cfg.key else None,
-            tuple(decode_key(k.get_secret_value()) for k in cfg.old_keys),
-        )
+    @staticmethod
+    def from_settings(cfg: VaultSettings) -> Vault:
+        """The vault of ``cfg``: sealing when ``cfg.key`` is set, plain otherwise.
+
+        Built once per settings in a process (settings are frozen): stages, page workers
+        and routes ask for it per call.
+        """
+        return _vault_of(cfg)
 
     @property
     def sealing(self) -> bool:
@@ -185,6 +187,14 @@ class Vault:
 PLAIN = Vault()  # no key: writes plain, cannot open sealed files
 
 
+@functools.cache
+def _vault_of(cfg: VaultSettings) -> Vault:
+    return Vault(
+        decode_key(cfg.key.get_secret_value()) if cfg.key else None,
+        tuple(decode_key(k.get_secret_value()) for k in cfg.old_keys),
+    )
+
+
 def write_atomically(path: Path, data: str | bytes) -> None:
     """Write ``data`` (UTF-8 text or bytes) beside ``path`` under a hidden name, then rename.
 
@@ -218,17 +228,18 @@ def reseal_files(out_dir: Path, vault: Vault, *, seal_plain: bool = True) -> dic
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
         if path.name.startswith("."):
             continue  # a temporary file of a write in progress
-        data = path.read_bytes()
-        by = vault.sealed_by(data)
+        with path.open("rb") as f:
+            by = vault.sealed_by(f.read(len(MAGIC) + _KEY_ID))
         if by == vault.current_id:
             counts["current"] += 1
         elif by is not None:
-            vault.write(path, vault.open(data))
+            vault.write(path, vault.read(path))
             counts["resealed"] += 1
         elif identified(path.relative_to(out_dir)):
             if seal_plain:
-                vault.write(path, data)
+                vault.write(path, path.read_bytes())
                 counts["sealed"] += 1
             else:
                 counts["plain"] += 1
+        # else plain and de-identified (or no PHI): left unread, as it is
     return counts
