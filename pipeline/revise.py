@@ -203,11 +203,12 @@ def reissue(
             original=describe(before),
         )
     reviewed = original.model_copy(update={f: tuple(v) for f, v in lists.items()})
-    version = _version(doc_dir, vault) + 1
+    current = _bundle(doc_dir, vault)
+    version = _version(current) + 1
     bundle = emit_bundle(
         reading.source,
         reviewed,
-        scan=_scan(doc_dir / "bundle.json", vault),
+        scan=_scan(current),
         cfg=settings.fhir,
         review=Review(original=original, changes=changes, version=version),
     )
@@ -351,15 +352,10 @@ def edit_redaction(
     if residual:
         return Repainted(saved=False, residual=residual, boxes=len(boxes))
     painted[index] = boxes
+    redacted = layout.output(out_dir, doc_id, "redacted.pdf")
     pages = []
     for p in ocr.pages:
-        pixels = (
-            image
-            if p.index == index
-            else page_pixels(
-                layout.output(out_dir, doc_id, "redacted.pdf"), p, settings.load, vault
-            )
-        )
+        pixels = image if p.index == index else page_pixels(redacted, p, settings.load, vault)
         pages.append(encode_page(pixels, p.dpi))
     phi = Phi(report=report, painted=painted, redacted_pdf=write_pdf(pages))
     reissue(out_dir, doc_id, decisions, settings, phi=phi)
@@ -587,21 +583,25 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def _version(doc_dir: Path, vault: Vault) -> int:
-    """The version of the bundle.json there: 1 as the pipeline wrote it."""
+def _bundle(doc_dir: Path, vault: Vault) -> dict[str, Any]:
+    """The bundle.json there (opened by ``vault``); empty when there is none or not JSON."""
     try:
-        meta = json.loads(vault.read(doc_dir / BUNDLE)).get("meta", {})
-        return int(meta.get("versionId", 1))
+        body = json.loads(vault.read(doc_dir / BUNDLE))
     except (OSError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _version(bundle: dict[str, Any]) -> int:
+    """The version of ``bundle``: 1 as the pipeline wrote it."""
+    try:
+        return int(bundle.get("meta", {}).get("versionId", 1))
+    except ValueError:
         return 1
 
 
-def _scan(bundle_path: Path, vault: Vault) -> bytes | None:
+def _scan(bundle: dict[str, Any]) -> bytes | None:
     """The scan embedded in the bundle's DocumentReference (None: referenced by URL)."""
-    try:
-        bundle = json.loads(vault.read(bundle_path))
-    except (OSError, ValueError):
-        return None
     for entry in bundle.get("entry", []):
         resource = entry.get("resource", {})
         if resource.get("resourceType") == "DocumentReference":

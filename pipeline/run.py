@@ -700,7 +700,6 @@ def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs, vault: Vault) ->
         "searchable.pdf": outputs.searchable_pdf,
         "ocr.json": outputs.ocr_json,
         "extraction.json": outputs.extraction_json,
-        "redaction.json": outputs.redaction_json,  # boxes only: review's working data
     }
     deidentified: dict[str, str | bytes] = {
         "deid.txt": outputs.deid_text,
@@ -719,7 +718,9 @@ def write_outputs(out_dir: Path, doc_id: str, outputs: Outputs, vault: Vault) ->
         folders.append((tmp, out_dir / doc_id))
         for name, data in identified.items():
             if data or name in ("text.txt", "bundle.json"):
-                (vault.write if name != "redaction.json" else write_atomically)(tmp / name, data)
+                vault.write(tmp / name, data)
+        if outputs.redaction_json:  # boxes only, no PHI: review's working data, plain
+            write_atomically(tmp / "redaction.json", outputs.redaction_json)
         if outputs.hocr:
             (tmp / "hocr").mkdir(mode=0o700)
             for i, page in enumerate(outputs.hocr, start=1):
