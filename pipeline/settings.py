@@ -131,6 +131,7 @@ PHI_LABELS = frozenset(
         "US_SSN",
         "MRN",
         "ID",
+        "UNVERIFIED",  # a word the safety net could not show to be safe (deid/net.py)
     }
 )
 
@@ -149,6 +150,10 @@ class DeidSettings(Section):
     # Words and phrases never treated as PHI (case and spacing ignored), e.g. the name of
     # the migrating hospital printed on every page, when policy allows it.
     allow_list: tuple[str, ...] = ()
+    # The safety net (deid/net.py): after the recognizers, every word that is not an
+    # ordinary English word, a clinical term, abbreviation or unit, or a short number is
+    # removed as UNVERIFIED. Off, only what the recognizers find is removed.
+    safety_net: bool = True
     # What deid.txt puts in place of a span: "label" gives "[PERSON]"; "surrogate" gives a
     # made-up value of the same kind (a name from the name lists, the date shifted as in
     # bundle.deid.json, digits replaced), for tools that need text that reads naturally.

@@ -21,6 +21,9 @@ from pipeline.settings import DeidSettings, configure_process
 configure_process()
 
 CFG = DeidSettings()
+# The recognizers alone: tests of what a recognizer's context words or scores decide, which
+# the safety net (tests/test_deid_net.py) would otherwise cover over.
+RECOGNIZERS = DeidSettings(safety_net=False)
 
 LETTERHEAD = (
     "RIVERSIDE MEDICAL CENTER\n"
@@ -113,7 +116,7 @@ def test_spans_are_sorted_and_disjoint(analyzer: PhiAnalyzer) -> None:
 )
 def test_context_words(analyzer: PhiAnalyzer, text: str, values: list[tuple[str, str]]) -> None:
     doc = doc_of(text)
-    assert labelled(doc, find_phi(doc, analyzer=analyzer, cfg=CFG)) == expect(text, values)
+    assert labelled(doc, find_phi(doc, analyzer=analyzer, cfg=RECOGNIZERS)) == expect(text, values)
 
 
 def test_propagation_across_pages_and_ocr_variants(analyzer: PhiAnalyzer) -> None:
@@ -216,7 +219,7 @@ def test_clinical_content_survives(analyzer: PhiAnalyzer) -> None:
 
 def test_threshold_drops_weaker_results(analyzer: PhiAnalyzer) -> None:
     doc = doc_of("Attending: Dr. Sarah Chen\nTel: (217) 555-0100")
-    strict = DeidSettings(score_threshold=0.95)
+    strict = DeidSettings(score_threshold=0.95, safety_net=False)
     found = [
         (s.label, doc.text[s.start : s.end])
         for s in find_phi(doc, analyzer=analyzer, cfg=strict).spans
@@ -245,10 +248,10 @@ def test_label_threshold_overrides_the_default_for_that_label_only(
 ) -> None:
     doc = doc_of("Attending: Dr. Sarah Chen\nTel: (217) 555-0100")
     # The labelled name scores 0.85: a PERSON bar above it drops the name, not the phone.
-    strict = DeidSettings(thresholds={"PERSON": 0.9})
+    strict = DeidSettings(thresholds={"PERSON": 0.9}, safety_net=False)
     assert found_in(doc, analyzer, strict) == [("PHONE_NUMBER", "(217) 555-0100")]
     # A per-label bar below the default lets that label's weaker results through.
-    lenient = DeidSettings(score_threshold=0.95, thresholds={"PERSON": 0.5})
+    lenient = DeidSettings(score_threshold=0.95, thresholds={"PERSON": 0.5}, safety_net=False)
     assert ("PERSON", "Sarah Chen") in found_in(doc, analyzer, lenient)
 
 
@@ -407,4 +410,4 @@ def test_propagation_of_ocr_variants(
     analyzer: PhiAnalyzer, text: str, values: list[tuple[str, str]]
 ) -> None:
     doc = doc_of(text)
-    assert labelled(doc, find_phi(doc, analyzer=analyzer, cfg=CFG)) == expect(text, values)
+    assert labelled(doc, find_phi(doc, analyzer=analyzer, cfg=RECOGNIZERS)) == expect(text, values)

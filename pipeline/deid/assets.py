@@ -8,11 +8,18 @@ its source and its hash.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.deid.net import SafeWords
+
 ASSETS_SUBDIR = "deid"
+EXTRACT_SUBDIR = "extract"
+# The extraction vocabularies whose terms are clinical words (labels, drug names, ...).
+_EXTRACT_VOCABULARIES = ("labs", "medications", "conditions", "allergies", "units", "vitals")
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class DeidAssets:
     words: WordLists
     street_suffixes: frozenset[str]  # USPS street suffix names, lower case
     version: str
+    safe_words: SafeWords  # what the safety net (deid/net.py) accepts
 
     def label_list(self, key: str) -> list[str]:
         """One list of labels from labels.json, e.g. ``"mrn_labels"``."""
@@ -59,11 +67,34 @@ class DeidAssets:
 
 
 def _read_words(path: Path) -> frozenset[str]:
-    words = set()
+    """The words of a word list: whitespace-separated, "#" starts a comment line."""
+    words: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            words.add(line.lower())
+            words.update(w.lower() for w in line.split())
+    return frozenset(words)
+
+
+def _extract_terms(models_dir: Path) -> frozenset[str]:
+    """The letter words of every string in the extraction vocabularies (models/extract/)."""
+    words: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            words.update(w.lower() for w in _WORD.findall(value))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(k)
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for name in _EXTRACT_VOCABULARIES:
+        path = models_dir / EXTRACT_SUBDIR / f"{name}.json"
+        if path.exists():
+            walk(json.loads(path.read_text(encoding="utf-8")))
     return frozenset(words)
 
 
@@ -79,9 +110,27 @@ def load_assets(models_dir: Path) -> DeidAssets:
         last_names=_read_words(root / "names_last.txt"),
         field_words=frozenset(w.lower() for w in labels["field_words"]),
     )
+    street_suffixes = _read_words(root / "street_suffixes.txt")
+    relations = frozenset(r.lower() for r in labels["relation_words"]) | frozenset(
+        r.lower() for r in labels["relation_abbreviations"]
+    )
+    safe = SafeWords(
+        words=_read_words(root / "dictionary_words.txt")
+        | _read_words(root / "clinical_vocab.txt")
+        | _read_words(root / "clinical_abbreviations.txt")
+        | _extract_terms(models_dir)
+        | words.english
+        | words.clinical
+        | words.field_words
+        | relations,
+        names=words.first_names | words.last_names,
+        titles=frozenset(t.lower() for t in labels["person_titles"]),
+        relations=relations,
+    )
     return DeidAssets(
         labels=labels,
         words=words,
-        street_suffixes=_read_words(root / "street_suffixes.txt"),
+        street_suffixes=street_suffixes,
         version=str(manifest["version"]),
+        safe_words=safe,
     )

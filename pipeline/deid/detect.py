@@ -17,6 +17,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import WordLists, load_assets
+from pipeline.deid.net import unverified_spans
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
 from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
@@ -79,13 +80,17 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     except Exception:
         raise DeidFailed() from None
     results = [r for r in results if r.score >= _threshold(r.entity_type, cfg)]
-    words = (
-        analyzer.words if isinstance(analyzer, PhiAnalyzer) else load_assets(cfg.models_dir).words
-    )
+    if isinstance(analyzer, PhiAnalyzer):
+        words, safe = analyzer.words, analyzer.safe_words
+    else:
+        assets = load_assets(cfg.models_dir)
+        words, safe = assets.words, assets.safe_words
     spans = [_to_span(r) for r in results]
     spans += propagate(text, _seeds(text, results, words), words)
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, results, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
+    if cfg.safety_net:
+        spans += unverified_spans(text, spans, safe)
     return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
 
 

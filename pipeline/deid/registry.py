@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 
 from pipeline.deid import recognizers as r
 from pipeline.deid.assets import DeidAssets, WordLists, load_assets
+from pipeline.deid.net import SafeWords
 from pipeline.settings import DeidSettings
 
 LANGUAGE = "en"
@@ -70,11 +71,12 @@ class BlankSpacyNlpEngine(SlimSpacyNlpEngine):
 
 
 class PhiAnalyzer(AnalyzerEngine):
-    """An AnalyzerEngine that also carries the word lists used for name propagation."""
+    """An AnalyzerEngine that also carries the word lists of propagation and the safety net."""
 
-    def __init__(self, *, words: WordLists, **kwargs: object) -> None:
+    def __init__(self, *, words: WordLists, safe_words: SafeWords, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.words = words
+        self.safe_words = safe_words
 
 
 def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
@@ -127,6 +129,7 @@ def build_analyzer(cfg: DeidSettings) -> PhiAnalyzer:
     enhancer = LemmaContextAwareEnhancer(context_matching_mode="whole_word")
     return PhiAnalyzer(
         words=assets.words,
+        safe_words=assets.safe_words,
         registry=registry,
         nlp_engine=nlp_engine,
         supported_languages=[LANGUAGE],

@@ -1,0 +1,183 @@
+"""The safety net: a word that cannot be shown to be safe is treated as PHI.
+
+The recognizers find PHI by its shape and its labels, and both are learnt from the charts we
+have seen; a chart printed elsewhere has other labels, other layouts and names no list
+holds. So, after the recognizers, every word left standing must show that it is safe, as in
+Philter's allowlist design:
+
+- a letter word is safe when it is an ordinary English word (SCOWL's lower-case entries,
+  which leave out proper nouns), a clinical term (ICD-10-CM descriptions, drug names), a
+  clinical abbreviation or unit, or one of the words the recognizers already know;
+- a number is safe when it is short: values, doses, times, ranges. Long digit runs are
+  identifiers (MRNs, phones, accounts), and so is a word that mixes letters with four or
+  more digits ("A546648096"), unless it is a number with a unit ("1000mg");
+- a word that is safe but is also a name ("Hope", "Grant", "Young") is PHI where a name
+  stands: after a title ("Mrs. Young") or a relation word ("wife Hope"), or next to
+  another name ("Teodora Young").
+
+What the net removes is labelled UNVERIFIED, apart from the recognizers' labels, so that its
+cost in precision stays visible (deid.json, the benchmark). ``DeidSettings.safety_net``
+turns it off; ``DeidSettings.allow_list`` keeps words it would take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex as re
+
+from pipeline.schema import Span
+
+LABEL = "UNVERIFIED"
+SCORE = 0.6  # above the review margin: the net's removals are not review items
+MAX_SAFE_DIGITS = 4  # "2024", "1900", "0.75": a value or a time; five and more identify
+MAX_RUN_DIGITS = 6  # "135-145", "120/80", "3.5-5.0"; "301-944-5032" and "03/14/1951" are not
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Digits joined by separators without spaces ("944-5032", "03/14/1951", "(301)944"), and
+# the one spaced form a phone number takes ("301 944 5032", "301 944-5032").
+_DIGIT_RUN = re.compile(
+    r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{4}"
+    r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
+)
+_NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SafeWords:
+    """What the net accepts, and what makes an accepted word a name in context."""
+
+    words: frozenset[str]  # lower case: dictionary, clinical, abbreviations, units
+    names: frozenset[str]  # lower case: known given and family names
+    titles: frozenset[str]  # "dr", "mrs", ...
+    relations: frozenset[str]  # "wife", "dtr", ...
+
+    def is_safe(self, word: str) -> bool:
+        """True when ``word`` (letters only) is a word we can show to be safe."""
+        return len(word) == 1 or word.lower() in self.words
+
+
+def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span]:
+    """Spans for the words of ``text`` outside ``found`` that the net cannot show safe.
+
+    Args:
+        text: the document text.
+        found: the spans the recognizers and propagation found; words inside them are
+            already PHI and are not looked at again.
+        safe: the vocabularies, from ``assets.DeidAssets.safe_words``.
+
+    Returns:
+        One span per unsafe word or digit run, labelled ``LABEL``, unsorted.
+
+    """
+    covered = _coverage(text, found)
+    spans: list[Span] = []
+    for m in _DIGIT_RUN.finditer(text):
+        digits = sum(c.isdigit() for c in m.group())
+        if digits > MAX_RUN_DIGITS and not covered.any(m.start(), m.end()):
+            spans.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
+            covered.add(m.start(), m.end())
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    unsafe = [not covered.any(s, e) and not _is_safe_token(w, safe) for s, e, w in tokens]
+    person = [covered.person(s, e) for s, e, _ in tokens]
+    _mark_names_in_context(text, tokens, unsafe, person, covered, safe)
+    for (s, e, _), flag in zip(tokens, unsafe, strict=True):
+        if flag:
+            spans.append(Span(start=s, end=e, label=LABEL, score=SCORE))
+    return spans
+
+
+def _is_safe_token(word: str, safe: SafeWords) -> bool:
+    digits = sum(c.isdigit() for c in word)
+    if digits == 0:
+        return safe.is_safe(word)
+    if digits == len(word):
+        return digits <= MAX_SAFE_DIGITS
+    if digits < MAX_SAFE_DIGITS:
+        return True  # "B12", "SpO2", "q4h", "2L", "14th"
+    unit = _NUMBER_UNIT.fullmatch(word)
+    return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
+
+
+def _mark_names_in_context(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    person: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark safe words that stand where a name stands (title, relation word, beside a name)."""
+    for i, (s, e, word) in enumerate(tokens):
+        if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
+            continue
+        prev = _previous_word(text, tokens, i)
+        lower = word.lower()
+        capital = word[0].isupper()
+        if prev is not None and prev in safe.titles and capital:
+            unsafe[i] = True
+        elif prev is not None and prev in safe.relations and (capital or lower in safe.names):
+            unsafe[i] = True
+    # A capitalised known name beside a name found or marked is part of it ("Teodora Young",
+    # "YOUNG, TEODORA"); repeat until nothing changes, for three-word names.
+    changed = True
+    while changed:
+        changed = False
+        for i, (s, e, word) in enumerate(tokens):
+            if unsafe[i] or covered.any(s, e) or not word.isalpha() or not word[0].isupper():
+                continue
+            if word.lower() not in safe.names:
+                continue
+            if _beside_name(text, tokens, i, unsafe, person):
+                unsafe[i] = True
+                changed = True
+
+
+def _previous_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:
+    """The word before token ``i`` on its line, lower case, if only spaces or ".,:()" part them."""
+    if i == 0:
+        return None
+    ps, pe, pw = tokens[i - 1]
+    gap = text[pe : tokens[i][0]]
+    if len(gap) > 3 or "\n" in gap or "\f" in gap or gap.strip(" .,:()") != "":
+        return None
+    return pw.lower()
+
+
+def _beside_name(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
+) -> bool:
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(tokens):
+            continue
+        a, b = (tokens[j][1], tokens[i][0]) if j < i else (tokens[i][1], tokens[j][0])
+        gap = text[a:b]
+        if len(gap) > 2 or gap.strip(" ,.") != "" or "\n" in gap:
+            continue
+        other = tokens[j][2]
+        if (unsafe[j] or person[j]) and other[:1].isupper() and other.isalpha():
+            return True
+    return False
+
+
+class _Coverage:
+    """Which characters of the text the found spans cover, and which of them are names."""
+
+    def __init__(self, size: int) -> None:
+        self.covered = bytearray(size)
+
+    def add(self, start: int, end: int, value: int = 1) -> None:
+        self.covered[start:end] = bytes([value]) * (end - start)
+
+    def any(self, start: int, end: int) -> bool:
+        return any(self.covered[start:end])
+
+    def person(self, start: int, end: int) -> bool:
+        return 2 in self.covered[start:end]
+
+
+def _coverage(text: str, spans: list[Span]) -> _Coverage:
+    covered = _Coverage(len(text))
+    for span in spans:
+        covered.add(span.start, span.end, 2 if span.label == "PERSON" else 1)
+    return covered
