@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from pipeline.deid.net import SafeWords
 
 ASSETS_SUBDIR = "deid"
@@ -115,17 +117,18 @@ def load_assets(models_dir: Path) -> DeidAssets:
         r.lower() for r in labels["relation_abbreviations"]
     )
     safe = SafeWords(
-        words=_read_words(root / "dictionary_words.txt")
-        | _read_words(root / "clinical_vocab.txt")
+        dictionary=_read_words(root / "dictionary_words.txt") | words.english,
+        clinical=_read_words(root / "clinical_vocab.txt")
         | _read_words(root / "clinical_abbreviations.txt")
         | _extract_terms(models_dir)
-        | words.english
         | words.clinical
         | words.field_words
         | relations,
         names=words.first_names | words.last_names,
         titles=frozenset(t.lower() for t in labels["person_titles"]),
         relations=relations,
+        credentials=frozenset(c.lower() for c in labels["credentials"]),
+        stop=frozenset(STOP_WORDS),
     )
     return DeidAssets(
         labels=labels,

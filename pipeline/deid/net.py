@@ -41,20 +41,42 @@ _DIGIT_RUN = re.compile(
     r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
 )
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
+# Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
+_NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  "})
+# A ward or unit named after a person, then its floor or number ("Osler 7").
+_WARD_NUMBER = re.compile(r"[ ]\d{1,2}(?![\d/.:%])")
+
+
+# What follows an eponym that names a disease, sign or test ("Parkinson disease", "Babinski
+# sign"): a surname that is also a clinical term is that term only before one of these.
+EPONYM_HEADS = frozenset(
+    "disease syndrome sign signs test palsy phenomenon reflex criteria score scale maneuver "
+    "manoeuvre procedure operation fracture tumor tumour lymphoma anomaly ulcer pouch node "
+    "nodes law index classification stage staging type method technique solution".split()
+)
 
 
 @dataclass(frozen=True)
 class SafeWords:
     """What the net accepts, and what makes an accepted word a name in context."""
 
-    words: frozenset[str]  # lower case: dictionary, clinical, abbreviations, units
-    names: frozenset[str]  # lower case: known given and family names
+    dictionary: frozenset[str]  # ordinary English words, lower case
+    clinical: frozenset[str]  # clinical terms, abbreviations, units, form words, lower case
+    names: frozenset[str]  # known given and family names, lower case
     titles: frozenset[str]  # "dr", "mrs", ...
     relations: frozenset[str]  # "wife", "dtr", ...
+    credentials: frozenset[str]  # "md", "rn", ...
+    stop: frozenset[str]  # function words ("the", "and", "at")
 
     def is_safe(self, word: str) -> bool:
         """True when ``word`` (letters only) is a word we can show to be safe."""
-        return len(word) == 1 or word.lower() in self.words
+        w = word.lower()
+        return len(word) == 1 or w in self.dictionary or w in self.clinical
+
+    def is_eponym(self, word: str) -> bool:
+        """A known name that is safe only as a clinical term ("Parkinson", "Williams")."""
+        w = word.lower()
+        return w in self.names and w not in self.dictionary and w in self.clinical
 
 
 def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span]:
@@ -78,7 +100,10 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
             spans.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    unsafe = [not covered.any(s, e) and not _is_safe_token(w, safe) for s, e, w in tokens]
+    unsafe = [
+        not covered.any(s, e) and not _is_safe_token(text, tokens, i, safe)
+        for i, (s, e, _) in enumerate(tokens)
+    ]
     person = [covered.person(s, e) for s, e, _ in tokens]
     _mark_names_in_context(text, tokens, unsafe, person, covered, safe)
     for (s, e, _), flag in zip(tokens, unsafe, strict=True):
@@ -87,9 +112,14 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
     return spans
 
 
-def _is_safe_token(word: str, safe: SafeWords) -> bool:
+def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
+    word = tokens[i][2]
     digits = sum(c.isdigit() for c in word)
     if digits == 0:
+        if safe.is_eponym(word):
+            return _next_word(text, tokens, i) in EPONYM_HEADS or text.startswith(
+                "'s", tokens[i][1]
+            )
         return safe.is_safe(word)
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
@@ -107,30 +137,47 @@ def _mark_names_in_context(
     covered: _Coverage,
     safe: SafeWords,
 ) -> None:
-    """Mark safe words that stand where a name stands (title, relation word, beside a name)."""
+    """Mark safe words that stand where a name stands.
+
+    After a title ("Mrs. Young", "dr. martin"), after a relation word ("wife Hope", "dtr
+    KRISSY"), before a ward number ("Osler 7"), and, repeatedly, beside a name found or
+    marked ("Teodora Young", "YOUNG, TEODORA", "Mosley & Crane").
+    """
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
             continue
-        prev = _previous_word(text, tokens, i)
         lower = word.lower()
+        if lower in safe.stop:
+            continue
+        prev = _previous_word(text, tokens, i)
         capital = word[0].isupper()
-        if prev is not None and prev in safe.titles and capital:
+        known = lower in safe.names
+        if prev in safe.titles:
             unsafe[i] = True
-        elif prev is not None and prev in safe.relations and (capital or lower in safe.names):
+        elif prev in safe.relations and (capital or known):
             unsafe[i] = True
-    # A capitalised known name beside a name found or marked is part of it ("Teodora Young",
-    # "YOUNG, TEODORA"); repeat until nothing changes, for three-word names.
+        elif capital and known and lower not in safe.clinical and _WARD_NUMBER.match(text, e):
+            unsafe[i] = True
     changed = True
     while changed:
         changed = False
         for i, (s, e, word) in enumerate(tokens):
             if unsafe[i] or covered.any(s, e) or not word.isalpha() or not word[0].isupper():
                 continue
-            if word.lower() not in safe.names:
+            lower = word.lower()
+            if lower in safe.stop or (lower in safe.clinical and lower not in safe.names):
                 continue
             if _beside_name(text, tokens, i, unsafe, person):
                 unsafe[i] = True
                 changed = True
+
+
+def _next_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:
+    """The word after token ``i`` on its line, lower case, if only spaces part them."""
+    if i + 1 >= len(tokens):
+        return None
+    gap = text[tokens[i][1] : tokens[i + 1][0]]
+    return tokens[i + 1][2].lower() if gap.strip(" '") == "" and "\n" not in gap else None
 
 
 def _previous_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:
@@ -152,7 +199,7 @@ def _beside_name(
             continue
         a, b = (tokens[j][1], tokens[i][0]) if j < i else (tokens[i][1], tokens[j][0])
         gap = text[a:b]
-        if len(gap) > 2 or gap.strip(" ,.") != "" or "\n" in gap:
+        if gap not in _NAME_GAPS:
             continue
         other = tokens[j][2]
         if (unsafe[j] or person[j]) and other[:1].isupper() and other.isalpha():

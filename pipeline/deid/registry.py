@@ -93,6 +93,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.ChartDateRecognizer(assets),
         r.OcrDateRecognizer(assets),
         r.FlowsheetRowDateRecognizer(),
+        r.PrintedDateRecognizer(),
         r.AgeOver89Recognizer(assets),
         r.ChartPhoneRecognizer(assets),
         UsSsnRecognizer(),

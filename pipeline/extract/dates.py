@@ -62,6 +62,8 @@ def date_regex(tag: str = "") -> str:
         rf"|{_D}{{1,2}}(?P<{b}>[/\-.]){_D}{{1,2}}(?P={b}){_D}{{2}}(?![0-9])"  # 3/4/21
         rf"|(?i:{_MONTH})\.?[^\S\n]*{_D}{{1,2}}(?:st|nd|rd|th)?,?[^\S\n]*{_D}{{4}}"  # Mar 14, 2021
         rf"|{_D}{{1,2}}[^\S\n]*[-\s]?[^\S\n]*(?i:{_MONTH})\.?[^\S\n]*[-\s,]?[^\S\n]*{_D}{{2,4}}"
+        rf"|(?i:{_MONTH})-{_D}{{1,2}}-{_D}{{2}}(?:{_D}{{2}})?"  # JUN-26-03, Jun-26-2003
+        r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"  # 20030626
         r")(?![0-9A-Za-z])"
     )
 
@@ -69,7 +71,8 @@ def date_regex(tag: str = "") -> str:
 DATE = date_regex()
 
 _NUMERIC = re.compile(r"(\d{1,4})([/\-.])(\d{1,2})\2(\d{1,4})")
-_MONTH_FIRST = re.compile(r"([a-z]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{2,4})")
+_MONTH_FIRST = re.compile(r"([a-z]+)\.?[\s\-]*(\d{1,2})(?:st|nd|rd|th)?,?[\s\-]*(\d{2,4})")
+_COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})\s*-?\s*([a-z]+)\.?\s*[-,]?\s*(\d{2,4})")
 _REPAIRS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _DIGITISH_TOKEN = re.compile(r"[0-9OolI]+")
@@ -79,7 +82,8 @@ def parse_date(text: str, *, latest_year: int = LATEST_YEAR) -> str | None:
     """Parse one printed date to ``YYYY-MM-DD``.
 
     Accepts ``03/14/2021``, ``3/4/21``, ``2021-03-14``, ``03-14-2021``, ``03.14.2021``,
-    ``Mar 14, 2021``, ``March 14 2021``, ``14-Mar-2021`` and ``14 Mar 2021``, with OCR's
+    ``Mar 14, 2021``, ``March 14 2021``, ``14-Mar-2021``, ``14 Mar 2021``, ``2 nov, 96``,
+    ``JUN-26-03`` and ``20210314``, with OCR's
     ``O``/``l`` for ``0``/``1`` inside numbers. Returns None for anything else, including
     impossible dates (``02/30/2021``).
 
@@ -103,6 +107,9 @@ def parse_date(text: str, *, latest_year: int = LATEST_YEAR) -> str | None:
 
 
 def _parse(s: str, latest_year: int) -> str | None:
+    m = _COMPACT.fullmatch(s)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _NUMERIC.fullmatch(s)
     if m:
         a, _sep, b, c = m.groups()

@@ -17,6 +17,7 @@ from pipeline.deid.recognizers.npi import NpiRecognizer
 from pipeline.deid.recognizers.ocr_date import OcrDateRecognizer
 from pipeline.deid.recognizers.patient_name import PATIENT_NAME, PatientNameRecognizer
 from pipeline.deid.recognizers.phone import ChartPhoneRecognizer
+from pipeline.deid.recognizers.printed_date import PrintedDateRecognizer
 from pipeline.deid.recognizers.relative_name import RelativeNameRecognizer
 from pipeline.deid.recognizers.street_address import StreetAddressRecognizer
 from pipeline.deid.recognizers.titled_person import TitledPersonRecognizer
@@ -43,6 +44,7 @@ __all__ = [
     "OcrDateRecognizer",
     "PatientNameRecognizer",
     "ChartPhoneRecognizer",
+    "PrintedDateRecognizer",
     "RelativeNameRecognizer",
     "StreetAddressRecognizer",
     "TitledPersonRecognizer",

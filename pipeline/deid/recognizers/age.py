@@ -17,7 +17,10 @@ class AgeOver89Recognizer(PatternRecognizer):
         after_label = label_lookbehind(
             assets.label_list("age_labels"), separator=rf"{SP}*[:\-]?{SP}*{BAR}"
         )
-        years_old = r"(?=[ \-]?(?:years?|yrs?)[ \-]?old(?![a-z]))"
+        # OCR may read the hyphen as another mark ("95;year-old").
+        years_old = r"(?=[ \-;:,.]?(?:years?|yrs?)[ \-;:,.]?old(?![a-z]))"
+        # Age and sex in one field, as headers and patient lines print them: "93/F", "104 M".
+        age_sex = r"(?=[ ]?/[ ]?(?:M|F|m|f|Male|Female|male|female)(?![A-Za-z]))"
         short = r"(?=[ \-]?(?:y/o|y\.o\.?|yo|yof|yom|y)(?![a-z/]))"
         years = r"(?=[ \-]?(?:years?|yrs?)(?![a-z]))"
         super().__init__(
@@ -27,6 +30,7 @@ class AgeOver89Recognizer(PatternRecognizer):
                 Pattern("N y/o", self.AGE + short, 0.8),
                 Pattern("age label", after_label + self.AGE + r"(?![\d.])", 0.85),
                 Pattern("N years", self.AGE + years, 0.3),
+                Pattern("N/sex", self.AGE + age_sex, 0.6),
             ],
             context=["age", "aged", "old"],
             name="AgeOver89Recognizer",

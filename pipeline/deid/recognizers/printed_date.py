@@ -1,0 +1,65 @@
+"""Every date extraction can read is a DATE, and so is a month and day without a year.
+
+Extraction and de-identification read dates with one grammar (``extract/dates.py``): a date
+that extraction parses as a birth or visit date can never stay in ``deid.txt``. A month and
+day without a year ("3/8", "10/13"), as notes date shifts and doses, is a date element Safe
+Harbor removes too; it is told from a fraction or a score by the words around it ("pain 3/10",
+"2/6 murmur", "1/2 tab").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import regex as re
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+from pipeline.extract.dates import DATE, parse_date
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+_DATE = re.compile(DATE)
+_MONTH_DAY = re.compile(
+    r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/:]|\.\d|[ ]?%)"
+)
+# A fraction, ratio or score, not a date: the word before or after it says so. Dose units
+# and forms ("1/2 tab"), exam grades ("2/6 murmur", "5/5 strength"), scales ("pain 3/10").
+_SCALE_BEFORE = re.compile(
+    r"(?i)(?:pain|murmur|strength|grade|gcs|score|scale|ratio|power|reflex(?:es)?|dtr|rated|"
+    r"apgar|sats?|x|of|edema|ca|mmse|moca|phq|gad)[ :=]*$"
+)
+_SCALE_AFTER = re.compile(
+    r"(?i)^[ ]?(?:tabs?|tablets?|caps?|capsules?|mg|mcg|g|ml|units?|doses?|strength|murmur|"
+    r"pain|in|inch(?:es)?|puffs?|cups?|tsp|tbsp|drops?|patch(?:es)?|pills?|strength|sec|"
+    r"beats|breaths|ratio|scale|bilat|throughout|x\b)"
+)
+
+
+class PrintedDateRecognizer(LocalRecognizer):
+    """Recognize dates extraction can parse, and month/day dates that are no fraction."""
+
+    FULL_SCORE = 0.75
+    PARTIAL_SCORE = 0.6
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["DATE"], name="PrintedDateRecognizer")
+
+    def load(self) -> None:
+        """Nothing to load: the patterns are compiled at import."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Every parsable date and every month/day that is not a fraction or a score."""
+        results = []
+        for m in _DATE.finditer(text):
+            if parse_date(m.group()) is not None:
+                results.append(RecognizerResult("DATE", m.start(), m.end(), self.FULL_SCORE))
+        for m in _MONTH_DAY.finditer(text):
+            before = text[max(0, m.start() - 12) : m.start()]
+            after = text[m.end() : m.end() + 12]
+            if _SCALE_BEFORE.search(before) or _SCALE_AFTER.search(after):
+                continue
+            results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
+        return results
