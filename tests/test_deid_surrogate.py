@@ -404,11 +404,10 @@ def test_safe_harbor_report_fails_on_residual_phi_and_says_what_policy_kept() ->
 def test_every_label_a_recognizer_gives_is_known_to_settings_and_the_report(
     assets: DeidAssets,
 ) -> None:
+    from pipeline.deid import net
     from pipeline.deid.recognizers import PATIENT_NAME
     from pipeline.deid.registry import build_recognizers
     from pipeline.settings import PHI_LABELS
-
-    from pipeline.deid import net
 
     labels = {
         "PERSON" if e == PATIENT_NAME else e

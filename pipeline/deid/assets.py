@@ -16,6 +16,7 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.deid.net import SafeWords
+from pipeline.deid.pairing import label_table
 
 ASSETS_SUBDIR = "deid"
 EXTRACT_SUBDIR = "extract"
@@ -59,6 +60,7 @@ class DeidAssets:
     street_suffixes: frozenset[str]  # USPS street suffix names, lower case
     version: str
     safe_words: SafeWords  # what the safety net (deid/net.py) accepts
+    grid_labels: dict[tuple[str, ...], str]  # header-row labels by PHI type (deid/pairing.py)
 
     def label_list(self, key: str) -> list[str]:
         """One list of labels from labels.json, e.g. ``"mrn_labels"``."""
@@ -130,10 +132,27 @@ def load_assets(models_dir: Path) -> DeidAssets:
         credentials=frozenset(c.lower() for c in labels["credentials"]),
         stop=frozenset(STOP_WORDS),
     )
+    grid = label_table(
+        {
+            "PERSON": labels["grid_name_labels"]
+            + labels["patient_name_labels"]
+            + labels["line_start_name_labels"]
+            + labels["person_labels"],
+            "MRN": labels["mrn_labels"],
+            "ID": labels["id_labels"],
+            "DATE": labels["date_labels"],
+            "AGE": labels["age_labels"],
+            "PHONE_NUMBER": labels["phone_labels"],
+            "STREET_ADDRESS": labels["street_labels"],
+            "CITY": labels["city_labels"],
+            "ZIP_CODE": labels["zip_labels"],
+        }
+    )
     return DeidAssets(
         labels=labels,
         words=words,
         street_suffixes=street_suffixes,
         version=str(manifest["version"]),
         safe_words=safe,
+        grid_labels=grid,
     )

@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import WordLists, load_assets
 from pipeline.deid.net import unverified_spans
+from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
 from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
@@ -80,17 +81,15 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     except Exception:
         raise DeidFailed() from None
     results = [r for r in results if r.score >= _threshold(r.entity_type, cfg)]
-    if isinstance(analyzer, PhiAnalyzer):
-        words, safe = analyzer.words, analyzer.safe_words
-    else:
-        assets = load_assets(cfg.models_dir)
-        words, safe = assets.words, assets.safe_words
+    assets = analyzer.assets if isinstance(analyzer, PhiAnalyzer) else load_assets(cfg.models_dir)
+    words = assets.words
     spans = [_to_span(r) for r in results]
-    spans += propagate(text, _seeds(text, results, words), words)
-    spans += propagate_beside_name(text, spans, _ordinary_name_words(text, results, words))
+    spans += paired_values(doc, assets.grid_labels, never=assets.safe_words.honorifics)
+    spans += propagate(text, _seeds(text, spans, words), words)
+    spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     if cfg.safety_net:
-        spans += unverified_spans(text, spans, safe)
+        spans += unverified_spans(text, spans, assets.safe_words)
     return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
 
 
@@ -122,26 +121,33 @@ def _to_span(result: RecognizerResult) -> Span:
     return Span(start=result.start, end=result.end, label=label, score=round(result.score, 4))
 
 
-def _seeds(text: str, results: Iterable[RecognizerResult], words: WordLists) -> list[_Seed]:
+def _seeds(text: str, spans: Iterable[Span], words: WordLists) -> list[_Seed]:
+    """Words of found names, facilities and identifiers to look for everywhere else."""
     seeds: dict[str, _Seed] = {}
-    for r in results:
-        value = text[r.start : r.end]
-        if r.entity_type == PATIENT_NAME:
+    for span in spans:
+        value = text[span.start : span.end]
+        if span.label == "PERSON":
+            # Every person found once, patient, relative or clinician, in whatever case and
+            # punctuation: "KOWALCZYK; TEODORA", "Teodora R. Kowalczyk", "t. kowalczyk".
             for token in _TOKEN.findall(value):
                 if len(token) >= 2 and token.isalpha() and not words.is_common(token):
                     seeds.setdefault(token.lower(), _Seed(token.lower(), "PERSON"))
-        elif r.entity_type == "FACILITY":
+        elif span.label == "FACILITY":
             # The distinctive part of a facility's name ("Hughes" of "Hughes Family Medicine
             # Clinic") names it wherever it turns up: a web address OCR broke up ("www.
             # hughes familymedicine.org"), a footer.
             for token in _TOKEN.findall(value):
                 if len(token) >= 3 and token.isalpha() and not words.is_common(token):
                     seeds.setdefault(token.lower(), _Seed(token.lower(), "FACILITY"))
-        elif r.entity_type == "MRN":
+        elif span.label in _ID_LABELS:
             for token in _TOKEN.findall(value):
                 if sum(c.isdigit() for c in token) >= 4:
-                    seeds.setdefault(token.lower(), _Seed(token.lower(), "MRN"))
+                    seeds.setdefault(token.lower(), _Seed(token.lower(), span.label))
     return list(seeds.values())
+
+
+# Identifiers found once and looked for everywhere: an MRN also as OCR misreads it.
+_ID_LABELS = frozenset({"MRN", "ID", "US_SSN", "PHONE_NUMBER"})
 
 
 def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
@@ -179,14 +185,12 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
     return spans
 
 
-def _ordinary_name_words(
-    text: str, results: Iterable[RecognizerResult], words: WordLists
-) -> set[str]:
-    """Parts of the patient's name that are also ordinary words ("Amber", "Rose", "Young")."""
+def _ordinary_name_words(text: str, spans: Iterable[Span], words: WordLists) -> set[str]:
+    """Parts of found names that are also ordinary words ("Amber", "Rose", "Young")."""
     found = set()
-    for r in results:
-        if r.entity_type == PATIENT_NAME:
-            for token in _TOKEN.findall(text[r.start : r.end]):
+    for span in spans:
+        if span.label == "PERSON":
+            for token in _TOKEN.findall(text[span.start : span.end]):
                 if len(token) >= 2 and token.isalpha() and words.is_common(token):
                     found.add(token.lower())
     return found

@@ -68,6 +68,11 @@ class SafeWords:
     credentials: frozenset[str]  # "md", "rn", ...
     stop: frozenset[str]  # function words ("the", "and", "at")
 
+    @property
+    def honorifics(self) -> frozenset[str]:
+        """Titles and credentials: words around a name that are not the name."""
+        return self.titles | self.credentials
+
     def is_safe(self, word: str) -> bool:
         """True when ``word`` (letters only) is a word we can show to be safe."""
         w = word.lower()

@@ -20,8 +20,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from pipeline.deid import recognizers as r
-from pipeline.deid.assets import DeidAssets, WordLists, load_assets
-from pipeline.deid.net import SafeWords
+from pipeline.deid.assets import DeidAssets, load_assets
 from pipeline.settings import DeidSettings
 
 LANGUAGE = "en"
@@ -71,12 +70,13 @@ class BlankSpacyNlpEngine(SlimSpacyNlpEngine):
 
 
 class PhiAnalyzer(AnalyzerEngine):
-    """An AnalyzerEngine that also carries the word lists of propagation and the safety net."""
+    """An AnalyzerEngine that also carries models/deid/ for what runs after it (detect.py)."""
 
-    def __init__(self, *, words: WordLists, safe_words: SafeWords, **kwargs: object) -> None:
+    def __init__(self, *, assets: DeidAssets, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.words = words
-        self.safe_words = safe_words
+        self.assets = assets
+        self.words = assets.words
+        self.safe_words = assets.safe_words
 
 
 def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
@@ -129,8 +129,7 @@ def build_analyzer(cfg: DeidSettings) -> PhiAnalyzer:
     # "age" matches "dosage" and "tel" matches "hotel".
     enhancer = LemmaContextAwareEnhancer(context_matching_mode="whole_word")
     return PhiAnalyzer(
-        words=assets.words,
-        safe_words=assets.safe_words,
+        assets=assets,
         registry=registry,
         nlp_engine=nlp_engine,
         supported_languages=[LANGUAGE],

@@ -1,0 +1,135 @@
+"""Labels above their values: a form's header row paired with the row below, by geometry.
+
+Registration sheets, face sheets and insurance forms print a row of field labels and the
+values in the row beneath (``Last Name  First Name  MI`` over ``Kowalczyk  Teodora  R``). In
+the OCR text the two rows are two lines, and no recognizer that reads ``Label: value`` sees
+the pairing. The word boxes do: a value sits under its label, in the column that runs from
+the label's left edge to the next header word.
+
+A line is a header row when it holds at least two known labels (``labels.json``) and is
+mostly made of label words. Each known label's column on the next line, if that line lies
+close below, gives the value's words, which take the label's PHI type. The label wording
+decides only the type, not whether a line is a header: an unknown header word ("Marital")
+still closes the column of the label before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex as re
+
+from pipeline.schema import OcrDocument, OcrPage, Span, Word
+
+SCORE = 0.7
+MAX_LABEL_WORDS = 4
+MIN_LABELS = 2  # a header row names at least two fields
+MIN_LABEL_SHARE = 0.5  # and at least half its words are label words
+MAX_ROW_GAP = 2.5  # the value row starts within this many header heights below it
+_STRIP = re.compile(r"^[^\w]+|[^\w]+$")
+_AGE = re.compile(r"(?:9\d|1[0-2]\d)")
+
+
+@dataclass(frozen=True)
+class _Label:
+    first: int  # index of its first word in the line
+    last: int  # index of its last word in the line
+    label: str  # the PHI type of its value
+
+
+def label_table(groups: dict[str, Iterable[str]]) -> dict[tuple[str, ...], str]:
+    """Label phrases as word tuples ("last name" -> ("last", "name")) mapped to a PHI type."""
+    table: dict[tuple[str, ...], str] = {}
+    for label, phrases in groups.items():
+        for phrase in phrases:
+            key = tuple(w for w in (_normal(p) for p in phrase.split()) if w)
+            if key and len(key) <= MAX_LABEL_WORDS:
+                table.setdefault(key, label)
+    return table
+
+
+def paired_values(
+    doc: OcrDocument, table: dict[tuple[str, ...], str], *, never: frozenset[str] = frozenset()
+) -> list[Span]:
+    """Spans, in document offsets, for the values under the labels of every header row.
+
+    Args:
+        doc: the OCR document, with word boxes.
+        table: from :func:`label_table`.
+        never: words that are no value of a name field, lower case ("md", "dr").
+
+    """
+    spans: list[Span] = []
+    for page, start in zip(doc.pages, doc.page_starts(), strict=True):
+        for word, label in _page_values(page, table):
+            if _normal(word.text) in never:
+                continue
+            spans.append(
+                Span(start=start + word.start, end=start + word.end, label=label, score=SCORE)
+            )
+    return spans
+
+
+def _normal(word: str) -> str:
+    return _STRIP.sub("", word).lower()
+
+
+def _lines(page: OcrPage) -> list[list[Word]]:
+    by_line: dict[int, list[Word]] = {}
+    for word in page.words:
+        by_line.setdefault(word.line, []).append(word)
+    lines = [sorted(ws, key=lambda w: w.box.x0) for _, ws in sorted(by_line.items())]
+    return [line for line in lines if line]
+
+
+def _labels_in(line: list[Word], table: dict[tuple[str, ...], str]) -> list[_Label]:
+    """Known labels in ``line``, longest first from left to right."""
+    words = [_normal(w.text) for w in line]
+    found, i = [], 0
+    while i < len(words):
+        for n in range(min(MAX_LABEL_WORDS, len(words) - i), 0, -1):
+            label = table.get(tuple(words[i : i + n]))
+            if label is not None:
+                found.append(_Label(first=i, last=i + n - 1, label=label))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple[Word, str]]:
+    lines = _lines(page)
+    values: list[tuple[Word, str]] = []
+    for header, below in zip(lines, lines[1:], strict=False):
+        labels = _labels_in(header, table)
+        label_words = sum(lb.last - lb.first + 1 for lb in labels)
+        if len(labels) < MIN_LABELS or label_words < MIN_LABEL_SHARE * len(header):
+            continue
+        height = max(1, max(w.box.y1 - w.box.y0 for w in header))
+        top = min(w.box.y0 for w in below)
+        if top < max(w.box.y1 for w in header) - height // 2:
+            continue  # the next line is beside the header, not below it
+        if top - max(w.box.y1 for w in header) > MAX_ROW_GAP * height:
+            continue
+        for lb in labels:
+            left = header[lb.first].box.x0 - height
+            right = header[lb.last + 1].box.x0 - height // 2 if lb.last + 1 < len(header) else None
+            for word in below:
+                centre = (word.box.x0 + word.box.x1) // 2
+                if centre < left or (right is not None and centre >= right):
+                    continue
+                if _fits(word.text, lb.label):
+                    values.append((word, lb.label))
+    return values
+
+
+def _fits(text: str, label: str) -> bool:
+    """Whether a value word can be PHI of that type (an age under 90 is not)."""
+    core = _normal(text)
+    if not core:
+        return False
+    if label == "AGE":
+        return _AGE.fullmatch(core) is not None
+    return True
