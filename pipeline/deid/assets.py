@@ -118,14 +118,17 @@ def load_assets(models_dir: Path) -> DeidAssets:
     relations = frozenset(r.lower() for r in labels["relation_words"]) | frozenset(
         r.lower() for r in labels["relation_abbreviations"]
     )
-    safe = SafeWords(
-        dictionary=_read_words(root / "dictionary_words.txt") | words.english,
-        clinical=_read_words(root / "clinical_vocab.txt")
-        | _read_words(root / "clinical_abbreviations.txt")
+    curated = (
+        _read_words(root / "clinical_abbreviations.txt")
         | _extract_terms(models_dir)
         | words.clinical
         | words.field_words
-        | relations,
+        | relations
+    )
+    safe = SafeWords(
+        dictionary=_read_words(root / "dictionary_words.txt") | words.english,
+        clinical=_read_words(root / "clinical_vocab.txt") | curated,
+        curated=curated,
         names=words.first_names | words.last_names,
         titles=frozenset(t.lower() for t in labels["person_titles"]),
         relations=relations,

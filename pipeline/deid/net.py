@@ -42,7 +42,17 @@ _DIGIT_RUN = re.compile(
 )
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
-_NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  "})
+_NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
+# What joins two removed words into one removal ("Oluwaseun Adebayo-Hart", "WQX88213-02").
+_JOINS = frozenset({" ", "-", "/"})
+# A shift or a time range is no identifier: "0700-1900".
+_TIME_RANGE = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
+# Prefixes that make a clinical word of a word: "afebrile", "nontender", "hypokalemic".
+_PREFIXES = (
+    "non", "un", "an", "a", "anti", "hyper", "hypo", "post", "pre", "peri", "sub", "supra",
+    "intra", "inter", "re", "de", "dis", "semi", "multi", "bi", "tri", "para", "pseudo",
+    "micro", "macro", "poly", "auto", "co", "trans", "extra", "infra", "retro", "mal",
+)  # fmt: skip
 # A ward or unit named after a person, then its floor or number ("Osler 7").
 _WARD_NUMBER = re.compile(r"[ ]\d{1,2}(?![\d/.:%])")
 
@@ -62,6 +72,7 @@ class SafeWords:
 
     dictionary: frozenset[str]  # ordinary English words, lower case
     clinical: frozenset[str]  # clinical terms, abbreviations, units, form words, lower case
+    curated: frozenset[str]  # the part of ``clinical`` we wrote or chose, not generated
     names: frozenset[str]  # known given and family names, lower case
     titles: frozenset[str]  # "dr", "mrs", ...
     relations: frozenset[str]  # "wife", "dtr", ...
@@ -101,6 +112,8 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
     spans: list[Span] = []
     for m in _DIGIT_RUN.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
+        if _TIME_RANGE.fullmatch(m.group()):
+            continue
         if digits > MAX_RUN_DIGITS and not covered.any(m.start(), m.end()):
             spans.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
@@ -109,10 +122,20 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
         not covered.any(s, e) and not _is_safe_token(text, tokens, i, safe)
         for i, (s, e, _) in enumerate(tokens)
     ]
+    for i in range(1, len(tokens)):
+        # The suffix of an identifier: "WQX88213404-02".
+        (_, pe, pw), (s, e, w) = tokens[i - 1], tokens[i]
+        if unsafe[i - 1] and any(c.isdigit() for c in pw) and text[pe:s] == "-" and w.isalnum():
+            unsafe[i] = not covered.any(s, e)
     person = [covered.person(s, e) for s, e, _ in tokens]
     _mark_names_in_context(text, tokens, unsafe, person, covered, safe)
     for (s, e, _), flag in zip(tokens, unsafe, strict=True):
-        if flag:
+        if not flag:
+            continue
+        last = spans[-1] if spans else None
+        if last is not None and last.end < s and text[last.end : s] in _JOINS:
+            spans[-1] = Span(start=last.start, end=e, label=LABEL, score=SCORE)
+        else:
             spans.append(Span(start=s, end=e, label=LABEL, score=SCORE))
     return spans
 
@@ -125,13 +148,22 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             return _next_word(text, tokens, i) in EPONYM_HEADS or text.startswith(
                 "'s", tokens[i][1]
             )
-        return safe.is_safe(word)
+        return safe.is_safe(word) or (word.islower() and _prefixed(word, safe))
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
     return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
+
+
+def _prefixed(word: str, safe: SafeWords) -> bool:
+    """A lower-case clinical word made by a prefix: "afebrile", "nontender"."""
+    for prefix in _PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 4 and safe.is_safe(rest):
+            return True
+    return False
 
 
 def _mark_names_in_context(
@@ -170,9 +202,15 @@ def _mark_names_in_context(
             if unsafe[i] or covered.any(s, e) or not word.isalpha() or not word[0].isupper():
                 continue
             lower = word.lower()
-            if lower in safe.stop or (lower in safe.clinical and lower not in safe.names):
+            if lower in safe.stop:
                 continue
-            if _beside_name(text, tokens, i, unsafe, person):
+            # Beside a name the recognizers found, only a term we chose ourselves is kept
+            # ("Kala" is a word of the drug and disease lists, and a given name); beside a
+            # word the net removed, which may be an OCR misreading, any clinical term is.
+            if lower in safe.curated and lower not in safe.names:
+                continue
+            found_only = lower in safe.clinical and lower not in safe.names
+            if _beside_name(text, tokens, i, unsafe, person, found_only=found_only):
                 unsafe[i] = True
                 changed = True
 
@@ -197,8 +235,15 @@ def _previous_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str
 
 
 def _beside_name(
-    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    person: list[bool],
+    *,
+    found_only: bool,
 ) -> bool:
+    """Whether token ``i`` stands beside a capitalised name (``found_only``: one recognized)."""
     for j in (i - 1, i + 1):
         if not 0 <= j < len(tokens):
             continue
@@ -207,7 +252,8 @@ def _beside_name(
         if gap not in _NAME_GAPS:
             continue
         other = tokens[j][2]
-        if (unsafe[j] or person[j]) and other[:1].isupper() and other.isalpha():
+        name = person[j] or (unsafe[j] and not found_only)
+        if name and other[:1].isupper() and other.isalpha():
             return True
     return False
 

@@ -1,0 +1,262 @@
+"""PHI on charts we did not draw: one test per class of miss, exact spans.
+
+Every string here is made up for these tests; none is printed by ``samples/`` or by any
+chart set we score on. Each test asserts every span found, label and text, so a
+recognizer, the pairing or the safety net that stops finding a value fails it, and so does
+one that starts removing a clinical word.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.deid.detect import find_phi
+from pipeline.deid.registry import PhiAnalyzer, build_analyzer
+from pipeline.deid.text import deidentify_text
+from pipeline.extract.dates import parse_date
+from pipeline.schema import Box, OcrDocument, OcrPage, Word
+from pipeline.settings import DeidSettings, configure_process
+
+configure_process()
+
+CFG = DeidSettings()
+NET = "UNVERIFIED"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> PhiAnalyzer:
+    return build_analyzer(CFG)
+
+
+def doc_of(text: str) -> OcrDocument:
+    return OcrDocument(
+        doc_id="n1", pages=(OcrPage(index=0, width=2550, height=3300, dpi=300, text=text),)
+    )
+
+
+def found(
+    analyzer: PhiAnalyzer, doc: OcrDocument, cfg: DeidSettings = CFG
+) -> list[tuple[str, str]]:
+    text = doc.text
+    return [
+        (s.label, text[s.start : s.end]) for s in find_phi(doc, analyzer=analyzer, cfg=cfg).spans
+    ]
+
+
+def grid_page(rows: list[list[tuple[str, int]]]) -> OcrDocument:
+    """A page of rows of (word, left edge in pixels); rows 60 px apart, words 40 px high."""
+    lines, words, at = [], [], 0
+    for n, row in enumerate(rows):
+        line = []
+        for text, x0 in row:
+            start = at + len(" ".join(line)) + (1 if line else 0)
+            box = Box(x0=x0, y0=200 + 60 * n, x1=x0 + 22 * len(text), y1=240 + 60 * n)
+            words.append(
+                Word(text=text, box=box, conf=95, line=n, start=start, end=start + len(text))
+            )
+            line.append(text)
+        lines.append(" ".join(line))
+        at += len(lines[-1]) + 1
+    page = OcrPage(
+        index=0, width=2550, height=3300, dpi=300, text="\n".join(lines), words=tuple(words)
+    )
+    return OcrDocument(doc_id="g1", pages=(page,))
+
+
+# --- labels above values -------------------------------------------------------------------
+
+
+def test_a_header_row_gives_its_labels_to_the_row_below(analyzer: PhiAnalyzer) -> None:
+    doc = grid_page(
+        [
+            [("Surname", 100), ("Given", 700), ("Name", 830), ("Age", 1300), ("Group", 1600),
+             ("#", 1740)],
+            [("Pettersen", 100), ("Hope", 700), ("96", 1300), ("4417", 1600)],
+        ]
+    )  # fmt: skip
+    # "Hope" is a word, "96" an ordinary number and "4417" a short one: only their column
+    # says what they are. The pairing holds with the safety net off.
+    expected = [("PERSON", "Pettersen"), ("PERSON", "Hope"), ("AGE", "96"), ("ID", "4417")]
+    assert found(analyzer, doc) == expected
+    assert found(analyzer, doc, DeidSettings(safety_net=False)) == expected
+
+
+def test_a_table_header_of_clinical_words_pairs_nothing(analyzer: PhiAnalyzer) -> None:
+    doc = grid_page(
+        [
+            [("Test", 100), ("Result", 700), ("Units", 1100), ("Range", 1500)],
+            [("Sodium", 100), ("139", 700), ("mmol/L", 1100), ("135-145", 1500)],
+        ]
+    )
+    assert found(analyzer, doc) == []
+
+
+def test_an_age_under_ninety_below_its_label_stays(analyzer: PhiAnalyzer) -> None:
+    doc = grid_page(
+        [
+            [("Last", 100), ("Name", 230), ("Age", 900), ("Sex", 1200)],
+            [("Vukovich", 100), ("64", 900), ("F", 1200)],
+        ]
+    )
+    assert found(analyzer, doc) == [("PERSON", "Vukovich")]
+
+
+# --- the patient's name in prose ------------------------------------------------------------
+
+
+def test_a_patient_named_in_a_consent_paragraph(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "ABERNATHY-QUIST, MARISOL   Acct 55120937\n"
+        "I, Marisol K. Abernathy-Quist, authorize the release of my records.\n"
+        "Ms. Abernathy-Quist understands that this consent may be revoked."
+    )
+    # The header's name is carried into the prose, part by part, and the titled surname is
+    # found whole.
+    assert found(analyzer, doc) == [
+        ("PERSON", "ABERNATHY-QUIST, MARISOL"),
+        ("ID", "55120937"),
+        ("PERSON", "Marisol"),
+        ("PERSON", "Abernathy"),
+        ("PERSON", "Quist"),
+        ("PERSON", "Abernathy-Quist"),
+    ]
+
+
+# --- names without capital cues -------------------------------------------------------------
+
+
+def test_relatives_and_staff_in_lower_and_upper_case(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "husband tobias at bedside overnight. son GRANT called x2.\n"
+        "seen by dr. whitcombe, plan unchanged. d/w m. ferreira RN at 1900."
+    )
+    # "tobias" and "ferreira" are no English words; "GRANT" is one, but follows "son";
+    # "whitcombe" follows "dr.".
+    assert found(analyzer, doc) == [
+        (NET, "tobias"),
+        ("PERSON", "GRANT"),
+        (NET, "whitcombe"),
+        (NET, "ferreira"),
+    ]
+
+
+# --- dates and phones in note style ---------------------------------------------------------
+
+
+def test_month_day_and_short_year_dates_and_a_spaced_phone(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "11/22 0700-1900: afebrile. pain 3/10, 2/6 murmur, took 1/2 tab at 2200.\n"
+        "prior admit 4 mar, 97 and 15 Aug, 19. wife reachable at 412 867-5309."
+    )
+    assert found(analyzer, doc) == [
+        ("DATE", "11/22"),
+        ("DATE", "4 mar, 97"),
+        ("DATE", "15 Aug, 19"),
+        ("PHONE_NUMBER", "412 867-5309"),
+    ]
+
+
+# --- facilities and places ------------------------------------------------------------------
+
+
+def test_partnerships_wards_named_for_people_and_rare_street_suffixes(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Pruitt & Crane Family Practice referred her. Seen at Pruitt & Crane.\n"
+        "Transferred to Fisher 7 from the ED.\n"
+        "Discharged home to 88 Quillan Ports."
+    )
+    # The facility's name is carried to its short form, "Crane" (a word) included; "Fisher"
+    # is a word, and a surname before a ward number; "Ports" is a street suffix.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Pruitt & Crane Family Practice"),
+        ("FACILITY", "Pruitt"),
+        ("FACILITY", "Crane"),
+        (NET, "Fisher"),
+        ("STREET_ADDRESS", "88 Quillan Ports."),
+    ]
+
+
+# --- identifiers without "#" or "No" --------------------------------------------------------
+
+
+def test_serials_accessions_and_member_ids_without_a_number_sign(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Pacemaker interrogated, serial QXT55821907, battery ok.\n"
+        "Specimen B771203945 received. Member WQX88213404-02 verified. BP 128/76, B12 normal."
+    )
+    assert found(analyzer, doc) == [
+        (NET, "QXT55821907"),
+        (NET, "B771203945"),
+        (NET, "WQX88213404-02"),
+    ]
+
+
+# --- names no list holds --------------------------------------------------------------------
+
+
+def test_names_from_anywhere_in_the_world(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Oluwaseun Adebayo-Hart is a 71 yo woman with CHF on furosemide 40 mg daily.\n"
+        "Discussed with Thandiwe Mokoena (niece) and Nguyen Thi Lan."
+    )
+    # "Hart", "Thi" and "Lan" are words, beside names that are not.
+    assert found(analyzer, doc) == [
+        (NET, "Oluwaseun Adebayo-Hart"),
+        (NET, "Thandiwe Mokoena"),
+        (NET, "Nguyen Thi Lan"),
+    ]
+
+
+# --- a date extraction reads is never left ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("DOB 27/11/1939 per family.", "27/11/1939"),
+        ("DOB: 5 oct, 41", "5 oct, 41"),
+        ("Printed 19960412 by clerk", "19960412"),
+        ("Last seen SEP-14-07 in clinic", "SEP-14-07"),
+    ],
+)
+def test_every_date_extraction_parses_is_removed(
+    analyzer: PhiAnalyzer, text: str, date: str
+) -> None:
+    assert parse_date(date) is not None  # extraction reads it ...
+    assert ("DATE", date) in found(analyzer, doc_of(text))  # ... so de-id removes it
+
+
+# --- what stays -----------------------------------------------------------------------------
+
+
+def test_clinical_prose_with_eponyms_drugs_and_abbreviations_stays(analyzer: PhiAnalyzer) -> None:
+    text = (
+        "Hx Parkinson disease on carbidopa-levodopa, Graves disease s/p RAI,\n"
+        "Hashimoto thyroiditis.\n"
+        "Babinski sign neg. Started apixaban 5 mg BID, metoprolol tartrate 25 mg PO q12h.\n"
+        "WBC 11.2, Hgb 9.8, Plt 214, Na 134, K 5.1, Cr 1.4, eGFR 48, INR 2.6, SpO2 94% on 2L NC."
+    )
+    assert found(analyzer, doc_of(text)) == []
+
+
+def test_an_eponym_is_a_name_where_it_names_a_person(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Parkinson disease and Williams syndrome. Call Williams at home.")
+    assert found(analyzer, doc) == [(NET, "Williams")]
+    # A clinician of that name is found by the title, and then everywhere in the document.
+    doc = doc_of("Parkinson disease, followed by Dr. Parkinson.")
+    assert found(analyzer, doc) == [("PERSON", "Parkinson"), ("PERSON", "Parkinson")]
+
+
+def test_the_net_can_be_turned_off_and_allow_listed(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Seen with Zorabelle today.")
+    assert found(analyzer, doc) == [(NET, "Zorabelle")]
+    assert found(analyzer, doc, DeidSettings(safety_net=False)) == []
+    assert found(analyzer, doc, DeidSettings(allow_list=("zorabelle",))) == []
+
+
+def test_what_the_net_removes_reads_as_its_own_label(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Visited by Zorabelle Quenneville.")
+    report = find_phi(doc, analyzer=analyzer, cfg=CFG)
+    assert deidentify_text(doc.text, report) == "Visited by [UNVERIFIED]."
