@@ -52,6 +52,8 @@ _PREFIXES = (
     "non", "un", "an", "a", "anti", "hyper", "hypo", "post", "pre", "peri", "sub", "supra",
     "intra", "inter", "re", "de", "dis", "semi", "multi", "bi", "tri", "para", "pseudo",
     "micro", "macro", "poly", "auto", "co", "trans", "extra", "infra", "retro", "mal",
+    "under", "over", "uro", "gastro", "neuro", "cardio", "hepato", "nephro", "osteo", "arthro",
+    "entero", "broncho", "pneumo", "hemo", "haemo", "angio", "cysto", "dermato", "myo", "endo",
 )  # fmt: skip
 # A ward or unit named after a person, then its floor or number ("Osler 7").
 _WARD_NUMBER = re.compile(r"[ ]\d{1,2}(?![\d/.:%])")
@@ -148,7 +150,11 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             return _next_word(text, tokens, i) in EPONYM_HEADS or text.startswith(
                 "'s", tokens[i][1]
             )
-        return safe.is_safe(word) or (word.islower() and _prefixed(word, safe))
+        if safe.is_safe(word):
+            return True
+        # A clinical word made with a prefix, unless it is a name ("Underwood").
+        plain = word.islower() or (word.istitle() and word.lower() not in safe.names)
+        return plain and _prefixed(word.lower(), safe)
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
     if digits < MAX_SAFE_DIGITS:
