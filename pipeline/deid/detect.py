@@ -17,7 +17,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import WordLists, load_assets
-from pipeline.deid.net import unverified_spans
+from pipeline.deid.net import SafeWords, unverified_spans
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
@@ -82,6 +82,7 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
         raise DeidFailed() from None
     results = [r for r in results if r.score >= _threshold(r.entity_type, cfg)]
     assets = analyzer.assets if isinstance(analyzer, PhiAnalyzer) else load_assets(cfg.models_dir)
+    results = [r for r in results if not _clinical_ner(text, r, assets.safe_words)]
     words = assets.words
     spans = [_to_span(r) for r in results]
     spans += paired_values(doc, assets.grid_labels, never=assets.safe_words.honorifics)
@@ -91,6 +92,22 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     if cfg.safety_net:
         spans += unverified_spans(text, spans, assets.safe_words)
     return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
+
+
+def _clinical_ner(text: str, result: RecognizerResult, safe: SafeWords) -> bool:
+    """A person the statistical NER found that holds a number or no word but clinical ones.
+
+    The model was trained on news and web text: on a chart it takes drug names and values
+    for people ("Rosuvastatin 20", "Morphine").
+    """
+    meta = result.recognition_metadata or {}
+    if meta.get(RecognizerResult.RECOGNIZER_NAME_KEY) != "SpacyRecognizer":
+        return False
+    value = text[result.start : result.end]
+    if any(c.isdigit() for c in value):
+        return True
+    words = [w.lower() for w in _TOKEN.findall(value) if len(w) > 1]
+    return all(w in safe.clinical and w not in safe.names for w in words)
 
 
 def _threshold(entity: str, cfg: DeidSettings) -> float:

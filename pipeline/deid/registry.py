@@ -13,8 +13,16 @@ from typing import cast
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
-from presidio_analyzer.nlp_engine import SlimSpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import IpRecognizer, UsSsnRecognizer
+from presidio_analyzer.nlp_engine import (
+    NerModelConfiguration,
+    SlimSpacyNlpEngine,
+    SpacyNlpEngine,
+)
+from presidio_analyzer.predefined_recognizers import (
+    IpRecognizer,
+    SpacyRecognizer,
+    UsSsnRecognizer,
+)
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -26,6 +34,7 @@ from pipeline.settings import DeidSettings
 LANGUAGE = "en"
 # spaCy 3.8 refuses "." in component names (E853), so the versioned name uses "_".
 LEMMA_COMPONENT = "chart2fhir_lower_lemma_v1"
+NER_SCORE = 0.7  # a person the statistical NER found, above the review margin
 
 
 @Language.component(LEMMA_COMPONENT)
@@ -37,15 +46,20 @@ def lower_lemma(doc: Doc) -> Doc:
 
 
 def blank_pipeline(context_words: Iterable[str] = ()) -> Language:
-    """spacy.blank("en") plus the lemma component; ":" and "#" split "DOB:03/14" and "SSN#".
+    """spacy.blank("en") adapted by :func:`adapt`."""
+    return adapt(spacy.blank(LANGUAGE), context_words)
+
+
+def adapt(nlp: Language, context_words: Iterable[str] = ()) -> Language:
+    """Add the lemma component; ":" and "#" split "DOB:03/14" and "SSN#".
 
     Args:
+        nlp: a blank or trained English pipeline.
         context_words: recognizer context words. presidio skips stop words when it collects
             the words around a match, and spaCy's stop list holds some of ours ("call",
             "on", "seen"), so these are taken off it.
 
     """
-    nlp = spacy.blank(LANGUAGE)
     for word in context_words:
         nlp.vocab[word.lower()].is_stop = False
     infixes = [*(nlp.Defaults.infixes or []), r"(?<=[A-Za-z])[:#](?=[A-Za-z0-9])"]
@@ -67,6 +81,34 @@ class BlankSpacyNlpEngine(SlimSpacyNlpEngine):
     def load(self) -> None:
         """Build the blank pipeline instead of loading (or downloading) a trained model."""
         self.nlp = {LANGUAGE: blank_pipeline(self.context_words)}  # type: ignore[assignment]  # typed None upstream
+
+
+class TrainedSpacyNlpEngine(SpacyNlpEngine):
+    """presidio's spaCy engine over an installed model package, never downloaded.
+
+    Only the model's named entities of people are used (``PERSON``); its tagger, parser and
+    lemmatizer are left out, lemmas are the lower-case text as in the blank pipeline.
+    """
+
+    # What the model's NER adds: people. Its ORG, GPE and DATE spans overlap what the
+    # recognizers find by shape, and on charts its ORG takes in lab names ("BP 120/80").
+    MAPPING = {"PERSON": "PERSON", "PER": "PERSON"}
+    EXCLUDE = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
+
+    def __init__(self, model: str, context_words: Iterable[str] = ()) -> None:
+        super().__init__(
+            models=[{"lang_code": LANGUAGE, "model_name": model}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=dict(self.MAPPING)
+            ),
+        )
+        self.model = model
+        self.context_words = tuple(context_words)
+
+    def load(self) -> None:
+        """Load the installed package (``DeidSettings`` refuses one that is not installed)."""
+        nlp = spacy.load(self.model, exclude=self.EXCLUDE)
+        self.nlp = {LANGUAGE: adapt(nlp, self.context_words)}  # type: ignore[assignment]  # typed None upstream
 
 
 class PhiAnalyzer(AnalyzerEngine):
@@ -122,7 +164,12 @@ def build_analyzer(cfg: DeidSettings) -> PhiAnalyzer:
     assets = load_assets(cfg.models_dir)
     recognizers = build_recognizers(assets)
     context_words = {w for rec in recognizers for w in (rec.context or [])}
-    nlp_engine = BlankSpacyNlpEngine(context_words)
+    nlp_engine: SlimSpacyNlpEngine | TrainedSpacyNlpEngine
+    if cfg.ner_model:
+        nlp_engine = TrainedSpacyNlpEngine(cfg.ner_model, context_words)
+        recognizers.append(SpacyRecognizer(supported_entities=["PERSON"], ner_strength=NER_SCORE))
+    else:
+        nlp_engine = BlankSpacyNlpEngine(context_words)
     nlp_engine.load()
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
     # Whole-word context matching: in presidio's default substring mode the context word
