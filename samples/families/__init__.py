@@ -1,0 +1,1 @@
+"""Per-family synthetic scanned-chart generators."""
