@@ -91,6 +91,20 @@ class SafeWords:
         w = word.lower()
         return len(word) == 1 or w in self.dictionary or w in self.clinical
 
+    def misread(self, word: str) -> bool:
+        """True when ``word`` (four letters or more) is one edit from a safe word: OCR's slip."""
+        w = word.lower()
+        if len(w) < 4:
+            return False
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
+        variants = (
+            [a + b[1:] for a, b in splits if b]
+            + [a + c + b[1:] for a, b in splits if b for c in letters]
+            + [a + c + b for a, b in splits for c in letters]
+        )
+        return any(v != w and self.is_safe(v) for v in variants)
+
     def is_eponym(self, word: str) -> bool:
         """A known name that is safe only as a clinical term ("Parkinson", "Williams")."""
         w = word.lower()
@@ -197,8 +211,10 @@ def _mark_names_in_context(
         known = lower in safe.names
         if prev in safe.titles:
             unsafe[i] = True
-        elif prev in safe.relations and (capital or known):
-            unsafe[i] = True
+        elif prev in safe.relations and (capital or (known and lower not in safe.clinical)):
+            # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item).
+            if capital or ":" not in text[tokens[i - 1][1] : s]:
+                unsafe[i] = True
         elif capital and known and lower not in safe.clinical and _WARD_NUMBER.match(text, e):
             unsafe[i] = True
     changed = True
@@ -216,7 +232,7 @@ def _mark_names_in_context(
             if lower in safe.curated and lower not in safe.names:
                 continue
             found_only = lower in safe.clinical and lower not in safe.names
-            if _beside_name(text, tokens, i, unsafe, person, found_only=found_only):
+            if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only):
                 unsafe[i] = True
                 changed = True
 
@@ -246,10 +262,15 @@ def _beside_name(
     i: int,
     unsafe: list[bool],
     person: list[bool],
+    safe: SafeWords,
     *,
     found_only: bool,
 ) -> bool:
-    """Whether token ``i`` stands beside a capitalised name (``found_only``: one recognized)."""
+    """Whether token ``i`` stands beside a capitalised name (``found_only``: one recognized).
+
+    A word the net removed counts as a name unless it is one letter off a safe word: "Blod"
+    is "Blood" misread, and "White" before it is no name.
+    """
     for j in (i - 1, i + 1):
         if not 0 <= j < len(tokens):
             continue
@@ -258,8 +279,9 @@ def _beside_name(
         if gap not in _NAME_GAPS:
             continue
         other = tokens[j][2]
-        name = person[j] or (unsafe[j] and not found_only)
-        if name and other[:1].isupper() and other.isalpha():
+        if not (other[:1].isupper() and other.isalpha()):
+            continue
+        if person[j] or (unsafe[j] and not found_only and not safe.misread(other)):
             return True
     return False
 

@@ -6,9 +6,11 @@ the OCR text the two rows are two lines, and no recognizer that reads ``Label: v
 the pairing. The word boxes do: a value sits under its label, in the column that runs from
 the label's left edge to the next header word.
 
-A line is a header row when it holds at least two known labels (``labels.json``) and is
-mostly made of label words. Each known label's column on the next line, if that line lies
-close below, gives the value's words, which take the label's PHI type. The label wording
+A line is a header row when it holds at least two known labels (``labels.json``), is
+mostly made of label words, and neither it nor the next line reads "Label: value" (a colon
+ends a word), nor is the next line another row of labels. Each known label's column on the
+next line, if that line lies close below, gives the value's words, which take the label's
+PHI type. The label wording
 decides only the type, not whether a line is a header: an unknown header word ("Marital")
 still closes the column of the label before it.
 """
@@ -107,6 +109,8 @@ def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple
         label_words = sum(lb.last - lb.first + 1 for lb in labels)
         if len(labels) < MIN_LABELS or label_words < MIN_LABEL_SHARE * len(header):
             continue
+        if _inline(header) or _inline(below) or len(_labels_in(below, table)) >= MIN_LABELS:
+            continue  # "Patient: ... MRN: ...", or a second row of labels: no grid
         height = max(1, max(w.box.y1 - w.box.y0 for w in header))
         top = min(w.box.y0 for w in below)
         if top < max(w.box.y1 for w in header) - height // 2:
@@ -123,6 +127,11 @@ def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple
                 if _fits(word.text, lb.label):
                     values.append((word, lb.label))
     return values
+
+
+def _inline(line: list[Word]) -> bool:
+    """A line of "Label: value" fields: a word ends with a colon."""
+    return any(w.text.endswith(":") for w in line)
 
 
 def _fits(text: str, label: str) -> bool:
