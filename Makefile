@@ -35,6 +35,7 @@ test: install $(BROWSER_STAMP) $(NER_STAMP)
 
 bench: install $(BENCH_STAMP)
 	$(BIN)/chart2fhir bench --out out/bench
+	$(BIN)/python -m pipeline.bench_families --out out/families --update BENCHMARKS.md
 
 check: install $(BROWSER_STAMP) $(NER_STAMP)
 	$(BIN)/ruff format --check pipeline workers samples tests

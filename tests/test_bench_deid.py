@@ -243,3 +243,18 @@ def test_a_reread_word_on_a_clinical_word_is_a_misreading_not_a_leak() -> None:
         ("Fox", 900, 900, 960, 924),  # where our OCR read nothing: kept
     ]
     assert without_misreadings(reread, page, {"fax"}, scale=2.0) == "Jared Fox"
+
+
+def test_a_marked_section_is_replaced_in_place_and_appended_once(tmp_path) -> None:
+    from pipeline.bench_families import replace_section
+
+    path = tmp_path / "B.md"
+    path.write_text("# Benchmark\n\nfigures\n")
+    replace_section(path, "families", "## Families\n\nfirst")
+    replace_section(path, "families", "## Families\n\nsecond")
+    replace_section(path, "other", "## Other")
+    assert path.read_text() == (
+        "# Benchmark\n\nfigures\n\n"
+        "<!-- families:start -->\n## Families\n\nsecond\n<!-- families:end -->\n\n"
+        "<!-- other:start -->\n## Other\n<!-- other:end -->\n"
+    )

@@ -249,6 +249,14 @@ def test_an_eponym_is_a_name_where_it_names_a_person(analyzer: PhiAnalyzer) -> N
     assert found(analyzer, doc) == [("PERSON", "Parkinson"), ("PERSON", "Parkinson")]
 
 
+def test_ocr_slips_and_history_items_make_no_names(analyzer: PhiAnalyzer) -> None:
+    # "Blod" is "Blood" misread: removed, but "White" beside it is no name; "colon" after
+    # "Father:" is a history item, "hope" after "wife" a name.
+    doc = doc_of("White Blod Cell Count 12.8\nFather: colon cancer. wife hope at bedside.")
+    assert found(analyzer, doc) == [(NET, "Blod"), (NET, "hope")]
+    assert analyzer.safe_words.misread("Blod") and not analyzer.safe_words.misread("Zorabelle")
+
+
 def test_the_net_can_be_turned_off_and_allow_listed(analyzer: PhiAnalyzer) -> None:
     doc = doc_of("Seen with Zorabelle today.")
     assert found(analyzer, doc) == [(NET, "Zorabelle")]

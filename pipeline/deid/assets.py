@@ -130,6 +130,9 @@ def load_assets(models_dir: Path) -> DeidAssets:
         clinical=_read_words(root / "clinical_vocab.txt") | curated,
         curated=curated,
         names=words.first_names | words.last_names,
+        proper=frozenset(
+            w for w in _read_words(root / "proper_nouns.txt") if len(w) >= 3 and w not in curated
+        ),
         titles=frozenset(t.lower() for t in labels["person_titles"]),
         relations=relations,
         credentials=frozenset(c.lower() for c in labels["credentials"]),

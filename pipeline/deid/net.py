@@ -76,6 +76,7 @@ class SafeWords:
     clinical: frozenset[str]  # clinical terms, abbreviations, units, form words, lower case
     curated: frozenset[str]  # the part of ``clinical`` we wrote or chose, not generated
     names: frozenset[str]  # known given and family names, lower case
+    proper: frozenset[str]  # proper nouns of the dictionary ("hope", "grant", "baltimore")
     titles: frozenset[str]  # "dr", "mrs", ...
     relations: frozenset[str]  # "wife", "dtr", ...
     credentials: frozenset[str]  # "md", "rn", ...
@@ -91,8 +92,17 @@ class SafeWords:
         w = word.lower()
         return len(word) == 1 or w in self.dictionary or w in self.clinical
 
+    def could_be_name(self, word: str) -> bool:
+        """A known name, or a word the dictionary also writes as a proper noun ("Hope")."""
+        w = word.lower()
+        return w in self.names or w in self.proper
+
     def misread(self, word: str) -> bool:
-        """True when ``word`` (four letters or more) is one edit from a safe word: OCR's slip."""
+        """True when ``word`` (four letters or more) is one edit from a word we know: OCR's slip.
+
+        Known here is ordinary or curated clinical: the generated clinical vocabulary is left
+        out, since its rare chemical names lie one letter from many surnames ("schmid").
+        """
         w = word.lower()
         if len(w) < 4:
             return False
@@ -103,7 +113,7 @@ class SafeWords:
             + [a + c + b[1:] for a, b in splits if b for c in letters]
             + [a + c + b for a, b in splits for c in letters]
         )
-        return any(v != w and self.is_safe(v) for v in variants)
+        return any(v != w and (v in self.dictionary or v in self.curated) for v in variants)
 
     def is_eponym(self, word: str) -> bool:
         """A known name that is safe only as a clinical term ("Parkinson", "Williams")."""
@@ -208,7 +218,7 @@ def _mark_names_in_context(
             continue
         prev = _previous_word(text, tokens, i)
         capital = word[0].isupper()
-        known = lower in safe.names
+        known = safe.could_be_name(word)
         if prev in safe.titles:
             unsafe[i] = True
         elif prev in safe.relations and (capital or (known and lower not in safe.clinical)):
@@ -229,9 +239,9 @@ def _mark_names_in_context(
             # Beside a name the recognizers found, only a term we chose ourselves is kept
             # ("Kala" is a word of the drug and disease lists, and a given name); beside a
             # word the net removed, which may be an OCR misreading, any clinical term is.
-            if lower in safe.curated and lower not in safe.names:
+            if lower in safe.curated and not safe.could_be_name(word):
                 continue
-            found_only = lower in safe.clinical and lower not in safe.names
+            found_only = lower in safe.clinical and not safe.could_be_name(word)
             if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only):
                 unsafe[i] = True
                 changed = True
