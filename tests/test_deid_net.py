@@ -143,6 +143,18 @@ def test_relatives_and_staff_in_lower_and_upper_case(analyzer: PhiAnalyzer) -> N
 # --- dates and phones in note style ---------------------------------------------------------
 
 
+def test_month_and_day_in_words_and_ordinals(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "May 2 puffs q4h prn. pt may go home. the 2nd dose given at 0900.\n"
+        "SNF bed offered for Jun 9; last seen 14 October and on the 22nd."
+    )
+    assert found(analyzer, doc) == [
+        ("DATE", "Jun 9"),
+        ("DATE", "14 October"),
+        ("DATE", "the 22nd"),
+    ]
+
+
 def test_month_day_and_short_year_dates_and_a_spaced_phone(analyzer: PhiAnalyzer) -> None:
     doc = doc_of(
         "11/22 0700-1900: afebrile. pain 3/10, 2/6 murmur, took 1/2 tab at 2200.\n"
@@ -247,6 +259,12 @@ def test_an_eponym_is_a_name_where_it_names_a_person(analyzer: PhiAnalyzer) -> N
     # A clinician of that name is found by the title, and then everywhere in the document.
     doc = doc_of("Parkinson disease, followed by Dr. Parkinson.")
     assert found(analyzer, doc) == [("PERSON", "Parkinson"), ("PERSON", "Parkinson")]
+
+
+def test_lower_case_names_beside_each_other(analyzer: PhiAnalyzer) -> None:
+    # "hall" is a word and a surname: beside a given name it is the name; "called" is not.
+    doc = doc_of("d/w jenna hall RN. jenna called back.")
+    assert found(analyzer, doc) == [(NET, "jenna hall"), (NET, "jenna")]
 
 
 def test_ocr_slips_and_history_items_make_no_names(analyzer: PhiAnalyzer) -> None:

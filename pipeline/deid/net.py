@@ -47,6 +47,11 @@ _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
 _JOINS = frozenset({" ", "-", "/"})
 # A shift or a time range is no identifier: "0700-1900".
 _TIME_RANGE = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
+# Endings of English inflections, with what may stand before them in the base word.
+_INFLECTIONS = (
+    ("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)), ("ed", ("", "e")),
+    ("ing", ("", "e")), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
+)  # fmt: skip
 # Prefixes that make a clinical word of a word: "afebrile", "nontender", "hypokalemic".
 _PREFIXES = (
     "non", "un", "an", "a", "anti", "hyper", "hypo", "post", "pre", "peri", "sub", "supra",
@@ -56,7 +61,7 @@ _PREFIXES = (
     "entero", "broncho", "pneumo", "hemo", "haemo", "angio", "cysto", "dermato", "myo", "endo",
 )  # fmt: skip
 # A ward or unit named after a person, then its floor or number ("Osler 7").
-_WARD_NUMBER = re.compile(r"[ ]\d{1,2}(?![\d/.:%])")
+_WARD_NUMBER = re.compile(r"[ ](?:(?:Tower|Wing|Pavilion|Building)[ ])?\d{1,2}(?![\d/.:%])")
 
 
 # What follows an eponym that names a disease, sign or test ("Parkinson disease", "Babinski
@@ -176,15 +181,28 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             )
         if safe.is_safe(word):
             return True
-        # A clinical word made with a prefix, unless it is a name ("Underwood").
-        plain = word.islower() or (word.istitle() and word.lower() not in safe.names)
-        return plain and _prefixed(word.lower(), safe)
+        # A word made with a prefix or an inflection, unless it is a name ("Underwood",
+        # "Harding").
+        plain = word.islower() or (word.istitle() and not safe.could_be_name(word))
+        return plain and (_prefixed(word.lower(), safe) or _inflected(word.lower(), safe))
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
     return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
+
+
+def _inflected(word: str, safe: SafeWords) -> bool:
+    """A lower-case inflection of a safe word: "insured", "ambulating", "reports"."""
+    stems = []
+    for suffix, endings in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            stems += [stem + e for e in endings]
+            if len(stem) >= 2 and stem[-1] == stem[-2]:
+                stems.append(stem[:-1])  # "stopped" -> "stop"
+    return any(safe.is_safe(stem) for stem in stems)
 
 
 def _prefixed(word: str, safe: SafeWords) -> bool:
@@ -225,16 +243,24 @@ def _mark_names_in_context(
             # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item).
             if capital or ":" not in text[tokens[i - 1][1] : s]:
                 unsafe[i] = True
-        elif capital and known and lower not in safe.clinical and _WARD_NUMBER.match(text, e):
+        elif capital and _ward_name(word, safe) and _WARD_NUMBER.match(text, e):
             unsafe[i] = True
     changed = True
     while changed:
         changed = False
         for i, (s, e, word) in enumerate(tokens):
-            if unsafe[i] or covered.any(s, e) or not word.isalpha() or not word[0].isupper():
+            if unsafe[i] or covered.any(s, e) or not word.isalpha():
                 continue
             lower = word.lower()
             if lower in safe.stop:
+                continue
+            if not word[0].isupper():
+                # In lower case, only a name beside a name: "amy hall", not "amy called".
+                if safe.could_be_name(word) and _beside_name(
+                    text, tokens, i, unsafe, person, safe, found_only=False, lower_case=True
+                ):
+                    unsafe[i] = True
+                    changed = True
                 continue
             # Beside a name the recognizers found, only a term we chose ourselves is kept
             # ("Kala" is a word of the drug and disease lists, and a given name); beside a
@@ -245,6 +271,14 @@ def _mark_names_in_context(
             if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only):
                 unsafe[i] = True
                 changed = True
+
+
+def _ward_name(word: str, safe: SafeWords) -> bool:
+    """A word that can name a ward: a name ("Fisher 7").
+
+    Not a clinical term: "Buspirone 15" is a dose, and so, for the net, is "Osler 7".
+    """
+    return safe.could_be_name(word) and word.lower() not in safe.clinical
 
 
 def _next_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:
@@ -275,11 +309,13 @@ def _beside_name(
     safe: SafeWords,
     *,
     found_only: bool,
+    lower_case: bool = False,
 ) -> bool:
     """Whether token ``i`` stands beside a capitalised name (``found_only``: one recognized).
 
     A word the net removed counts as a name unless it is one letter off a safe word: "Blod"
-    is "Blood" misread, and "White" before it is no name.
+    is "Blood" misread, and "White" before it is no name. ``lower_case``: the name beside
+    may be in lower case too, but must be a known name ("amy hall").
     """
     for j in (i - 1, i + 1):
         if not 0 <= j < len(tokens):
@@ -289,7 +325,13 @@ def _beside_name(
         if gap not in _NAME_GAPS:
             continue
         other = tokens[j][2]
-        if not (other[:1].isupper() and other.isalpha()):
+        if not other.isalpha():
+            continue
+        if lower_case:
+            if safe.could_be_name(other) and (person[j] or unsafe[j]):
+                return True
+            continue
+        if not other[:1].isupper():
             continue
         if person[j] or (unsafe[j] and not found_only and not safe.misread(other)):
             return True

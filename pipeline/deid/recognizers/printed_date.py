@@ -2,9 +2,9 @@
 
 Extraction and de-identification read dates with one grammar (``extract/dates.py``): a date
 that extraction parses as a birth or visit date can never stay in ``deid.txt``. A month and
-day without a year ("3/8", "10/13"), as notes date shifts and doses, is a date element Safe
-Harbor removes too; it is told from a fraction or a score by the words around it ("pain 3/10",
-"2/6 murmur", "1/2 tab").
+day without a year ("3/8", "10/13", "Feb 6", "25 February", "on the 14th"), as notes date
+shifts and plans, is a date element Safe Harbor removes too; a numeric one is told from a
+fraction or a score by the words around it ("pain 3/10", "2/6 murmur", "1/2 tab").
 """
 
 from __future__ import annotations
@@ -36,6 +36,26 @@ _SCALE_AFTER = re.compile(
 )
 
 
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+# A month and day without a year, either order: "Feb 6", "May 24", "25 February", "10 nov".
+# Not a month word inside a longer one, not a day that is a time or goes on as a number.
+_TEXT_MONTH_DAY = re.compile(
+    rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d:./]|[ ]?%)(?!,?[ ]\d)"
+    rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?\d)"
+)
+# "on the 14th", "since the 3rd": a day of the month named by its ordinal after a
+# preposition, ending its phrase (not "the 2nd dose").
+_ORDINAL_DAY = re.compile(
+    r"(?i)(?<=\b(?:on|since|until|till|by|from|before|after|through|of|for)[ ])the[ ]"
+    r"(?:[12]?\d|3[01])(?:st|nd|rd|th)(?=[ ]*(?:[.,;:)]|$|and\b|or\b|at\b|to\b))",
+    re.MULTILINE,
+)
+
+
 class PrintedDateRecognizer(LocalRecognizer):
     """Recognize dates extraction can parse, and month/day dates that are no fraction."""
 
@@ -61,5 +81,17 @@ class PrintedDateRecognizer(LocalRecognizer):
             after = text[m.end() : m.end() + 12]
             if _SCALE_BEFORE.search(before) or _SCALE_AFTER.search(after):
                 continue
+            results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
+        for m in _TEXT_MONTH_DAY.finditer(text):
+            value = m.group()
+            # "may" is a verb in lower case, and "May 2 puffs" a dose.
+            if value[:3].lower() == "may" and not value.startswith("May"):
+                continue
+            if value.lower().startswith("may") and _SCALE_AFTER.search(
+                text[m.end() : m.end() + 12]
+            ):
+                continue
+            results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
+        for m in _ORDINAL_DAY.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         return results
