@@ -261,6 +261,17 @@ def test_an_eponym_is_a_name_where_it_names_a_person(analyzer: PhiAnalyzer) -> N
     assert found(analyzer, doc) == [("PERSON", "Parkinson"), ("PERSON", "Parkinson")]
 
 
+def test_facilities_named_with_ordinary_words(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Discharged to Lantern Pavilion; follow up with Ridgeline Care Partners.\n"
+        "Mental Health referral. Heart Failure Clinic in 2 weeks. Age Group 65+."
+    )
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Lantern Pavilion"),
+        ("FACILITY", "Ridgeline Care Partners"),
+    ]
+
+
 def test_lower_case_names_beside_each_other(analyzer: PhiAnalyzer) -> None:
     # "hall" is a word and a surname: beside a given name it is the name; "called" is not.
     doc = doc_of("d/w jenna hall RN. jenna called back.")

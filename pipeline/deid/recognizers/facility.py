@@ -12,9 +12,10 @@ from pipeline.deid.recognizers.patterns import either_case
 class FacilityRecognizer(NameRecognizer):
     """Recognize capitalised words ending in a facility word (Hospital, Clinic, ...).
 
-    A match whose leading words are all ordinary or clinical words ("Mental Health",
-    "Brief Hospital") is refused, and leading clinical words ("DISCHARGE SUMMARY") are
-    trimmed off; ordinary words are kept, as they often open a name ("South Shore Hospital").
+    A match whose leading words are all clinical or form words ("Mental Health", "Brief
+    Hospital") is refused, while ordinary words name facilities ("Harbor Pavilion"); leading
+    clinical words ("DISCHARGE SUMMARY") are trimmed off, ordinary ones kept, as they often
+    open a name ("South Shore Hospital").
     """
 
     SCORE = 0.8
@@ -34,12 +35,23 @@ class FacilityRecognizer(NameRecognizer):
             + not_heading
         )
         self._suffix_words = {w.lower() for s in suffixes for w in s.split()}
+        # The clinical words we chose ourselves (not the generated lists, which hold
+        # "harbor" and "park" from ICD-10's places of occurrence).
+        self._curated = assets.safe_words.curated
         super().__init__(
             supported_entity="FACILITY",
             patterns=[Pattern("name + facility word", pattern, self.SCORE)],
             words=assets.words,
             name="FacilityRecognizer",
         )
+
+    def is_plain_word(self, word: str) -> bool:
+        """True for clinical and form words, which alone make no facility ("Mental Health").
+
+        Ordinary words do: "Harbor Pavilion".
+        """
+        w = word.lower()
+        return (w in self._curated or self.words.is_clinical(word)) and not self.words.is_name(word)
 
     def is_trimmable(self, word: str) -> bool:
         """Only clinical and form words are cut off the start of a facility name."""
