@@ -7,13 +7,15 @@ Philter's allowlist design:
 
 - a letter word is safe when it is an ordinary English word (SCOWL's lower-case entries,
   which leave out proper nouns), a clinical term (ICD-10-CM descriptions, drug names), a
-  clinical abbreviation or unit, or one of the words the recognizers already know;
+  clinical abbreviation or unit, or one of the words the recognizers already know, or is
+  made of such a word by a prefix or an inflection ("afebrile", "insured");
 - a number is safe when it is short: values, doses, times, ranges. Long digit runs are
   identifiers (MRNs, phones, accounts), and so is a word that mixes letters with four or
   more digits ("A546648096"), unless it is a number with a unit ("1000mg");
 - a word that is safe but is also a name ("Hope", "Grant", "Young") is PHI where a name
-  stands: after a title ("Mrs. Young") or a relation word ("wife Hope"), or next to
-  another name ("Teodora Young").
+  stands: after a title ("Mrs. Young") or a relation word ("wife Hope"), before a ward
+  number ("Fisher 7"), or next to another name ("Teodora Young", "jenna hall"), unless
+  that other word is only OCR's slip on a known word ("White Blod Cell").
 
 What the net removes is labelled UNVERIFIED, apart from the recognizers' labels, so that its
 cost in precision stays visible (deid.json, the benchmark). ``DeidSettings.safety_net``
@@ -60,7 +62,7 @@ _PREFIXES = (
     "under", "over", "uro", "gastro", "neuro", "cardio", "hepato", "nephro", "osteo", "arthro",
     "entero", "broncho", "pneumo", "hemo", "haemo", "angio", "cysto", "dermato", "myo", "endo",
 )  # fmt: skip
-# A ward or unit named after a person, then its floor or number ("Osler 7").
+# A ward or unit named after a person, then its floor or number ("Fisher 7", "Fisher Tower 6").
 _WARD_NUMBER = re.compile(r"[ ](?:(?:Tower|Wing|Pavilion|Building)[ ])?\d{1,2}(?![\d/.:%])")
 
 
@@ -136,17 +138,18 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
         safe: the vocabularies, from ``assets.DeidAssets.safe_words``.
 
     Returns:
-        One span per unsafe word or digit run, labelled ``LABEL``, unsorted.
+        Spans labelled ``LABEL``, unsorted: one per unsafe digit run, and one per run of
+        unsafe words joined by a space, hyphen or slash ("Oluwaseun Adebayo-Hart").
 
     """
     covered = _coverage(text, found)
-    spans: list[Span] = []
+    runs: list[Span] = []
     for m in _DIGIT_RUN.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
         if _TIME_RANGE.fullmatch(m.group()):
             continue
         if digits > MAX_RUN_DIGITS and not covered.any(m.start(), m.end()):
-            spans.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
+            runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     unsafe = [
@@ -160,15 +163,16 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
             unsafe[i] = not covered.any(s, e)
     person = [covered.person(s, e) for s, e, _ in tokens]
     _mark_names_in_context(text, tokens, unsafe, person, covered, safe)
+    words: list[Span] = []
     for (s, e, _), flag in zip(tokens, unsafe, strict=True):
         if not flag:
             continue
-        last = spans[-1] if spans else None
+        last = words[-1] if words else None
         if last is not None and last.end < s and text[last.end : s] in _JOINS:
-            spans[-1] = Span(start=last.start, end=e, label=LABEL, score=SCORE)
+            words[-1] = Span(start=last.start, end=e, label=LABEL, score=SCORE)
         else:
-            spans.append(Span(start=s, end=e, label=LABEL, score=SCORE))
-    return spans
+            words.append(Span(start=s, end=e, label=LABEL, score=SCORE))
+    return runs + words
 
 
 def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
