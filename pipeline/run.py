@@ -524,13 +524,10 @@ def _extract(doc: OcrDocument, ctx: Context) -> Extraction:
     return extract_entities(doc, nlp=ctx.nlp, cfg=ctx.settings.extract)
 
 
-def _find_phi(doc: OcrDocument, ctx: Context, *, safety_net: bool = True) -> PhiReport:
+def _find_phi(doc: OcrDocument, ctx: Context, *, reread: bool = False) -> PhiReport:
     from pipeline.deid.detect import find_phi
 
-    cfg = ctx.settings.deid
-    if not safety_net:
-        cfg = cfg.model_copy(update={"safety_net": False})
-    return find_phi(doc, analyzer=ctx.analyzer, cfg=cfg)
+    return find_phi(doc, analyzer=ctx.analyzer, cfg=ctx.settings.deid, reread=reread)
 
 
 def _redact(
@@ -575,11 +572,9 @@ def _redact(
                 for i, (_, r) in enumerate(results)
             ),
         )
-        # The recognizers, not the safety net: the first pass already removed every word it
-        # could not show safe, and on a re-read of painted pages it would take the paint's
-        # specks and the re-reading's own misreadings of safe words for PHI.
+        # The recognizers, not the pairing or the net (find_phi's ``reread``).
         with ctx.lock:
-            found = _find_phi(reread, ctx, safety_net=False)
+            found = _find_phi(reread, ctx, reread=True)
         left = _residual(doc, report, reread, found, words=ctx.analyzer.words)
         found_boxes = redaction_boxes(reread, left, pad=cfg.pad_px)
         # A "word" read off a painted box is the paint itself (black boxes read as "HRM"):

@@ -54,7 +54,9 @@ class _Seed:
     label: str
 
 
-def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -> PhiReport:
+def find_phi(
+    doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings, reread: bool = False
+) -> PhiReport:
     """Find the PHI in ``doc``: analyzer results above the threshold, plus propagation.
 
     Args:
@@ -63,6 +65,10 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
         cfg: ``score_threshold`` (or the label's entry in ``thresholds``) drops weaker
             results; ``keep_labels`` and ``allow_list`` drop what policy keeps;
             ``models_dir`` supplies the word lists when ``analyzer`` is not a ``PhiAnalyzer``.
+        reread: ``doc`` is a re-read of pages already painted (the redaction check): only
+            the recognizers and propagation run. Labels above values and the safety net
+            decided the first pass; on painted pages the paint moves words between lines
+            and its specks read as words no list knows.
 
     Returns:
         Non-overlapping spans sorted by start, labelled PERSON, DATE, MRN, ...
@@ -85,11 +91,12 @@ def find_phi(doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings) -
     results = [r for r in results if not _clinical_ner(text, r, assets.safe_words)]
     words = assets.words
     spans = [_to_span(r) for r in results]
-    spans += paired_values(doc, assets.grid_labels, never=assets.safe_words.honorifics)
+    if not reread:
+        spans += paired_values(doc, assets.grid_labels, never=assets.safe_words.honorifics)
     spans += propagate(text, _seeds(text, spans, words), words)
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
-    if cfg.safety_net:
+    if cfg.safety_net and not reread:
         spans += unverified_spans(text, spans, assets.safe_words)
     return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
 
