@@ -181,6 +181,13 @@ def test_month_day_and_short_year_dates_and_a_spaced_phone(analyzer: PhiAnalyzer
     ]
 
 
+def test_a_spaced_phone_with_its_last_digit_misread_but_not_a_lab_range(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of("son at 617 204-339β after 5pm. Na 135 135-145 mmol/L, Cl 101 98-107.")
+    assert found(analyzer, doc) == [(NET, "617 204-339β")]
+
+
 # --- facilities and places ------------------------------------------------------------------
 
 

@@ -37,9 +37,10 @@ MAX_RUN_DIGITS = 6  # "135-145", "120/80", "3.5-5.0"; "301-944-5032" and "03/14/
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # Digits joined by separators without spaces ("944-5032", "03/14/1951", "(301)944"), and
-# the one spaced form a phone number takes ("301 944 5032", "301 944-5032").
+# the one spaced form a phone number takes ("301 944 5032", "301 944-5032"), its last digit
+# perhaps misread as a letter ("281 683-684β").
 _DIGIT_RUN = re.compile(
-    r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{4}"
+    r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{3}(?:\d|[^\W\d_])"
     r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
 )
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
