@@ -181,6 +181,11 @@ def test_month_day_and_short_year_dates_and_a_spaced_phone(analyzer: PhiAnalyzer
     ]
 
 
+def test_ages_over_89_with_sex_as_headers_print_them(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Age/Sex 96/F. 93yM on arrival. 45yM brother. 102 y/o m. 92 yo for eval")
+    assert found(analyzer, doc) == [("AGE", "96"), ("AGE", "93"), ("AGE", "102"), ("AGE", "92")]
+
+
 def test_a_spaced_phone_with_its_last_digit_misread_but_not_a_lab_range(
     analyzer: PhiAnalyzer,
 ) -> None:
