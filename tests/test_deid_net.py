@@ -297,6 +297,33 @@ def test_facilities_named_with_ordinary_words(analyzer: PhiAnalyzer) -> None:
     ]
 
 
+def test_names_after_an_initial_or_a_role_and_before_a_credential(analyzer: PhiAnalyzer) -> None:
+    # "watts", "Miles", "Smith" and "Brown" are words and names: the initial, the field or
+    # role before them and the credential after them say which; a name found once is
+    # taken wherever else it stands, and "brown urine" is no name.
+    doc = doc_of(
+        "d/w k. watts re: plan. contact Miles at x4. SW Smith following.\n"
+        "Seen by Carter RN; Carter aware. brown urine. E. Coli in urine."
+    )
+    assert found(analyzer, doc) == [
+        (NET, "watts"),
+        (NET, "Miles"),
+        (NET, "Smith"),
+        ("PERSON", "Carter"),
+        ("PERSON", "Carter"),
+    ]
+
+
+def test_dates_ocr_damaged_past_parsing(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Referral sent Auqust 14, 2017; signed 1004:2018 and 10:10/2018 at 10:30.")
+    assert found(analyzer, doc) == [
+        (NET, "Auqust"),
+        ("DATE", "14, 2017"),
+        (NET, "1004:2018"),
+        (NET, "10:10/2018"),
+    ]
+
+
 def test_lower_case_names_beside_each_other(analyzer: PhiAnalyzer) -> None:
     # "hall" is a word and a surname: beside a given name it is the name; "called" is not.
     doc = doc_of("d/w jenna hall RN. jenna called back.")

@@ -136,6 +136,9 @@ def load_assets(models_dir: Path) -> DeidAssets:
         titles=frozenset(t.lower() for t in labels["person_titles"]),
         relations=relations,
         credentials=frozenset(c.lower() for c in labels["credentials"]),
+        person_fields=frozenset(
+            p.lower() for p in labels["person_labels"] + labels["role_words"] if " " not in p
+        ),
         stop=frozenset(STOP_WORDS),
     )
     grid = label_table(

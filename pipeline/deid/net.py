@@ -43,6 +43,9 @@ _DIGIT_RUN = re.compile(
     r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{3}(?:\d|[^\W\d_])"
     r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
 )
+# A date OCR damaged, its separators read as colons or lost, ending in a year:
+# "10:10/2018", "1004:2018".
+_DAMAGED_DATE = re.compile(r"(?<![\w:])\d{1,4}(?:[:./\-]\d{1,2})?[:./\-](?:19|20)\d{2}(?![\w:])")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
 _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
@@ -88,6 +91,7 @@ class SafeWords:
     titles: frozenset[str]  # "dr", "mrs", ...
     relations: frozenset[str]  # "wife", "dtr", ...
     credentials: frozenset[str]  # "md", "rn", ...
+    person_fields: frozenset[str]  # one-word person labels and roles: "contact", "sw", ...
     stop: frozenset[str]  # function words ("the", "and", "at")
 
     @property
@@ -150,6 +154,11 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
         if _TIME_RANGE.fullmatch(m.group()):
             continue
         if digits > MAX_RUN_DIGITS and not covered.any(m.start(), m.end()):
+            runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
+            covered.add(m.start(), m.end())
+    for m in _DAMAGED_DATE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group())
+        if digits >= 6 and not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
@@ -230,9 +239,13 @@ def _mark_names_in_context(
     """Mark safe words that stand where a name stands.
 
     After a title ("Mrs. Young", "dr. martin"), after a relation word ("wife Hope", "dtr
-    KRISSY"), before a ward number ("Osler 7"), and, repeatedly, beside a name found or
-    marked ("Teodora Young", "YOUNG, TEODORA", "Mosley & Crane").
+    KRISSY"); a word that could be a name after an initial ("k. watts"), a person's field
+    or role ("contact Miles", "SW Smith") or before a credential ("Brown RN"), or before a
+    ward number ("Fisher 7"); and, repeatedly, beside a name found or marked ("Teodora
+    Young", "YOUNG, TEODORA", "Mosley & Crane"). A name marked so is marked wherever else
+    it stands capitalised ("Brown" again, not "brown urine").
     """
+    before = list(unsafe)
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
             continue
@@ -249,6 +262,16 @@ def _mark_names_in_context(
             if capital or ":" not in text[tokens[i - 1][1] : s]:
                 unsafe[i] = True
         elif capital and _ward_name(word, safe) and _WARD_NUMBER.match(text, e):
+            unsafe[i] = True
+        elif (
+            known
+            and lower not in safe.clinical
+            and (
+                _after_initial(text, tokens, i)
+                or (capital and prev in safe.person_fields)
+                or _next_word(text, tokens, i, gap=" ,") in safe.credentials
+            )
+        ):
             unsafe[i] = True
     changed = True
     while changed:
@@ -276,6 +299,27 @@ def _mark_names_in_context(
             if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only):
                 unsafe[i] = True
                 changed = True
+    # The names marked by their context or found by a recognizer, wherever else they stand
+    # capitalised.
+    marked = {
+        w.lower()
+        for i, (s, e, w) in enumerate(tokens)
+        if ((unsafe[i] and not before[i]) or person[i])
+        and w[0].isupper()
+        and safe.is_safe(w)
+        and safe.could_be_name(w)
+    }
+    for i, (s, e, word) in enumerate(tokens):
+        if not unsafe[i] and word[0].isupper() and word.lower() in marked and not covered.any(s, e):
+            unsafe[i] = True
+
+
+def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR"."""
+    if i == 0:
+        return False
+    ps, pe, pw = tokens[i - 1]
+    return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
 
 
 def _ward_name(word: str, safe: SafeWords) -> bool:
@@ -286,12 +330,15 @@ def _ward_name(word: str, safe: SafeWords) -> bool:
     return safe.could_be_name(word) and word.lower() not in safe.clinical
 
 
-def _next_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:
-    """The word after token ``i`` on its line, lower case, if only spaces part them."""
+def _next_word(
+    text: str, tokens: list[tuple[int, int, str]], i: int, *, gap: str = " '"
+) -> str | None:
+    """The word after token ``i`` on its line, lower case, if only ``gap``'s marks part them."""
     if i + 1 >= len(tokens):
         return None
-    gap = text[tokens[i][1] : tokens[i + 1][0]]
-    return tokens[i + 1][2].lower() if gap.strip(" '") == "" and "\n" not in gap else None
+    between = text[tokens[i][1] : tokens[i + 1][0]]
+    ok = between.strip(gap) == "" and "\n" not in between and len(between) <= 3
+    return tokens[i + 1][2].lower() if ok else None
 
 
 def _previous_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:

@@ -56,6 +56,10 @@ _ORDINAL_DAY = re.compile(
 )
 
 
+# A day and a year whose month OCR lost ("[garbled] 14, 2017").
+_DAY_YEAR = re.compile(r"(?<![\d,./])(?:0?[1-9]|[12]\d|3[01]),[ ]?(?:19|20)\d{2}(?![\d])")
+
+
 class PrintedDateRecognizer(LocalRecognizer):
     """Recognize dates extraction can parse, and month/day dates that are no fraction."""
 
@@ -91,6 +95,8 @@ class PrintedDateRecognizer(LocalRecognizer):
                 text[m.end() : m.end() + 12]
             ):
                 continue
+            results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
+        for m in _DAY_YEAR.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _ORDINAL_DAY.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
