@@ -1,10 +1,13 @@
-"""find_phi: the PHI spans of one document.
+"""find_phi: the PHI spans of one document, in four steps.
 
-The analyzer runs once over the whole document text, so a recognizer can use context across
-lines. Then names from the patient field, MRNs, the distinctive words of facility names and the
-date of birth are looked for everywhere else in the document (headers, footers, prose),
-including OCR-damaged copies ("J0HNSON" for "JOHNSON", "44324l35l" for "443241351",
-"08 17 1949" for "08/07/1949").
+1. The analyzer (our recognizers) runs once over the whole document text, so a recognizer
+   can use context across lines.
+2. Labels above values (``pairing.py``): a form's header row gives the row below its types.
+3. Propagation: every person, facility and identifier found, and the date of birth, are
+   looked for everywhere else in the document (headers, footers, prose), including
+   OCR-damaged copies ("J0HNSON" for "JOHNSON", "44324l35l" for "443241351", "08 17 1949"
+   for "08/07/1949").
+4. The safety net (``net.py``): every word left that cannot be shown safe.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class _Seed:
 def find_phi(
     doc: OcrDocument, *, analyzer: AnalyzerEngine, cfg: DeidSettings, reread: bool = False
 ) -> PhiReport:
-    """Find the PHI in ``doc``: analyzer results above the threshold, plus propagation.
+    """Find the PHI in ``doc``: recognizers, labels above values, propagation, safety net.
 
     Args:
         doc: the OCR document; its ``text`` (pages joined by form feeds) is analyzed.
