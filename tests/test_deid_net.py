@@ -370,3 +370,15 @@ def test_a_ner_model_that_is_not_installed_is_refused() -> None:
 
     with pytest.raises(ValidationError, match="not an installed package"):
         DeidSettings(ner_model="en_core_web_trf_not_here")
+
+
+def test_a_removed_word_reads_as_a_name_in_surrogate_mode() -> None:
+    from pipeline.deid.assets import load_assets
+    from pipeline.deid.surrogate import Surrogates
+
+    surrogates = Surrogates(b"k" * 32, load_assets(CFG.models_dir))
+    name = surrogates.text_for(NET, "Zorabelle Quenneville", shift_days=0)
+    assert len(name.split()) == 2 and all(w.isalpha() and w.istitle() for w in name.split())
+    assert "Zorabelle" not in name and "Quenneville" not in name
+    code = surrogates.text_for(NET, "A546648096", shift_days=0)
+    assert len(code) == 10 and code[0].isalpha() and code[1:].isdigit() and code != "A546648096"

@@ -195,6 +195,9 @@ class Surrogates:
             return f"https://example.org/{self._digest('url', value).hex()[:8]}"
         if label in ("PERSON", "CITY", "FACILITY", "STREET_ADDRESS"):
             return self._name_words(label, value)
+        if label == "UNVERIFIED" and not any(c.isdigit() for c in value):
+            # A word the safety net removed: most often a name, so it reads as one.
+            return self._name_words("PERSON", value)
         return self.code(label, value)
 
     def _name_words(self, label: str, value: str) -> str:
