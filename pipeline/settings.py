@@ -7,7 +7,7 @@ prefixed ``CHART2FHIR_`` and ``__`` between section and field, e.g.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.metadata
 import os
 from pathlib import Path
 from typing import Literal
@@ -186,7 +186,9 @@ class DeidSettings(Section):
     @field_validator("ner_model")
     @classmethod
     def _installed(cls, value: str | None) -> str | None:
-        if value is not None and importlib.util.find_spec(value) is None:
+        # An installed spaCy model package registers itself under this entry-point group.
+        models = {e.name for e in importlib.metadata.entry_points(group="spacy_models")}
+        if value is not None and value not in models:
             raise ValueError("ner_model is not an installed package")
         return value
 

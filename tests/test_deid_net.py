@@ -94,6 +94,18 @@ def test_a_reread_of_painted_pages_runs_the_recognizers_alone(analyzer: PhiAnaly
     assert report.spans == ()
 
 
+def test_a_family_history_table_pairs_no_diseases_as_names(analyzer: PhiAnalyzer) -> None:
+    # "Relative" is a name label, but "Mother" no name; "Onset" a date label, but a year
+    # alone no date element.
+    doc = grid_page(
+        [
+            [("Relative", 100), ("Condition", 700), ("Onset", 1300)],
+            [("Mother", 100), ("Diabetes", 700), ("2019", 1300)],
+        ]
+    )
+    assert found(analyzer, doc) == []
+
+
 def test_a_table_header_of_clinical_words_pairs_nothing(analyzer: PhiAnalyzer) -> None:
     doc = grid_page(
         [
@@ -218,6 +230,21 @@ def test_partnerships_wards_named_for_people_and_rare_street_suffixes(
 # --- identifiers without "#" or "No" --------------------------------------------------------
 
 
+def test_ids_of_short_groups_joined_by_hyphens(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Specimen S21-4432, SN 4A7-B92-C33. COVID-19 neg, L4-L5 disc, K 3.5-5.0, afib 90s-110s."
+    )
+    assert found(analyzer, doc) == [(NET, "S21-4432"), (NET, "SN"), (NET, "4A7-B92-C33")]
+
+
+def test_fractions_and_records_are_no_dates(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "3/12 cores positive. ROS 10/12 neg. Pupils 3/2 mm. Tumor 3/4 cm. Pain was 8/10.\n"
+        "dec 2 mg. MAR 2 reviewed. Oct 3 drops OU. Intake 5, 2000 mL."
+    )
+    assert found(analyzer, doc) == []
+
+
 def test_serials_accessions_and_member_ids_without_a_number_sign(analyzer: PhiAnalyzer) -> None:
     doc = doc_of(
         "Pacemaker interrogated, serial QXT55821907, battery ok.\n"
@@ -231,6 +258,16 @@ def test_serials_accessions_and_member_ids_without_a_number_sign(analyzer: PhiAn
 
 
 # --- names no list holds --------------------------------------------------------------------
+
+
+def test_names_with_letters_beyond_ascii(analyzer: PhiAnalyzer) -> None:
+    # Whole words, accents and all: "Müller" is not cut into "M" and "ller".
+    doc = doc_of("Seen with Müller today; wife Søren Ødegård and José Núñez called.")
+    assert found(analyzer, doc) == [
+        (NET, "Müller"),
+        (NET, "Søren Ødegård"),
+        (NET, "José Núñez"),
+    ]
 
 
 def test_names_from_anywhere_in_the_world(analyzer: PhiAnalyzer) -> None:
@@ -343,6 +380,10 @@ def test_the_net_can_be_turned_off_and_allow_listed(analyzer: PhiAnalyzer) -> No
     assert found(analyzer, doc) == [(NET, "Zorabelle")]
     assert found(analyzer, doc, DeidSettings(safety_net=False)) == []
     assert found(analyzer, doc, DeidSettings(allow_list=("zorabelle",))) == []
+    # Word by word, also where removed words stand together.
+    doc = doc_of("Continue DOAC BLE.")
+    assert found(analyzer, doc) == [(NET, "DOAC BLE")]
+    assert found(analyzer, doc, DeidSettings(allow_list=("DOAC",))) == [(NET, "BLE")]
 
 
 def test_what_the_net_removes_reads_as_its_own_label(analyzer: PhiAnalyzer) -> None:

@@ -95,12 +95,13 @@ def find_phi(
     words = assets.words
     spans = [_to_span(r) for r in results]
     if not reread:
-        spans += paired_values(doc, assets.grid_labels, never=assets.safe_words.honorifics)
+        spans += paired_values(doc, assets.grid_labels, safe=assets.safe_words)
     spans += propagate(text, _seeds(text, spans, words), words)
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     if cfg.safety_net and not reread:
-        spans += unverified_spans(text, spans, assets.safe_words)
+        allowed = frozenset(_normal(a) for a in cfg.allow_list)
+        spans += unverified_spans(text, spans, assets.safe_words, allowed=allowed)
     return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
 
 
@@ -117,7 +118,7 @@ def _clinical_ner(text: str, result: RecognizerResult, safe: SafeWords) -> bool:
     if any(c.isdigit() for c in value):
         return True
     words = [w.lower() for w in _TOKEN.findall(value) if len(w) > 1]
-    return all(w in safe.clinical and w not in safe.names for w in words)
+    return bool(words) and all(w in safe.clinical and w not in safe.names for w in words)
 
 
 def _threshold(entity: str, cfg: DeidSettings) -> float:

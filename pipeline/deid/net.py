@@ -24,7 +24,9 @@ turns it off; ``DeidSettings.allow_list`` keeps words it would take.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex as re
 
@@ -35,7 +37,8 @@ SCORE = 0.6  # above the review margin: the net's removals are not review items
 MAX_SAFE_DIGITS = 4  # "2024", "1900", "0.75": a value or a time; five and more identify
 MAX_RUN_DIGITS = 6  # "135-145", "120/80", "3.5-5.0"; "301-944-5032" and "03/14/1951" are not
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Letters of any script and digits: "Müller" and "Søren" are one word each.
+_TOKEN = re.compile(r"[^\W_]+")
 # Digits joined by separators without spaces ("944-5032", "03/14/1951", "(301)944"), and
 # the one spaced form a phone number takes ("301 944 5032", "301 944-5032"), its last digit
 # perhaps misread as a letter ("281 683-684β").
@@ -46,6 +49,10 @@ _DIGIT_RUN = re.compile(
 # A date OCR damaged, its separators read as colons or lost, ending in a year:
 # "10:10/2018", "1004:2018".
 _DAMAGED_DATE = re.compile(r"(?<![\w:])\d{1,4}(?:[:./\-]\d{1,2})?[:./\-](?:19|20)\d{2}(?![\w:])")
+# Letters and digits in parts joined by hyphens, four digits or more in all: an identifier
+# ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
+_HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
+_DECADE = re.compile(r"\d+s")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
 _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
@@ -75,7 +82,9 @@ _WARD_NUMBER = re.compile(r"[ ](?:(?:Tower|Wing|Pavilion|Building)[ ])?\d{1,2}(?
 EPONYM_HEADS = frozenset(
     "disease syndrome sign signs test palsy phenomenon reflex criteria score scale maneuver "
     "manoeuvre procedure operation fracture tumor tumour lymphoma anomaly ulcer pouch node "
-    "nodes law index classification stage staging type method technique solution".split()
+    "nodes law index classification stage staging type method technique solution catheter "
+    "ultrasound monitor exercises exercise stockings bag tube mask splint class grade "
+    "position dressing drain".split()
 )
 
 
@@ -100,13 +109,17 @@ class SafeWords:
         return self.titles | self.credentials
 
     def is_safe(self, word: str) -> bool:
-        """True when ``word`` (letters only) is a word we can show to be safe."""
+        """True when ``word`` (letters only) is a word we can show to be safe.
+
+        The lists are ASCII: a word with letters beyond it ("Müller") is compared as it is,
+        lower case, and so is never safe unless a list holds it so.
+        """
         w = word.lower()
-        return len(word) == 1 or w in self.dictionary or w in self.clinical
+        return (len(word) == 1 and word.isascii()) or w in self.dictionary or w in self.clinical
 
     def could_be_name(self, word: str) -> bool:
         """A known name, or a word the dictionary also writes as a proper noun ("Hope")."""
-        w = word.lower()
+        w = _fold(word)
         return w in self.names or w in self.proper
 
     def misread(self, word: str) -> bool:
@@ -115,17 +128,7 @@ class SafeWords:
         Known here is ordinary or curated clinical: the generated clinical vocabulary is left
         out, since its rare chemical names lie one letter from many surnames ("schmid").
         """
-        w = word.lower()
-        if len(w) < 4:
-            return False
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
-        variants = (
-            [a + b[1:] for a, b in splits if b]
-            + [a + c + b[1:] for a, b in splits if b for c in letters]
-            + [a + c + b for a, b in splits for c in letters]
-        )
-        return any(v != w and (v in self.dictionary or v in self.curated) for v in variants)
+        return _misread(word.lower(), self.dictionary, self.curated)
 
     def is_eponym(self, word: str) -> bool:
         """A known name that is safe only as a clinical term ("Parkinson", "Williams")."""
@@ -133,7 +136,28 @@ class SafeWords:
         return w in self.names and w not in self.dictionary and w in self.clinical
 
 
-def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span]:
+def _fold(word: str) -> str:
+    """``word`` lower case without its accents ("Müller" -> "muller")."""
+    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+
+
+@lru_cache(maxsize=65536)
+def _misread(word: str, dictionary: frozenset[str], curated: frozenset[str]) -> bool:
+    if len(word) < 4 or not word.isascii():
+        return False
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    variants = (
+        [a + b[1:] for a, b in splits if b]
+        + [a + c + b[1:] for a, b in splits if b for c in letters]
+        + [a + c + b for a, b in splits for c in letters]
+    )
+    return any(v != word and (v in dictionary or v in curated) for v in variants)
+
+
+def unverified_spans(
+    text: str, found: list[Span], safe: SafeWords, *, allowed: frozenset[str] = frozenset()
+) -> list[Span]:
     """Spans for the words of ``text`` outside ``found`` that the net cannot show safe.
 
     Args:
@@ -141,6 +165,8 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
         found: the spans the recognizers and propagation found; words inside them are
             already PHI and are not looked at again.
         safe: the vocabularies, from ``assets.DeidAssets.safe_words``.
+        allowed: words never removed, lower case (``DeidSettings.allow_list``); checked
+            word by word, before removed neighbours are joined into one span.
 
     Returns:
         Spans labelled ``LABEL``, unsorted: one per unsafe digit run, and one per run of
@@ -161,11 +187,22 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
         if digits >= 6 and not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
+    for m in _HYPHENATED_ID.finditer(text):
+        value = m.group()
+        digits = sum(c.isdigit() for c in value)
+        # Decades of a range are no letters of an id: "afib 90s-110s".
+        letters = any(
+            c.isalpha() for part in value.split("-") if not _DECADE.fullmatch(part) for c in part
+        )
+        if letters and digits >= MAX_SAFE_DIGITS and not covered.any(m.start(), m.end()):
+            runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
+            covered.add(m.start(), m.end())
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     unsafe = [
         not covered.any(s, e) and not _is_safe_token(text, tokens, i, safe)
         for i, (s, e, _) in enumerate(tokens)
     ]
+    keep = [w.lower() in allowed for _, _, w in tokens]
     for i in range(1, len(tokens)):
         # The suffix of an identifier: "WQX88213404-02".
         (_, pe, pw), (s, e, w) = tokens[i - 1], tokens[i]
@@ -174,8 +211,8 @@ def unverified_spans(text: str, found: list[Span], safe: SafeWords) -> list[Span
     person = [covered.person(s, e) for s, e, _ in tokens]
     _mark_names_in_context(text, tokens, unsafe, person, covered, safe)
     words: list[Span] = []
-    for (s, e, _), flag in zip(tokens, unsafe, strict=True):
-        if not flag:
+    for (s, e, _), flag, kept in zip(tokens, unsafe, keep, strict=True):
+        if not flag or kept:
             continue
         last = words[-1] if words else None
         if last is not None and last.end < s and text[last.end : s] in _JOINS:
@@ -257,9 +294,13 @@ def _mark_names_in_context(
         known = safe.could_be_name(word)
         if prev in safe.titles:
             unsafe[i] = True
-        elif prev in safe.relations and (capital or (known and lower not in safe.clinical)):
-            # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item).
-            if capital or ":" not in text[tokens[i - 1][1] : s]:
+        elif prev in safe.relations and lower not in safe.curated:
+            # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item), nor
+            # "Mother Diabetes" or "Mother Father" in a family history table.
+            gap = text[tokens[i - 1][1] : s]
+            if capital and (known or lower not in safe.clinical):
+                unsafe[i] = True
+            elif not capital and known and lower not in safe.clinical and ":" not in gap:
                 unsafe[i] = True
         elif capital and _ward_name(word, safe) and _WARD_NUMBER.match(text, e):
             unsafe[i] = True
@@ -385,7 +426,11 @@ def _beside_name(
             continue
         if not other[:1].isupper():
             continue
-        if person[j] or (unsafe[j] and not found_only and not safe.misread(other)):
+        # A short word in capitals beside it is likelier an abbreviation ("Pacemaker SN").
+        abbreviation = other.isupper() and len(other) <= 4
+        if person[j] or (
+            unsafe[j] and not found_only and not abbreviation and not safe.misread(other)
+        ):
             return True
     return False
 
@@ -408,6 +453,7 @@ class _Coverage:
 
 def _coverage(text: str, spans: list[Span]) -> _Coverage:
     covered = _Coverage(len(text))
-    for span in spans:
+    # People last, so that a span overlapping a name does not take its mark away.
+    for span in sorted(spans, key=lambda sp: sp.label == "PERSON"):
         covered.add(span.start, span.end, 2 if span.label == "PERSON" else 1)
     return covered

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import regex as re
 
+from pipeline.deid.net import SafeWords
 from pipeline.schema import OcrDocument, OcrPage, Span, Word
 
 SCORE = 0.7
@@ -31,6 +32,8 @@ MIN_LABEL_SHARE = 0.5  # and at least half its words are label words
 MAX_ROW_GAP = 2.5  # the value row starts within this many header heights below it
 _STRIP = re.compile(r"^[^\w]+|[^\w]+$")
 _AGE = re.compile(r"(?:9\d|1[0-2]\d)")
+_YEAR = re.compile(r"(?:18|19|20)\d{2}")
+LAST_COLUMN_HEIGHTS = 8  # the last label's column reaches this many header heights past it
 
 
 @dataclass(frozen=True)
@@ -52,20 +55,22 @@ def label_table(groups: dict[str, Iterable[str]]) -> dict[tuple[str, ...], str]:
 
 
 def paired_values(
-    doc: OcrDocument, table: dict[tuple[str, ...], str], *, never: frozenset[str] = frozenset()
+    doc: OcrDocument, table: dict[tuple[str, ...], str], *, safe: SafeWords
 ) -> list[Span]:
     """Spans, in document offsets, for the values under the labels of every header row.
 
     Args:
         doc: the OCR document, with word boxes.
         table: from :func:`label_table`.
-        never: words that are no value of a name field, lower case ("md", "dr").
+        safe: the safety net's vocabularies: under a name label, a title or credential
+            ("MD") is no value, nor a safe word that is no name ("Hypertension" under
+            "Father" in a family history table); "Young" under "Last Name" is.
 
     """
     spans: list[Span] = []
     for page, start in zip(doc.pages, doc.page_starts(), strict=True):
         for word, label in _page_values(page, table):
-            if _normal(word.text) in never:
+            if label == "PERSON" and not _name_value(word.text, safe):
                 continue
             spans.append(
                 Span(start=start + word.start, end=start + word.end, label=label, score=SCORE)
@@ -119,14 +124,23 @@ def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple
             continue
         for lb in labels:
             left = header[lb.first].box.x0 - height
-            right = header[lb.last + 1].box.x0 - height // 2 if lb.last + 1 < len(header) else None
+            if lb.last + 1 < len(header):
+                right = header[lb.last + 1].box.x0 - height // 2
+            else:  # the last column: as wide as its label, and a long value's start
+                right = header[lb.last].box.x1 + LAST_COLUMN_HEIGHTS * height
             for word in below:
-                centre = (word.box.x0 + word.box.x1) // 2
-                if centre < left or (right is not None and centre >= right):
+                if not left <= (word.box.x0 + word.box.x1) // 2 < right:
                     continue
                 if _fits(word.text, lb.label):
                     values.append((word, lb.label))
     return values
+
+
+def _name_value(text: str, safe: SafeWords) -> bool:
+    core = _normal(text)
+    if core in safe.honorifics:
+        return False
+    return not core.isalpha() or not safe.is_safe(core) or safe.could_be_name(core)
 
 
 def _inline(line: list[Word]) -> bool:
@@ -141,4 +155,7 @@ def _fits(text: str, label: str) -> bool:
         return False
     if label == "AGE":
         return _AGE.fullmatch(core) is not None
+    if label == "DATE":
+        # A year alone is no date element Safe Harbor removes ("Onset" over "2019").
+        return any(c.isdigit() for c in core) and _YEAR.fullmatch(core) is None
     return True

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _DATE = re.compile(DATE)
+_WORD = re.compile(r"[A-Za-z]+")
 _MONTH_DAY = re.compile(
     r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/:]|\.\d|[ ]?%)"
 )
@@ -27,12 +28,14 @@ _MONTH_DAY = re.compile(
 # and forms ("1/2 tab"), exam grades ("2/6 murmur", "5/5 strength"), scales ("pain 3/10").
 _SCALE_BEFORE = re.compile(
     r"(?i)(?:pain|murmur|strength|grade|gcs|score|scale|ratio|power|reflex(?:es)?|dtr|rated|"
-    r"apgar|sats?|x|of|edema|ca|mmse|moca|phq|gad)[ :=]*$"
+    r"apgar|sats?|x|of|edema|ca|mmse|moca|phq|gad|ros|was|is|pupils?|size|tumou?r|dose|"
+    r"motor|sensory|rle|lle|rue|lue|g\dp\d|cultures?|cores?|lesions?|nodes?)[ :=]*$"
 )
 _SCALE_AFTER = re.compile(
     r"(?i)^[ ]?(?:tabs?|tablets?|caps?|capsules?|mg|mcg|g|ml|units?|doses?|strength|murmur|"
-    r"pain|in|inch(?:es)?|puffs?|cups?|tsp|tbsp|drops?|patch(?:es)?|pills?|strength|sec|"
-    r"beats|breaths|ratio|scale|bilat|throughout|x\b)"
+    r"pain|in|inch(?:es)?|puffs?|cups?|tsp|tbsp|drops?|patch(?:es)?|pills?|sec|mm|cm|"
+    r"beats|breaths|ratio|scale|bilat|throughout|hours?|hrs?|days?|weeks?|wks?|cores?|"
+    r"cultures?|bottles?|sets?|ns|lobes?|vessels?|nodes?|positive|negative|pos|neg|x\b)"
 )
 
 
@@ -57,7 +60,10 @@ _ORDINAL_DAY = re.compile(
 
 
 # A day and a year whose month OCR lost ("[garbled] 14, 2017").
-_DAY_YEAR = re.compile(r"(?<![\d,./])(?:0?[1-9]|[12]\d|3[01]),[ ]?(?:19|20)\d{2}(?![\d])")
+_DAY_YEAR = re.compile(
+    r"(?<![\d,./])(?:0?[1-9]|[12]\d|3[01]),[ ]?(?:19|20)\d{2}(?![\d])"
+    r"(?![ ]?(?i:ml|cc|mg|l|units?|kcal|cal)\b)"
+)
 
 
 class PrintedDateRecognizer(LocalRecognizer):
@@ -87,13 +93,13 @@ class PrintedDateRecognizer(LocalRecognizer):
                 continue
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _TEXT_MONTH_DAY.finditer(text):
-            value = m.group()
-            # "may" is a verb in lower case, and "May 2 puffs" a dose.
-            if value[:3].lower() == "may" and not value.startswith("May"):
+            found = _WORD.search(m.group())
+            month = found.group() if found else ""
+            # A month abbreviated is Title case ("Dec 2"): "dec 2 mg" is a decrease and
+            # "MAR 2" the administration record; "may" is a verb. Before a dose it is one.
+            if len(month) <= 4 and not month.istitle():
                 continue
-            if value.lower().startswith("may") and _SCALE_AFTER.search(
-                text[m.end() : m.end() + 12]
-            ):
+            if _SCALE_AFTER.search(text[m.end() : m.end() + 12]):
                 continue
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _DAY_YEAR.finditer(text):
