@@ -56,7 +56,7 @@ def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
         return detect
 
     def allowlist(doc: OcrDocument) -> tuple[Spans, str]:
-        spans = merge_spans(unverified_spans(doc.text, [], analyzer.safe_words))
+        spans = merge_spans(unverified_spans(doc.text, [], analyzer.assets.safe_words))
         report = PhiReport(spans=tuple(spans))
         return [(s.start, s.end, s.label) for s in spans], deidentify_text(doc.text, report)
 

@@ -372,7 +372,9 @@ def test_ocr_slips_and_history_items_make_no_names(analyzer: PhiAnalyzer) -> Non
     # "Father:" is a history item, "hope" after "wife" a name.
     doc = doc_of("White Blod Cell Count 12.8\nFather: colon cancer. wife hope at bedside.")
     assert found(analyzer, doc) == [(NET, "Blod"), (NET, "hope")]
-    assert analyzer.safe_words.misread("Blod") and not analyzer.safe_words.misread("Zorabelle")
+    assert analyzer.assets.safe_words.misread("Blod") and not analyzer.assets.safe_words.misread(
+        "Zorabelle"
+    )
 
 
 def test_the_net_can_be_turned_off_and_allow_listed(analyzer: PhiAnalyzer) -> None:

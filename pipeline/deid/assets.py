@@ -114,7 +114,6 @@ def load_assets(models_dir: Path) -> DeidAssets:
         last_names=_read_words(root / "names_last.txt"),
         field_words=frozenset(w.lower() for w in labels["field_words"]),
     )
-    street_suffixes = _read_words(root / "street_suffixes.txt")
     relations = frozenset(r.lower() for r in labels["relation_words"]) | frozenset(
         r.lower() for r in labels["relation_abbreviations"]
     )
@@ -160,7 +159,7 @@ def load_assets(models_dir: Path) -> DeidAssets:
     return DeidAssets(
         labels=labels,
         words=words,
-        street_suffixes=street_suffixes,
+        street_suffixes=_read_words(root / "street_suffixes.txt"),
         version=str(manifest["version"]),
         safe_words=safe,
         grid_labels=grid,

@@ -359,7 +359,7 @@ def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> boo
     """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR"."""
     if i == 0:
         return False
-    ps, pe, pw = tokens[i - 1]
+    _, pe, pw = tokens[i - 1]
     return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
 
 
@@ -386,7 +386,7 @@ def _previous_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str
     """The word before token ``i`` on its line, lower case, if only spaces or ".,:()" part them."""
     if i == 0:
         return None
-    ps, pe, pw = tokens[i - 1]
+    _, pe, pw = tokens[i - 1]
     gap = text[pe : tokens[i][0]]
     if len(gap) > 3 or "\n" in gap or "\f" in gap or gap.strip(" .,:()") != "":
         return None

@@ -118,7 +118,6 @@ class PhiAnalyzer(AnalyzerEngine):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.assets = assets
         self.words = assets.words
-        self.safe_words = assets.safe_words
 
 
 def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:

@@ -42,7 +42,8 @@ MONTHS = {
 
 # Digits plus the letters OCR reads for them ("O3/l4/2O21").
 _D = "[0-9OolI]"
-_MONTH = (
+# A month name or its abbreviation (de-id's month/day dates read the same words).
+MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
@@ -60,9 +61,9 @@ def date_regex(tag: str = "") -> str:
         rf"{_D}{{4}}{_SEP}{_D}{{1,2}}{_SEP}{_D}{{1,2}}"  # 2021-03-14
         rf"|{_D}{{1,2}}(?P<{a}>[/\-.]){_D}{{1,2}}(?P={a}){_D}{{4}}"  # 03/14/2021
         rf"|{_D}{{1,2}}(?P<{b}>[/\-.]){_D}{{1,2}}(?P={b}){_D}{{2}}(?![0-9])"  # 3/4/21
-        rf"|(?i:{_MONTH})\.?[^\S\n]*{_D}{{1,2}}(?:st|nd|rd|th)?,?[^\S\n]*{_D}{{4}}"  # Mar 14, 2021
-        rf"|{_D}{{1,2}}[^\S\n]*[-\s]?[^\S\n]*(?i:{_MONTH})\.?[^\S\n]*[-\s,]?[^\S\n]*{_D}{{2,4}}"
-        rf"|(?i:{_MONTH})-{_D}{{1,2}}-{_D}{{2}}(?:{_D}{{2}})?"  # JUN-26-03, Jun-26-2003
+        rf"|(?i:{MONTH})\.?[^\S\n]*{_D}{{1,2}}(?:st|nd|rd|th)?,?[^\S\n]*{_D}{{4}}"  # Mar 14, 2021
+        rf"|{_D}{{1,2}}[^\S\n]*[-\s]?[^\S\n]*(?i:{MONTH})\.?[^\S\n]*[-\s,]?[^\S\n]*{_D}{{2,4}}"
+        rf"|(?i:{MONTH})-{_D}{{1,2}}-{_D}{{2}}(?:{_D}{{2}})?"  # JUN-26-03, Jun-26-2003
         r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"  # 20030626
         r")(?![0-9A-Za-z])"
     )

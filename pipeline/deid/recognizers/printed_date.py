@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import regex as re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from pipeline.extract.dates import DATE, parse_date
+from pipeline.extract.dates import DATE, MONTH, parse_date
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -39,10 +39,7 @@ _SCALE_AFTER = re.compile(
 )
 
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
+_MONTH = rf"{MONTH}\.?"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 # A month and day without a year, either order: "Feb 6", "May 24", "25 February", "10 nov".
 # Not a month word inside a longer one, not a day that is a time or goes on as a number.
