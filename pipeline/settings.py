@@ -376,6 +376,4 @@ def configure_process() -> None:
     # Tesseract's OpenMP threads fight each other when pages already run in parallel
     # processes: on 2 cores a page takes 15 s with default threading, 2.5 s with one thread.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    # presidio's URL recognizer calls tldextract, which otherwise fetches the public suffix
-    # list from the internet and stalls offline.
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    # (tldextract's offline setting is made in pipeline/__init__.py: it must precede imports.)

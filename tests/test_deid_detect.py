@@ -412,3 +412,20 @@ def test_propagation_of_ocr_variants(
 ) -> None:
     doc = doc_of(text)
     assert labelled(doc, find_phi(doc, analyzer=analyzer, cfg=RECOGNIZERS)) == expect(text, values)
+
+
+def test_importing_the_detector_keeps_tldextract_offline() -> None:
+    """tldextract reads its suffix-list URLs once, at import: ours must be set before then."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"}
+    probe = (
+        "import pipeline.bench, pipeline.deid.detect, tldextract.tldextract as t;"
+        "print(repr(t.TLD_EXTRACTOR.suffix_list_urls))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "()"
