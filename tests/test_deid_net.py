@@ -135,14 +135,13 @@ def test_a_patient_named_in_a_consent_paragraph(analyzer: PhiAnalyzer) -> None:
         "I, Marisol K. Abernathy-Quist, authorize the release of my records.\n"
         "Ms. Abernathy-Quist understands that this consent may be revoked."
     )
-    # The header's name is carried into the prose, part by part, and the titled surname is
-    # found whole.
+    # The header's name is carried into the prose, part by part; a part of a hyphenated
+    # name takes the whole name with it.
     assert found(analyzer, doc) == [
         ("PERSON", "ABERNATHY-QUIST, MARISOL"),
         ("ID", "55120937"),
         ("PERSON", "Marisol"),
-        ("PERSON", "Abernathy"),
-        ("PERSON", "Quist"),
+        ("PERSON", "Abernathy-Quist"),
         ("PERSON", "Abernathy-Quist"),
     ]
 
@@ -178,6 +177,14 @@ def test_month_and_day_in_words_and_ordinals(analyzer: PhiAnalyzer) -> None:
         ("DATE", "14 October"),
         ("DATE", "the 22nd"),
     ]
+
+
+def test_an_ordinal_day_is_a_date_unless_it_counts_a_word(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "care conference the 9th w/ hospitalist. bed hold until\n"
+        "the 30th; the 3rd attempt failed, 4th ventricle normal, the 5th percentile."
+    )
+    assert found(analyzer, doc) == [("DATE", "the 9th"), ("DATE", "the 30th")]
 
 
 def test_month_day_and_short_year_dates_and_a_spaced_phone(analyzer: PhiAnalyzer) -> None:
@@ -227,6 +234,28 @@ def test_partnerships_wards_named_for_people_and_rare_street_suffixes(
     ]
 
 
+def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Unit: Thistlewood 7 North. float to Quorra Tower 3, then Brannock 5C.\n"
+        "Lives at RR 4 Box 77, Normal, IL 61761. Office: 19 Vell Row #3 - Ada, OH 45810\n"
+        "Referred to Tavora Nephrology Group. Age Group 65+ on the grid."
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Thistlewood 7 North"),
+        (NET, "Quorra Tower 3"),
+        (NET, "Brannock 5C"),
+        ("STREET_ADDRESS", "RR 4 Box 77"),
+        ("CITY", "Normal"),
+        ("ZIP_CODE", "61761"),
+        ("STREET_ADDRESS", "19 Vell Row #3"),
+        ("CITY", "Ada"),
+        ("ZIP_CODE", "45810"),
+        ("FACILITY", "Tavora Nephrology Group"),
+    ]
+
+
 # --- identifiers without "#" or "No" --------------------------------------------------------
 
 
@@ -235,6 +264,20 @@ def test_ids_of_short_groups_joined_by_hyphens(analyzer: PhiAnalyzer) -> None:
         "Specimen S21-4432, SN 4A7-B92-C33. COVID-19 neg, L4-L5 disc, K 3.5-5.0, afib 90s-110s."
     )
     assert found(analyzer, doc) == [(NET, "S21-4432"), (NET, "SN"), (NET, "4A7-B92-C33")]
+
+
+def test_a_span_takes_the_whole_word_ocr_joined(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "sister Hye-rin Quarles called. DL Q218-5507-3391 seen.\n"
+        "prefers email: dorit.vanek22 @fastmail.com. or tomas.ruel@ymail .com"
+    )
+    # A name's second half, an id's other groups, an address split by OCR's spaces.
+    assert found(analyzer, doc) == [
+        ("PERSON", "Hye-rin Quarles"),
+        (NET, "Q218-5507-3391"),
+        ("EMAIL_ADDRESS", "dorit.vanek22 @fastmail.com"),
+        ("EMAIL_ADDRESS", "tomas.ruel@ymail .com"),
+    ]
 
 
 def test_fractions_and_records_are_no_dates(analyzer: PhiAnalyzer) -> None:
@@ -348,6 +391,17 @@ def test_names_after_an_initial_or_a_role_and_before_a_credential(analyzer: PhiA
         (NET, "Smith"),
         ("PERSON", "Carter"),
         ("PERSON", "Carter"),
+    ]
+
+
+def test_a_word_before_a_middle_initial_and_a_name(analyzer: PhiAnalyzer) -> None:
+    # "Amber" and "Young" are words; before a middle initial and a name they are names.
+    doc = doc_of("Re: Amber T. Oskarsdottir. Young J. Pardew signed. Vitamin D. Normal.")
+    assert found(analyzer, doc) == [
+        (NET, "Amber"),
+        (NET, "Oskarsdottir"),
+        (NET, "Young"),
+        (NET, "Pardew"),
     ]
 
 

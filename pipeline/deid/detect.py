@@ -8,10 +8,15 @@
    OCR-damaged copies ("J0HNSON" for "JOHNSON", "44324l35l" for "443241351", "08 17 1949"
    for "08/07/1949").
 4. The safety net (``net.py``): every word left that cannot be shown safe.
+
+Last, each span is widened to the whole words it cuts into: a name OCR joined to a word by
+a hyphen or a dot ("Soo-jin", "alta.valdivia17@..."), an id's other groups ("X665-4184-8538"),
+and a ward after the place it is named for ("Phipps 9 South").
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -102,7 +107,43 @@ def find_phi(
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, assets.safe_words, allowed=allowed)
-    return PhiReport(spans=tuple(merge_spans(_by_policy(text, spans, cfg))))
+    spans = widen(text, _by_policy(text, spans, cfg))
+    return PhiReport(spans=tuple(merge_spans(spans)))
+
+
+# Letters and digits joined without a space: "Soo-jin", "alta.valdivia17", "X665-4184-8538",
+# "O'Brien". A span that takes a part of one takes all of it.
+_JOINED = re.compile(r"[^\W_]+(?:[\-.@_'’][^\W_]+)+")
+# A ward or unit after the place that names it: "Phipps 9 South", "Wolfe 3B", "Halsted Tower
+# 6". A bare number is left: "Fisher 7" loses nothing that identifies when "Fisher" goes.
+_WARD_TAIL = re.compile(
+    r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?|\d{1,2}[A-Z])"
+    r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w))"
+)
+_PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
+
+
+def widen(text: str, spans: list[Span]) -> list[Span]:
+    """``spans``, each grown over the joined word it cuts into and a ward after a place."""
+    joined = [m.span() for m in _JOINED.finditer(text)]
+    starts = [s for s, _ in joined]
+    out = []
+    for span in spans:
+        start, end = span.start, span.end
+        i = max(0, bisect_right(starts, start) - 1)
+        while i < len(joined) and joined[i][0] < end:
+            s, e = joined[i]
+            if e > start:
+                start, end = min(start, s), max(end, e)
+            i += 1
+        if span.label in _PLACE_LABELS and text[end - 1 : end].isalpha():
+            tail = _WARD_TAIL.match(text, end)
+            if tail is not None and text[start].isupper():
+                end = tail.end()
+        if (start, end) != (span.start, span.end):
+            span = span.model_copy(update={"start": start, "end": end})
+        out.append(span)
+    return out
 
 
 def _clinical_ner(text: str, result: RecognizerResult, safe: SafeWords) -> bool:

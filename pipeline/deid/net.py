@@ -276,7 +276,8 @@ def _mark_names_in_context(
     """Mark safe words that stand where a name stands.
 
     After a title ("Mrs. Young", "dr. martin"), after a relation word ("wife Hope", "dtr
-    KRISSY"); a word that could be a name after an initial ("k. watts"), a person's field
+    KRISSY"); a word that could be a name after an initial ("k. watts") or before a middle
+    initial and a name ("Amber I. Wutke"), a person's field
     or role ("contact Miles", "SW Smith") or before a credential ("Brown RN"), or before a
     ward number ("Fisher 7"); and, repeatedly, beside a name found or marked ("Teodora
     Young", "YOUNG, TEODORA", "Mosley & Crane"). A name marked so is marked wherever else
@@ -337,7 +338,9 @@ def _mark_names_in_context(
             if lower in safe.curated and not safe.could_be_name(word):
                 continue
             found_only = lower in safe.clinical and not safe.could_be_name(word)
-            if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only):
+            if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only) or (
+                safe.could_be_name(word) and _before_initial_and_name(text, tokens, i, unsafe, person)
+            ):
                 unsafe[i] = True
                 changed = True
     # The names marked by their context or found by a recognizer, wherever else they stand
@@ -361,6 +364,22 @@ def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> boo
         return False
     _, pe, pw = tokens[i - 1]
     return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
+
+
+def _before_initial_and_name(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
+) -> bool:
+    """Whether token ``i`` stands before a middle initial and a name: "Amber I. Wutke"."""
+    if i + 2 >= len(tokens):
+        return False
+    (_, e, _), (s1, e1, initial), (s2, _, _) = tokens[i], tokens[i + 1], tokens[i + 2]
+    return (
+        text[e:s1] == " "
+        and len(initial) == 1
+        and initial.isupper()
+        and text[e1:s2] in (". ", ".")
+        and (unsafe[i + 2] or person[i + 2])
+    )
 
 
 def _ward_name(word: str, safe: SafeWords) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import regex as re
-from presidio_analyzer import Pattern, PatternRecognizer
+from typing import TYPE_CHECKING
+
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
 from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.patterns import (
@@ -17,6 +19,9 @@ from pipeline.deid.recognizers.patterns import (
     either_case,
     label_lookbehind,
 )
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -57,6 +62,11 @@ class CityRecognizer(PatternRecognizer):
             assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
         ends_cell = rf"(?=,|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}+(?i:state|zip)(?![A-Za-z]))"
+        # Right after a street address, any word is the city, a clinical one too ("2 Elm
+        # St, Normal, IL 61761"): the invalidation below does not apply to these.
+        self._after_street = re.compile(
+            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}{zip_follows}"
+        )
         super().__init__(
             supported_entity="CITY",
             patterns=[
@@ -73,3 +83,18 @@ class CityRecognizer(PatternRecognizer):
         """Refuse "cities" made only of form or clinical words ("Male" above "FL 36734")."""
         words = [w for w in _WORD.findall(pattern_text) if len(w) > 1]
         return not words or all(self.words.is_clinical(w) for w in words)
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """The patterns, and the city after a street address whatever its words."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        taken = {(r.start, r.end) for r in results}
+        for m in self._after_street.finditer(text):
+            if m.span() not in taken:
+                results.append(RecognizerResult("CITY", m.start(), m.end(), self.SCORE))
+        return results

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 _TLD = re.compile(r"\.[A-Za-z]{2,24}$")
 # The top-level domain after a space or comma where OCR dropped the dot ("x@y org").
-_DAMAGED_TLD = re.compile(rf"(?i)(?:[ ]|[.,][ ]?){ChartUrlRecognizer.TLDS}$")
+_DAMAGED_TLD = re.compile(rf"(?i)(?:[ ]|[ ]?[.,][ ]?){ChartUrlRecognizer.TLDS}$")
 _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
 # A piece of a local part that OCR split off with a space next to its dot or underscore.
 _LOCAL_PIECE = r"[A-Za-z0-9%+\-]+(?:[._][A-Za-z0-9%+\-]+)*"
@@ -36,14 +36,15 @@ class ChartEmailRecognizer(PresidioEmailRecognizer):
 
     Presidio's own check calls tldextract, which fetches the public suffix list from the
     internet unless the process environment says otherwise; a shape check is enough here.
-    A faxed page turns "records@example.org" into "records@example org" or "example,org":
-    that form is accepted only with a common top-level domain (``ChartUrlRecognizer.TLDS``).
+    A faxed page turns "records@example.org" into "records@example org" or "example,org",
+    and OCR spaces its parts ("amy.lu @example.org", "amy.lu@example .org"): those forms are
+    accepted only with a common top-level domain (``ChartUrlRecognizer.TLDS``).
     """
 
     DAMAGED = Pattern(
-        "email, dot lost",
-        rf"(?i)\b[A-Za-z0-9._%+\-]+@{_HOST}(?:[.,][ ]?{_HOST})*?"
-        rf"(?:[ ]|[.,][ ]?){ChartUrlRecognizer.TLDS}\b",
+        "email, dot lost or spaced",
+        rf"(?i)\b[A-Za-z0-9._%+\-]+[ ]?@[ ]?{_HOST}(?:[ ]?[.,][ ]?{_HOST})*?"
+        rf"(?:[ ]|[ ]?[.,][ ]?){ChartUrlRecognizer.TLDS}\b",
         0.6,
     )
 

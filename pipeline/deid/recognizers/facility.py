@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import regex as re
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
@@ -23,27 +24,47 @@ class FacilityRecognizer(NameRecognizer):
     def __init__(self, assets: DeidAssets) -> None:
         suffixes = assets.label_list("facility_suffixes")
         suffix = either_case(suffixes)
+        # What may follow a facility word and still be the name: "Laredo Nephrology Group".
+        tail = either_case(assets.label_list("facility_tails"))
         word = (
             r"(?:[A-Z][a-z]+(?:'s)?|[A-Z]{2,}(?:'S)?|St\.|ST\.|Mt\.|MT\.|[A-Z]\."
+            r"|St,(?=[ ][A-Z])"  # "St. Joseph" with its dot read as a comma
             r"|[A-Z][a-z]+-[A-Z][a-z]+)"
         )
         joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
         # "Brief Hospital Course" is a heading, not a facility.
         not_heading = r"(?![ ](?i:course|stay|admission)(?![A-Za-z]))"
         pattern = (
-            rf"(?<![A-Za-z]){word}(?:{joiner}[ ]{word}){{0,4}}{joiner}[ ]{suffix}(?![A-Za-z])"
-            + not_heading
+            rf"(?<![A-Za-z]){word}(?:{joiner}[ ]{word}){{0,4}}{joiner}[ ]"
+            rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading
         )
-        self._suffix_words = {w.lower() for s in suffixes for w in s.split()}
+        self._suffix_words = {
+            w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
+        }
+        self._has_suffix = re.compile(rf"[ ]{suffix}(?:[ ]{tail})?$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
         self._curated = assets.safe_words.curated
+        self._safe = assets.safe_words
         super().__init__(
             supported_entity="FACILITY",
             patterns=[Pattern("name + facility word", pattern, self.SCORE)],
             words=assets.words,
             name="FacilityRecognizer",
         )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse a match of plain words, or of ordinary words before a bare "Group".
+
+        A facility word ("Clinic", "Nephrology") ends a name after ordinary words ("Harbor
+        Clinic"); a word that only follows one ("Group", "Partners") needs a word no
+        dictionary holds ("Laredo Nephrology Group", not "Age Group" under a form's labels).
+        """
+        if super().invalidate_result(pattern_text):
+            return True
+        if self._has_suffix.search(pattern_text):
+            return False
+        return all(self._safe.is_safe(w) for w in self.name_words(pattern_text))
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").

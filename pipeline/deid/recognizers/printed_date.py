@@ -47,11 +47,13 @@ _TEXT_MONTH_DAY = re.compile(
     rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d:./]|[ ]?%)(?!,?[ ]\d)"
     rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?\d)"
 )
-# "on the 14th", "since the 3rd": a day of the month named by its ordinal after a
-# preposition, ending its phrase (not "the 2nd dose").
+# "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
+# its phrase or followed by a function word. Before any other word the ordinal counts that
+# word ("the 2nd dose", "the 4th ventricle", "the 5th percentile").
 _ORDINAL_DAY = re.compile(
-    r"(?i)(?<=\b(?:on|since|until|till|by|from|before|after|through|of|for)[ ])the[ ]"
-    r"(?:[12]?\d|3[01])(?:st|nd|rd|th)(?=[ ]*(?:[.,;:)]|$|and\b|or\b|at\b|to\b))",
+    r"(?i)(?<![A-Za-z])the[ ](?:[12]?\d|3[01])(?:st|nd|rd|th)"
+    r"(?=[ ]*(?:[.,;:)]|$|(?:and|or|at|to|w/|with|when|if|but|so|as|per|then|for|after|"
+    r"before|until|unless|once|by|is|was|will|ok|okay|@)(?![A-Za-z])))",
     re.MULTILINE,
 )
 

@@ -1,4 +1,4 @@
-"""Street addresses: "1200 Oak Street", "45 Oak Avenue Apt 4B", "P.O. Box 512"."""
+"""Street addresses: "1200 Oak Street", "45 Oak Avenue Apt 4B", "P.O. Box 512", "RR 1 Box 210"."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
         )
         head = rf"{number}[ ](?:{direction}[ ])?{word}(?:[ ]{word}){{0,3}}[ ]"
-        ends_clause = rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}})"
+        # The end of a line, cell or clause, or a dash or bar before the city ("Row #26 - Dover").
+        ends_clause = rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}[\-\u2013\u2014|\u2022\u00b7]{SP})"
         after_label = label_lookbehind(
             assets.label_list("street_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
@@ -48,6 +49,11 @@ class StreetAddressRecognizer(PatternRecognizer):
             r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
         )
         po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
+        # USPS rural and highway contract routes: "RR 1 Box 210", "HC 68 Box 12A".
+        rural = (
+            r"(?<![A-Za-z])(?:RR|R\.R\.|Rural[ ]Route|RURAL[ ]ROUTE|HC|H\.C\.)[ ]?\d{1,3}"
+            r",?[ ](?:Box|BOX)[ ]\d{1,5}[A-Z]?(?![\w])"
+        )
         super().__init__(
             supported_entity="STREET_ADDRESS",
             patterns=[
@@ -59,6 +65,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern("labelled street", labelled, 0.85),
                 Pattern("PO box", po_box, 0.75),
+                Pattern("rural route", rural, 0.75),
                 Pattern("street, garbled suffix, unit", unit_address, 0.6),
             ],
             context=["address", "street", "residence", "lives"],
