@@ -338,8 +338,9 @@ def _mark_names_in_context(
             if lower in safe.curated and not safe.could_be_name(word):
                 continue
             found_only = lower in safe.clinical and not safe.could_be_name(word)
+            known = safe.could_be_name(word)
             if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only) or (
-                safe.could_be_name(word) and _before_initial_and_name(text, tokens, i, unsafe, person)
+                known and _before_initial_and_name(text, tokens, i, unsafe, person)
             ):
                 unsafe[i] = True
                 changed = True

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import regex as re
 from typing import TYPE_CHECKING
 
+import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
 from pipeline.deid.assets import DeidAssets
