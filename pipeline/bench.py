@@ -172,6 +172,33 @@ def over_redaction(truth_doc: dict[str, Any], ocr_text: str, deid_text: str) -> 
     return wrong, present
 
 
+def clinical_term_over_redaction(
+    truth_doc: dict[str, Any], ocr_text: str, deid_text: str
+) -> tuple[int, int]:
+    """(clinical-term tokens removed, present) where the truth lists its ``clinical_terms``.
+
+    The words of the drugs, problems, allergens, labs and devices printed outside PHI (three
+    letters or more, not numbers), counted where OCR read them, as ``../shared/charts-x``'s
+    scorer counts its over-redaction of clinical words. (0, 0) for a truth without the list.
+    """
+    vocab = {
+        t
+        for term in truth_doc.get("clinical_terms", [])
+        for t in tokens(term)
+        if len(t) >= 3 and not t[0].isdigit()
+    }
+    if not vocab:
+        return 0, 0
+    expected: Counter[str] = Counter()
+    for page in truth_doc["pages"]:
+        expected.update(t for t in tokens(_without_phi(page)) if t in vocab)
+    ocr, deid = Counter(tokens(ocr_text)), Counter(tokens(without_tags(deid_text)))
+    should = {t: min(ocr[t], n) for t, n in expected.items()}
+    present = sum(should.values())
+    survived = sum(min(deid[t], n) for t, n in should.items())
+    return present - survived, present
+
+
 def _without_phi(page: dict[str, Any]) -> str:
     text = page["text"]
     for item in sorted(page["phi"], key=lambda i: i["start"], reverse=True):

@@ -50,6 +50,7 @@ from pipeline.bench import (
     _ratio,
     baseline_analyzer,
     baseline_spans,
+    clinical_term_over_redaction,
     clinical_tokens,
     evaluable_items,
     over_redaction,
@@ -243,6 +244,7 @@ class DeidTally:
     read_recall: Recall = field(default_factory=Recall)
     ocr_precision: Precision = field(default_factory=Precision)
     ocr_over: list[int] = field(default_factory=lambda: [0, 0])
+    clinical_over: list[int] = field(default_factory=lambda: [0, 0])
 
     def add_truth_text(self, truth_doc: dict[str, Any], spans: Spans, deid_text: str) -> None:
         """Score detection on the truth text: ``spans`` and ``deid_text`` of its joined text."""
@@ -262,15 +264,22 @@ class DeidTally:
         self.ocr_precision.add(token_span_hits(truth_doc, ocr_text, spans))
 
     def add_over_redaction(self, truth_doc: dict[str, Any], ocr_text: str, deid_text: str) -> None:
-        """Count non-PHI words OCR read that de-id removed (``bench.over_redaction``)."""
+        """Count the non-PHI words OCR read that de-id removed, and the clinical terms among them.
+
+        ``bench.over_redaction`` and ``bench.clinical_term_over_redaction``.
+        """
         wrong, present = over_redaction(truth_doc, ocr_text, deid_text)
         self.ocr_over[0] += wrong
         self.ocr_over[1] += present
+        wrong, present = clinical_term_over_redaction(truth_doc, ocr_text, deid_text)
+        self.clinical_over[0] += wrong
+        self.clinical_over[1] += present
 
     def figures(self) -> dict[str, Any]:
         """The tally as report figures."""
         return {
             "over_redaction": _ratio(*self.ocr_over),
+            "clinical_over_redaction": _ratio(*self.clinical_over),
             "truth_text": {
                 **self.truth_recall.figures(),
                 "over_redaction": _ratio(*self.truth_over),

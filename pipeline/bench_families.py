@@ -15,7 +15,9 @@ net), ``no-net`` (safety net off), ``allowlist`` (the safety net alone) and ``pr
 
 - recall over OCR-visible items (``bench_deid.phi_read``: every distinctive token of the
   item is in text.txt), per type and for the patient's name;
-- over-redaction: non-PHI words of the page that OCR read and de-id removed;
+- over-redaction: non-PHI words of the page that OCR read and de-id removed, and of those
+  the words of the truth's clinical terms (drugs, problems, labs, devices; families that
+  list them), as charts-x's scorer counts it;
 - span precision by the token rule (``bench_deid.token_span_hits``);
 - for ``ours``, items still readable when ``redacted.pdf`` is re-read by bare tesseract;
 - de-id seconds per page, one document after another in this one process.
@@ -151,6 +153,10 @@ def render(results: list[dict[str, Any]]) -> str:
                 cells.append(None if c is None else f"{c['recall']} ({c['hits']}/{c['items']})")
             row(f"  {t}", cells)
         row("over-redaction (non-PHI words)", [v[x]["over_redaction"] for x in VARIANTS])
+        row(
+            "over-redaction (clinical terms)",
+            [v[x].get("clinical_over_redaction") for x in VARIANTS],
+        )
         row(
             "span precision (token rule)",
             [v[x]["ocr_span_precision"]["precision"] for x in VARIANTS],

@@ -10,6 +10,7 @@ import pytest
 from pipeline.bench import (
     Tally,
     bundle_lab_reads,
+    clinical_term_over_redaction,
     edit_counts,
     matched,
     over_redaction,
@@ -81,6 +82,23 @@ def test_over_redaction_counts_only_clinical_words() -> None:
     assert over_redaction(TRUTH, ocr, "Patient: [PERSON] MRN: [MRN]\nGlucose 182 mg/dL") == (0, 6)
     # "Glucose" and "182" removed: two clinical tokens lost of the six present.
     assert over_redaction(TRUTH, ocr, "Patient: [PERSON] MRN: [MRN]\n[X] [X] mg/dL") == (2, 6)
+
+
+def test_clinical_term_over_redaction_counts_the_listed_terms_ocr_read() -> None:
+    truth = {
+        "pages": [
+            {
+                "text": "Pt Vance on metoprolol tartrate; metoprolol held. BP 120/80",
+                "phi": [{"type": "PERSON", "start": 3, "end": 8, "text": "Vance"}],
+            }
+        ],
+        "clinical_terms": ["metoprolol tartrate", "BP"],
+    }
+    # "bp" is under three letters; OCR lost one "metoprolol"; de-id took "tartrate".
+    ocr = "Pt Vance on metoprolol tartrate; metoprol held. BP 120/80"
+    deid = "Pt [PERSON] on metoprolol [UNVERIFIED]; metoprol held. BP 120/80"
+    assert clinical_term_over_redaction(truth, ocr, deid) == (1, 2)
+    assert clinical_term_over_redaction({**truth, "clinical_terms": []}, ocr, deid) == (0, 0)
 
 
 def test_observation_keys_and_scores() -> None:
