@@ -240,6 +240,7 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
     doc = doc_of(
         "Unit: Thistlewood 7 North. float to Quorra Tower 3, then Brannock 5C.\n"
         "Lives at RR 4 Box 77, Normal, IL 61761. Office: 19 Vell Row #3 - Ada, OH 45810\n"
+        "2210 PELL GROVES * NORTH ODESSA, TX 79758\n"
         "Referred to Tavora Nephrology Group. Age Group 65+ on the grid."
     )
     assert found(analyzer, doc) == [
@@ -252,6 +253,9 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
         ("STREET_ADDRESS", "19 Vell Row #3"),
         ("CITY", "Ada"),
         ("ZIP_CODE", "45810"),
+        ("STREET_ADDRESS", "2210 PELL GROVES"),
+        ("CITY", "NORTH ODESSA"),
+        ("ZIP_CODE", "79758"),
         ("FACILITY", "Tavora Nephrology Group"),
     ]
 
@@ -402,6 +406,24 @@ def test_a_word_before_a_middle_initial_and_a_name(analyzer: PhiAnalyzer) -> Non
         (NET, "Oskarsdottir"),
         (NET, "Young"),
         (NET, "Pardew"),
+    ]
+
+
+def test_a_given_name_after_a_surname_in_capitals_is_that_name_elsewhere(
+    analyzer: PhiAnalyzer,
+) -> None:
+    # "Lark" is a word no name list holds; after a surname in capitals and its comma it is
+    # a given name, and so it is on the smudged stamp line above, capitalised; "lark" in
+    # lower case is the bird. "PHAM" is one letter off "sham", yet before its comma a surname.
+    doc = doc_of(
+        "RECEIVED || Lark 55 (MD) at desk\n"
+        "Authorised: QUILLFEATHER, Lark (MD). lark song. Seen by PHAM, Yen (NP)."
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Lark"),
+        (NET, "QUILLFEATHER"),
+        (NET, "Lark"),
+        ("PERSON", "PHAM, Yen"),
     ]
 
 

@@ -346,17 +346,44 @@ def _mark_names_in_context(
                 changed = True
     # The names marked by their context or found by a recognizer, wherever else they stand
     # capitalised.
+    # A word in or beside a name a recognizer found counts whether or not our lists know it
+    # as a name ("PHAM, Yen"), unless it is a clinical term we chose.
     marked = {
         w.lower()
         for i, (s, e, w) in enumerate(tokens)
-        if ((unsafe[i] and not before[i]) or person[i])
-        and w[0].isupper()
+        if w[0].isupper()
         and safe.is_safe(w)
-        and safe.could_be_name(w)
+        and (
+            (unsafe[i] and not before[i] and safe.could_be_name(w))
+            or (
+                (
+                    person[i]
+                    or (
+                        unsafe[i] and not before[i] and _given_name(text, tokens, i, unsafe, person)
+                    )
+                )
+                and w.lower() not in safe.curated
+            )
+        )
     }
     for i, (s, e, word) in enumerate(tokens):
         if not unsafe[i] and word[0].isupper() and word.lower() in marked and not covered.any(s, e):
             unsafe[i] = True
+
+
+def _given_name(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    person: list[bool],
+) -> bool:
+    """Whether token ``i`` is a given name after a surname in capitals: "PHAM, Yen"."""
+    if i == 0 or not tokens[i][2].istitle():
+        return False
+    _, pe, pw = tokens[i - 1]
+    surname = pw.isupper() and len(pw) >= 2 and (unsafe[i - 1] or person[i - 1])
+    return surname and text[pe : tokens[i][0]] in (", ", ",")
 
 
 def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
@@ -446,11 +473,12 @@ def _beside_name(
             continue
         if not other[:1].isupper():
             continue
-        # A short word in capitals beside it is likelier an abbreviation ("Pacemaker SN").
-        abbreviation = other.isupper() and len(other) <= 4
-        if person[j] or (
-            unsafe[j] and not found_only and not abbreviation and not safe.misread(other)
-        ):
+        # A short word in capitals beside it is likelier an abbreviation ("Pacemaker SN"),
+        # and one a letter off a word OCR's slip; not before a comma, as a surname is
+        # printed before the given name ("PHAM, Yen").
+        inverted = j < i and gap.startswith(",")
+        doubtful = not inverted and ((other.isupper() and len(other) <= 4) or safe.misread(other))
+        if person[j] or (unsafe[j] and not found_only and not doubtful):
             return True
     return False
 

@@ -36,7 +36,7 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
         head = rf"{number}[ ](?:{direction}[ ])?{word}(?:[ ]{word}){{0,3}}[ ]"
         # The end of a line, cell or clause, or a dash or bar before the city ("Row #26 - Dover").
-        ends_clause = rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}[\-\u2013\u2014|\u2022\u00b7]{SP})"
+        ends_clause = rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}[\-\u2013\u2014|*\u2022\u00b7]{SP})"
         after_label = label_lookbehind(
             assets.label_list("street_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )

@@ -6,7 +6,13 @@ from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.name_base import NameRecognizer
-from pipeline.deid.recognizers.patterns import INITIAL, NOT_PAGE, UPPER_WORD, not_words
+from pipeline.deid.recognizers.patterns import (
+    INITIAL,
+    NOT_PAGE,
+    UPPER_WORD,
+    alternation,
+    not_words,
+)
 
 
 class UpperCaseNameRecognizer(NameRecognizer):
@@ -23,8 +29,10 @@ class UpperCaseNameRecognizer(NameRecognizer):
         labels = assets.labels
         stop = not_words(labels["field_words"] + labels["credentials"] + labels["person_titles"])
         word = rf"{stop}{NOT_PAGE}{UPPER_WORD}"
+        # "ODESSA, TX 79758" is a city and its state before a ZIP code.
+        not_state = rf"(?!{alternation(labels['us_states'])}[ ]+\d{{5}})"
         pattern = (
-            rf"(?<![A-Za-z0-9]){word},[ ]{{0,2}}{word}"
+            rf"(?<![A-Za-z0-9]){word},[ ]{{0,2}}{not_state}{word}"
             rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?![A-Za-z0-9])"
         )
         super().__init__(
