@@ -265,7 +265,8 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
 
 def test_ids_of_short_groups_joined_by_hyphens(analyzer: PhiAnalyzer) -> None:
     doc = doc_of(
-        "Specimen S21-4432, SN 4A7-B92-C33. COVID-19 neg, L4-L5 disc, K 3.5-5.0, afib 90s-110s."
+        "Specimen S21-4432, SN 4A7-B92-C33. COVID-19 neg, L4-L5 disc, K 3.5-5.0, afib 90s-110s.\n"
+        "UOP 40-60cc/hr, MAE, no ectopy."
     )
     assert found(analyzer, doc) == [(NET, "S21-4432"), (NET, "SN"), (NET, "4A7-B92-C33")]
 

@@ -190,9 +190,13 @@ def unverified_spans(
     for m in _HYPHENATED_ID.finditer(text):
         value = m.group()
         digits = sum(c.isdigit() for c in value)
-        # Decades of a range are no letters of an id: "afib 90s-110s".
+        # Decades of a range are no letters of an id ("afib 90s-110s"), nor are units
+        # ("40-60cc").
         letters = any(
-            c.isalpha() for part in value.split("-") if not _DECADE.fullmatch(part) for c in part
+            c.isalpha()
+            for part in value.split("-")
+            if not _DECADE.fullmatch(part) and not _with_unit(part, safe)
+            for c in part
         )
         if letters and digits >= MAX_SAFE_DIGITS and not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
@@ -242,6 +246,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
     return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
+
+
+def _with_unit(part: str, safe: SafeWords) -> bool:
+    """A number and its unit: "60cc", "500mg"."""
+    unit = _NUMBER_UNIT.fullmatch(part)
+    return unit is not None and safe.is_safe(unit.group(2))
 
 
 def _inflected(word: str, safe: SafeWords) -> bool:
