@@ -358,9 +358,20 @@ def test_clinical_prose_with_eponyms_drugs_and_abbreviations_stays(analyzer: Phi
         "Hx Parkinson disease on carbidopa-levodopa, Graves disease s/p RAI,\n"
         "Hashimoto thyroiditis.\n"
         "Babinski sign neg. Started apixaban 5 mg BID, metoprolol tartrate 25 mg PO q12h.\n"
-        "WBC 11.2, Hgb 9.8, Plt 214, Na 134, K 5.1, Cr 1.4, eGFR 48, INR 2.6, SpO2 94% on 2L NC."
+        "WBC 11.2, Hgb 9.8, Plt 214, Na 134, K 5.1, Cr 1.4, eGFR 48, INR 2.6, SpO2 94% on 2L NC.\n"
+        "CARBIDOPA-LEVODOPA 25/100 MG TID. Jevity 1.2 @ 55, Mepilex to sacrum, FSBS 142."
     )
     assert found(analyzer, doc_of(text)) == []
+
+
+def test_a_drug_under_a_header_that_holds_a_name_label_is_no_name(analyzer: PhiAnalyzer) -> None:
+    doc = grid_page(
+        [
+            [("NAME", 100), ("LAST", 900), ("DOSE", 1010)],
+            [("CARBIDOPA-LEVODOPA", 100), ("25/100", 520), ("MG", 700), ("UNKNOWN", 900)],
+        ]
+    )
+    assert found(analyzer, doc) == []
 
 
 def test_an_eponym_is_a_name_where_it_names_a_person(analyzer: PhiAnalyzer) -> None:

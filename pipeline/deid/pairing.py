@@ -31,6 +31,7 @@ MIN_LABELS = 2  # a header row names at least two fields
 MIN_LABEL_SHARE = 0.5  # and at least half its words are label words
 MAX_ROW_GAP = 2.5  # the value row starts within this many header heights below it
 _STRIP = re.compile(r"^[^\w]+|[^\w]+$")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _AGE = re.compile(r"(?:9\d|1[0-2]\d)")
 _YEAR = re.compile(r"(?:18|19|20)\d{2}")
 LAST_COLUMN_HEIGHTS = 8  # the last label's column reaches this many header heights past it
@@ -137,10 +138,18 @@ def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple
 
 
 def _name_value(text: str, safe: SafeWords) -> bool:
+    """Whether a word under a name label can be the name.
+
+    One with digits can, or one with a part no list shows safe or that is a name ("Young");
+    not "CARBIDOPA-LEVODOPA" under "Last Dose".
+    """
     core = _normal(text)
     if core in safe.honorifics:
         return False
-    return not core.isalpha() or not safe.is_safe(core) or safe.could_be_name(core)
+    parts = _LETTERS.findall(core)
+    if not parts or any(c.isdigit() for c in core):
+        return True
+    return any(not safe.is_safe(p) or safe.could_be_name(p) for p in parts)
 
 
 def _inline(line: list[Word]) -> bool:
@@ -155,6 +164,8 @@ def _fits(text: str, label: str) -> bool:
         return False
     if label == "AGE":
         return _AGE.fullmatch(core) is not None
+    if label == "PERSON":
+        return any(c.isalpha() for c in core)  # "25/100" in a name column is a dose
     if label == "DATE":
         # A year alone is no date element Safe Harbor removes ("Onset" over "2019").
         return any(c.isdigit() for c in core) and _YEAR.fullmatch(core) is None

@@ -18,7 +18,8 @@ class CredentialedPersonRecognizer(NameRecognizer):
         labels = assets.labels
         credentials = assets.label_list("credentials")
         stop = not_words(labels["field_words"] + credentials + labels["person_titles"])
-        credential = rf"(?=,?{SP}*{alternation(credentials)}(?![A-Za-z]))"
+        # The credential is a word of its own: "LEVODOPA" ends in no "PA".
+        credential = rf"(?=(?:,{SP}*|{SP}+){alternation(credentials)}(?![A-Za-z]))"
         name = rf"(?<![A-Za-z]){person_name(stop, max_words=3)}{credential}"
         super().__init__(
             supported_entity="PERSON",
