@@ -241,7 +241,8 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
         "Unit: Thistlewood 7 North. float to Quorra Tower 3, then Brannock 5C.\n"
         "Lives at RR 4 Box 77, Normal, IL 61761. Office: 19 Vell Row #3 - Ada, OH 45810\n"
         "2210 PELL GROVES * NORTH ODESSA, TX 79758\n"
-        "Referred to Tavora Nephrology Group. Age Group 65+ on the grid."
+        "Referred to Tavora Nephrology Group. Age Group 65+ on the grid.\n"
+        "Brightwater Medical Center - Yreka\n"
     )
     assert found(analyzer, doc) == [
         (NET, "Thistlewood 7 North"),
@@ -257,6 +258,7 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
         ("CITY", "NORTH ODESSA"),
         ("ZIP_CODE", "79758"),
         ("FACILITY", "Tavora Nephrology Group"),
+        ("FACILITY", "Brightwater Medical Center - Yreka"),
     ]
 
 
@@ -302,6 +304,18 @@ def test_serials_accessions_and_member_ids_without_a_number_sign(analyzer: PhiAn
         (NET, "QXT55821907"),
         (NET, "B771203945"),
         (NET, "WQX88213404-02"),
+    ]
+
+
+def test_ids_in_groups_with_check_letters_and_spaced_prefixes(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Policy # 318 775 204 on file. BP 120 118 122 over the shift.\n"
+        "pump (s/n\n7730-412K) sent home. Plan PLN - 60412877 active. BMP - 4 values ok."
+    )
+    assert found(analyzer, doc) == [
+        ("ID", "318 775 204"),
+        (NET, "7730-412K"),
+        (NET, "PLN - 60412877"),
     ]
 
 

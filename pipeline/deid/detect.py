@@ -11,7 +11,8 @@
 
 Last, each span is widened to the whole words it cuts into: a name OCR joined to a word by
 a hyphen or a dot ("Soo-jin", "alta.valdivia17@..."), an id's other groups ("X665-4184-8538"),
-and a ward after the place it is named for ("Phipps 9 South").
+a ward after the place it is named for ("Phipps 9 South"), the town after a facility's
+dash ("Mercy Health - Pueblo") and an id's letter prefix OCR spaced off ("GRP - 81903").
 """
 
 from __future__ import annotations
@@ -121,6 +122,12 @@ _WARD_TAIL = re.compile(
     r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w))"
 )
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
+# The town a facility's line names after a dash: "Mercy Health - Pueblo".
+_PLACE_AFTER_DASH = re.compile(
+    r"[ ][\-\u2013\u2014][ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M
+)
+# An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
+_ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?$")
 
 
 def widen(text: str, spans: list[Span]) -> list[Span]:
@@ -140,6 +147,14 @@ def widen(text: str, spans: list[Span]) -> list[Span]:
             tail = _WARD_TAIL.match(text, end)
             if tail is not None and text[start].isupper():
                 end = tail.end()
+        if span.label == "FACILITY":
+            place = _PLACE_AFTER_DASH.match(text, end)
+            if place is not None:
+                end = place.end()
+        elif any(c.isdigit() for c in text[start:end]):
+            prefix = _ID_PREFIX.search(text, max(0, start - 8), start)
+            if prefix is not None:
+                start = prefix.start()
         if (start, end) != (span.start, span.end):
             span = span.model_copy(update={"start": start, "end": end})
         out.append(span)

@@ -249,9 +249,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
 
 
 def _with_unit(part: str, safe: SafeWords) -> bool:
-    """A number and its unit: "60cc", "500mg"."""
+    """A number and its unit: "60cc", "500mg", "5g"; not an id's check letter ("086Y")."""
     unit = _NUMBER_UNIT.fullmatch(part)
-    return unit is not None and safe.is_safe(unit.group(2))
+    if unit is None:
+        return False
+    letters = unit.group(2)
+    return safe.is_safe(letters) and (len(letters) > 1 or letters.islower())
 
 
 def _inflected(word: str, safe: SafeWords) -> bool:

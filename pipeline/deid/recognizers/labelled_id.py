@@ -16,8 +16,10 @@ class LabelledIdRecognizer(PatternRecognizer):
 
     SCORE = 0.85
     # The second form is a prefixed number whose hyphen OCR read as a space ("L21 462199").
+    # The third, a number printed in groups ("196 432 680", "4417 2210 0093").
     VALUE = (
-        r"(?:[A-Z]\d{1,3}[ ]\d{4,12}|(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,18}[A-Z0-9])"
+        r"(?:[A-Z]\d{1,3}[ ]\d{4,12}|\d{3,4}(?:[ ]\d{3,4}){2,3}(?![ ]?\d)"
+        r"|(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,18}[A-Z0-9])"
         r"(?![A-Z0-9\-])"
     )
 
