@@ -626,10 +626,13 @@ def _residual(
     """PHI still legible on the painted pages.
 
     That is what detection finds on them, plus any word that spells a distinctive token
-    (not a common English or clinical word) of a span painted in the first pass.
+    (not a common English or clinical word) of a span painted in the first pass, and, where
+    the re-read word is capitalised, any word of a name painted, a common word too ("Young"
+    of "YOUNG, Ian" where the first OCR garbled it and the re-read reads it).
     """
     text = doc.text
-    tokens = set()
+    tokens: set[str] = set()
+    names: set[str] = set()
     for span in report.spans:
         for token in text[span.start : span.end].split():
             token = token.strip(".,:;()[]").lower()
@@ -640,13 +643,21 @@ def _residual(
                 and not words.is_clinical(token)
             ) or (len(token) >= 5 and token.isdigit()):
                 tokens.add(token)
+            elif span.label in _NAME_LABELS and len(token) >= 3 and token.isalpha():
+                if not words.is_clinical(token):
+                    names.add(token)
     spans = list(found.spans)
     starts = reread.page_starts()
     for page, start in zip(reread.pages, starts, strict=True):
         for w in page.words:
-            if w.text.strip(".,:;()[]").lower() in tokens:
+            word = w.text.strip(".,:;()[]")
+            if word.lower() in tokens or (word[:1].isupper() and word.lower() in names):
                 spans.append(Span(start=start + w.start, end=start + w.end, label="RESIDUAL"))
     return PhiReport(spans=tuple(sorted(spans, key=lambda s: s.start)))
+
+
+# Spans whose every word names someone or somewhere, ordinary words included.
+_NAME_LABELS = frozenset({"PERSON", "FACILITY", "CITY", "STREET_ADDRESS"})
 
 
 def extraction_json(source: Source, extraction: Extraction) -> str:

@@ -413,3 +413,35 @@ def test_undated_and_low_confidence_values_send_to_review(
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
     ]
     assert obs["status"] == "preliminary" and "effectiveDateTime" not in obs
+
+
+def test_a_name_the_first_ocr_garbled_is_residual_where_the_reread_reads_it() -> None:
+    """Every word of a painted name counts when re-read capitalised, a common word too."""
+    from pipeline.deid.assets import load_assets
+    from pipeline.schema import Box, OcrDocument, OcrPage, PhiReport, Span, Word
+    from pipeline.settings import MODELS_DIR
+
+    words = load_assets(MODELS_DIR).words
+    assert words.is_common("young")  # so the distinctive-token rule alone misses it
+    first = OcrDocument(
+        doc_id="r1",
+        pages=(
+            OcrPage(index=0, width=900, height=300, dpi=300, text="YOUNG, Ian\nCALEB Y0UNG"),
+        ),
+    )
+    report = PhiReport(spans=(Span(start=0, end=10, label="PERSON"),))
+    reread_words = [("Young", 0), ("young", 200), ("tulips", 400)]
+    text = " ".join(w for w, _ in reread_words)
+    at, page_words = 0, []
+    for w, x in reread_words:
+        box = Box(x0=x, y0=10, x1=x + 150, y1=50)
+        page_words.append(Word(text=w, box=box, conf=90, line=0, start=at, end=at + len(w)))
+        at += len(w) + 1
+    reread = OcrDocument(
+        doc_id="r1",
+        pages=(
+            OcrPage(index=0, width=900, height=300, dpi=300, text=text, words=tuple(page_words)),
+        ),
+    )
+    left = run._residual(first, report, reread, PhiReport(), words=words)
+    assert [(text[s.start : s.end], s.label) for s in left.spans] == [("Young", "RESIDUAL")]
