@@ -262,6 +262,21 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
     ]
 
 
+def test_partners_listed_with_commas_initials_and_place_particles(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Release to Okorie, Vance and Associates. Quillmont Regional Hospital\n"
+        "Write to the records office of QRH. New onset afib. Moved from Des Quorvaine.\n"
+        "North Carolina resident. Seen at La Vistarra."
+    )
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Okorie, Vance and Associates"),
+        ("FACILITY", "Quillmont Regional Hospital"),
+        ("FACILITY", "QRH"),
+        (NET, "Des Quorvaine"),
+        (NET, "La Vistarra"),
+    ]
+
+
 # --- identifiers without "#" or "No" --------------------------------------------------------
 
 

@@ -425,9 +425,7 @@ def test_a_name_the_first_ocr_garbled_is_residual_where_the_reread_reads_it() ->
     assert words.is_common("young")  # so the distinctive-token rule alone misses it
     first = OcrDocument(
         doc_id="r1",
-        pages=(
-            OcrPage(index=0, width=900, height=300, dpi=300, text="YOUNG, Ian\nCALEB Y0UNG"),
-        ),
+        pages=(OcrPage(index=0, width=900, height=300, dpi=300, text="YOUNG, Ian\nCALEB Y0UNG"),),
     )
     report = PhiReport(spans=(Span(start=0, end=10, label="PERSON"),))
     reread_words = [("Young", 0), ("young", 200), ("tulips", 400)]

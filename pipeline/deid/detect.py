@@ -3,10 +3,10 @@
 1. The analyzer (our recognizers) runs once over the whole document text, so a recognizer
    can use context across lines.
 2. Labels above values (``pairing.py``): a form's header row gives the row below its types.
-3. Propagation: every person, facility and identifier found, and the date of birth, are
-   looked for everywhere else in the document (headers, footers, prose), including
-   OCR-damaged copies ("J0HNSON" for "JOHNSON", "44324l35l" for "443241351", "08 17 1949"
-   for "08/07/1949").
+3. Propagation: every person, facility (and its initials) and identifier found, and the
+   date of birth, are looked for everywhere else in the document (headers, footers, prose),
+   including OCR-damaged copies ("J0HNSON" for "JOHNSON", "44324l35l" for "443241351",
+   "08 17 1949" for "08/07/1949").
 4. The safety net (``net.py``): every word left that cannot be shown safe.
 
 Last, each span is widened to the whole words it cuts into: a name OCR joined to a word by
@@ -105,6 +105,7 @@ def find_phi(
     spans += propagate(text, _seeds(text, spans, words), words)
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
+    spans += propagate_acronyms(text, spans)
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, assets.safe_words, allowed=allowed)
@@ -267,6 +268,36 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
         if label is not None:
             spans += [Span(start=s, end=e, label=label, score=VARIANT_SCORE) for s, e in positions]
     return spans
+
+
+MIN_ACRONYM = 3  # "GH" is also growth hormone; "HHS" after "Hillcrest Health System" is it
+
+
+def propagate_acronyms(text: str, spans: Iterable[Span]) -> list[Span]:
+    """The initials of every facility found, where they stand in capitals as a word.
+
+    A chart names its hospital once in full and then by its initials ("Hillcrest Health
+    System" ... "the records department of HHS").
+    """
+    acronyms = set()
+    for span in spans:
+        if span.label != "FACILITY":
+            continue
+        words = [
+            w
+            for w in _TOKEN.findall(text[span.start : span.end])
+            if w[0].isupper() and w.lower() not in {"of", "the", "and"}
+        ]
+        acronym = "".join(w[0] for w in words)
+        if len(acronym) >= MIN_ACRONYM:
+            acronyms.add(acronym.upper())
+    found = []
+    for acronym in acronyms:
+        for m in re.finditer(rf"(?<![A-Za-z0-9]){acronym}(?![A-Za-z0-9])", text):
+            found.append(
+                Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)
+            )
+    return found
 
 
 def _ordinary_name_words(text: str, spans: Iterable[Span], words: WordLists) -> set[str]:

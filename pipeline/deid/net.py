@@ -88,6 +88,14 @@ EPONYM_HEADS = frozenset(
 )
 
 
+# Words that open a place or family name before its proper part: "New Yesenia", "Des Moines",
+# "Fort Calloway", "Van Buren", "De la Cruz". Before a word the net removed, they go with it.
+PARTICLES = frozenset(
+    "new north south east west upper lower fort ft port mount mt saint st ste san santa los "
+    "las el la le de des del della di da van von der den du mc mac lake glen grand".split()
+)
+
+
 @dataclass(frozen=True)
 class SafeWords:
     """What the net accepts, and what makes an accepted word a name in context."""
@@ -348,6 +356,10 @@ def _mark_names_in_context(
             # Beside a name the recognizers found, only a term we chose ourselves is kept
             # ("Kala" is a word of the drug and disease lists, and a given name); beside a
             # word the net removed, which may be an OCR misreading, any clinical term is.
+            if lower in PARTICLES and _before_name(text, tokens, i, unsafe, person):
+                unsafe[i] = True
+                changed = True
+                continue
             if lower in safe.curated and not safe.could_be_name(word):
                 continue
             found_only = lower in safe.clinical and not safe.could_be_name(word)
@@ -358,9 +370,9 @@ def _mark_names_in_context(
                 unsafe[i] = True
                 changed = True
     # The names marked by their context or found by a recognizer, wherever else they stand
-    # capitalised.
-    # A word in or beside a name a recognizer found counts whether or not our lists know it
-    # as a name ("PHAM, Yen"), unless it is a clinical term we chose.
+    # capitalised. A word in a name a recognizer found, or after a surname in capitals and
+    # its comma, counts whether or not our lists know it as a name ("PHAM, Yen"), unless it
+    # is a clinical term we chose.
     marked = {
         w.lower()
         for i, (s, e, w) in enumerate(tokens)
@@ -421,6 +433,17 @@ def _before_initial_and_name(
         and text[e1:s2] in (". ", ".")
         and (unsafe[i + 2] or person[i + 2])
     )
+
+
+def _before_name(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
+) -> bool:
+    """Whether token ``i`` stands right before a capitalised word removed or found as a name."""
+    if i + 1 >= len(tokens):
+        return False
+    _, e, _ = tokens[i]
+    s1, _, nxt = tokens[i + 1]
+    return text[e:s1] == " " and nxt[:1].isupper() and (unsafe[i + 1] or person[i + 1])
 
 
 def _ward_name(word: str, safe: SafeWords) -> bool:

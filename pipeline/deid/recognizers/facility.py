@@ -34,8 +34,9 @@ class FacilityRecognizer(NameRecognizer):
         joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
         # "Brief Hospital Course" is a heading, not a facility.
         not_heading = r"(?![ ](?i:course|stay|admission)(?![A-Za-z]))"
+        # Partners' names are listed with commas: "Mai, Adams and Associates".
         pattern = (
-            rf"(?<![A-Za-z]){word}(?:{joiner}[ ]{word}){{0,4}}{joiner}[ ]"
+            rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}[ ]"
             rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading
         )
         self._suffix_words = {
