@@ -123,6 +123,7 @@ def load_assets(models_dir: Path) -> DeidAssets:
         | words.clinical
         | words.field_words
         | relations
+        | {c.lower() for c in labels["credentials"] if c.isalpha()}
     )
     safe = SafeWords(
         dictionary=_read_words(root / "dictionary_words.txt") | words.english,

@@ -64,6 +64,7 @@ _TIME_RANGE = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
 _INFLECTIONS = (
     ("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)), ("ed", ("", "e")),
     ("ing", ("", "e")), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
+    ("able", ("", "e")),
 )  # fmt: skip
 # Prefixes that make a clinical word of a word: "afebrile", "nontender", "hypokalemic".
 _PREFIXES = (
@@ -493,6 +494,8 @@ def _beside_name(
     is "Blood" misread, and "White" before it is no name. ``lower_case``: the name beside
     may be in lower case too, but must be a known name ("amy hall").
     """
+    if text.startswith(":", tokens[i][1]):
+        return False  # the next field's label: "Dr. Castaneda Payer: Medicare"
     for j in (i - 1, i + 1):
         if not 0 <= j < len(tokens):
             continue

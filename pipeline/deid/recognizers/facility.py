@@ -33,7 +33,11 @@ class FacilityRecognizer(NameRecognizer):
         )
         joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
         # "Brief Hospital Course" is a heading, not a facility.
-        not_heading = r"(?![ ](?i:course|stay|admission)(?![A-Za-z]))"
+        # Nor is "Protected Health Information", nor a "Health Maintenance" heading.
+        not_heading = (
+            r"(?![ ](?i:course|stay|admission|information|insurance|records?|history|status"
+            r"|maintenance|screening|questionnaire|portal|plan|proxy|literacy)(?![A-Za-z]))"
+        )
         # Partners' names are listed with commas: "Mai, Adams and Associates".
         pattern = (
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}[ ]"

@@ -29,7 +29,8 @@ _MONTH_DAY = re.compile(
 _SCALE_BEFORE = re.compile(
     r"(?i)(?:pain|murmur|strength|grade|gcs|score|scale|ratio|power|reflex(?:es)?|dtr|rated|"
     r"apgar|sats?|x|of|edema|ca|mmse|moca|phq|gad|ros|was|is|pupils?|size|tumou?r|dose|"
-    r"motor|sensory|rle|lle|rue|lue|g\dp\d|cultures?|cores?|lesions?|nodes?)[ :=]*$"
+    r"motor|sensory|rle|lle|rue|lue|g\dp\d|cultures?|cores?|lesions?|nodes?|"
+    r"bipap|cpap|ipap|epap|peep|vent|ps|ac|simv|prvc|settings?)[ :=]*$"
 )
 _SCALE_AFTER = re.compile(
     r"(?i)^[ ]?(?:tabs?|tablets?|caps?|capsules?|mg|mcg|g|ml|units?|doses?|strength|murmur|"

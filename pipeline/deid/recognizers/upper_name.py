@@ -35,6 +35,7 @@ class UpperCaseNameRecognizer(NameRecognizer):
             rf"(?<![A-Za-z0-9]){word},[ ]{{0,2}}{not_state}{word}"
             rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?![A-Za-z0-9])"
         )
+        self._safe = assets.safe_words
         super().__init__(
             supported_entity="PERSON",
             patterns=[Pattern("LAST, FIRST", pattern, self.SCORE)],
@@ -42,10 +43,14 @@ class UpperCaseNameRecognizer(NameRecognizer):
             name="UpperCaseNameRecognizer",
         )
 
+    def _clinical_term(self, word: str) -> bool:
+        """A clinical term or abbreviation that is no name: "HA, PERRL" is an exam line."""
+        return word.lower() in self._safe.clinical and not self._safe.could_be_name(word)
+
     def invalidate_result(self, pattern_text: str) -> bool:
         """Refuse the match if any word is a plain word, or all are short unknown words."""
         words = self.name_words(pattern_text)
-        if not words or any(self.is_plain_word(w) for w in words):
+        if not words or any(self.is_plain_word(w) or self._clinical_term(w) for w in words):
             return True
         # "CBC, CMP": short all-capital words that are no known name are abbreviations.
         return all(len(w) <= 3 and not self.words.is_name(w) for w in words)
