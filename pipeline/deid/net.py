@@ -240,6 +240,10 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
     digits = sum(c.isdigit() for c in word)
     if digits == 0:
         if safe.is_eponym(word):
+            # In lower case a device we list is that device ("foley to gravity"); a name
+            # in lower case is still taken after a title or relation word.
+            if word.islower() and word in safe.curated:
+                return True
             return _next_word(text, tokens, i) in EPONYM_HEADS or text.startswith(
                 "'s", tokens[i][1]
             )
@@ -306,6 +310,7 @@ def _mark_names_in_context(
     it stands capitalised ("Brown" again, not "brown urine").
     """
     before = list(unsafe)
+    _mark_capitalised_in_prose(text, tokens, unsafe, covered, safe)
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
             continue
@@ -410,6 +415,87 @@ def _given_name(
     _, pe, pw = tokens[i - 1]
     surname = pw.isupper() and len(pw) >= 2 and (unsafe[i - 1] or person[i - 1])
     return surname and text[pe : tokens[i][0]] in (", ", ",")
+
+
+MIN_PROSE_WORDS = 5  # a line of fewer words is a field or a heading, not prose
+MIN_PROSE_LOWER = 0.6  # and so is one whose words are mostly capitalised
+_SENTENCE_START = frozenset(".!?:;|*-(\"'\u2022>")
+
+
+def _mark_capitalised_in_prose(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark an ordinary word capitalised in the middle of a sentence: a proper noun.
+
+    In prose ("daughter Rose called", "lives in Reading with her son") a capital inside a
+    sentence marks a name, of a person or a place. Clinical terms are left (drug brands
+    are capitalised), and so are the sentence's first word, a label before its colon, and
+    every word of a line that is mostly capitalised (a heading, a form's row).
+    """
+    lines: dict[int, list[int]] = {}
+    for i, (s, _, _) in enumerate(tokens):
+        lines.setdefault(text.count("\n", 0, s), []).append(i)
+    for members in lines.values():
+        words = [tokens[i][2] for i in members if tokens[i][2].isalpha() and len(tokens[i][2]) > 1]
+        if len(words) < MIN_PROSE_WORDS:
+            continue
+        if sum(w.islower() for w in words) < MIN_PROSE_LOWER * len(words):
+            continue
+        for i in members:
+            s, e, word = tokens[i]
+            if unsafe[i] or covered.any(s, e) or not word.istitle() or len(word) < 3:
+                continue
+            lower = word.lower()
+            if lower in safe.clinical or lower in safe.stop or lower in safe.titles:
+                continue
+            if not word.isalpha() or text.startswith(":", e) or _opens_sentence(text, s):
+                continue
+            # A capitalised phrase of ordinary words is a title ("Notice of Privacy
+            # Practices", "Information Management"), unless one of them is a name.
+            phrase = _title_phrase(text, tokens, i)
+            if len(phrase) > 1 and not any(safe.could_be_name(w) for w in phrase):
+                continue
+            unsafe[i] = True
+
+
+def _title_phrase(text: str, tokens: list[tuple[int, int, str]], i: int) -> list[str]:
+    """The capitalised words around token ``i``, joined by spaces or "of", "and", "the"."""
+    words = [tokens[i][2]]
+    for step in (-1, 1):
+        j = i
+        while 0 <= j + step < len(tokens):
+            a, b = sorted((j, j + step))
+            gap = text[tokens[a][1] : tokens[b][0]]
+            nxt = tokens[j + step][2]
+            if gap != " ":
+                break
+            if nxt.lower() in ("of", "and", "the"):
+                j += step
+                continue
+            if not nxt.istitle():
+                break
+            words.append(nxt)
+            j += step
+    return words
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens its line, sentence or clause.
+
+    Only numbers, marks and single letters before it on its line count as its line's start
+    ("2345 Fall precautions", "L1 Operative reports", "O Entire record": a time, a check box).
+    """
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or text[j] in "\n\f" or text[j] in _SENTENCE_START:
+        return True
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return all(len(w) <= 2 or not w.isalpha() for w in line.split())
 
 
 def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
