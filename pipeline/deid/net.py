@@ -25,6 +25,7 @@ turns it off; ``DeidSettings.allow_list`` keeps words it would take.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -436,9 +437,10 @@ def _mark_capitalised_in_prose(
     are capitalised), and so are the sentence's first word, a label before its colon, and
     every word of a line that is mostly capitalised (a heading, a form's row).
     """
+    breaks = [m.start() for m in re.finditer("\n", text)]
     lines: dict[int, list[int]] = {}
     for i, (s, _, _) in enumerate(tokens):
-        lines.setdefault(text.count("\n", 0, s), []).append(i)
+        lines.setdefault(bisect_right(breaks, s), []).append(i)
     for members in lines.values():
         words = [tokens[i][2] for i in members if tokens[i][2].isalpha() and len(tokens[i][2]) > 1]
         if len(words) < MIN_PROSE_WORDS:
