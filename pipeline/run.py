@@ -656,8 +656,9 @@ def _residual(
     return PhiReport(spans=tuple(sorted(spans, key=lambda s: s.start)))
 
 
-# Spans whose every word names someone or somewhere, ordinary words included.
-_NAME_LABELS = frozenset({"PERSON", "FACILITY", "CITY", "STREET_ADDRESS"})
+# Spans whose every word names someone or somewhere, ordinary words included ("Street" and
+# "Regional" of an address or a facility do not).
+_NAME_LABELS = frozenset({"PERSON", "CITY"})
 
 
 def extraction_json(source: Source, extraction: Extraction) -> str:

@@ -428,6 +428,25 @@ def test_form_labels_exam_lines_vent_settings_and_demographics_stay(analyzer: Ph
     ]
 
 
+def test_shorthand_and_headings_next_to_phi_stay(analyzer: PhiAnalyzer) -> None:
+    # "@" as "at", ordinals that count ribs, a heading after a facility's dash, a 2D echo
+    # after a name, a sentence OCR ran on after a name's dot, roles capitalised in prose.
+    doc = doc_of(
+        "Family @ bedside, care plan reviewed. intake 1200 @ 0600, net positive.\n"
+        "rib fx: the 4th and 5th ribs on the left side, splinting with pain.\n"
+        "Quillmont Regional Hospital - Discharge Summary\n"
+        "Dr. Tavish 2D echo today. Seen by Dr. Tavish.Follow up in clinic.\n"
+        "Spoke with the family and per Chaplain we will monitor, Palliative team aware.\n"
+        "Followed at Brackwater Clinic plan of care reviewed with the family today."
+    )
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Quillmont Regional Hospital"),
+        ("PERSON", "Tavish"),
+        ("PERSON", "Tavish"),
+        ("FACILITY", "Brackwater Clinic"),
+    ]
+
+
 def test_an_eponym_is_a_name_where_it_names_a_person(analyzer: PhiAnalyzer) -> None:
     doc = doc_of("Parkinson disease and Williams syndrome. Call Williams at home.")
     assert found(analyzer, doc) == [(NET, "Williams")]

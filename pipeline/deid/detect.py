@@ -109,7 +109,7 @@ def find_phi(
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, assets.safe_words, allowed=allowed)
-    spans = widen(text, _by_policy(text, spans, cfg))
+    spans = widen(text, _by_policy(text, spans, cfg), assets.safe_words)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
 
@@ -119,10 +119,12 @@ _JOINED = re.compile(r"[^\W_]+(?:[\-.@_'’][^\W_]+)+")
 # A ward or unit after the place that names it: "Phipps 9 South", "Wolfe 3B", "Halsted Tower
 # 6". A bare number is left: "Fisher 7" loses nothing that identifies when "Fisher" goes.
 _WARD_TAIL = re.compile(
-    r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?|\d{1,2}[A-Z])"
+    r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?"
+    r"|(?![23]D)\d{1,2}[A-Z])"  # not "2D echo"
     r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w))"
 )
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
+_DOT_WORD = re.compile(r"\.([^\W_]+)")
 # The town a facility's line names after a dash: "Mercy Health - Pueblo".
 _PLACE_AFTER_DASH = re.compile(
     r"[ ][\-\u2013\u2014][ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M
@@ -131,8 +133,11 @@ _PLACE_AFTER_DASH = re.compile(
 _ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?$")
 
 
-def widen(text: str, spans: list[Span]) -> list[Span]:
-    """``spans``, each grown over the joined word it cuts into and a ward after a place."""
+def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """``spans``, each grown over the joined word it cuts into and a ward after a place.
+
+    A dot joins no sentence OCR ran together: "Smith.Follow up" stops before "Follow".
+    """
     joined = [m.span() for m in _JOINED.finditer(text)]
     starts = [s for s, _ in joined]
     out = []
@@ -142,7 +147,8 @@ def widen(text: str, spans: list[Span]) -> list[Span]:
         while i < len(joined) and joined[i][0] < end:
             s, e = joined[i]
             if e > start:
-                start, end = min(start, s), max(end, e)
+                start = min(start, s)
+                end = max(end, _joined_end(text, end, e, safe))
             i += 1
         if span.label in _PLACE_LABELS and text[end - 1 : end].isalpha():
             tail = _WARD_TAIL.match(text, end)
@@ -150,8 +156,10 @@ def widen(text: str, spans: list[Span]) -> list[Span]:
                 end = tail.end()
         if span.label == "FACILITY":
             place = _PLACE_AFTER_DASH.match(text, end)
-            if place is not None:
-                end = place.end()
+            if place is not None and not all(
+                w.lower() in safe.clinical for w in place.group().split()[1:]
+            ):
+                end = place.end()  # a town, not "- Discharge Summary"
         elif any(c.isdigit() for c in text[start:end]):
             prefix = _ID_PREFIX.search(text, max(0, start - 8), start)
             if prefix is not None:
@@ -160,6 +168,18 @@ def widen(text: str, spans: list[Span]) -> list[Span]:
             span = span.model_copy(update={"start": start, "end": end})
         out.append(span)
     return out
+
+
+def _joined_end(text: str, end: int, word_end: int, safe: SafeWords) -> int:
+    """How far past ``end`` a span goes in its joined word.
+
+    To ``word_end``, or only to a dot that opens a capitalised safe word ("Smith.Follow").
+    """
+    for m in _DOT_WORD.finditer(text, end, word_end):
+        word = m.group(1)
+        if word[0].isupper() and len(word) > 1 and safe.is_safe(word):
+            return max(end, m.start())
+    return word_end
 
 
 def _clinical_ner(text: str, result: RecognizerResult, safe: SafeWords) -> bool:

@@ -433,11 +433,12 @@ def _mark_capitalised_in_prose(
     """Mark an ordinary word capitalised in the middle of a sentence: a proper noun.
 
     In prose ("daughter Rose called", "lives in Reading with her son") a capital inside a
-    sentence marks a name, of a person or a place. Clinical terms are left (drug brands
-    are capitalised), and so are the sentence's first word, a label before its colon, and
-    every word of a line that is mostly capitalised (a heading, a form's row).
+    sentence marks a name, of a person or a place. Clinical terms and roles are left (drug
+    brands are capitalised, and so is "Chaplain"), and so are the sentence's first word, a
+    label before its colon, and every word of a line that is mostly capitalised (a
+    heading, a form's row).
     """
-    breaks = [m.start() for m in re.finditer("\n", text)]
+    breaks = [m.start() for m in re.finditer("[\n\f]", text)]
     lines: dict[int, list[int]] = {}
     for i, (s, _, _) in enumerate(tokens):
         lines.setdefault(bisect_right(breaks, s), []).append(i)
@@ -447,14 +448,21 @@ def _mark_capitalised_in_prose(
             continue
         if sum(w.islower() for w in words) < MIN_PROSE_LOWER * len(words):
             continue
+        # Until a word of three letters or more, the line has only numbers, marks and
+        # single letters: a time, a check box ("2345 Fall precautions", "O Entire record").
+        started = False
         for i in members:
             s, e, word = tokens[i]
-            if unsafe[i] or covered.any(s, e) or not word.istitle() or len(word) < 3:
+            opens = not started
+            started = started or (len(word) > 2 and word.isalpha())
+            if opens or unsafe[i] or covered.any(s, e) or not word.istitle() or len(word) < 3:
                 continue
             lower = word.lower()
-            if lower in safe.clinical or lower in safe.stop or lower in safe.titles:
+            if lower in safe.clinical or lower in safe.stop or lower in safe.honorifics:
                 continue
-            if not word.isalpha() or text.startswith(":", e) or _opens_sentence(text, s):
+            if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
+                continue
+            if _after_mark(text, s):
                 continue
             # A capitalised phrase of ordinary words is a title ("Notice of Privacy
             # Practices", "Information Management"), unless one of them is a name.
@@ -485,19 +493,12 @@ def _title_phrase(text: str, tokens: list[tuple[int, int, str]], i: int) -> list
     return words
 
 
-def _opens_sentence(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens its line, sentence or clause.
-
-    Only numbers, marks and single letters before it on its line count as its line's start
-    ("2345 Fall precautions", "L1 Operative reports", "O Entire record": a time, a check box).
-    """
+def _after_mark(text: str, start: int) -> bool:
+    """Whether the word at ``start`` follows a sentence's or clause's mark ("?", ":", "-")."""
     j = start - 1
     while j >= 0 and text[j] in " \t":
         j -= 1
-    if j < 0 or text[j] in "\n\f" or text[j] in _SENTENCE_START:
-        return True
-    line = text[text.rfind("\n", 0, start) + 1 : start]
-    return all(len(w) <= 2 or not w.isalpha() for w in line.split())
+    return j < 0 or text[j] in "\n\f" or text[j] in _SENTENCE_START
 
 
 def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:

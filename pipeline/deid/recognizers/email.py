@@ -43,13 +43,23 @@ class ChartEmailRecognizer(PresidioEmailRecognizer):
 
     DAMAGED = Pattern(
         "email, dot lost or spaced",
-        rf"(?i)\b[A-Za-z0-9._%+\-]+[ ]?@[ ]?{_HOST}(?:[ ]?[.,][ ]?{_HOST})*?"
+        rf"(?i)\b[A-Za-z0-9._%+\-]+@{_HOST}(?:[ ]?[.,][ ]?{_HOST})*?"
         rf"(?:[ ]|[ ]?[.,][ ]?){ChartUrlRecognizer.TLDS}\b",
+        0.6,
+    )
+    # A space OCR put beside the "@" only with the domain's dots in place: "Family @
+    # bedside, care plan" is shorthand, "amy.lu @example.org" an address.
+    SPACED_AT = Pattern(
+        "email, spaced at",
+        rf"(?i)\b[A-Za-z0-9._%+\-]+(?:[ ]@[ ]?|@[ ]){_HOST}(?:\.{_HOST})*"
+        rf"\.{ChartUrlRecognizer.TLDS}\b",
         0.6,
     )
 
     def __init__(self) -> None:
-        super().__init__(patterns=[*self.PATTERNS, self.DAMAGED], name="ChartEmailRecognizer")
+        super().__init__(
+            patterns=[*self.PATTERNS, self.DAMAGED, self.SPACED_AT], name="ChartEmailRecognizer"
+        )
 
     def analyze(
         self,

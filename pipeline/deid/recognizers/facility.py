@@ -33,9 +33,10 @@ class FacilityRecognizer(NameRecognizer):
         )
         joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
         # "Brief Hospital Course" is a heading, not a facility.
-        # Nor is "Protected Health Information", nor a "Health Maintenance" heading.
+        # Nor, after "Health", is "Protected Health Information" or "Health Maintenance".
         not_heading = (
-            r"(?![ ](?i:course|stay|admission|information|insurance|records?|history|status"
+            r"(?![ ](?i:course|stay|admission)(?![A-Za-z]))"
+            r"(?!(?<=(?i:health))[ ](?i:information|insurance|records?|history|status"
             r"|maintenance|screening|questionnaire|portal|plan|proxy|literacy)(?![A-Za-z]))"
         )
         # Partners' names are listed with commas: "Mai, Adams and Associates".

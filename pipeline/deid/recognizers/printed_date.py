@@ -53,6 +53,7 @@ _TEXT_MONTH_DAY = re.compile(
 # word ("the 2nd dose", "the 4th ventricle", "the 5th percentile").
 _ORDINAL_DAY = re.compile(
     r"(?i)(?<![A-Za-z])the[ ](?:[12]?\d|3[01])(?:st|nd|rd|th)"
+    r"(?![ ]*(?:and|or|to|-)[ ]*\d+(?:st|nd|rd|th))"  # "the 4th and 5th ribs"
     r"(?=[ ]*(?:[.,;:)]|$|(?:and|or|at|to|w/|with|when|if|but|so|as|per|then|for|after|"
     r"before|until|unless|once|by|is|was|will|ok|okay|@)(?![A-Za-z])))",
     re.MULTILINE,
