@@ -243,6 +243,7 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
         "2210 PELL GROVES * NORTH ODESSA, TX 79758\n"
         "Referred to Tavora Nephrology Group. Age Group 65+ on the grid.\n"
         "Brightwater Medical Center - Yreka\n"
+        "Quellmark Health - Fargo\n"
     )
     assert found(analyzer, doc) == [
         (NET, "Thistlewood 7 North"),
@@ -259,6 +260,7 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
         ("ZIP_CODE", "79758"),
         ("FACILITY", "Tavora Nephrology Group"),
         ("FACILITY", "Brightwater Medical Center - Yreka"),
+        ("FACILITY", "Quellmark Health - Fargo"),
     ]
 
 

@@ -157,7 +157,7 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
         if span.label == "FACILITY":
             place = _PLACE_AFTER_DASH.match(text, end)
             if place is not None and not all(
-                w.lower() in safe.clinical for w in place.group().split()[1:]
+                w.lower() in safe.curated for w in place.group().split()[1:]
             ):
                 end = place.end()  # a town, not "- Discharge Summary"
         elif any(c.isdigit() for c in text[start:end]):
