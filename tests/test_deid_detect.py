@@ -429,3 +429,22 @@ def test_importing_the_detector_keeps_tldextract_offline() -> None:
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "()"
+
+
+def test_the_context_enhancer_finds_the_same_token_by_bisection() -> None:
+    """Our enhancer's token lookup agrees with presidio's linear walk at every offset."""
+    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+    from pipeline.deid.registry import IndexedContextEnhancer, blank_pipeline
+
+    text = "Pt: HARRISON, MARGARET  DOB:03/14/1948 tel (217) 555-0100; seen 3/8."
+    doc = blank_pipeline()(text)
+    indices = [t.idx for t in doc]
+    ours = IndexedContextEnhancer(context_matching_mode="whole_word")
+    for start in range(len(text)):
+        if text[start].isspace():
+            continue
+        expected = LemmaContextAwareEnhancer._find_index_of_match_token("w", start, doc, indices)
+        assert ours._find_index_of_match_token("w", start, doc, indices) == expected
+    with pytest.raises(ValueError):
+        ours._find_index_of_match_token("w", len(text) + 5, doc, indices)

@@ -7,6 +7,7 @@ all presidio's context enhancer needs to find words such as "DOB" or "fax" near 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -124,6 +125,31 @@ def ner_model_location(name: str) -> str | Path:
     return local if (local / "meta.json").is_file() else name
 
 
+class IndexedContextEnhancer(LemmaContextAwareEnhancer):
+    """presidio's context enhancer, finding a result's token by bisection.
+
+    presidio walks the document's tokens from the start for every result, which on a
+    50-page document (150,000 characters, a thousand results) took 75 s of 85. The token
+    whose span holds the result's start is the first whose end lies past it.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._indexed: tuple[object, list[int]] | None = None  # (tokens, their ends)
+
+    def _find_index_of_match_token(  # type: ignore[override]  # a staticmethod upstream
+        self, word: str, start: int, tokens: object, tokens_indices: list[int]
+    ) -> int:
+        if self._indexed is None or self._indexed[0] is not tokens:
+            ends = [i + len(t) for i, t in zip(tokens_indices, tokens, strict=True)]  # type: ignore[call-overload]
+            self._indexed = (tokens, ends)
+        ends = self._indexed[1]
+        i = bisect_right(ends, start)
+        if i >= len(ends):
+            raise ValueError("a result lies past the document's last token")
+        return i
+
+
 class PhiAnalyzer(AnalyzerEngine):
     """An AnalyzerEngine that also carries models/deid/ for what runs after it (detect.py)."""
 
@@ -186,7 +212,7 @@ def build_analyzer(cfg: DeidSettings) -> PhiAnalyzer:
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
     # Whole-word context matching: in presidio's default substring mode the context word
     # "age" matches "dosage" and "tel" matches "hotel".
-    enhancer = LemmaContextAwareEnhancer(context_matching_mode="whole_word")
+    enhancer = IndexedContextEnhancer(context_matching_mode="whole_word")
     return PhiAnalyzer(
         assets=assets,
         registry=registry,
