@@ -264,6 +264,23 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
     ]
 
 
+def test_specialty_practices_saints_and_systems_before_a_heading(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Release to Okeke & Tovar Gastroenterology, 12 Elm Ave, Green Bay, WI\n"
+        "St. Wilhelmina Health and Rehabilitation accepted her.\n"
+        "Brackfield Health System Admission Face Sheet\n"
+        "abx through Feb 26. Brief Hospital Course: stable."
+    )
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Okeke & Tovar Gastroenterology"),
+        ("STREET_ADDRESS", "12 Elm Ave"),
+        ("CITY", "Green Bay"),
+        ("FACILITY", "St. Wilhelmina Health and Rehabilitation"),
+        ("FACILITY", "Brackfield Health System"),
+        ("DATE", "Feb 26"),
+    ]
+
+
 def test_partners_listed_with_commas_initials_and_place_particles(analyzer: PhiAnalyzer) -> None:
     doc = doc_of(
         "Release to Okorie, Vance and Associates. Quillmont Regional Hospital\n"

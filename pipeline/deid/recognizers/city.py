@@ -63,9 +63,11 @@ class CityRecognizer(PatternRecognizer):
         )
         ends_cell = rf"(?=,|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}+(?i:state|zip)(?![A-Za-z]))"
         # Right after a street address, any word is the city, a clinical one too ("2 Elm
-        # St, Normal, IL 61761"): the invalidation below does not apply to these.
+        # St, Normal, IL 61761", "4 Oak Ave, Green Bay, WI"): the invalidation below does not
+        # apply to these.
         self._after_street = re.compile(
-            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}{zip_follows}"
+            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}"
+            rf"(?:{zip_follows}|(?=,[ ]{state_regex(assets)}(?![A-Za-z])))"
         )
         super().__init__(
             supported_entity="CITY",

@@ -34,8 +34,9 @@ class FacilityRecognizer(NameRecognizer):
         joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
         # "Brief Hospital Course" is a heading, not a facility.
         # Nor, after "Health", is "Protected Health Information" or "Health Maintenance".
+        # (Only there: "Westside Health System Admission Face Sheet" names its facility.)
         not_heading = (
-            r"(?![ ](?i:course|stay|admission)(?![A-Za-z]))"
+            r"(?!(?<=(?i:hospital))[ ](?i:course|stay|admission)(?![A-Za-z]))"
             r"(?!(?<=(?i:health))[ ](?i:information|insurance|records?|history|status"
             r"|maintenance|screening|questionnaire|portal|plan|proxy|literacy)(?![A-Za-z]))"
         )
@@ -81,7 +82,12 @@ class FacilityRecognizer(NameRecognizer):
         return (w in self._curated or self.words.is_clinical(word)) and not self.words.is_name(word)
 
     def is_trimmable(self, word: str) -> bool:
-        """Only clinical and form words are cut off the start of a facility name."""
+        """Only clinical and form words are cut off the start of a facility name.
+
+        Not "St", "Mt", "Ft" of a saint's or a place's name ("St. Anne Health").
+        """
+        if word.lower() in {"st", "ste", "mt", "ft"}:
+            return False
         return self.words.is_clinical(word) and not self.words.is_name(word)
 
     def name_words(self, text: str) -> list[str]:

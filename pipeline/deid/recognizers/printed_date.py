@@ -45,7 +45,7 @@ _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 # A month and day without a year, either order: "Feb 6", "May 24", "25 February", "10 nov".
 # Not a month word inside a longer one, not a day that is a time or goes on as a number.
 _TEXT_MONTH_DAY = re.compile(
-    rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d:./]|[ ]?%)(?!,?[ ]\d)"
+    rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d:/]|\.\d|[ ]?%)(?!,?[ ]\d)"
     rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?\d)"
 )
 # "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
