@@ -269,7 +269,8 @@ def test_specialty_practices_saints_and_systems_before_a_heading(analyzer: PhiAn
         "Release to Okeke & Tovar Gastroenterology, 12 Elm Ave, Green Bay, WI\n"
         "St. Wilhelmina Health and Rehabilitation accepted her.\n"
         "Brackfield Health System Admission Face Sheet\n"
-        "abx through Feb 26. Brief Hospital Course: stable."
+        "abx through Feb 26. Brief Hospital Course: stable. St. Wilhelmina called back.\n"
+        "CIWA 12, lorazepam per protocol."
     )
     assert found(analyzer, doc) == [
         ("FACILITY", "Okeke & Tovar Gastroenterology"),
@@ -278,6 +279,7 @@ def test_specialty_practices_saints_and_systems_before_a_heading(analyzer: PhiAn
         ("FACILITY", "St. Wilhelmina Health and Rehabilitation"),
         ("FACILITY", "Brackfield Health System"),
         ("DATE", "Feb 26"),
+        ("FACILITY", "St. Wilhelmina"),
     ]
 
 

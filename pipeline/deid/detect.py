@@ -129,6 +129,7 @@ _DOT_WORD = re.compile(r"\.([^\W_]+)")
 _PLACE_AFTER_DASH = re.compile(
     r"[ ][\-\u2013\u2014][ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M
 )
+_SAINT_BEFORE = re.compile(r"(?<![A-Za-z])(?:St|ST|Ste|Mt|MT|Ft)[.,]?[ ]$")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
 _ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?$")
 
@@ -155,6 +156,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             if tail is not None and text[start].isupper():
                 end = tail.end()
         if span.label == "FACILITY":
+            saint = _SAINT_BEFORE.search(text, max(0, start - 5), start)
+            if saint is not None:
+                start = saint.start()  # "St. Anne" where the name alone was carried
             place = _PLACE_AFTER_DASH.match(text, end)
             if place is not None and not all(
                 w.lower() in safe.curated for w in place.group().split()[1:]
