@@ -515,6 +515,27 @@ def test_a_word_before_a_middle_initial_and_a_name(analyzer: PhiAnalyzer) -> Non
     ]
 
 
+def test_surnames_around_initials_commas_and_wrapped_titles(analyzer: PhiAnalyzer) -> None:
+    # "White", "Will", "Dean" and "dang" are words; where they stand they are names.
+    doc = doc_of(
+        "NURSING NARRATIVE DANG, Quyet M\n"
+        "Re: Gemma L. White, DOB 01/02/1950\n"
+        "dim bases. -- Will Aguirre RN\n"
+        "CXR unchanged, renal (dr\n"
+        "Dean) following. CBC, Lytes pending. E. Coli in urine."
+    )
+    assert found(analyzer, doc) == [
+        (NET, "DANG"),
+        (NET, "Quyet"),
+        (NET, "Gemma"),
+        (NET, "White"),
+        ("DATE", "01/02/1950"),
+        (NET, "Will"),
+        ("PERSON", "Aguirre"),
+        (NET, "Dean"),
+    ]
+
+
 def test_a_given_name_after_a_surname_in_capitals_is_that_name_elsewhere(
     analyzer: PhiAnalyzer,
 ) -> None:

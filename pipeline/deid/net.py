@@ -321,8 +321,8 @@ def _mark_names_in_context(
         prev = _previous_word(text, tokens, i)
         capital = word[0].isupper()
         known = safe.could_be_name(word)
-        if prev in safe.titles:
-            unsafe[i] = True
+        if prev in safe.titles or _previous_word(text, tokens, i, wrapped=True) in safe.titles:
+            unsafe[i] = True  # also "(dr" at a line's end and "Dean)" on the next
         elif prev in safe.relations and lower not in safe.curated:
             # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item), nor
             # "Mother Diabetes" or "Mother Father" in a family history table.
@@ -351,6 +351,21 @@ def _mark_names_in_context(
                 continue
             lower = word.lower()
             if lower in safe.stop:
+                # A given name that is also a function word, before a surname a recognizer
+                # found: "-- Will Aguirre RN".
+                if (
+                    word.istitle()
+                    and safe.could_be_name(word)
+                    and _before_found(text, tokens, i, person)
+                ):
+                    unsafe[i] = True
+                    changed = True
+                continue
+            if _inverted_surname(text, tokens, i, unsafe, person, safe) or _after_name_initial(
+                text, tokens, i, unsafe, person
+            ):
+                unsafe[i] = True  # "DANG, Huy M", "Gemma L. White"
+                changed = True
                 continue
             if not word[0].isupper():
                 # In lower case, only a name beside a name: "amy hall", not "amy called".
@@ -525,6 +540,48 @@ def _before_initial_and_name(
     )
 
 
+def _before_found(
+    text: str, tokens: list[tuple[int, int, str]], i: int, person: list[bool]
+) -> bool:
+    """Whether token ``i`` stands right before a word of a name a recognizer found."""
+    return i + 1 < len(tokens) and person[i + 1] and text[tokens[i][1] : tokens[i + 1][0]] == " "
+
+
+def _inverted_surname(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    person: list[bool],
+    safe: SafeWords,
+) -> bool:
+    """Whether token ``i`` is a surname in capitals before its comma and a given name."""
+    word = tokens[i][2]
+    if i + 1 >= len(tokens) or not word.isupper() or len(word) < 2:
+        return False
+    if word.lower() in safe.curated:
+        return False  # "CBC, Lytes"
+    nxt = tokens[i + 1][2]
+    gap = text[tokens[i][1] : tokens[i + 1][0]]
+    return gap in (", ", ",") and nxt.istitle() and (unsafe[i + 1] or person[i + 1])
+
+
+def _after_name_initial(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
+) -> bool:
+    """Whether token ``i`` is a surname after a given name and its initial: "Gemma L. White"."""
+    if i < 2 or not tokens[i][2][:1].isupper():
+        return False
+    (_, e2, _), (s1, e1, initial), (s0, _, _) = tokens[i - 2], tokens[i - 1], tokens[i]
+    return (
+        len(initial) == 1
+        and initial.isupper()
+        and text[e2:s1] == " "
+        and text[e1:s0] in (". ", ".")
+        and (unsafe[i - 2] or person[i - 2])
+    )
+
+
 def _before_name(
     text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
 ) -> bool:
@@ -555,12 +612,19 @@ def _next_word(
     return tokens[i + 1][2].lower() if ok else None
 
 
-def _previous_word(text: str, tokens: list[tuple[int, int, str]], i: int) -> str | None:
-    """The word before token ``i`` on its line, lower case, if only spaces or ".,:()" part them."""
+def _previous_word(
+    text: str, tokens: list[tuple[int, int, str]], i: int, *, wrapped: bool = False
+) -> str | None:
+    """The word before token ``i`` on its line, lower case, if only spaces or ".,:()" part them.
+
+    ``wrapped``: also the last word of the line before, as OCR wraps "dr" / "Dean".
+    """
     if i == 0:
         return None
     _, pe, pw = tokens[i - 1]
     gap = text[pe : tokens[i][0]]
+    if wrapped and gap.count("\n") == 1 and "\f" not in gap:
+        gap = gap.replace("\n", "")
     if len(gap) > 3 or "\n" in gap or "\f" in gap or gap.strip(" .,:()") != "":
         return None
     return pw.lower()
