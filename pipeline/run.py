@@ -643,9 +643,13 @@ def _residual(
                 and not words.is_clinical(token)
             ) or (len(token) >= 5 and token.isdigit()):
                 tokens.add(token)
-            elif span.label in _NAME_LABELS and len(token) >= 3 and token.isalpha():
-                if not words.is_clinical(token):
-                    names.add(token)
+            elif (
+                span.label in _NAME_LABELS
+                and len(token) >= 3
+                and token.isalpha()
+                and not words.is_clinical(token)
+            ):
+                names.add(token)
     spans = list(found.spans)
     starts = reread.page_starts()
     for page, start in zip(reread.pages, starts, strict=True):

@@ -137,6 +137,19 @@ PHI_LABELS = frozenset(
 )
 
 
+def ner_model_location(name: str) -> Path | str | None:
+    """Where the NER ``name`` is: a pipeline folder of models/ner/, an installed package, or None.
+
+    One we trained is a folder of models/ner/ with its meta.json; an installed spaCy model
+    package registers itself under the "spacy_models" entry-point group.
+    """
+    local = MODELS_DIR / "ner" / name
+    if (local / "meta.json").is_file():
+        return local
+    models = {e.name for e in importlib.metadata.entry_points(group="spacy_models")}
+    return name if name in models else None
+
+
 class DeidSettings(Section):
     """PHI detection and redaction."""
 
@@ -187,11 +200,7 @@ class DeidSettings(Section):
     @field_validator("ner_model")
     @classmethod
     def _installed(cls, value: str | None) -> str | None:
-        # An installed spaCy model package registers itself under this entry-point group;
-        # one we trained is a folder of models/ner/ with its meta.json.
-        models = {e.name for e in importlib.metadata.entry_points(group="spacy_models")}
-        local = value is not None and (MODELS_DIR / "ner" / value / "meta.json").is_file()
-        if value is not None and value not in models and not local:
+        if value is not None and ner_model_location(value) is None:
             raise ValueError("ner_model is neither an installed package nor in models/ner/")
         return value
 

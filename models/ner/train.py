@@ -28,7 +28,6 @@ import tempfile
 from pathlib import Path
 
 TRAIN_SEEDS = (1001, 1002)
-FAMILIES = ("samples.generate", "samples.families.registration", "samples.families.nursing")
 LABEL = "PERSON"
 LOWER_SHARE = 0.25
 UPPER_SHARE = 0.10
@@ -36,8 +35,10 @@ UPPER_SHARE = 0.10
 
 def training_pages(n: int, seeds: tuple[int, ...], work: Path) -> list[tuple[str, list]]:
     """(text, [(start, end), ...]) for every page of every family drawn with ``seeds``."""
+    from pipeline.bench_families import FAMILIES
+
     pages = []
-    for module in FAMILIES:
+    for module in FAMILIES.values():
         for seed in seeds:
             out = work / f"{module.rsplit('.', 1)[-1]}-{seed}"
             command = [sys.executable, "-m", module, "--n", str(n), "--seed", str(seed)]

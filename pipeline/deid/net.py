@@ -375,17 +375,17 @@ def _mark_names_in_context(
                     unsafe[i] = True
                     changed = True
                 continue
-            # Beside a name the recognizers found, only a term we chose ourselves is kept
-            # ("Kala" is a word of the drug and disease lists, and a given name); beside a
-            # word the net removed, which may be an OCR misreading, any clinical term is.
             if lower in PARTICLES and _before_name(text, tokens, i, unsafe, person):
                 unsafe[i] = True
                 changed = True
                 continue
-            if lower in safe.curated and not safe.could_be_name(word):
-                continue
-            found_only = lower in safe.clinical and not safe.could_be_name(word)
+            # Beside a name the recognizers found, only a term we chose ourselves is kept
+            # ("Kala" is a word of the drug and disease lists, and a given name); beside a
+            # word the net removed, which may be an OCR misreading, any clinical term is.
             known = safe.could_be_name(word)
+            if lower in safe.curated and not known:
+                continue
+            found_only = lower in safe.clinical and not known
             if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only) or (
                 known and _before_initial_and_name(text, tokens, i, unsafe, person)
             ):

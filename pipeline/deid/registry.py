@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from pathlib import Path
 from typing import cast
 
 import spacy
@@ -31,7 +30,7 @@ from spacy.tokens import Doc
 
 from pipeline.deid import recognizers as r
 from pipeline.deid.assets import DeidAssets, load_assets
-from pipeline.settings import MODELS_DIR, DeidSettings
+from pipeline.settings import DeidSettings, ner_model_location
 
 LANGUAGE = "en"
 # spaCy 3.8 refuses "." in component names (E853), so the versioned name uses "_".
@@ -115,14 +114,8 @@ class TrainedSpacyNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         """Load the package or models/ner/ pipeline (``DeidSettings`` refuses any other)."""
-        nlp = spacy.load(ner_model_location(self.model), exclude=self.EXCLUDE)
+        nlp = spacy.load(ner_model_location(self.model) or self.model, exclude=self.EXCLUDE)
         self.nlp = {LANGUAGE: adapt(nlp, self.context_words)}  # type: ignore[assignment]  # typed None upstream
-
-
-def ner_model_location(name: str) -> str | Path:
-    """Where ``DeidSettings.ner_model`` is: a pipeline in models/ner/, else a package name."""
-    local = MODELS_DIR / "ner" / name
-    return local if (local / "meta.json").is_file() else name
 
 
 class IndexedContextEnhancer(LemmaContextAwareEnhancer):
