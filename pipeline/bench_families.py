@@ -5,8 +5,9 @@ them alone says little about charts from elsewhere. This scores every family ``s
 can draw, each on its own, and leads with the worst:
 
 - ``samples``: the original generator (``python -m samples.generate``);
-- ``registration``, ``nursing``: families written clean-room (``samples/families/``) by
-  authors who had not read ``pipeline/`` or the original templates.
+- ``registration``, ``nursing``, ``dictation``: families written clean-room
+  (``samples/families/``) by authors who had not read ``pipeline/`` or the original
+  templates.
 
 Each family's set is generated, ingested once, and then scored for four detectors on the
 same OCR text (``bench_detectors``): ``ours`` (recognizers, pairing, propagation, safety
@@ -45,6 +46,7 @@ FAMILIES = {
     "samples": "samples.generate",
     "registration": "samples.families.registration",
     "nursing": "samples.families.nursing",
+    "dictation": "samples.families.dictation",
 }
 VARIANTS = ("ours", "no-net", "allowlist", "presidio")
 
@@ -71,21 +73,36 @@ def score_family(
     jobs: int,
     settings: Settings,
     detect: dict[str, Detector],
+    reuse: bool = False,
 ) -> dict[str, Any]:
-    """Generate, ingest and score one family for every variant."""
+    """Generate, ingest and score one family for every variant.
+
+    ``reuse``: score again the set and ingest already under ``out`` (detection only, on the
+    same OCR; no image figures), as after a change to detection.
+    """
     from pipeline.batch import ingest
 
-    truths = generate(family, out / "set", n, seed)
-    scans = {name: str(out / "set" / t["file"]) for name, t in truths.items()}
     run = out / "run"
-    started = time.monotonic()
-    records = ingest(list(scans.values()), out_dir=run, settings=settings, jobs=jobs, force=True)
-    ingest_seconds = time.monotonic() - started
-    by_source = {r.source: r for r in records}
-    doc_dirs: dict[str, Path | None] = {}
-    for name in truths:
-        record = by_source[scans[name]]
-        doc_dirs[name] = None if record.status == "failed" else run / record.doc_id
+    if reuse:
+        truths = {
+            p.stem: json.loads(p.read_text())
+            for p in sorted((out / "set" / "truth").glob("*.json"))
+        }
+        ingest_seconds = None
+        doc_dirs = _ingested(run, {name: out / "set" / t["file"] for name, t in truths.items()})
+    else:
+        truths = generate(family, out / "set", n, seed)
+        scans = {name: str(out / "set" / t["file"]) for name, t in truths.items()}
+        started = time.monotonic()
+        records = ingest(
+            list(scans.values()), out_dir=run, settings=settings, jobs=jobs, force=True
+        )
+        ingest_seconds = round(time.monotonic() - started, 1)
+        by_source = {r.source: r for r in records}
+        doc_dirs = {}
+        for name in truths:
+            record = by_source[scans[name]]
+            doc_dirs[name] = None if record.status == "failed" else run / record.doc_id
     tallies = {v: DeidTally() for v in VARIANTS}
     seconds = dict.fromkeys(VARIANTS, 0.0)
     pages = 0
@@ -103,19 +120,31 @@ def score_family(
             seconds[variant] += time.perf_counter() - started
             tallies[variant].add_ocr_text(truth, doc.text, spans, text)
             tallies[variant].add_over_redaction(truth, doc.text, text)
-    image = _reread_redacted(truths, doc_dirs, jobs=jobs)
+    # A reused run's redacted.pdf is the one its ingest painted, not this code's.
+    image = None if reuse else _reread_redacted(truths, doc_dirs, jobs=jobs)
     return {
         "family": family,
         "documents": len(truths),
         "pages": pages,
         "failed": sum(d is None for d in doc_dirs.values()),
-        "ingest_seconds": round(ingest_seconds, 1),
+        "ingest_seconds": ingest_seconds,
         "variants": {
             v: {**tallies[v].figures(), "seconds_per_page": _ratio(seconds[v], pages)}
             for v in VARIANTS
         },
         "redacted_pdf": image,
     }
+
+
+def _ingested(run: Path, scans: dict[str, Path]) -> dict[str, Path | None]:
+    """Each document's folder in an earlier ingest ``run``, by name; None where it failed."""
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    by_source = {Path(e["source"]).resolve(): e for e in manifest["documents"]}
+    found: dict[str, Path | None] = {}
+    for name, scan in scans.items():
+        entry = by_source[scan.resolve()]
+        found[name] = None if entry.get("status") == "failed" else run / str(entry["doc_id"])
+    return found
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -163,8 +192,9 @@ def render(results: list[dict[str, Any]]) -> str:
         )
         row("de-id s/page (one core)", [v[x]["seconds_per_page"] for x in VARIANTS])
         img = r["redacted_pdf"]
-        readable = f"{img['readable']} of {img['items']} items readable in redacted.pdf"
-        lines += ["", f"Image (ours): {readable} (re-OCR at 300 DPI)."]
+        if img is not None:
+            readable = f"{img['readable']} of {img['items']} items readable in redacted.pdf"
+            lines += ["", f"Image (ours): {readable} (re-OCR at 300 DPI)."]
     return "\n".join(lines)
 
 
@@ -194,7 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--update", type=Path, help="rewrite this file's families section")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="score again the sets and ingests already under --out (detection only)",
+    )
     args = parser.parse_args(argv)
+    if args.reuse and args.update:
+        parser.error("--reuse has no image figures; --update needs a full run")
     configure_process()
     settings = Settings()
     detect = detectors(settings, list(VARIANTS))
@@ -207,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             jobs=args.jobs,
             settings=settings,
             detect=detect,
+            reuse=args.reuse,
         )
         for f in args.families.split(",")
     ]
