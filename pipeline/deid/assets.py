@@ -130,6 +130,10 @@ def load_assets(models_dir: Path) -> DeidAssets:
         clinical=_read_words(root / "clinical_vocab.txt") | curated,
         curated=curated,
         names=words.first_names | words.last_names,
+        census=_read_words(root / "names_census.txt")
+        - _read_words(root / "dictionary_words.txt")
+        - words.english
+        - curated,
         proper=frozenset(
             w for w in _read_words(root / "proper_nouns.txt") if len(w) >= 3 and w not in curated
         ),

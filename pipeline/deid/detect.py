@@ -25,8 +25,8 @@ import regex as re
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.deid.assets import WordLists, load_assets
-from pipeline.deid.net import SafeWords, unverified_spans
+from pipeline.deid.assets import DeidAssets, WordLists, load_assets
+from pipeline.deid.net import SafeWords, names_a_disease, unverified_spans
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
@@ -102,10 +102,16 @@ def find_phi(
     spans = [_to_span(r) for r in results]
     if not reread:
         spans += paired_values(doc, assets.grid_labels, safe=assets.safe_words)
-    spans += propagate(text, _seeds(text, spans, words), words)
+    safe = assets.safe_words
+    spans += [
+        span
+        for span in propagate(text, _seeds(text, spans, words), words)
+        if not names_a_disease(text, span.end, safe)  # "Dr. Barr", then "Epstein-Barr virus"
+    ]
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     spans += propagate_acronyms(text, spans)
+    spans += propagate_facility_names(text, spans, _facility_words(assets))
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, assets.safe_words, allowed=allowed)
@@ -164,6 +170,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 w.lower() in safe.curated for w in place.group().split()[1:]
             ):
                 end = place.end()  # a town, not "- Discharge Summary"
+            end = _place_after_of(text, end, safe)
+        elif span.label == "UNVERIFIED" and text[start].isupper():
+            end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"
         elif any(c.isdigit() for c in text[start:end]):
             prefix = _ID_PREFIX.search(text, max(0, start - 8), start)
             if prefix is not None:
@@ -172,6 +181,28 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             span = span.model_copy(update={"start": start, "end": end})
         out.append(span)
     return out
+
+
+# The town a facility's name ends with: "Tri-County Rehab of Silver Spring".
+_OF_PLACE = re.compile(r"[ ](?:of|OF)((?:[ ](?:[A-Z][a-z]+|[A-Z]{2,})){1,3})")
+
+
+def _place_after_of(text: str, end: int, safe: SafeWords) -> int:
+    """Where a facility's name ends that goes on with "of" and a place; else ``end``.
+
+    The place's words stop at a clinical word or a function word: "Bayside Home Health of
+    Toledo", not "Riverside Clinic of Internal Medicine".
+    """
+    m = _OF_PLACE.match(text, end)
+    if m is None:
+        return end
+    last = end
+    for word in re.finditer(r"[A-Za-z]+", m.group(1)):
+        lower = word.group().lower()
+        if lower in safe.curated or lower in safe.stop:
+            break
+        last = m.start(1) + word.end()
+    return last
 
 
 def _joined_end(text: str, end: int, word_end: int, safe: SafeWords) -> int:
@@ -318,6 +349,49 @@ def propagate_acronyms(text: str, spans: Iterable[Span]) -> list[Span]:
     found = []
     for acronym in acronyms:
         for m in re.finditer(rf"(?<![A-Za-z0-9]){acronym}(?![A-Za-z0-9])", text):
+            found.append(
+                Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)
+            )
+    return found
+
+
+def _facility_words(assets: DeidAssets) -> frozenset[str]:
+    """Words any facility's name may hold: "Home", "Health", "Center", "of", clinical terms."""
+    labels = assets.label_list("facility_suffixes") + assets.label_list("facility_tails")
+    words = {w.lower() for label in labels for w in _TOKEN.findall(label)}
+    return frozenset(words | {"of", "the", "and", "st"} | assets.safe_words.curated)
+
+
+def propagate_facility_names(
+    text: str, spans: Iterable[Span], generic: frozenset[str]
+) -> list[Span]:
+    """The leading words of every facility found, wherever they stand again as printed.
+
+    A referral list names "Okonkwo Hall Skilled Nursing Facility" and the next sentence
+    says "Okonkwo Hall accepted"; "Park Gardens Healthcare Center" becomes "Park Gardens".
+    Two words or more, one of them more than a facility word ("Home Health" alone is any
+    agency's), matched in the case printed or in capitals.
+    """
+    phrases: set[str] = set()
+    for span in spans:
+        if span.label != "FACILITY":
+            continue
+        words = list(_TOKEN.finditer(text, span.start, span.end))
+        for k in range(2, len(words) + 1):
+            part = words[:k]
+            if any(not w.group()[0].isupper() for w in part):
+                break
+            if all(w.group().lower() in generic for w in part):
+                continue
+            phrase = text[part[0].start() : part[-1].end()]
+            if "\n" in phrase or "\f" in phrase:
+                break
+            phrases.add(phrase)
+    found = []
+    for phrase in phrases:
+        body = r"\s+".join(re.escape(piece) for piece in phrase.split())
+        upper = r"\s+".join(re.escape(piece.upper()) for piece in phrase.split())
+        for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{body}|{upper})(?![A-Za-z0-9])", text):
             found.append(
                 Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)
             )

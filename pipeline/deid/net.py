@@ -86,7 +86,7 @@ EPONYM_HEADS = frozenset(
     "manoeuvre procedure operation fracture tumor tumour lymphoma anomaly ulcer pouch node "
     "nodes law index classification stage staging type method technique solution catheter "
     "ultrasound monitor exercises exercise stockings bag tube mask splint class grade "
-    "position dressing drain".split()
+    "position dressing drain virus tear".split()
 )
 
 
@@ -106,6 +106,7 @@ class SafeWords:
     clinical: frozenset[str]  # clinical terms, abbreviations, units, form words, lower case
     curated: frozenset[str]  # the part of ``clinical`` we wrote or chose, not generated
     names: frozenset[str]  # known given and family names, lower case
+    census: frozenset[str]  # census names no dictionary holds and we did not choose as terms
     proper: frozenset[str]  # proper nouns of the dictionary ("hope", "grant", "baltimore")
     titles: frozenset[str]  # "dr", "mrs", ...
     relations: frozenset[str]  # "wife", "dtr", ...
@@ -130,7 +131,18 @@ class SafeWords:
     def could_be_name(self, word: str) -> bool:
         """A known name, or a word the dictionary also writes as a proper noun ("Hope")."""
         w = _fold(word)
-        return w in self.names or w in self.proper
+        return w in self.names or w in self.proper or w in self.census
+
+    def name_over_term(self, word: str) -> bool:
+        """A word of the generated clinical vocabulary that is also a census name: "Xia".
+
+        Drug and disease lists hold thousands of words that are surnames or given names
+        elsewhere ("Xia", "Hong", "Farber", "Wei"). Such a word is safe where it stands
+        alone, but where a name stands (after a relation word or a title, before a
+        credential or a ward number, capitalised inside a sentence) it is taken for a name,
+        as an ordinary word is. Terms we chose ourselves (``curated``) are never so taken.
+        """
+        return _fold(word) in self.census
 
     def misread(self, word: str) -> bool:
         """True when ``word`` (four letters or more) is one edit from a word we know: OCR's slip.
@@ -245,9 +257,7 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             # in lower case is still taken after a title or relation word.
             if word.islower() and word in safe.curated:
                 return True
-            return _next_word(text, tokens, i) in EPONYM_HEADS or text.startswith(
-                "'s", tokens[i][1]
-            )
+            return _eponym_head(text, tokens, i, safe)
         if safe.is_safe(word):
             return True
         # A word made with a prefix or an inflection, unless it is a name ("Underwood",
@@ -260,6 +270,31 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
     return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
+
+
+def _eponym_head(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
+    """Whether eponym ``i`` names a disease or sign: "Parkinson disease", "Bell's palsy"."""
+    return names_a_disease(text, tokens[i][1], safe)
+
+
+# What follows an eponym that names a disease: more eponyms joined by hyphens ("-Barr"), an
+# "'s", and the word that makes it a disease ("virus", "palsy").
+_EPONYM_TAIL = re.compile(r"((?:-[^\W\d_]+)*)(?:['\u2019]s)?[ ]{1,2}([^\W\d_]+)")
+
+
+def names_a_disease(text: str, end: int, safe: SafeWords) -> bool:
+    """Whether the word ending at ``end`` is an eponym of a disease or sign, as its tail shows.
+
+    "Parkinson disease", "Bell's palsy", "Epstein-Barr virus" (either eponym of the chain):
+    there it names no one, even where a person of that name was found elsewhere.
+    """
+    m = _EPONYM_TAIL.match(text, end)
+    if m is None:
+        return text.startswith(("'s", "\u2019s"), end)
+    chain = [w for w in m.group(1).split("-") if w]
+    if any(not (safe.is_eponym(w) or w.lower() in safe.clinical) for w in chain):
+        return False
+    return m.group(2).lower() in EPONYM_HEADS
 
 
 def _with_unit(part: str, safe: SafeWords) -> bool:
@@ -312,34 +347,49 @@ def _mark_names_in_context(
     """
     before = list(unsafe)
     _mark_capitalised_in_prose(text, tokens, unsafe, covered, safe)
+    _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
             continue
         lower = word.lower()
+        if (
+            word[0].isupper()
+            and lower not in safe.curated
+            and _before_relation(text, tokens, i, safe)
+        ):
+            unsafe[i] = True  # "Will (son)", "Maria (dtr)"
+            continue
         if lower in safe.stop:
             continue
         prev = _previous_word(text, tokens, i)
+        wrapped_prev = _previous_word(text, tokens, i, wrapped=True)
         capital = word[0].isupper()
         known = safe.could_be_name(word)
-        if prev in safe.titles or _previous_word(text, tokens, i, wrapped=True) in safe.titles:
+        if prev in safe.titles or wrapped_prev in safe.titles:
             unsafe[i] = True  # also "(dr" at a line's end and "Dean)" on the next
         elif prev in safe.relations and lower not in safe.curated:
             # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item), nor
             # "Mother Diabetes" or "Mother Father" in a family history table.
             gap = text[tokens[i - 1][1] : s]
-            if capital and (known or lower not in safe.clinical):
+            term = lower in safe.clinical and not safe.name_over_term(word)
+            if capital and (known or not term):
                 unsafe[i] = True
-            elif not capital and known and lower not in safe.clinical and ":" not in gap:
+            elif not capital and known and not term and ":" not in gap:
                 unsafe[i] = True
         elif capital and _ward_name(word, safe) and _WARD_NUMBER.match(text, e):
             unsafe[i] = True
-        elif (
-            known
-            and lower not in safe.clinical
-            and (
-                _after_initial(text, tokens, i)
-                or (capital and prev in safe.person_fields)
-                or _next_word(text, tokens, i, gap=" ,") in safe.credentials
+        elif capital and lower not in safe.curated and _named_ward(text, tokens, i, safe):
+            unsafe[i] = True
+        elif known and (
+            # A known name after an initial is one even where it is a clinical word too
+            # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.
+            _after_initial(text, tokens, i)
+            or (
+                (lower not in safe.clinical or safe.name_over_term(word))
+                and (
+                    (capital and wrapped_prev in safe.person_fields)  # "contact" / "Grace"
+                    or _next_word(text, tokens, i, gap=" ,") in safe.credentials
+                )
             )
         ):
             unsafe[i] = True
@@ -414,7 +464,9 @@ def _mark_names_in_context(
         )
     }
     for i, (s, e, word) in enumerate(tokens):
-        if not unsafe[i] and word[0].isupper() and word.lower() in marked and not covered.any(s, e):
+        if unsafe[i] or not word[0].isupper() or word.lower() not in marked:
+            continue
+        if not covered.any(s, e) and not names_a_disease(text, e, safe):
             unsafe[i] = True
 
 
@@ -473,7 +525,9 @@ def _mark_capitalised_in_prose(
             if opens or unsafe[i] or covered.any(s, e) or not word.istitle() or len(word) < 3:
                 continue
             lower = word.lower()
-            if lower in safe.clinical or lower in safe.stop or lower in safe.honorifics:
+            if lower in safe.clinical and not safe.name_over_term(word):
+                continue
+            if lower in safe.stop or lower in safe.honorifics:
                 continue
             if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
                 continue
@@ -483,8 +537,70 @@ def _mark_capitalised_in_prose(
             # Practices", "Information Management"), unless one of them is a name.
             phrase = _title_phrase(text, tokens, i)
             if len(phrase) > 1 and not any(safe.could_be_name(w) for w in phrase):
-                continue
+                if not _place_phrase(text, tokens, i, phrase, safe):
+                    continue
             unsafe[i] = True
+
+
+# A line's end, or a mark that ends a name: "Bell, Hong M", "Bell, Hong M.;".
+_NAME_END = re.compile(r"\.?[ \t]*(?:[\n\f,;)]|$)")
+
+
+def _mark_inverted_with_initial(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark "Surname, Given M": two capitalised words, a comma, and a middle initial last.
+
+    The shape is a name's, printed surname first ("Re: Bell, Hong M", "cc: Hale, Ruth A."),
+    whatever the words: one of them is enough to be a name we know or one the net took.
+    """
+    for i in range(len(tokens) - 2):
+        (s0, e0, surname), (s1, e1, given), (s2, e2, initial) = tokens[i : i + 3]
+        if text[e0:s1] not in (", ", ",") or text[e1:s2] != " ":
+            continue
+        if len(initial) != 1 or not initial.isupper() or not _NAME_END.match(text, e2):
+            continue
+        words = (surname, given)
+        if not all(w.isalpha() and len(w) > 1 and w[0].isupper() for w in words):
+            continue
+        if any(w.lower() in safe.stop for w in words):
+            continue
+        if not any(safe.could_be_name(w) or unsafe[j] for j, w in ((i, surname), (i + 1, given))):
+            continue
+        for j, (s, e) in ((i, (s0, e0)), (i + 1, (s1, e1))):
+            if not covered.any(s, e):
+                unsafe[j] = True
+
+
+_LOCATIVES = frozenset({"in", "from", "near"})
+
+
+def _place_phrase(
+    text: str, tokens: list[tuple[int, int, str]], i: int, phrase: list[str], safe: SafeWords
+) -> bool:
+    """Whether a capitalised phrase of ordinary words is a place: "lives in Fall River".
+
+    After "in", "from" or "near", ending its clause or before a function word, and no word
+    of it a clinical term we chose ("in Sinus Rhythm", "from Physical Therapy" are no
+    places).
+    """
+    if any(w.lower() in safe.curated or w.lower() in safe.stop for w in phrase):
+        return False
+    j = k = i
+    while j > 0 and text[tokens[j - 1][1] : tokens[j][0]] == " " and tokens[j - 1][2].istitle():
+        j -= 1
+    while k + 1 < len(tokens) and text[tokens[k][1] : tokens[k + 1][0]] == " ":
+        if not tokens[k + 1][2].istitle():
+            break
+        k += 1
+    # The place ends its clause, or a function word follows: not "in Good Spirits today".
+    ends = k + 1 == len(tokens) or text[tokens[k][1] : tokens[k + 1][0]].strip() != ""
+    ends = ends or tokens[k + 1][2].lower() in safe.stop
+    return ends and _previous_word(text, tokens, j) in _LOCATIVES
 
 
 def _title_phrase(text: str, tokens: list[tuple[int, int, str]], i: int) -> list[str]:
@@ -540,6 +656,17 @@ def _before_initial_and_name(
     )
 
 
+def _before_relation(
+    text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
+) -> bool:
+    """Whether token ``i`` stands before a relation word in brackets: "Will (son)"."""
+    if i + 1 >= len(tokens) or text[tokens[i][1] : tokens[i + 1][0]] not in (" (", "("):
+        return False
+    if tokens[i + 1][2].lower() not in safe.relations:
+        return False
+    return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
+
+
 def _before_found(
     text: str, tokens: list[tuple[int, int, str]], i: int, person: list[bool]
 ) -> bool:
@@ -593,12 +720,37 @@ def _before_name(
     return text[e:s1] == " " and nxt[:1].isupper() and (unsafe[i + 1] or person[i + 1])
 
 
+# A floor and its side ("Harbor 6 West"); a floor and a pod letter, or an intensive care
+# unit ("Marburg 7B", "Marburg ICU"), which also follow ordinary words ("Grade 3A").
+_WARD_SIDE = re.compile(r"[ ]\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?![\w])")
+_WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/.:%])")
+_UNIT_LABELS = frozenset({"unit", "ward", "floor", "location", "loc"})
+
+
+def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
+    """Whether token ``i`` names a ward by the unit after it, or after a unit's label.
+
+    "Harbor 6 West", "Marburg ICU" (a word no dictionary holds), "Unit: Harbor 7".
+    """
+    s, e, word = tokens[i]
+    if _WARD_SIDE.match(text, e):
+        return True
+    if _WARD_UNIT.match(text, e) and word.lower() not in safe.dictionary:
+        return True
+    if i == 0 or not _WARD_NUMBER.match(text, e):
+        return False
+    gap = text[tokens[i - 1][1] : s]
+    return tokens[i - 1][2].lower() in _UNIT_LABELS and gap.strip() in (":", "-", ":-")
+
+
 def _ward_name(word: str, safe: SafeWords) -> bool:
     """A word that can name a ward: a name ("Fisher 7").
 
-    Not a clinical term: "Buspirone 15" is a dose, and so, for the net, is "Osler 7".
+    Not a clinical term: "Buspirone 15" is a dose; but a census name of the clinical
+    vocabulary is a name here ("Farber 8").
     """
-    return safe.could_be_name(word) and word.lower() not in safe.clinical
+    lower = word.lower()
+    return safe.could_be_name(word) and (lower not in safe.clinical or safe.name_over_term(word))
 
 
 def _next_word(
@@ -643,9 +795,10 @@ def _beside_name(
 ) -> bool:
     """Whether token ``i`` stands beside a capitalised name (``found_only``: one recognized).
 
-    A word the net removed counts as a name unless it is one letter off a safe word: "Blod"
-    is "Blood" misread, and "White" before it is no name. ``lower_case``: the name beside
-    may be in lower case too, but must be a known name ("amy hall").
+    A word the net removed counts as a name unless it is one letter off a safe word and no
+    name itself: "Blod" is "Blood" misread, and "White" before it is no name.
+    ``lower_case``: the name beside may be in lower case too, but must be a known name
+    ("amy hall").
     """
     if text.startswith(":", tokens[i][1]):
         return False  # the next field's label: "Dr. Castaneda Payer: Medicare"
@@ -669,7 +822,8 @@ def _beside_name(
         # and one a letter off a word OCR's slip; not before a comma, as a surname is
         # printed before the given name ("PHAM, Yen").
         inverted = j < i and gap.startswith(",")
-        doubtful = not inverted and ((other.isupper() and len(other) <= 4) or safe.misread(other))
+        misread = safe.misread(other) and not safe.could_be_name(other)  # not "Pham", "Snow"
+        doubtful = not inverted and ((other.isupper() and len(other) <= 4) or misread)
         if person[j] or (unsafe[j] and not found_only and not doubtful):
             return True
     return False

@@ -156,6 +156,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
     """Every recognizer the analyzer runs, in one explicit list."""
     return [
         r.PatientNameRecognizer(assets),
+        r.InitialsRecognizer(assets),
         r.LabelledPersonRecognizer(assets),
         r.TitledPersonRecognizer(assets),
         r.CredentialedPersonRecognizer(assets),

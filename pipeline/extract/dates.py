@@ -62,7 +62,8 @@ def date_regex(tag: str = "") -> str:
         rf"|{_D}{{1,2}}(?P<{a}>[/\-.]){_D}{{1,2}}(?P={a}){_D}{{4}}"  # 03/14/2021
         rf"|{_D}{{1,2}}(?P<{b}>[/\-.]){_D}{{1,2}}(?P={b}){_D}{{2}}(?![0-9])"  # 3/4/21
         rf"|(?i:{MONTH})\.?[^\S\n]*{_D}{{1,2}}(?:st|nd|rd|th)?,?[^\S\n]*{_D}{{4}}"  # Mar 14, 2021
-        rf"|{_D}{{1,2}}[^\S\n]*[-\s]?[^\S\n]*(?i:{MONTH})\.?[^\S\n]*[-\s,]?[^\S\n]*{_D}{{2,4}}"
+        rf"|{_D}{{1,2}}(?i:st|nd|rd|th)?[^\S\n]*[-\s]?[^\S\n]*(?:(?i:of)[^\S\n]+)?"
+        rf"(?i:{MONTH})\.?[^\S\n]*[-\s,]?[^\S\n]*{_D}{{2,4}}"  # 14 Mar 2021, 13th of June 2022
         rf"|(?i:{MONTH})-{_D}{{1,2}}-{_D}{{2}}(?:{_D}{{2}})?"  # JUN-26-03, Jun-26-2003
         r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"  # 20030626
         r")(?![0-9A-Za-z])"
@@ -74,7 +75,9 @@ DATE = date_regex()
 _NUMERIC = re.compile(r"(\d{1,4})([/\-.])(\d{1,2})\2(\d{1,4})")
 _MONTH_FIRST = re.compile(r"([a-z]+)\.?[\s\-]*(\d{1,2})(?:st|nd|rd|th)?,?[\s\-]*(\d{2,4})")
 _COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
-_DAY_FIRST = re.compile(r"(\d{1,2})\s*-?\s*([a-z]+)\.?\s*[-,]?\s*(\d{2,4})")
+_DAY_FIRST = re.compile(
+    r"(\d{1,2})(?:st|nd|rd|th)?\s*-?\s*(?:of\s+)?([a-z]+)\.?\s*[-,]?\s*(\d{2,4})"
+)
 _REPAIRS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _DIGITISH_TOKEN = re.compile(r"[0-9OolI]+")
 
@@ -84,6 +87,7 @@ def parse_date(text: str, *, latest_year: int = LATEST_YEAR) -> str | None:
 
     Accepts ``03/14/2021``, ``3/4/21``, ``2021-03-14``, ``03-14-2021``, ``03.14.2021``,
     ``Mar 14, 2021``, ``March 14 2021``, ``14-Mar-2021``, ``14 Mar 2021``, ``2 nov, 96``,
+    ``13th June 2022``, ``13th of June, 2022``,
     ``JUN-26-03`` and ``20210314``, with OCR's
     ``O``/``l`` for ``0``/``1`` inside numbers. Returns None for anything else, including
     impossible dates (``02/30/2021``).

@@ -9,6 +9,7 @@ from pipeline.deid.recognizers.dictionary_name import DictionaryNameRecognizer
 from pipeline.deid.recognizers.email import ChartEmailRecognizer
 from pipeline.deid.recognizers.facility import FacilityRecognizer
 from pipeline.deid.recognizers.flowsheet_date import FlowsheetRowDateRecognizer
+from pipeline.deid.recognizers.initials import InitialsRecognizer
 from pipeline.deid.recognizers.labelled_id import LabelledIdRecognizer
 from pipeline.deid.recognizers.labelled_person import LabelledPersonRecognizer
 from pipeline.deid.recognizers.labelled_ssn import LabelledSsnRecognizer
@@ -36,6 +37,7 @@ __all__ = [
     "ChartEmailRecognizer",
     "FacilityRecognizer",
     "FlowsheetRowDateRecognizer",
+    "InitialsRecognizer",
     "LabelledIdRecognizer",
     "LabelledPersonRecognizer",
     "LabelledSsnRecognizer",

@@ -17,17 +17,25 @@ class LabelledIdRecognizer(PatternRecognizer):
     SCORE = 0.85
     # The second form is a prefixed number whose hyphen OCR read as a space ("L21 462199").
     # The third, a number printed in groups ("196 432 680", "4417 2210 0093").
+    # The fourth, a capital prefix and a check letter spaced off the number ("DEF 182641 A").
     VALUE = (
         r"(?:[A-Z]\d{1,3}[ ]\d{4,12}|\d{3,4}(?:[ ]\d{3,4}){2,3}(?![ ]?\d)"
+        r"|(?-i:[A-Z]{2,4})[ ]\d{4,12}(?:[ ](?-i:[A-Z])(?![A-Za-z0-9]))?"
         r"|(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,18}[A-Z0-9])"
         r"(?![A-Z0-9\-])"
     )
 
     def __init__(self, assets: DeidAssets) -> None:
-        after_label = label_lookbehind(assets.label_list("id_labels"), separator=ID_SEPARATOR)
+        labels = assets.label_list("id_labels")
+        after_label = label_lookbehind(labels, separator=ID_SEPARATOR)
+        # A label that ends its line and the value that opens the next ("s/n" / "4501-306x").
+        line_above = label_lookbehind(labels, separator=r"[ \t]*[:#]?[ \t]*\n[ \t]*")
         super().__init__(
             supported_entity="ID",
-            patterns=[Pattern("labelled id", after_label + self.VALUE, self.SCORE)],
+            patterns=[
+                Pattern("labelled id", after_label + self.VALUE, self.SCORE),
+                Pattern("id below its label", line_above + self.VALUE, self.SCORE),
+            ],
             name="LabelledIdRecognizer",
             global_regex_flags=CASE_INSENSITIVE,
         )

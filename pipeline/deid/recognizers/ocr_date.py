@@ -22,6 +22,7 @@ from pipeline.deid.assets import DeidAssets, WordLists
 from pipeline.deid.recognizers.patterns import CASE_SENSITIVE
 
 MONTH_ABBRS = tuple(m.lower() for m in calendar.month_abbr if m)
+_FULL_MONTHS = tuple(m.lower() for m in calendar.month_name if m)
 _MONTH_NAMES = frozenset([*MONTH_ABBRS, *(m.lower() for m in calendar.month_name if m), "sept"])
 # Characters OCR reads for a digit; mapped back before a day is checked.
 CONFUSABLE_DIGITS = str.maketrans("OoDQIli|SsBZz", "0000111155822")
@@ -53,6 +54,14 @@ def month_of(word: str, words: WordLists, *, strict: bool = True) -> int | None:
     w = word.lower().replace("0", "o")
     if w in _MONTH_NAMES:
         return MONTH_ABBRS.index(w[:3]) + 1
+    if len(w) >= 5 and w.isalpha() and not words.is_common(w):
+        # A month spelled out, misread: "Noveimber", "Decernber" ("m" read as "rn").
+        allowed = 2 if len(w) >= 8 else 1
+        for i, name in enumerate(_FULL_MONTHS):
+            near = Levenshtein.distance(w, name, score_cutoff=allowed) <= allowed
+            if w[0] == name[0] and len(name) >= 5 and near:
+                return i + 1
+        return None
     if len(w) != 3 or not w.isalpha() or (strict and words.is_common(w)):
         return None
     for i, abbr in enumerate(MONTH_ABBRS):
@@ -75,7 +84,7 @@ class OcrDateRecognizer(PatternRecognizer):
     """Recognize calendar dates damaged by OCR; month, day and year are all checked."""
 
     # A month word: Title or UPPER case (the patterns take any case between hyphens).
-    MONTH = r"(?:[A-Z][a-z]{2,8}|[A-Z]{3,9})"
+    MONTH = r"(?:[A-Z][a-z]{2,9}|[A-Z]{3,10})"
     # A speck read as a dot may split the day ("Feb 2.0, 2923" for "Feb 20, 2023").
     DAY = r"[0-9OoIl](?:[.]?[0-9OoIl]){0,2}"
     YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"

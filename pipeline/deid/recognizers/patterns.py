@@ -40,7 +40,7 @@ NOISY_STATE = r"(?:[A-Z][A-Za-z]|[a-z][A-Z])"
 # One word of a name: "Harrison", "HARRISON", "McDonald", "O'Brien", "Smith-Jones".
 NAME_WORD = (
     r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]{2,}|[A-Z]'[A-Z][A-Za-z]+)"
-    r"(?:-(?:[A-Z][a-z]+|[A-Z]{2,}))?"
+    r"(?:-(?:[A-Z]?[a-z]+|[A-Z]{2,}))?"  # "Adebayo-Hart", "Seo-yeon"
 )
 UPPER_WORD = r"(?:[A-Z]{2,}(?:['-][A-Z]{2,})?|[A-Z]'[A-Z]{2,})"
 INITIAL = r"[A-Z]\.?(?![A-Za-z])"

@@ -60,10 +60,18 @@ _ORDINAL_DAY = re.compile(
 )
 
 
-# A day and a year whose month OCR lost ("[garbled] 14, 2017").
+# A day and a year whose month OCR lost ("[garbled] 14, 2017", "[garbled] 12. 2016").
 _DAY_YEAR = re.compile(
-    r"(?<![\d,./])(?:0?[1-9]|[12]\d|3[01]),[ ]?(?:19|20)\d{2}(?![\d])"
+    r"(?<![\d,./])(?:0?[1-9]|[12]\d|3[01])(?:,[ ]?|\.[ ])(?:19|20)\d{2}(?![\d])"
     r"(?![ ]?(?i:ml|cc|mg|l|units?|kcal|cal)\b)"
+)
+
+
+# A month spelled out and an ordinal day whose digit OCR read as a letter: "December Sth",
+# "March lst", "June 2Oth". The ordinal's ending makes the letter a digit.
+_MONTH_OCR_ORDINAL = re.compile(
+    r"(?<![A-Za-z])(?:January|February|March|April|June|July|August|September|October|"
+    r"November|December)[ ](?=[0-9]?[SlIOoB])[0-3SlIOo]?[0-9SlIOoB](?:st|nd|rd|th)(?![A-Za-z])"
 )
 
 
@@ -104,6 +112,8 @@ class PrintedDateRecognizer(LocalRecognizer):
                 continue
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _DAY_YEAR.finditer(text):
+            results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
+        for m in _MONTH_OCR_ORDINAL.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _ORDINAL_DAY.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))

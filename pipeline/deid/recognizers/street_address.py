@@ -35,8 +35,17 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
         )
         head = rf"{number}[ ](?:{direction}[ ])?{word}(?:[ ]{word}){{0,3}}[ ]"
+        # A phone number after the address, perhaps after a short label: a letterhead's line
+        # ("7148 Church Trace Ph 401 209-7705", "12 Mill Loop T (301) 555-0134").
+        phone_next = (
+            rf"{SP}(?:[A-Za-z]{{1,5}}\.?:?{SP}{{1,2}})?(?:\+?1[ .\-])?"
+            r"\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}(?!\d)"
+        )
         # The end of a line, cell or clause, or a dash or bar before the city ("Row #26 - Dover").
-        ends_clause = rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}[\-\u2013\u2014|*\u2022\u00b7]{SP})"
+        ends_clause = (
+            rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}[\-\u2013\u2014|*\u2022\u00b7]{SP}"
+            rf"|{phone_next})"
+        )
         after_label = label_lookbehind(
             assets.label_list("street_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
