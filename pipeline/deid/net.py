@@ -510,7 +510,12 @@ def _mark_capitalised_in_prose(
     for i, (s, _, _) in enumerate(tokens):
         lines.setdefault(bisect_right(breaks, s), []).append(i)
     for members in lines.values():
-        words = [tokens[i][2] for i in members if tokens[i][2].isalpha() and len(tokens[i][2]) > 1]
+        # Words the recognizers found are names: they make a line no less prose.
+        words = [
+            tokens[i][2]
+            for i in members
+            if tokens[i][2].isalpha() and len(tokens[i][2]) > 1 and not covered.any(*tokens[i][:2])
+        ]
         if len(words) < MIN_PROSE_WORDS:
             continue
         if sum(w.islower() for w in words) < MIN_PROSE_LOWER * len(words):
@@ -723,7 +728,7 @@ def _before_name(
 # A floor and its side ("Harbor 6 West"); a floor and a pod letter, or an intensive care
 # unit ("Marburg 7B", "Marburg ICU"), which also follow ordinary words ("Grade 3A").
 _WARD_SIDE = re.compile(r"[ ]\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?![\w])")
-_WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/.:%])")
+_WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/:%]|\.\d)")
 _UNIT_LABELS = frozenset({"unit", "ward", "floor", "location", "loc"})
 
 
