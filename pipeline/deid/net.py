@@ -206,6 +206,8 @@ def unverified_spans(
             covered.add(m.start(), m.end())
     for m in _DAMAGED_DATE.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
+        if _TIME_RANGE.fullmatch(m.group()):
+            continue  # "0700-1900" ends in no year
         if digits >= 6 and not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from pipeline.deid.assets import DeidAssets
@@ -12,6 +13,11 @@ from pipeline.deid.recognizers.patterns import (
     either_case,
     label_lookbehind,
 )
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+# Words that are no street's name on their own.
+_FUNCTION_WORDS = frozenset("to at in on via with from for the and of by per".split())
 
 
 class StreetAddressRecognizer(PatternRecognizer):
@@ -81,3 +87,11 @@ class StreetAddressRecognizer(PatternRecognizer):
             name="StreetAddressRecognizer",
             global_regex_flags=CASE_SENSITIVE,
         )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse function words for a street's name.
+
+        "0600 To CT via stretcher" is a time and a trip to the scanner, not "To Court".
+        """
+        words = _WORD.findall(pattern_text)
+        return len(words) > 1 and all(w.lower() in _FUNCTION_WORDS for w in words[:-1])
