@@ -14,7 +14,6 @@ from pipeline.deid.recognizers.patterns import (
     label_lookbehind,
 )
 
-
 _WORD = re.compile(r"[A-Za-z]+")
 # Words that are no street's name on their own.
 _FUNCTION_WORDS = frozenset("to at in on via with from for the and of by per".split())
