@@ -638,7 +638,7 @@ def test_letterhead_streets_facility_short_forms_units_and_places(analyzer: PhiA
     doc = doc_of(
         "Quillfield Regional Hospital\n"
         "4410 Tamsin Hollow Tel 207.555.0191\n"
-        "Referrals to Varnholt Glen Skilled Nursing Facility and Osterby Home Health of Wellfleet.\n"
+        "Sent to Varnholt Glen Skilled Nursing Facility and Osterby Home Health of Wellfleet.\n"
         "Varnholt Glen accepted for the 9th. Her sister lives in Turner Falls, she\n"
         "visits often. Room/Bed: 314-B Unit- Larkspur 5 East; later to Landau ICU.\n"
         "Transferred out of Intensive Care in Sinus Rhythm, from Physical Therapy at 1400.\n"
