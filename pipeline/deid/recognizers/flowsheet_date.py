@@ -8,9 +8,13 @@ token and a year, then a time of day.
 
 from __future__ import annotations
 
+import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from pipeline.deid.recognizers.patterns import CASE_SENSITIVE
+from pipeline.extract.dates import DATE, parse_date
+
+_DATE = re.compile(DATE)
 
 
 class FlowsheetRowDateRecognizer(PatternRecognizer):
@@ -56,3 +60,10 @@ class FlowsheetRowDateRecognizer(PatternRecognizer):
             name="FlowsheetRowDateRecognizer",
             global_regex_flags=CASE_SENSITIVE,
         )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse a row whose date reads: the printed-date recognizer has it, label aside.
+
+        "EXP 11/12/2028 ISS ..." on a licence is a date after its label, not a damaged one.
+        """
+        return any(parse_date(m.group()) for m in _DATE.finditer(pattern_text))
