@@ -545,8 +545,11 @@ def _mark_capitalised_in_prose(
             # Practices", "Information Management"), unless one of them is a name.
             phrase = _title_phrase(text, tokens, i)
             if len(phrase) > 1 and not any(safe.could_be_name(w) for w in phrase):
-                if not _place_phrase(text, tokens, i, phrase, safe):
-                    continue
+                place = _place_phrase(text, tokens, i, phrase, safe)
+                for j in place:
+                    if not covered.any(*tokens[j][:2]):
+                        unsafe[j] = True  # "Fall" of "Fall River" too, a clinical word alone
+                continue
             unsafe[i] = True
 
 
@@ -589,15 +592,18 @@ _LOCATIVES = frozenset({"in", "from", "near"})
 
 def _place_phrase(
     text: str, tokens: list[tuple[int, int, str]], i: int, phrase: list[str], safe: SafeWords
-) -> bool:
-    """Whether a capitalised phrase of ordinary words is a place: "lives in Fall River".
+) -> range:
+    """The tokens of a capitalised phrase of ordinary words that is a place, if it is one.
 
-    After "in", "from" or "near", ending its clause or before a function word, and no word
-    of it a clinical term we chose ("in Sinus Rhythm", "from Physical Therapy" are no
-    places).
+    "lives in Fall River": after "in", "from" or "near", ending its clause or before a
+    function word, not all of its words clinical terms we chose ("in Sinus Rhythm", "from
+    Physical Therapy" are no places).
     """
-    if any(w.lower() in safe.curated or w.lower() in safe.stop for w in phrase):
-        return False
+    none = range(0)
+    if all(w.lower() in safe.curated for w in phrase) or any(
+        w.lower() in safe.stop for w in phrase
+    ):
+        return none
     j = k = i
     while j > 0 and text[tokens[j - 1][1] : tokens[j][0]] == " " and tokens[j - 1][2].istitle():
         j -= 1
@@ -606,9 +612,11 @@ def _place_phrase(
             break
         k += 1
     # The place ends its clause, or a function word follows: not "in Good Spirits today".
-    ends = k + 1 == len(tokens) or text[tokens[k][1] : tokens[k + 1][0]].strip() != ""
+    ends = k + 1 == len(tokens) or text[tokens[k][1] : tokens[k + 1][0]].strip(" ") != ""
     ends = ends or tokens[k + 1][2].lower() in safe.stop
-    return ends and _previous_word(text, tokens, j) in _LOCATIVES
+    if ends and _previous_word(text, tokens, j) in _LOCATIVES:
+        return range(j, k + 1)
+    return none
 
 
 def _title_phrase(text: str, tokens: list[tuple[int, int, str]], i: int) -> list[str]:
