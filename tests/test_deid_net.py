@@ -317,7 +317,7 @@ def test_a_span_takes_the_whole_word_ocr_joined(analyzer: PhiAnalyzer) -> None:
     # A name's second half, an id's other groups, an address split by OCR's spaces.
     assert found(analyzer, doc) == [
         ("PERSON", "Hye-rin Quarles"),
-        (NET, "Q218-5507-3391"),
+        ("ID", "Q218-5507-3391"),  # after "DL", as a licence card prints it
         ("EMAIL_ADDRESS", "dorit.vanek22 @fastmail.com"),
         ("EMAIL_ADDRESS", "tomas.ruel@ymail .com"),
     ]
@@ -655,7 +655,7 @@ def test_letterhead_streets_facility_short_forms_units_and_places(analyzer: PhiA
         ("DATE", "the 9th"),
         (NET, "Turner Falls"),
         (NET, "Larkspur 5 East"),
-        (NET, "Landau"),
+        (NET, "Landau ICU"),
     ]
 
 
@@ -701,6 +701,50 @@ def test_relations_labels_and_prose_around_a_name_stay(analyzer: PhiAnalyzer) ->
         (NET, "Orla"),
         (NET, "Brannigan"),
         ("DATE", "May 2, 1931"),
+    ]
+
+
+def test_months_particles_and_syllables_in_names(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Printed Name: April Vandersloot\n"
+        "Ortolan, June P Wife (806) 555-0177\n"
+        "Witness: R. Batista de la Fuente; Dr. Joost van Brakel\n"
+        "nephew Hyo-jin Baek at bedside, seen June 3\n"
+    )
+    assert found(analyzer, doc) == [
+        ("PERSON", "April Vandersloot"),
+        (NET, "Ortolan"),
+        (NET, "June"),
+        ("PHONE_NUMBER", "(806) 555-0177"),
+        ("PERSON", "R. Batista"),
+        (NET, "de la Fuente"),
+        ("PERSON", "Joost"),
+        (NET, "van Brakel"),
+        ("PERSON", "Hyo-jin Baek"),
+        ("DATE", "June 3"),
+    ]
+
+
+def test_ocr_spacing_in_phones_web_addresses_units_and_dates(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "T 719 555- 4419 or by e-mail to desk@ quarrymillclinic, com.\n"
+        "Address: 4417 Wexley Glens Apt, 208, Dorrance, KS 67634\n"
+        "Report Date: 2023-04 17  DOB: Sep 2 7, 1949\n"
+        "DL 615 204 883  benefits to Mercy Health - Independence and accept\n"
+        "admitted from QHC ED, PCP at BVA; from OSH to CVICU\n"
+    )
+    assert found(analyzer, doc) == [
+        ("PHONE_NUMBER", "719 555- 4419"),
+        (NET, "desk@ quarrymillclinic, com"),
+        ("STREET_ADDRESS", "4417 Wexley Glens Apt, 208"),
+        ("CITY", "Dorrance"),
+        ("ZIP_CODE", "67634"),
+        (NET, "2023-04 17"),
+        ("DATE", "Sep 2 7, 1949"),
+        ("ID", "615 204 883"),
+        ("FACILITY", "Mercy Health - Independence"),
+        (NET, "QHC"),
+        (NET, "BVA"),
     ]
 
 

@@ -126,15 +126,28 @@ _JOINED = re.compile(r"[^\W_]+(?:[\-.@_'’][^\W_]+)+")
 # 6". A bare number is left: "Fisher 7" loses nothing that identifies when "Fisher" goes.
 _WARD_TAIL = re.compile(
     r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?"
-    r"|(?![23]D)\d{1,2}[A-Z])"  # not "2D echo"
+    r"|(?![23]D)\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU)"  # not "2D echo"; "Phipps ICU"
     r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w))"
 )
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
 _ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
+_ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "UNVERIFIED"})
+_WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
+# A web address's last part that OCR spaced or comma'd off: ", com", ". org".
+_LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
+_TLD_TAIL = re.compile(r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
+# An apartment or suite after a street, its separator damaged: "Suite.291", "Apt, 144".
+_UNIT = r"(?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT)"
+_UNIT_NUMBER = re.compile(
+    r"[.,#]{0,2}[ ]?#?[ ]?(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
+)
+_UNIT_TAIL = re.compile(rf"[ ,.]{{0,2}}[ ]?{_UNIT}{_UNIT_NUMBER.pattern}")
+_UNIT_WORD = re.compile(rf"(?<![A-Za-z]){_UNIT}\.?$")
 _DOT_WORD = re.compile(r"\.([^\W_]+)")
-# The town a facility's line names after a dash: "Mercy Health - Pueblo".
+# The town a facility's line names after a dash: "Mercy Health - Pueblo", also inside a
+# sentence ("to Mercy Health - Pueblo and accept").
 _PLACE_AFTER_DASH = re.compile(
-    r"[ ][\-\u2013\u2014][ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M
+    r"[ ][\-\u2013\u2014][ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$|[,.;:)]|[ ]+[a-z])", re.M
 )
 _SAINT_BEFORE = re.compile(r"(?<![A-Za-z])(?:St|ST|Ste|Mt|MT|Ft)[.,]?[ ]$")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
@@ -162,6 +175,20 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             tail = _WARD_TAIL.match(text, end)
             if tail is not None and text[start].isupper():
                 end = tail.end()
+        if span.label in _WEB_LABELS:
+            tld = _TLD_TAIL.match(text, end)
+            if tld is not None:
+                end = tld.end()  # "frontdesk@ siquelray, com": OCR's comma for the dot
+            local = _LOCAL_PART.search(text, max(0, start - 64), start)
+            if local is not None:
+                start = local.start()  # the mailbox before an "@" OCR spaced off its host
+        if span.label in _ADDRESS_LABELS:
+            # The unit OCR parted from its street: "Suite.291", or "Apt" and then ", 144".
+            unit = _UNIT_TAIL.match(text, end)
+            if unit is None and _UNIT_WORD.search(text, max(0, end - 10), end):
+                unit = _UNIT_NUMBER.match(text, end)
+            if unit is not None:
+                end = unit.end()
         if span.label == "FACILITY":
             saint = _SAINT_BEFORE.search(text, max(0, start - 5), start)
             if saint is not None:

@@ -47,9 +47,12 @@ _DIGIT_RUN = re.compile(
     r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{3}(?:\d|[^\W\d_])"
     r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
 )
-# A date OCR damaged, its separators read as colons or lost, ending in a year:
-# "10:10/2018", "1004:2018".
-_DAMAGED_DATE = re.compile(r"(?<![\w:])\d{1,4}(?:[:./\-]\d{1,2})?[:./\-](?:19|20)\d{2}(?![\w:])")
+# A date OCR damaged, its separators read as colons or lost, ending in a year ("10:10/2018",
+# "1004:2018") or opening with it ("2023-03 31").
+_DAMAGED_DATE = re.compile(
+    r"(?<![\w:])(?:\d{1,4}(?:[:./\-]\d{1,2})?[:./\-](?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}(?:[:./\-][ ]?\d{1,2}[:./\- ]|[ ]\d{1,2}[:./\-])\d{1,2})(?![\w:])"
+)
 # Letters and digits in parts joined by hyphens, four digits or more in all: an identifier
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
@@ -383,6 +386,8 @@ def _mark_names_in_context(
             unsafe[i] = True
         elif capital and lower not in safe.curated and _named_ward(text, tokens, i, safe):
             unsafe[i] = True
+        elif _place_acronym(word, prev, safe):
+            unsafe[i] = True  # "from BHC", "PCP at SCA"
         elif known and (
             # A known name after an initial is one even where it is a clinical word too
             # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.
@@ -420,6 +425,13 @@ def _mark_names_in_context(
                 unsafe[i] = True  # "DANG, Huy M", "Gemma L. White"
                 changed = True
                 continue
+            if not word[0].isupper() and lower in PARTICLES:
+                chain = _particles_in_name(text, tokens, i, unsafe, person, safe)
+                for j in chain:
+                    if not covered.any(*tokens[j][:2]):
+                        unsafe[j] = True
+                        changed = True
+                continue
             if not word[0].isupper():
                 # In lower case, only a name beside a name: "amy hall", not "amy called".
                 if safe.could_be_name(word) and _beside_name(
@@ -435,7 +447,11 @@ def _mark_names_in_context(
             # Beside a name the recognizers found, only a term we chose ourselves is kept
             # ("Kala" is a word of the drug and disease lists, and a given name); beside a
             # word the net removed, which may be an OCR misreading, any clinical term is.
-            known = safe.could_be_name(word)
+            known = (
+                safe.could_be_name(word)
+                or (lower in _GIVEN_MONTHS and not _beside_number(text, tokens, i))
+                or _syllable_name(text, tokens, i, safe)
+            )
             if lower in safe.curated and not known:
                 continue
             found_only = lower in safe.clinical and not known
@@ -573,14 +589,22 @@ def _mark_inverted_with_initial(
         (s0, e0, surname), (s1, e1, given), (s2, e2, initial) = tokens[i : i + 3]
         if text[e0:s1] not in (", ", ",") or text[e1:s2] != " ":
             continue
-        if len(initial) != 1 or not initial.isupper() or not _NAME_END.match(text, e2):
+        if len(initial) != 1 or not initial.isupper():
             continue
+        then = tokens[i + 3][2].lower() if i + 3 < len(tokens) else ""
+        if not _NAME_END.match(text, e2) and not (
+            text[e2 : e2 + 1] == " " and then in safe.relations
+        ):
+            continue  # a line's end, a comma, or the relation a face sheet prints next
         words = (surname, given)
         if not all(w.isalpha() and len(w) > 1 and w[0].isupper() for w in words):
             continue
         if any(w.lower() in safe.stop for w in words):
             continue
-        if not any(safe.could_be_name(w) or unsafe[j] for j, w in ((i, surname), (i + 1, given))):
+        spans = ((i, surname, s0, e0), (i + 1, given, s1, e1))
+        if not any(
+            safe.could_be_name(w) or unsafe[j] or covered.person(s, e) for j, w, s, e in spans
+        ):
             continue
         for j, (s, e) in ((i, (s0, e0)), (i + 1, (s1, e1))):
             if not covered.any(s, e):
@@ -672,6 +696,31 @@ def _before_initial_and_name(
     )
 
 
+# Months that are given names too: "June Onoh", beside a name and away from any day.
+_GIVEN_MONTHS = frozenset({"april", "may", "june", "august"})
+
+
+def _syllable_name(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
+    """Whether token ``i`` opens a given name of hyphened syllables: "Min-jun", "Seo-yeon".
+
+    Its second part is a short lower-case syllable no dictionary holds, unlike "Follow-up".
+    """
+    if i + 1 >= len(tokens) or text[tokens[i][1] : tokens[i + 1][0]] != "-":
+        return False
+    second = tokens[i + 1][2]
+    return second.islower() and 2 <= len(second) <= 4 and second not in safe.dictionary
+
+
+def _beside_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether a number stands right before or after token ``i`` ("June 3", "3 June")."""
+    return any(
+        0 <= j < len(tokens)
+        and tokens[j][2].isdigit()
+        and len(text[min(tokens[i][1], tokens[j][1]) : max(tokens[i][0], tokens[j][0])]) <= 3
+        for j in (i - 1, i + 1)
+    )
+
+
 def _before_relation(
     text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
 ) -> bool:
@@ -725,6 +774,40 @@ def _after_name_initial(
     )
 
 
+def _particles_in_name(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    person: list[bool],
+    safe: SafeWords,
+) -> range:
+    """Lower-case particles after a name and the capitalised word they lead to: "de la Cruz".
+
+    "A. Matos de la Cruz", "Tijs van Wijk": the particles and the surname after them.
+    """
+    none = range(0)
+    if i == 0 or text[tokens[i - 1][1] : tokens[i][0]] != " ":
+        return none
+    before = tokens[i - 1][2]
+    if not before[:1].isupper() or not (unsafe[i - 1] or person[i - 1]):
+        return none
+    j = i
+    while j + 1 < len(tokens) and text[tokens[j][1] : tokens[j + 1][0]] == " ":
+        nxt = tokens[j + 1][2]
+        if nxt.lower() in PARTICLES and nxt.islower():
+            j += 1
+            continue
+        if (
+            nxt[:1].isupper()
+            and nxt.isalpha()
+            and (len(nxt) == 1 or nxt.lower() not in safe.curated)
+        ):
+            return range(i, j + 2)
+        break
+    return none
+
+
 def _before_name(
     text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
 ) -> bool:
@@ -757,6 +840,22 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
         return False
     gap = text[tokens[i - 1][1] : s]
     return tokens[i - 1][2].lower() in _UNIT_LABELS and gap.strip() in (":", "-", ":-")
+
+
+def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
+    """Whether ``word`` is a place's initials after "from", "at" or "to": "from BHC ED".
+
+    Capitals, two to five letters, that only the generated drug and disease lists hold:
+    the abbreviations we chose ("ED", "ICU", "OSH") stay.
+    """
+    lower = word.lower()
+    return (
+        prev in ("from", "at", "to")
+        and word.isupper()
+        and 2 <= len(word) <= 5
+        and lower not in safe.curated
+        and lower not in safe.dictionary
+    )
 
 
 def _ward_name(word: str, safe: SafeWords) -> bool:

@@ -65,13 +65,19 @@ class FacilityRecognizer(NameRecognizer):
 
         A facility word ("Clinic", "Nephrology") ends a name after ordinary words ("Harbor
         Clinic"); a word that only follows one ("Group", "Partners") needs a word no
-        dictionary holds ("Laredo Nephrology Group", not "Age Group" under a form's labels).
+        dictionary holds ("Laredo Nephrology Group", not "Age Group" under a form's labels),
+        or three words or more joined by "&" or "and", opening with one we did not choose as
+        a clinical term.
         """
         if super().invalidate_result(pattern_text):
             return True
         if self._has_suffix.search(pattern_text):
             return False
-        return all(self._safe.is_safe(w) for w in self.name_words(pattern_text))
+        words = self.name_words(pattern_text)
+        joined = re.search(r"[ ](?:&|and|AND)[ ]", pattern_text) is not None
+        if joined and len(words) >= 3 and words[0].lower() not in self._curated:
+            return False  # "Summit Diabetes & Thyroid Center": a name, not "Age Group"
+        return all(self._safe.is_safe(w) for w in words)
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").

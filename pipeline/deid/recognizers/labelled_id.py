@@ -30,10 +30,14 @@ class LabelledIdRecognizer(PatternRecognizer):
         after_label = label_lookbehind(labels, separator=ID_SEPARATOR)
         # A label that ends its line and the value that opens the next ("s/n" / "4501-306x").
         line_above = label_lookbehind(labels, separator=r"[ \t]*[:#]?[ \t]*\n[ \t]*")
+        # A driver's licence as the card prints it: "DL 315 307 779"; in capitals only, as
+        # "dL" is a decilitre ("mg/dL 120").
+        licence = r"(?<=(?<![A-Za-z0-9/])(?-i:DL)[ ]?[#:]?[ ]?)"
         super().__init__(
             supported_entity="ID",
             patterns=[
                 Pattern("labelled id", after_label + self.VALUE, self.SCORE),
+                Pattern("licence on its card", licence + self.VALUE, self.SCORE),
                 Pattern("id below its label", line_above + self.VALUE, self.SCORE),
             ],
             name="LabelledIdRecognizer",

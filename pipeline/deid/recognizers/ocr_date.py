@@ -85,8 +85,8 @@ class OcrDateRecognizer(PatternRecognizer):
 
     # A month word: Title or UPPER case (the patterns take any case between hyphens).
     MONTH = r"(?:[A-Z][a-z]{2,9}|[A-Z]{3,10})"
-    # A speck read as a dot may split the day ("Feb 2.0, 2923" for "Feb 20, 2023").
-    DAY = r"[0-9OoIl](?:[.]?[0-9OoIl]){0,2}"
+    # A speck read as a dot, or a space, may split the day ("Feb 2.0, 2923", "Oct 1 8, 1956").
+    DAY = r"[0-9OoIl](?:[. ]?[0-9OoIl]){0,2}"
     YEAR = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
 
     def __init__(self, assets: DeidAssets) -> None:
@@ -149,7 +149,7 @@ class OcrDateRecognizer(PatternRecognizer):
         exact = word.group().lower() in _MONTH_NAMES
         if year and not _YEAR.match(year.group()) and not exact:
             return True  # a misread year only after a month spelled right
-        day = re.match(r"[^A-Za-z]*?([0-9OoIl](?:[.]?[0-9OoIl]){0,2})", pattern_text[word.end() :])
+        day = re.match(r"[^A-Za-z]*?([0-9OoIl](?:[. ]?[0-9OoIl]){0,2})", pattern_text[word.end() :])
         before = re.search(r"([0-9OoIl]{1,3})[ \-]?$", pattern_text[: word.start()])
         value = before.group(1) if before else (day.group(1) if day else "")
-        return not plausible_day(value.replace(".", ""), month)
+        return not plausible_day(value.replace(".", "").replace(" ", ""), month)

@@ -44,6 +44,12 @@ class ChartPhoneRecognizer(PatternRecognizer):
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
             # A space after the area code, as notes write it: "301 944-5032".
             Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
+            # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023".
+            Pattern(
+                "NPA NXX- XXXX",
+                rf"{left}{country}\d{{3}}[ .\-]{{1,2}}\d{{3}}(?:[ ][.\-]|[.\-][ ])\d{{4}}{right}",
+                0.5,
+            ),
             Pattern("labelled digits", rf"{after_label}{country}\d{{10}}{right}", 0.8),
             Pattern("labelled local", rf"{after_label}\d{{3}}[.\-]\d{{4}}{right}", 0.7),
             # A faxed page: separators mixed or doubled ("739-366 0307", "5i1- 0314") and
