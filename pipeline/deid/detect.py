@@ -132,6 +132,8 @@ _WARD_TAIL = re.compile(
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
 _ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
 _ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "UNVERIFIED"})
+_STORE_NUMBER = re.compile(r"[ ]?#[ ]?\d{1,6}(?!\d)")
+_EXTENSION = re.compile(r"[ ,]{0,2}(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)")
 _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 # A web address's last part that OCR spaced or comma'd off: ", com", ". org".
 _LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
@@ -175,6 +177,14 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             tail = _WARD_TAIL.match(text, end)
             if tail is not None and text[start].isupper():
                 end = tail.end()
+        if span.label == "FACILITY":
+            store = _STORE_NUMBER.match(text, end)
+            if store is not None:
+                end = store.end()  # "CVS Pharmacy #18084"
+        if span.label == "PHONE_NUMBER":
+            extension = _EXTENSION.match(text, end)
+            if extension is not None:
+                end = extension.end()  # "361-652-6949 x141"
         if span.label in _WEB_LABELS:
             tld = _TLD_TAIL.match(text, end)
             if tld is not None:
@@ -398,7 +408,7 @@ def propagate_facility_names(
     A referral list names "Okonkwo Hall Skilled Nursing Facility" and the next sentence
     says "Okonkwo Hall accepted"; "Park Gardens Healthcare Center" becomes "Park Gardens".
     Two words or more, one of them more than a facility word ("Home Health" alone is any
-    agency's), matched in the case printed or in capitals.
+    agency's), in any case but with every word capitalised, a line break anywhere.
     """
     phrases: set[str] = set()
     for span in spans:
@@ -417,13 +427,23 @@ def propagate_facility_names(
             phrases.add(phrase)
     found = []
     for phrase in phrases:
-        body = r"\s+".join(re.escape(piece) for piece in phrase.split())
-        upper = r"\s+".join(re.escape(piece.upper()) for piece in phrase.split())
-        for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{body}|{upper})(?![A-Za-z0-9])", text):
+        body = r"\s+".join(_ocr_tolerant(piece) for piece in phrase.split())
+        for m in re.finditer(rf"(?i)(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", text):
+            if not all(w[0].isupper() for w in _TOKEN.findall(m.group()) if w[0].isalpha()):
+                continue  # "park gardens" in a sentence is no facility's name
             found.append(
                 Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)
             )
     return found
+
+
+# Letters a fax reads as digits, and back: "ST0CKTON" for "STOCKTON".
+_LOOKALIKE = {"O": "[O0]", "o": "[o0]", "I": "[I1l]", "l": "[l1I]", "S": "[S5]", "B": "[B8]"}
+
+
+def _ocr_tolerant(word: str) -> str:
+    """A pattern for ``word`` that also matches it with look-alike digits for its letters."""
+    return "".join(_LOOKALIKE.get(c, re.escape(c)) for c in word)
 
 
 def _ordinary_name_words(text: str, spans: Iterable[Span], words: WordLists) -> set[str]:
@@ -464,7 +484,7 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
     return found
 
 
-_NAME_GAPS = {" ", ", ", ","}
+_NAME_GAPS = {" ", ", ", ",", "\u00b7"}  # "VICTOR·WHITE": a footer's middle dot
 
 
 def _variant_label(word: str, seeds: list[_Seed], words: WordLists) -> str | None:

@@ -57,6 +57,7 @@ _DAMAGED_DATE = re.compile(
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
 _DECADE = re.compile(r"\d+s")
+_DIGITS = frozenset("0123456789")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
 _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
@@ -69,6 +70,9 @@ _INFLECTIONS = (
     ("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)), ("ed", ("", "e")),
     ("ing", ("", "e")), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
     ("able", ("", "e")),
+    # Who practises it: "nephrologist", "endoscopist", "sonographer", "geriatrician".
+    ("ologist", ("ology",)), ("ologists", ("ology",)), ("ist", ("", "y")), ("ists", ("", "y")),
+    ("grapher", ("graphy",)), ("ician", ("ics",)),
 )  # fmt: skip
 # Prefixes that make a clinical word of a word: "afebrile", "nontender", "hypokalemic".
 _PREFIXES = (
@@ -271,6 +275,11 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         return plain and (_prefixed(word.lower(), safe) or _inflected(word.lower(), safe))
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
+    letters = len(word) - digits
+    if letters >= 4 and word[0].isalpha() and word[-1].isalpha() and set(word) & _DIGITS == {"0"}:
+        # Letters with a zero inside, as a fax reads an O: "ST0CKTON" is "STOCKTON", to be
+        # judged as that word; "CARDI0L0GY" is safe. (A one is left alone: "HbA1c".)
+        return safe.is_safe(word.replace("0", "o"))
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
@@ -408,6 +417,10 @@ def _mark_names_in_context(
             if unsafe[i] or covered.any(s, e) or not word.isalpha():
                 continue
             lower = word.lower()
+            if lower in safe.stop and word.istitle() and _initial_then_end(text, tokens, i):
+                unsafe[i] = True  # a surname that is a function word: "Q. Do, MD", "J. May"
+                changed = True
+                continue
             if lower in safe.stop:
                 # A given name that is also a function word, before a surname a recognizer
                 # found: "-- Will Aguirre RN".
@@ -529,44 +542,84 @@ def _mark_capitalised_in_prose(
     for i, (s, _, _) in enumerate(tokens):
         lines.setdefault(bisect_right(breaks, s), []).append(i)
     for members in lines.values():
-        # Words the recognizers found are names: they make a line no less prose.
-        words = [
-            tokens[i][2]
-            for i in members
-            if tokens[i][2].isalpha() and len(tokens[i][2]) > 1 and not covered.any(*tokens[i][:2])
-        ]
-        if len(words) < MIN_PROSE_WORDS:
+        prose_line = _is_prose(members, tokens, covered)
+        for segment in _sentences(text, tokens, members, safe):
+            if prose_line or _is_prose(segment, tokens, covered):
+                _mark_in_sentence(text, tokens, segment, unsafe, covered, safe)
+
+
+def _is_prose(members: list[int], tokens: list[tuple[int, int, str]], covered: _Coverage) -> bool:
+    """Whether the words of ``members`` read as prose: enough of them, mostly lower case.
+
+    Words the recognizers found are names: they make a line no less prose.
+    """
+    words = [
+        tokens[i][2]
+        for i in members
+        if tokens[i][2].isalpha() and len(tokens[i][2]) > 1 and not covered.any(*tokens[i][:2])
+    ]
+    if len(words) < MIN_PROSE_WORDS:
+        return False
+    return sum(w.islower() for w in words) >= MIN_PROSE_LOWER * len(words)
+
+
+def _sentences(
+    text: str, tokens: list[tuple[int, int, str]], members: list[int], safe: SafeWords
+) -> list[list[int]]:
+    """``members`` (one line's tokens) cut where a sentence ends: "... in Hope. Retired ...".
+
+    Not after a title's dot ("Dr. Hope").
+    """
+    out: list[list[int]] = [[]]
+    for k, i in enumerate(members):
+        if k and out[-1]:
+            prev = members[k - 1]
+            gap = text[tokens[prev][1] : tokens[i][0]]
+            if gap[:1] in ".;?!" and gap[1:2] == " " and tokens[prev][2].lower() not in safe.titles:
+                out.append([])
+        out[-1].append(i)
+    return out
+
+
+def _mark_in_sentence(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    members: list[int],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark the proper nouns of one sentence of prose (``_mark_capitalised_in_prose``)."""
+    # Until a word of three letters or more, the line has only numbers, marks and
+    # single letters: a time, a check box ("2345 Fall precautions", "O Entire record").
+    started = False
+    for i in members:
+        s, e, word = tokens[i]
+        opens = not started
+        started = started or (len(word) > 2 and word.isalpha())
+        if opens or unsafe[i] or covered.any(s, e) or not word.istitle() or len(word) < 3:
             continue
-        if sum(w.islower() for w in words) < MIN_PROSE_LOWER * len(words):
+        lower = word.lower()
+        if lower in safe.clinical and not safe.name_over_term(word):
             continue
-        # Until a word of three letters or more, the line has only numbers, marks and
-        # single letters: a time, a check box ("2345 Fall precautions", "O Entire record").
-        started = False
-        for i in members:
-            s, e, word = tokens[i]
-            opens = not started
-            started = started or (len(word) > 2 and word.isalpha())
-            if opens or unsafe[i] or covered.any(s, e) or not word.istitle() or len(word) < 3:
-                continue
-            lower = word.lower()
-            if lower in safe.clinical and not safe.name_over_term(word):
-                continue
-            if lower in safe.stop or lower in safe.honorifics:
-                continue
-            if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
-                continue
-            if _after_mark(text, s):
-                continue
-            # A capitalised phrase of ordinary words is a title ("Notice of Privacy
-            # Practices", "Information Management"), unless one of them is a name.
-            phrase = _title_phrase(text, tokens, i)
-            if len(phrase) > 1 and not any(safe.could_be_name(w) for w in phrase):
-                place = _place_phrase(text, tokens, i, phrase, safe)
-                for j in place:
-                    if not covered.any(*tokens[j][:2]):
-                        unsafe[j] = True  # "Fall" of "Fall River" too, a clinical word alone
-                continue
-            unsafe[i] = True
+        if names_a_disease(text, e, safe):
+            continue  # "Landau-Kleffner syndrome", "Williams syndrome"
+        if lower in safe.stop or lower in safe.honorifics:
+            continue
+        if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
+            continue
+        if _after_mark(text, s):
+            continue
+        # A capitalised phrase of ordinary words is a title ("Notice of Privacy
+        # Practices", "Information Management"), unless one of them is a name.
+        phrase = _title_phrase(text, tokens, i)
+        if len(phrase) > 1 and not any(safe.could_be_name(w) for w in phrase):
+            place = _place_phrase(text, tokens, i, phrase, safe)
+            for j in place:
+                if not covered.any(*tokens[j][:2]):
+                    unsafe[j] = True  # "Fall" of "Fall River" too, a clinical word alone
+            continue
+        unsafe[i] = True
 
 
 # A line's end, or a mark that ends a name: "Bell, Hong M", "Bell, Hong M.;".
@@ -678,6 +731,13 @@ def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> boo
         return False
     _, pe, pw = tokens[i - 1]
     return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
+
+
+def _initial_then_end(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether token ``i`` follows an initial and ends its field: "Q. Do, MD", "J. May"."""
+    if not _after_initial(text, tokens, i):
+        return False
+    return re.match(r"[ \t]*(?:[,;)\n\f]|$)", text[tokens[i][1] : tokens[i][1] + 3]) is not None
 
 
 def _before_initial_and_name(
@@ -819,9 +879,13 @@ def _before_name(
     return text[e:s1] == " " and nxt[:1].isupper() and (unsafe[i + 1] or person[i + 1])
 
 
-# A floor and its side ("Harbor 6 West"); a floor and a pod letter, or an intensive care
+# A floor and its side ("Harbor 6 West"), a tower's floor ("Ridge Tower 5"); a floor and a
+# pod letter, or an intensive care
 # unit ("Marburg 7B", "Marburg ICU"), which also follow ordinary words ("Grade 3A").
-_WARD_SIDE = re.compile(r"[ ]\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?![\w])")
+_WARD_SIDE = re.compile(
+    r"[ ](?:\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)"
+    r"|(?:Tower|Wing|Pavilion|TOWER|WING)[ ]\d{1,2}[A-Z]?)(?![\w])"
+)
 _WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/:%]|\.\d)")
 _UNIT_LABELS = frozenset({"unit", "ward", "floor", "location", "loc"})
 

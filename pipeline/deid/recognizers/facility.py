@@ -9,6 +9,8 @@ from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.name_base import NameRecognizer
 from pipeline.deid.recognizers.patterns import either_case
 
+_STORE = re.compile(r"#[ ]?\d")
+
 
 class FacilityRecognizer(NameRecognizer):
     """Recognize capitalised words ending in a facility word (Hospital, Clinic, ...).
@@ -40,10 +42,12 @@ class FacilityRecognizer(NameRecognizer):
             r"(?!(?<=(?i:health))[ ](?i:information|insurance|records?|history|status"
             r"|maintenance|screening|questionnaire|portal|plan|proxy|literacy)(?![A-Za-z]))"
         )
+        # A store's number: "CVS Pharmacy #18084".
+        store = r"(?:[ ]?#[ ]?\d{1,6}(?!\d))?"
         # Partners' names are listed with commas: "Mai, Adams and Associates".
         pattern = (
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}[ ]"
-            rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading
+            rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading + store
         )
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
@@ -69,6 +73,8 @@ class FacilityRecognizer(NameRecognizer):
         or three words or more joined by "&" or "and", opening with one we did not choose as
         a clinical term.
         """
+        if _STORE.search(pattern_text):
+            return False  # a branch's number makes a place of any name ("CVS Pharmacy #18084")
         if super().invalidate_result(pattern_text):
             return True
         if self._has_suffix.search(pattern_text):

@@ -95,6 +95,11 @@ class PrintedDateRecognizer(LocalRecognizer):
         for m in _DATE.finditer(text):
             if parse_date(m.group()) is not None:
                 results.append(RecognizerResult("DATE", m.start(), m.end(), self.FULL_SCORE))
+        # A date the line wraps: "2nd of April," / "2023". Read as one line, same offsets.
+        flat = text.replace("\n", " ")
+        for m in _DATE.finditer(flat):
+            if "\n" in text[m.start() : m.end()] and parse_date(m.group()) is not None:
+                results.append(RecognizerResult("DATE", m.start(), m.end(), self.FULL_SCORE))
         for m in _MONTH_DAY.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
             after = text[m.end() : m.end() + 12]

@@ -62,6 +62,12 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{home_unit}\.?[ ]?#?[ ]?"
             r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
         )
+        # A street named without its number, after "on": "Walmart Pharmacy on Liberty Drive",
+        # "lives on E. Market Circle"; the common suffixes only.
+        on_street = (
+            rf"(?<=(?<![A-Za-z])[Oo]n[ ])(?:{direction}[ ])?{word}(?:[ ]{word}){{0,2}}[ ]"
+            rf"{either_case(s for s in common if s not in ('Dr', 'St'))}\.?(?![A-Za-z])"
+        )  # not "Dr", "St": "on Lasix Dr. Lee ..." names a doctor
         po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
         # USPS rural and highway contract routes: "RR 1 Box 210", "HC 68 Box 12A".
         rural = (
@@ -78,6 +84,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                     0.6,
                 ),
                 Pattern("labelled street", labelled, 0.85),
+                Pattern("street without its number, after 'on'", on_street, 0.6),
                 Pattern("PO box", po_box, 0.75),
                 Pattern("rural route", rural, 0.75),
                 Pattern("street, garbled suffix, unit", unit_address, 0.6),
