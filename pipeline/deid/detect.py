@@ -26,7 +26,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import DeidAssets, WordLists, load_assets
-from pipeline.deid.net import SafeWords, names_a_disease, unverified_spans
+from pipeline.deid.net import PARTICLES, SafeWords, names_a_disease, unverified_spans
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
@@ -151,6 +151,8 @@ _DOT_WORD = re.compile(r"\.([^\W_]+)")
 _PLACE_AFTER_DASH = re.compile(
     r"[ ][\-\u2013\u2014][ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$|[,.;:)]|[ ]+[a-z])", re.M
 )
+# The town after a facility's name at its line's end: "University Hospitals Fargo".
+_PLACE_AT_LINE_END = re.compile(r"[ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M)
 _SAINT_BEFORE = re.compile(r"(?<![A-Za-z])(?:St|ST|Ste|Mt|MT|Ft)[.,]?[ ]$")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
 _ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?$")
@@ -176,7 +178,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
         if span.label in _PLACE_LABELS and text[end - 1 : end].isalpha():
             tail = _WARD_TAIL.match(text, end)
             if tail is not None and text[start].isupper():
-                end = tail.end()
+                # Not an intensive care unit after initials: "SHC MICU" is the place's MICU.
+                if not ("ICU" in tail.group() and text[start:end].isupper()):
+                    end = tail.end()
         if span.label == "FACILITY":
             store = _STORE_NUMBER.match(text, end)
             if store is not None:
@@ -203,7 +207,7 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             saint = _SAINT_BEFORE.search(text, max(0, start - 5), start)
             if saint is not None:
                 start = saint.start()  # "St. Anne" where the name alone was carried
-            place = _PLACE_AFTER_DASH.match(text, end)
+            place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
             if place is not None and not all(
                 w.lower() in safe.curated for w in place.group().split()[1:]
             ):
@@ -429,7 +433,8 @@ def propagate_facility_names(
     for phrase in phrases:
         body = r"\s+".join(_ocr_tolerant(piece) for piece in phrase.split())
         for m in re.finditer(rf"(?i)(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", text):
-            if not all(w[0].isupper() for w in _TOKEN.findall(m.group()) if w[0].isalpha()):
+            words = [w for w in _TOKEN.findall(m.group()) if w[0].isalpha()]
+            if not all(w[0].isupper() or w.lower() in PARTICLES for w in words):
                 continue  # "park gardens" in a sentence is no facility's name
             found.append(
                 Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)

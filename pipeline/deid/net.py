@@ -373,14 +373,18 @@ def _mark_names_in_context(
         ):
             unsafe[i] = True  # "Will (son)", "Maria (dtr)"
             continue
-        if lower in safe.stop:
-            continue
         prev = _previous_word(text, tokens, i)
         wrapped_prev = _previous_word(text, tokens, i, wrapped=True)
+        if lower in safe.stop:
+            if word.istitle() and (prev in safe.titles or wrapped_prev in safe.titles):
+                unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
+            continue
         capital = word[0].isupper()
         known = safe.could_be_name(word)
         if prev in safe.titles or wrapped_prev in safe.titles:
             unsafe[i] = True  # also "(dr" at a line's end and "Dean)" on the next
+        elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
+            unsafe[i] = True  # "son min-jun"
         elif prev in safe.relations and lower not in safe.curated and not text.startswith(":", e):
             # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item), nor
             # "Mother Diabetes" or "Mother Father" in a family history table, nor the next
@@ -468,8 +472,13 @@ def _mark_names_in_context(
             if lower in safe.curated and not known:
                 continue
             found_only = lower in safe.clinical and not known
-            if _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only) or (
-                known and _before_initial_and_name(text, tokens, i, unsafe, person)
+            if (
+                _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only)
+                or (known and _before_initial_and_name(text, tokens, i, unsafe, person))
+                or (
+                    _syllable_name(text, tokens, i, safe)
+                    and _syllable_name_beside(text, tokens, i, unsafe, person)
+                )
             ):
                 unsafe[i] = True
                 changed = True
@@ -761,14 +770,26 @@ _GIVEN_MONTHS = frozenset({"april", "may", "june", "august"})
 
 
 def _syllable_name(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
-    """Whether token ``i`` opens a given name of hyphened syllables: "Min-jun", "Seo-yeon".
+    """Whether token ``i`` opens a given name of hyphened syllables: "Min-jun", "seo-yeon".
 
     Its second part is a short lower-case syllable no dictionary holds, unlike "Follow-up".
     """
     if i + 1 >= len(tokens) or text[tokens[i][1] : tokens[i + 1][0]] != "-":
         return False
-    second = tokens[i + 1][2]
-    return second.islower() and 2 <= len(second) <= 4 and second not in safe.dictionary
+    first, second = tokens[i][2], tokens[i + 1][2]
+    syllable = second.islower() and 2 <= len(second) <= 4 and second not in safe.dictionary
+    return syllable and first.isalpha() and (first.istitle() or first.islower())
+
+
+def _syllable_name_beside(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
+) -> bool:
+    """Whether the syllable name opening at ``i`` stands beside a name: "Min-jun Wu"."""
+    for j, (a, b) in ((i - 1, (i - 1, i)), (i + 2, (i + 1, i + 2))):
+        if 0 <= j < len(tokens) and text[tokens[a][1] : tokens[b][0]] == " ":
+            if (unsafe[j] or person[j]) and tokens[j][2][:1].isupper():
+                return True
+    return False
 
 
 def _beside_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
@@ -847,10 +868,13 @@ def _particles_in_name(
     "A. Matos de la Cruz", "Tijs van Wijk": the particles and the surname after them.
     """
     none = range(0)
-    if i == 0 or text[tokens[i - 1][1] : tokens[i][0]] != " ":
+    if i == 0 or text[tokens[i - 1][1] : tokens[i][0]] not in (" ", ". "):
         return none
     before = tokens[i - 1][2]
-    if not before[:1].isupper() or not (unsafe[i - 1] or person[i - 1]):
+    initial = len(before) == 1 and before.isupper()  # "J. van der Lede"
+    particle = before.lower() in PARTICLES and unsafe[i - 1]  # "der" after a taken "van"
+    name = before[:1].isupper() and (unsafe[i - 1] or person[i - 1] or initial)
+    if not (name or particle):
         return none
     j = i
     while j + 1 < len(tokens) and text[tokens[j][1] : tokens[j + 1][0]] == " ":
@@ -907,14 +931,16 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
 
 
 def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
-    """Whether ``word`` is a place's initials after "from", "at" or "to": "from BHC ED".
+    """Whether ``word`` is a place's initials after "from" or "at": "from BHC ED".
+
+    Not after "to": "OGT to LIS" is a suction setting.
 
     Capitals, two to five letters, that only the generated drug and disease lists hold:
     the abbreviations we chose ("ED", "ICU", "OSH") stay.
     """
     lower = word.lower()
     return (
-        prev in ("from", "at", "to")
+        prev in ("from", "at")
         and word.isupper()
         and 2 <= len(word) <= 5
         and lower not in safe.curated

@@ -47,7 +47,8 @@ class ChartPhoneRecognizer(PatternRecognizer):
             # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023".
             Pattern(
                 "NPA NXX- XXXX",
-                rf"{left}{country}\d{{3}}[ .\-]{{1,2}}\d{{3}}(?:[ ][.\-]|[.\-][ ])\d{{4}}{right}",
+                rf"{left}{country}\d{{3}}[ .\-]{{1,2}}\d{{3}}(?:[ ][.\-]|[.\-][ ])['‘’`]?"
+                rf"\d{{4}}{right}",
                 0.5,
             ),
             Pattern("labelled digits", rf"{after_label}{country}\d{{10}}{right}", 0.8),
