@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -335,12 +334,6 @@ def test_no_phi_in_logs(analyzer: PhiAnalyzer, caplog: pytest.LogCaptureFixture)
         find_phi(doc_of(LETTERHEAD), analyzer=analyzer, cfg=CFG)
     for secret in ("HARRISON", "MARGARET", "4829173", "03/14/1948", "555-0100", "Springfield"):
         assert secret not in caplog.text
-
-
-def test_build_is_fast() -> None:
-    start = time.perf_counter()
-    build_analyzer(CFG)
-    assert time.perf_counter() - start < 2.0
 
 
 FRAGMENTS = st.sampled_from(

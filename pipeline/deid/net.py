@@ -73,7 +73,17 @@ _INFLECTIONS = (
     # Who practises it: "nephrologist", "endoscopist", "sonographer", "geriatrician".
     ("ologist", ("ology",)), ("ologists", ("ology",)), ("ist", ("", "y")), ("ists", ("", "y")),
     ("grapher", ("graphy",)), ("ician", ("ics",)),
+    # "lightheadedness", "crampy" (lower case only, as every inflection here).
+    ("ness", ("",)), ("y", ("",)),
 )  # fmt: skip
+# Endings that make a word a procedure, a study or a disease, from Greek and Latin roots no
+# name is built of: "hemiarthroplasty", "enterography", "fluoroscopy", "cholangitis". Eight
+# letters or more ("Ingram" is a name).
+_CLINICAL_SUFFIX = re.compile(
+    r"^(?=[a-z]{8,}$)[a-z]{3,}(?:ectomy|otomy|ostomy|plasty|scopy|scopic|graphy|graphic|graph"
+    r"|gram|itis|osis|emia|aemia|algia|pathy|penia|megaly|rrhea|rrhoea|uria|plegia|paresis"
+    r"|lysis|trophy|ectasis|centesis|desis|pexy|rrhaphy)(?:es|s)?$"
+)
 # Prefixes that make a clinical word of a word: "afebrile", "nontender", "hypokalemic".
 _PREFIXES = (
     "non", "un", "an", "a", "anti", "hyper", "hypo", "post", "pre", "peri", "sub", "supra",
@@ -272,7 +282,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         # A word made with a prefix or an inflection, unless it is a name ("Underwood",
         # "Harding").
         plain = word.islower() or (word.istitle() and not safe.could_be_name(word))
-        return plain and (_prefixed(word.lower(), safe) or _inflected(word.lower(), safe))
+        lower = word.lower()
+        return plain and (
+            _prefixed(lower, safe)
+            or _inflected(lower, safe)
+            or _CLINICAL_SUFFIX.match(lower) is not None
+        )
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
     letters = len(word) - digits
@@ -381,8 +396,11 @@ def _mark_names_in_context(
             continue
         capital = word[0].isupper()
         known = safe.could_be_name(word)
-        if prev in safe.titles or wrapped_prev in safe.titles:
-            unsafe[i] = True  # also "(dr" at a line's end and "Dean)" on the next
+        if (prev in safe.titles or wrapped_prev in safe.titles) and not (
+            word.islower() and tokens[i - 1][2].isupper()
+        ):
+            # Also "(dr" at a line's end and "Dean)" on the next; not "MR enterography".
+            unsafe[i] = True
         elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
             unsafe[i] = True  # "son min-jun"
         elif prev in safe.relations and lower not in safe.curated and not text.startswith(":", e):
