@@ -507,7 +507,7 @@ def test_names_after_an_initial_or_a_role_and_before_a_credential(analyzer: PhiA
 
 def test_a_word_before_a_middle_initial_and_a_name(analyzer: PhiAnalyzer) -> None:
     # "Amber" and "Young" are words; before a middle initial and a name they are names.
-    doc = doc_of("Re: Amber T. Oskarsdottir. Young J. Pardew signed. Vitamin D. Normal.")
+    doc = doc_of("Note by Amber T. Oskarsdottir. Young J. Pardew signed. Vitamin D. Normal.")
     assert found(analyzer, doc) == [
         (NET, "Amber"),
         (NET, "Oskarsdottir"),
@@ -520,7 +520,7 @@ def test_surnames_around_initials_commas_and_wrapped_titles(analyzer: PhiAnalyze
     # "White", "Will", "Dean" and "dang" are words; where they stand they are names.
     doc = doc_of(
         "NURSING NARRATIVE DANG, Quyet M\n"
-        "Re: Gemma L. White, DOB 01/02/1950\n"
+        "Copy to Gemma L. White, DOB 01/02/1950\n"
         "dim bases. -- Will Aguirre RN\n"
         "CXR unchanged, renal (dr\n"
         "Dean) following. CBC, Lytes pending. E. Coli in urine."
@@ -617,8 +617,13 @@ def test_names_that_are_also_drug_or_disease_words_where_a_name_stands(
 
 def test_a_surname_comma_given_name_and_initial_is_a_name(analyzer: PhiAnalyzer) -> None:
     # Neither "Crane" nor "Lian" is a name the lists hold with certainty; the shape is.
-    doc = doc_of("Re: Crane, Lian T\nElectrolytes: Sodium, Potassium K\nPain, Left L\n")
+    doc = doc_of("Copy to Crane, Lian T\nElectrolytes: Sodium, Potassium K\nPain, Left L\n")
     assert found(analyzer, doc) == [(NET, "Crane"), (NET, "Lian")]
+    # A letter's "Re:" names its patient: a label, found by the recognizers.
+    assert found(analyzer, doc_of("Re: Vo, Lian T, DOB 03/02/1961\n")) == [
+        ("PERSON", "Vo, Lian T"),
+        ("DATE", "03/02/1961"),
+    ]
 
 
 def test_a_word_before_a_relation_in_brackets_is_a_name(analyzer: PhiAnalyzer) -> None:
@@ -807,6 +812,28 @@ def test_procedures_studies_and_symptoms_built_from_clinical_roots_stay(
         "Reports lightheadedness and crampy pain. Son Ingram Paloma visited.\n"
     )
     assert found(analyzer, doc) == [("PERSON", "Ingram Paloma")]
+
+
+def test_names_one_letter_from_a_word_ages_and_dates_a_fax_split(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "admissions contact Blessing Konate 410 555 0148\n"
+        "LOVE, TRUNG SURGERY MEDICARE\n"
+        "DOB 11/19/1917 101Y F. Family meeting August 3 1st at 2pm.\n"
+        "Tel (597) 555-9833 F: (597) 555:9840; Albuterol q4h.PRN -Aug -10,-2019\n"
+    )
+    # "Konate" is one letter from "donate", a word no clinician chose: a name, not a slip.
+    assert found(analyzer, doc) == [
+        (NET, "Blessing Konate"),
+        ("PHONE_NUMBER", "410 555 0148"),
+        (NET, "LOVE"),
+        (NET, "TRUNG"),
+        ("DATE", "11/19/1917"),
+        ("AGE", "101"),
+        ("DATE", "August 3 1st"),
+        ("PHONE_NUMBER", "(597) 555-9833"),
+        ("PHONE_NUMBER", "(597) 555:9840"),
+        ("DATE", "Aug -10,-2019"),
+    ]
 
 
 # --- the optional statistical NER -----------------------------------------------------------

@@ -162,12 +162,13 @@ class SafeWords:
         return _fold(word) in self.census
 
     def misread(self, word: str) -> bool:
-        """True when ``word`` (four letters or more) is one edit from a word we know: OCR's slip.
+        """True when ``word`` (four letters or more) is one edit from a word we chose: OCR's slip.
 
-        Known here is ordinary or curated clinical: the generated clinical vocabulary is left
-        out, since its rare chemical names lie one letter from many surnames ("schmid").
+        Known here is the clinical and form vocabulary we chose ("Blod" for "Blood"). Not
+        the generated lists nor the dictionary: their 100,000 words lie one letter from
+        many names ("schmid", "Konate" from "donate", "Piaras").
         """
-        return _misread(word.lower(), self.dictionary, self.curated)
+        return _misread(word.lower(), self.curated)
 
     def is_eponym(self, word: str) -> bool:
         """A known name that is safe only as a clinical term ("Parkinson", "Williams")."""
@@ -181,7 +182,7 @@ def _fold(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _misread(word: str, dictionary: frozenset[str], curated: frozenset[str]) -> bool:
+def _misread(word: str, known: frozenset[str]) -> bool:
     if len(word) < 4 or not word.isascii():
         return False
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -191,7 +192,7 @@ def _misread(word: str, dictionary: frozenset[str], curated: frozenset[str]) -> 
         + [a + c + b[1:] for a, b in splits if b for c in letters]
         + [a + c + b for a, b in splits for c in letters]
     )
-    return any(v != word and (v in dictionary or v in curated) for v in variants)
+    return any(v != word and v in known for v in variants)
 
 
 def unverified_spans(
@@ -672,10 +673,11 @@ def _mark_inverted_with_initial(
         if len(initial) != 1 or not initial.isupper():
             continue
         then = tokens[i + 3][2].lower() if i + 3 < len(tokens) else ""
-        if not _NAME_END.match(text, e2) and not (
-            text[e2 : e2 + 1] == " " and then in safe.relations
-        ):
-            continue  # a line's end, a comma, or the relation a face sheet prints next
+        ends = _NAME_END.match(text, e2) or (text[e2 : e2 + 1] == " " and then in safe.relations)
+        # A line's end, a comma, or the relation a face sheet prints next; or anything, when
+        # both words are names ("Bell, Hope J Medicine": the next column).
+        if not ends and not (safe.could_be_name(surname) and safe.could_be_name(given)):
+            continue
         words = (surname, given)
         if not all(w.isalpha() and len(w) > 1 and w[0].isupper() for w in words):
             continue
@@ -854,7 +856,8 @@ def _inverted_surname(
         return False  # "CBC, Lytes"
     nxt = tokens[i + 1][2]
     gap = text[tokens[i][1] : tokens[i + 1][0]]
-    return gap in (", ", ",") and nxt.istitle() and (unsafe[i + 1] or person[i + 1])
+    given = nxt.istitle() or (nxt.isupper() and len(nxt) > 1)  # "DANG, Huy", "LOVE, TRUNG"
+    return gap in (", ", ",") and given and (unsafe[i + 1] or person[i + 1])
 
 
 def _after_name_initial(

@@ -18,10 +18,10 @@ class AgeOver89Recognizer(PatternRecognizer):
             assets.label_list("age_labels"), separator=rf"{SP}*[:\-]?{SP}*{BAR}"
         )
         # OCR may read the hyphen as another mark ("95;year-old").
-        years_old = r"(?=[ \-;:,.]?(?:years?|yrs?)[ \-;:,.]?old(?![a-z]))"
+        years_old = r"(?=\n?[ \-;:,.]?(?:years?|yrs?)[ \-;:,.]?old(?![a-z]))"  # wrapped too
         # Age and sex in one field, as headers and patient lines print them: "93/F", "91yM".
         age_sex = (
-            r"(?=[ ]?(?:/|y|yo|y/o|yr|yrs)[ ]?(?:M|F|m|f|Male|Female|male|female)(?![A-Za-z]))"
+            r"(?=[ ]?(?:/|y|Y|yo|YO|y/o|yr|yrs)[ ]?(?:M|F|m|f|Male|Female|male|female)(?![A-Za-z]))"
         )
         short = r"(?=[ \-]?(?:y/o|y\.o\.?|yo|yof|yom|y)(?![a-z/]))"
         years = r"(?=[ \-]?(?:years?|yrs?)(?![a-z]))"

@@ -92,9 +92,9 @@ class OcrDateRecognizer(PatternRecognizer):
     def __init__(self, assets: DeidAssets) -> None:
         self.words = assets.words
         month, day, year = self.MONTH, self.DAY, self.YEAR
-        # Between day and year: spaces, dots, commas, semicolons ("21,.2023"), and a quote
-        # mark read off a speck ('May 24; "1964').
-        gap = r"""[ .,;'"“”]{0,5}"""
+        # Between day and year: spaces, dots, commas, semicolons ("21,.2023"), a quote mark
+        # read off a speck ('May 24; "1964'), a dash for a space ("Aug -10,-2019").
+        gap = r"""[ .,;'"“”\-]{0,5}"""
         d2 = r"(?:0[1-9]|[12]\d|3[01])"
         m2 = r"(?:0[1-9]|1[0-2])"
         sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
@@ -109,7 +109,8 @@ class OcrDateRecognizer(PatternRecognizer):
                 "ocr Mon d yyyy",
                 # A dot may stand for the space after the month ("Feb.23, 2623") or sit in
                 # it, read off a speck ("Feb .23, 2623").
-                rf"(?<![A-Za-z]){month}(?:[ ]{{0,2}}[.)][ ]{{0,2}}|[ ]{{1,2}}){day}(?=[ .,;]){gap}"
+                rf"(?<![A-Za-z]){month}(?:[ ]{{0,2}}[.)\-][ ]{{0,2}}|[ ]{{1,2}})"
+                + rf"{day}(?=[ .,;\-]){gap}"
                 + misread_year,
                 0.6,
             ),

@@ -36,8 +36,9 @@ class ChartPhoneRecognizer(PatternRecognizer):
         patterns = [
             Pattern(
                 "(NPA) NXX-XXXX",
-                # A speck may leave a dot after the bracket: "(267).329-1586".
-                rf"{left}{country}\(\d{{3}}\){SP}?[.,]?{SP}?\d{{3}}[ .\-]?\d{{4}}{right}",
+                # A speck may leave a dot after the bracket: "(267).329-1586"; a fax may read
+                # the hyphen as a colon ("(597) 389:9840").
+                rf"{left}{country}\(\d{{3}}\){SP}?[.,]?{SP}?\d{{3}}[ .:\-]?\d{{4}}{right}",
                 0.75,
             ),
             Pattern("NPA-NXX-XXXX", rf"{left}{country}\d{{3}}([.\-])\d{{3}}\1\d{{4}}{right}", 0.65),

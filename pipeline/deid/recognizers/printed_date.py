@@ -67,11 +67,12 @@ _DAY_YEAR = re.compile(
 )
 
 
-# A month spelled out and an ordinal day whose digit OCR read as a letter: "December Sth",
-# "March lst", "June 2Oth". The ordinal's ending makes the letter a digit.
+# A month spelled out and an ordinal day whose digit OCR read as a letter or split: "December
+# Sth", "March lst", "June 2Oth", "August 3 1st". The ordinal's ending makes it a day.
 _MONTH_OCR_ORDINAL = re.compile(
     r"(?<![A-Za-z])(?:January|February|March|April|June|July|August|September|October|"
-    r"November|December)[ ](?=[0-9]?[SlIOoB])[0-3SlIOo]?[0-9SlIOoB](?:st|nd|rd|th)(?![A-Za-z])"
+    r"November|December)[ ](?:(?=[0-9]?[SlIOoB])[0-3SlIOo]?[0-9SlIOoB]|[0-3][ ][0-9])"
+    r"(?:st|nd|rd|th)(?![A-Za-z])"
 )
 
 
