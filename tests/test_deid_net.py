@@ -306,7 +306,7 @@ def test_ids_of_short_groups_joined_by_hyphens(analyzer: PhiAnalyzer) -> None:
         "UOP 40-60cc/hr, MAE, no ectopy."
     )
     # "SN" is a serial's label, and what follows it the serial, whatever its shape.
-    assert found(analyzer, doc) == [(NET, "S21-4432"), (NET, "SN"), ("ID", "4A7-B92-C33")]
+    assert found(analyzer, doc) == [(NET, "S21-4432"), ("ID", "4A7-B92-C33")]
 
 
 def test_a_span_takes_the_whole_word_ocr_joined(analyzer: PhiAnalyzer) -> None:
@@ -833,6 +833,26 @@ def test_names_one_letter_from_a_word_ages_and_dates_a_fax_split(analyzer: PhiAn
         ("PHONE_NUMBER", "(597) 555-9833"),
         ("PHONE_NUMBER", "(597) 555:9840"),
         ("DATE", "Aug -10,-2019"),
+    ]
+
+
+def test_signatures_departments_eponyms_and_ordinals_across_lines(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Pathologist: M. Song, MD on 3/4/2020\n"
+        "Ilse Varga, MD\n"
+        "Internal Medicine\n"
+        "GERD and Barrett esophagus; midodrine started on 30th of November.\n"
+        "Follow up at Harbor Pulmonary Medicine Group on the\n"
+        "17th. Per Ogbuehi Volunteer Fire Company crew.\n"
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Song"),
+        ("DATE", "3/4/2020"),
+        ("PERSON", "Ilse Varga"),
+        ("DATE", "30th of November."),
+        ("FACILITY", "Harbor Pulmonary Medicine Group"),
+        ("DATE", "the\n17th"),
+        ("FACILITY", "Ogbuehi Volunteer Fire Company"),
     ]
 
 

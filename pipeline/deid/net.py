@@ -103,7 +103,10 @@ EPONYM_HEADS = frozenset(
     "manoeuvre procedure operation fracture tumor tumour lymphoma anomaly ulcer pouch node "
     "nodes law index classification stage staging type method technique solution catheter "
     "ultrasound monitor exercises exercise stockings bag tube mask splint class grade "
-    "position dressing drain virus tear".split()
+    "position dressing drain virus tear esophagus sarcoma cyst contracture diverticulum "
+    "thyroiditis colitis ileitis dementia body foot hernia aneurysm nodule nodules phenomenon "
+    "tremor chorea anemia ulcers arthritis neuralgia neuroma tetralogy triad block "
+    "fistula ligament".split()
 )
 
 
@@ -420,6 +423,12 @@ def _mark_names_in_context(
             unsafe[i] = True
         elif _place_acronym(word, prev, safe):
             unsafe[i] = True  # "from BHC", "PCP at SCA"
+        elif (
+            capital
+            and _after_initial(text, tokens, i)
+            and _next_word(text, tokens, i, gap=" ,") in safe.credentials
+        ):
+            unsafe[i] = True  # between an initial and a credential, any word: "M. Song, MD"
         elif known and (
             # A known name after an initial is one even where it is a clinical word too
             # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.

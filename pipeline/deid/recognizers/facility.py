@@ -10,6 +10,7 @@ from pipeline.deid.recognizers.name_base import NameRecognizer
 from pipeline.deid.recognizers.patterns import either_case
 
 _STORE = re.compile(r"#[ ]?\d")
+_JOINERS = frozenset({"of", "the", "and"})
 
 
 class FacilityRecognizer(NameRecognizer):
@@ -44,14 +45,18 @@ class FacilityRecognizer(NameRecognizer):
         )
         # A store's number: "CVS Pharmacy #18084".
         store = r"(?:[ ]?#[ ]?\d{1,6}(?!\d))?"
-        # Partners' names are listed with commas: "Mai, Adams and Associates".
+        # Partners' names are listed with commas: "Mai, Adams and Associates". The facility
+        # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3".
         pattern = (
-            rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}[ ]"
+            rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|\n(?=[A-Z]))"
             rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading + store
         )
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
         }
+        self._credentialed = re.compile(
+            rf"(?<![A-Za-z]){either_case(assets.label_list('credentials'))}\.?[ \t]*\n"
+        )
         self._has_suffix = re.compile(rf"[ ]{suffix}(?:[ ]{tail})?$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
@@ -70,19 +75,25 @@ class FacilityRecognizer(NameRecognizer):
         A facility word ("Clinic", "Nephrology") ends a name after ordinary words ("Harbor
         Clinic"); a word that only follows one ("Group", "Partners") needs a word no
         dictionary holds ("Laredo Nephrology Group", not "Age Group" under a form's labels),
-        or three words or more joined by "&" or "and", opening with one we did not choose as
-        a clinical term.
+        or three words or more, none a form's label, opening with one we did not choose as a
+        clinical term.
         """
         if _STORE.search(pattern_text):
             return False  # a branch's number makes a place of any name ("CVS Pharmacy #18084")
+        if "\n" in pattern_text and self._credentialed.search(pattern_text):
+            return True  # a signature, then its department: "Ana Ruiz, MD" / "Internal Medicine"
         if super().invalidate_result(pattern_text):
             return True
         if self._has_suffix.search(pattern_text):
             return False
         words = self.name_words(pattern_text)
-        joined = re.search(r"[ ](?:&|and|AND)[ ]", pattern_text) is not None
-        if joined and len(words) >= 3 and words[0].lower() not in self._curated:
-            return False  # "Summit Diabetes & Thyroid Center": a name, not "Age Group"
+        every = [w for w in super().name_words(pattern_text) if w.lower() not in _JOINERS]
+        fields = [w for w in words if w.lower() in self.words.field_words]
+        long = len(words) >= 3 or len(every) >= 4
+        if long and words and words[0].lower() not in self._curated and not fields:
+            # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
+            # not a row of form labels ("Surname Given Name Age Group").
+            return False
         return all(self._safe.is_safe(w) for w in words)
 
     def is_plain_word(self, word: str) -> bool:
@@ -96,10 +107,13 @@ class FacilityRecognizer(NameRecognizer):
     def is_trimmable(self, word: str) -> bool:
         """Only clinical and form words are cut off the start of a facility name.
 
-        Not "St", "Mt", "Ft" of a saint's or a place's name ("St. Anne Health").
+        Not "St", "Mt", "Ft" of a saint's or a place's name ("St. Anne Health"); function
+        words are.
         """
         if word.lower() in {"st", "ste", "mt", "ft"}:
             return False
+        if word.lower() in self._safe.stop:
+            return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"
         return self.words.is_clinical(word) and not self.words.is_name(word)
 
     def name_words(self, text: str) -> list[str]:
@@ -107,4 +121,4 @@ class FacilityRecognizer(NameRecognizer):
         words = super().name_words(text)
         while words and words[-1].lower() in self._suffix_words:
             words.pop()
-        return [w for w in words if w.lower() not in {"of", "the", "and"}]
+        return [w for w in words if w.lower() not in _JOINERS]

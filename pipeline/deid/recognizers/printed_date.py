@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _DATE = re.compile(DATE)
 _WORD = re.compile(r"[A-Za-z]+")
+_NOT_MONTH = frozenset({"st", "nd", "rd", "th", "of"})
 _MONTH_DAY = re.compile(
     r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/:]|\.\d|[ ]?%)"
 )
@@ -52,7 +53,7 @@ _TEXT_MONTH_DAY = re.compile(
 # its phrase or followed by a function word. Before any other word the ordinal counts that
 # word ("the 2nd dose", "the 4th ventricle", "the 5th percentile").
 _ORDINAL_DAY = re.compile(
-    r"(?i)(?<![A-Za-z])the[ ](?:[12]?\d|3[01])(?:st|nd|rd|th)"
+    r"(?i)(?<![A-Za-z])the[ \n](?:[12]?\d|3[01])(?:st|nd|rd|th)"
     r"(?![ ]*(?:and|or|to|-)[ ]*\d+(?:st|nd|rd|th))"  # "the 4th and 5th ribs"
     r"(?=[ ]*(?:[.,;:)]|$|(?:and|or|at|to|w/|with|when|if|but|so|as|per|then|for|after|"
     r"before|until|unless|once|by|is|was|will|ok|okay|@)(?![A-Za-z])))",
@@ -108,8 +109,9 @@ class PrintedDateRecognizer(LocalRecognizer):
                 continue
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _TEXT_MONTH_DAY.finditer(text):
-            found = _WORD.search(m.group())
-            month = found.group() if found else ""
+            # The month, not an ordinal's ending: "30th of November".
+            words = [w for w in _WORD.findall(m.group()) if w.lower() not in _NOT_MONTH]
+            month = words[0] if words else ""
             # A month abbreviated is Title case ("Dec 2"): "dec 2 mg" is a decrease and
             # "MAR 2" the administration record; "may" is a verb. Before a dose it is one.
             if len(month) <= 4 and not month.istitle():
