@@ -138,12 +138,13 @@ def score_family(
 
 def _ingested(run: Path, scans: dict[str, Path]) -> dict[str, Path | None]:
     """Each document's folder in an earlier ingest ``run``, by name; None where it failed."""
-    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    by_source = {Path(e["source"]).resolve(): e for e in manifest["documents"]}
+    from pipeline.batch import read_manifest
+
+    by_source = {Path(r.source).resolve(): r for r in read_manifest(run)}
     found: dict[str, Path | None] = {}
     for name, scan in scans.items():
-        entry = by_source[scan.resolve()]
-        found[name] = None if entry.get("status") == "failed" else run / str(entry["doc_id"])
+        record = by_source[scan.resolve()]
+        found[name] = None if record.status == "failed" else run / record.doc_id
     return found
 
 

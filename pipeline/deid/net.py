@@ -51,7 +51,8 @@ _DIGIT_RUN = re.compile(
 # "1004:2018") or opening with it ("2023-03 31").
 _DAMAGED_DATE = re.compile(
     r"(?<![\w:])(?:\d{1,4}(?:[:./\-]\d{1,2})?[:./\-](?:19|20)\d{2}"
-    r"|(?:19|20)\d{2}(?:[:./\-][ ]?\d{1,2}[:./\- ]|[ ]\d{1,2}[:./\-])\d{1,2})(?![\w:])"
+    r"|(?:19|20)\d{2}(?:[:/\-][ ]?(?:0?[1-9]|1[0-2])[:/\- ]|[ ](?:0?[1-9]|1[0-2])[:/\-])"
+    r"(?:0?[1-9]|[12]\d|3[01]))(?![\w:.])"
 )
 # Letters and digits in parts joined by hyphens, four digits or more in all: an identifier
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
@@ -71,17 +72,15 @@ _INFLECTIONS = (
     ("ing", ("", "e")), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
     ("able", ("", "e")),
     # Who practises it: "nephrologist", "endoscopist", "sonographer", "geriatrician".
-    ("ologist", ("ology",)), ("ologists", ("ology",)), ("ist", ("", "y")), ("ists", ("", "y")),
+    ("ist", ("", "y")), ("ists", ("", "y")),
     ("grapher", ("graphy",)), ("ician", ("ics",)),
-    # "lightheadedness", "crampy" (lower case only, as every inflection here).
-    ("ness", ("",)), ("y", ("",)),
 )  # fmt: skip
 # Endings that make a word a procedure, a study or a disease, from Greek and Latin roots no
 # name is built of: "hemiarthroplasty", "enterography", "fluoroscopy", "cholangitis". Eight
 # letters or more ("Ingram" is a name).
 _CLINICAL_SUFFIX = re.compile(
     r"^(?=[a-z]{8,}$)[a-z]{3,}(?:ectomy|otomy|ostomy|plasty|scopy|scopic|graphy|graphic|graph"
-    r"|gram|itis|osis|emia|aemia|algia|pathy|penia|megaly|rrhea|rrhoea|uria|plegia|paresis"
+    r"|gram|(?<![aeiouy])itis|osis|emia|aemia|algia|pathy|penia|megaly|rrhea|rrhoea|uria|plegia|paresis"
     r"|lysis|trophy|ectasis|centesis|desis|pexy|rrhaphy)(?:es|s)?$"
 )
 # Prefixes that make a clinical word of a word: "afebrile", "nontender", "hypokalemic".
@@ -280,18 +279,22 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             # in lower case is still taken after a title or relation word.
             if word.islower() and word in safe.curated:
                 return True
-            return _eponym_head(text, tokens, i, safe)
+            return names_a_disease(text, tokens[i][1], safe)
         if safe.is_safe(word):
             return True
         # A word made with a prefix or an inflection, unless it is a name ("Underwood",
         # "Harding").
         plain = word.islower() or (word.istitle() and not safe.could_be_name(word))
         lower = word.lower()
-        return plain and (
-            _prefixed(lower, safe)
-            or _inflected(lower, safe)
-            or _CLINICAL_SUFFIX.match(lower) is not None
-        )
+        if not plain:
+            return False
+        if _prefixed(lower, safe) or _inflected(lower, safe):
+            return True
+        # The roots of procedures and diseases, and "crampy", "lightheadedness": lower case
+        # and no name ("Petraitis", "nagy", "grady" are names).
+        if not word.islower() or safe.could_be_name(word):
+            return False
+        return _CLINICAL_SUFFIX.match(lower) is not None or _adjectival(lower, safe)
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
     letters = len(word) - digits
@@ -305,29 +308,39 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
     return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
 
 
-def _eponym_head(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
-    """Whether eponym ``i`` names a disease or sign: "Parkinson disease", "Bell's palsy"."""
-    return names_a_disease(text, tokens[i][1], safe)
-
-
 # What follows an eponym that names a disease: more eponyms joined by hyphens ("-Barr"), an
 # "'s", and the word that makes it a disease ("virus", "palsy").
 _EPONYM_TAIL = re.compile(r"((?:-[^\W\d_]+)*)(?:['\u2019]s)?[ ]{1,2}([^\W\d_]+)")
+_WORD_BEFORE = re.compile(r"[^\W\d_]+$")
 
 
 def names_a_disease(text: str, end: int, safe: SafeWords) -> bool:
     """Whether the word ending at ``end`` is an eponym of a disease or sign, as its tail shows.
 
     "Parkinson disease", "Bell's palsy", "Epstein-Barr virus" (either eponym of the chain):
-    there it names no one, even where a person of that name was found elsewhere.
+    there it names no one, even where a person of that name was found elsewhere. The word
+    must be one of the clinical lists that no dictionary holds, or one of a chain: "Park
+    test" and "Hall block" are the patient's name and a word.
     """
     m = _EPONYM_TAIL.match(text, end)
-    if m is None:
-        return text.startswith(("'s", "\u2019s"), end)
+    if m is None or m.group(2).lower() not in EPONYM_HEADS:
+        return False
     chain = [w for w in m.group(1).split("-") if w]
     if any(not (safe.is_eponym(w) or w.lower() in safe.clinical) for w in chain):
         return False
-    return m.group(2).lower() in EPONYM_HEADS
+    before = _WORD_BEFORE.search(text, max(0, end - 40), end)
+    word = (before.group() if before else "").lower()
+    # A word of the clinical lists that is no English word: "Parkinson", "Barr", "Landau".
+    return bool(chain) or (word in safe.clinical and word not in safe.dictionary)
+
+
+def _adjectival(word: str, safe: SafeWords) -> bool:
+    """A symptom's adjective or noun of a safe word: "crampy", "lightheadedness"."""
+    for suffix in ("ness", "y"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 4 and safe.is_safe(stem):
+            return True
+    return False
 
 
 def _with_unit(part: str, safe: SafeWords) -> bool:
@@ -443,8 +456,10 @@ def _mark_names_in_context(
         ):
             unsafe[i] = True
     changed = True
-    while changed:
+    passes = 0
+    while changed and passes < MAX_PASSES:
         changed = False
+        passes += 1
         for i, (s, e, word) in enumerate(tokens):
             if unsafe[i] or covered.any(s, e) or not word.isalpha():
                 continue
@@ -554,6 +569,7 @@ def _given_name(
     return surname and text[pe : tokens[i][0]] in (", ", ",")
 
 
+MAX_PASSES = 8  # a name spreads a word a pass: "Teodora Young" needs two; a list of 400 none
 MIN_PROSE_WORDS = 5  # a line of fewer words is a field or a heading, not prose
 MIN_PROSE_LOWER = 0.6  # and so is one whose words are mostly capitalised
 _SENTENCE_START = frozenset(".!?:;|*-(\"'\u2022>")
@@ -692,6 +708,8 @@ def _mark_inverted_with_initial(
             continue
         if any(w.lower() in safe.stop for w in words):
             continue
+        if safe.is_safe(surname) and not safe.could_be_name(surname):
+            continue  # a lab row: "Color, Amber A"
         spans = ((i, surname, s0, e0), (i + 1, given, s1, e1))
         if not any(
             safe.could_be_name(w) or unsafe[j] or covered.person(s, e) for j, w, s, e in spans
@@ -703,6 +721,13 @@ def _mark_inverted_with_initial(
 
 
 _LOCATIVES = frozenset({"in", "from", "near"})
+# What a place follows: "lives in Fall River", "moved from Silver Spring"; not "discharged
+# home in Stable Condition".
+_RESIDENCE = frozenset(
+    "lives living live lived resides residing reside resided moved moving relocated born "
+    "raised up returned returning visiting visited travelled traveled traveling travelling "
+    "works working worked stays staying stayed".split()
+)
 
 
 def _place_phrase(
@@ -710,9 +735,9 @@ def _place_phrase(
 ) -> range:
     """The tokens of a capitalised phrase of ordinary words that is a place, if it is one.
 
-    "lives in Fall River": after "in", "from" or "near", ending its clause or before a
-    function word, not all of its words clinical terms we chose ("in Sinus Rhythm", "from
-    Physical Therapy" are no places).
+    "lives in Fall River": after "in", "from" or "near" and a verb of living or moving,
+    ending its clause or before a function word, not all of its words clinical terms we
+    chose ("in Sinus Rhythm", "home in Stable Condition" are no places).
     """
     none = range(0)
     if all(w.lower() in safe.curated for w in phrase) or any(
@@ -729,9 +754,10 @@ def _place_phrase(
     # The place ends its clause, or a function word follows: not "in Good Spirits today".
     ends = k + 1 == len(tokens) or text[tokens[k][1] : tokens[k + 1][0]].strip(" ") != ""
     ends = ends or tokens[k + 1][2].lower() in safe.stop
-    if ends and _previous_word(text, tokens, j) in _LOCATIVES:
-        return range(j, k + 1)
-    return none
+    if not ends or _previous_word(text, tokens, j) not in _LOCATIVES:
+        return none
+    verb = _previous_word(text, tokens, j - 1) if j > 0 else None
+    return range(j, k + 1) if verb in _RESIDENCE else none
 
 
 def _title_phrase(text: str, tokens: list[tuple[int, int, str]], i: int) -> list[str]:
@@ -771,11 +797,14 @@ def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> boo
     return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
 
 
+_FIELD_END = re.compile(r"[ \t]*(?:[,;)\n\f]|$)")
+
+
 def _initial_then_end(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
     """Whether token ``i`` follows an initial and ends its field: "Q. Do, MD", "J. May"."""
     if not _after_initial(text, tokens, i):
         return False
-    return re.match(r"[ \t]*(?:[,;)\n\f]|$)", text[tokens[i][1] : tokens[i][1] + 3]) is not None
+    return _FIELD_END.match(text, tokens[i][1]) is not None
 
 
 def _before_initial_and_name(
@@ -795,7 +824,7 @@ def _before_initial_and_name(
 
 
 # Months that are given names too: "June Onoh", beside a name and away from any day.
-_GIVEN_MONTHS = frozenset({"april", "may", "june", "august"})
+_GIVEN_MONTHS = frozenset({"april", "june", "august"})
 
 
 def _syllable_name(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
@@ -839,6 +868,9 @@ def _before_relation(
         return False
     if tokens[i + 1][2].lower() not in safe.relations:
         return False
+    word = tokens[i][2]
+    if not safe.could_be_name(word) and safe.is_safe(word):
+        return False  # a family history's disease: "Glaucoma (mother)"
     return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
 
 
@@ -940,7 +972,7 @@ _WARD_SIDE = re.compile(
     r"[ ](?:\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)"
     r"|(?:Tower|Wing|Pavilion|TOWER|WING)[ ]\d{1,2}[A-Z]?)(?![\w])"
 )
-_WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/:%]|\.\d)")
+_WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-F]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/:%]|\.\d)")
 _UNIT_LABELS = frozenset({"unit", "ward", "floor", "location", "loc"})
 
 
@@ -952,8 +984,12 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
     s, e, word = tokens[i]
     if _WARD_SIDE.match(text, e):
         return True
-    if _WARD_UNIT.match(text, e) and word.lower() not in safe.dictionary:
-        return True
+    lower = word.lower()
+    unknown = lower not in safe.dictionary and (
+        lower not in safe.clinical or safe.name_over_term(word)
+    )
+    if _WARD_UNIT.match(text, e) and unknown:
+        return True  # "Marburg ICU"; not "Cardiothoracic ICU", "Rocephin 2G"
     if i == 0 or not _WARD_NUMBER.match(text, e):
         return False
     gap = text[tokens[i - 1][1] : s]

@@ -41,7 +41,9 @@ def month_of(word: str, words: WordLists, *, strict: bool = True) -> int | None:
 
     A misreading is three letters at edit distance 1 from a month abbreviation with the
     same first letter ("Feo", "Fep", "Fen" for "Feb"), which is not itself an ordinary
-    word ("Mat", "Set", "Now" stay words). A zero is read as the letter O ("0ct").
+    word ("Mat", "Set", "Now" stay words), or a month spelled out, five letters or more,
+    one edit off (two from eight letters), same first letter, no ordinary word either
+    ("Noveimber", "Decernber"). A zero is read as the letter O ("0ct").
 
     Args:
         word: the candidate month word.
