@@ -841,6 +841,8 @@ def test_signatures_departments_eponyms_and_ordinals_across_lines(analyzer: PhiA
         "Pathologist: M. Song, MD on 3/4/2020\n"
         "Ilse Varga, MD\n"
         "Internal Medicine\n"
+        "Quorn Family Medicine Clinic\n"
+        "Pharmacy Services\n"
         "GERD and Barrett esophagus; midodrine started on 30th of November.\n"
         "Follow up at Harbor Pulmonary Medicine Group on the\n"
         "17th. Per Ogbuehi Volunteer Fire Company crew.\n"
@@ -849,6 +851,7 @@ def test_signatures_departments_eponyms_and_ordinals_across_lines(analyzer: PhiA
         (NET, "Song"),
         ("DATE", "3/4/2020"),
         ("PERSON", "Ilse Varga"),
+        ("FACILITY", "Quorn Family Medicine Clinic"),
         ("DATE", "30th of November."),
         ("FACILITY", "Harbor Pulmonary Medicine Group"),
         ("DATE", "the\n17th"),

@@ -46,9 +46,15 @@ class FacilityRecognizer(NameRecognizer):
         # A store's number: "CVS Pharmacy #18084".
         store = r"(?:[ ]?#[ ]?\d{1,6}(?!\d))?"
         # Partners' names are listed with commas: "Mai, Adams and Associates". The facility
-        # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3".
+        # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3";
+        # not after a line that is a facility's name already: "... Medicine Clinic" /
+        # "Pharmacy Services" is a department under it.
+        complete = either_case(
+            {label.split()[-1] for label in [*suffixes, *assets.label_list("facility_tails")]}
+        )
+        wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
         pattern = (
-            rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|\n(?=[A-Z]))"
+            rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading + store
         )
         self._suffix_words = {
