@@ -61,6 +61,9 @@ class DeidAssets:
     version: str
     safe_words: SafeWords  # what the safety net (deid/net.py) accepts
     grid_labels: dict[tuple[str, ...], str]  # header-row labels by PHI type (deid/pairing.py)
+    # Words any facility's name may hold ("Home", "Health", "of", clinical terms): a facility's
+    # leading words are carried only when one of them is more (detect.propagate_facility_names).
+    facility_words: frozenset[str]
 
     def label_list(self, key: str) -> list[str]:
         """One list of labels from labels.json, e.g. ``"mrn_labels"``."""
@@ -161,6 +164,8 @@ def load_assets(models_dir: Path) -> DeidAssets:
             "ZIP_CODE": labels["zip_labels"],
         }
     )
+    facility_labels = labels["facility_suffixes"] + labels["facility_tails"]
+    facility_words = {w.lower() for label in facility_labels for w in _WORD.findall(label)}
     return DeidAssets(
         labels=labels,
         words=words,
@@ -168,4 +173,5 @@ def load_assets(models_dir: Path) -> DeidAssets:
         version=str(manifest["version"]),
         safe_words=safe,
         grid_labels=grid,
+        facility_words=frozenset(facility_words | {"of", "the", "and", "st"} | curated),
     )

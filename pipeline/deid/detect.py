@@ -25,7 +25,7 @@ import regex as re
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.deid.assets import DeidAssets, WordLists, load_assets
+from pipeline.deid.assets import WordLists, load_assets
 from pipeline.deid.net import PARTICLES, SafeWords, names_a_disease, unverified_spans
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
@@ -97,12 +97,12 @@ def find_phi(
         raise DeidFailed() from None
     results = [r for r in results if r.score >= _threshold(r.entity_type, cfg)]
     assets = analyzer.assets if isinstance(analyzer, PhiAnalyzer) else load_assets(cfg.models_dir)
-    results = [r for r in results if not _clinical_ner(text, r, assets.safe_words)]
+    safe = assets.safe_words
+    results = [r for r in results if not _clinical_ner(text, r, safe)]
     words = assets.words
     spans = [_to_span(r) for r in results]
     if not reread:
-        spans += paired_values(doc, assets.grid_labels, safe=assets.safe_words)
-    safe = assets.safe_words
+        spans += paired_values(doc, assets.grid_labels, safe=safe)
     spans += [
         span
         for span in propagate(text, _seeds(text, spans, words), words)
@@ -111,11 +111,11 @@ def find_phi(
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     spans += propagate_acronyms(text, spans)
-    spans += propagate_facility_names(text, spans, _facility_words(assets))
+    spans += propagate_facility_names(text, spans, assets.facility_words)
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
-        spans += unverified_spans(text, spans, assets.safe_words, allowed=allowed)
-    spans = widen(text, _by_policy(text, spans, cfg), assets.safe_words)
+        spans += unverified_spans(text, spans, safe, allowed=allowed)
+    spans = widen(text, _by_policy(text, spans, cfg), safe)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
 
@@ -181,10 +181,6 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 # Not an intensive care unit after initials: "SHC MICU" is the place's MICU.
                 if not ("ICU" in tail.group() and text[start:end].isupper()):
                     end = tail.end()
-        if span.label == "FACILITY":
-            store = _STORE_NUMBER.match(text, end)
-            if store is not None:
-                end = store.end()  # "CVS Pharmacy #18084"
         if span.label == "PHONE_NUMBER":
             extension = _EXTENSION.match(text, end)
             if extension is not None:
@@ -207,8 +203,11 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             saint = _SAINT_BEFORE.search(text, max(0, start - 5), start)
             if saint is not None:
                 start = saint.start()  # "St. Anne" where the name alone was carried
+            store = _STORE_NUMBER.match(text, end)
+            if store is not None:
+                end = store.end()  # "CVS Pharmacy #18084"
             place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
-            town = [w for w in _TOKEN.findall(place.group())] if place is not None else []
+            town = _TOKEN.findall(place.group()) if place is not None else []
             if town and not all(w.lower() in safe.curated for w in town):
                 end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe)
@@ -394,13 +393,6 @@ def propagate_acronyms(text: str, spans: Iterable[Span]) -> list[Span]:
                 Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE)
             )
     return found
-
-
-def _facility_words(assets: DeidAssets) -> frozenset[str]:
-    """Words any facility's name may hold: "Home", "Health", "Center", "of", clinical terms."""
-    labels = assets.label_list("facility_suffixes") + assets.label_list("facility_tails")
-    words = {w.lower() for label in labels for w in _TOKEN.findall(label)}
-    return frozenset(words | {"of", "the", "and", "st"} | assets.safe_words.curated)
 
 
 def propagate_facility_names(

@@ -58,7 +58,6 @@ _DAMAGED_DATE = re.compile(
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
 _DECADE = re.compile(r"\d+s")
-_DIGITS = frozenset("0123456789")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
 _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
@@ -298,7 +297,8 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
     letters = len(word) - digits
-    if letters >= 4 and word[0].isalpha() and word[-1].isalpha() and set(word) & _DIGITS == {"0"}:
+    zeros_only = all(c == "0" for c in word if c.isdigit())  # it holds a digit
+    if letters >= 4 and word[0].isalpha() and word[-1].isalpha() and zeros_only:
         # Letters with a zero inside, as a fax reads an O: "ST0CKTON" is "STOCKTON", to be
         # judged as that word; "CARDI0L0GY" is safe. (A one is left alone: "HbA1c".)
         return safe.is_safe(word.replace("0", "o"))
@@ -326,7 +326,7 @@ def names_a_disease(text: str, end: int, safe: SafeWords) -> bool:
     if m is None or m.group(2).lower() not in EPONYM_HEADS:
         return False
     chain = [w for w in m.group(1).split("-") if w]
-    if any(not (safe.is_eponym(w) or w.lower() in safe.clinical) for w in chain):
+    if any(w.lower() not in safe.clinical for w in chain):
         return False
     before = _WORD_BEFORE.search(text, max(0, end - 40), end)
     word = (before.group() if before else "").lower()
@@ -406,16 +406,15 @@ def _mark_names_in_context(
             unsafe[i] = True  # "Will (son)", "Maria (dtr)"
             continue
         prev = _previous_word(text, tokens, i)
+        # The same word as ``prev``, or the last of the line before: "(dr" / "Dean)".
         wrapped_prev = _previous_word(text, tokens, i, wrapped=True)
         if lower in safe.stop:
-            if word.istitle() and (prev in safe.titles or wrapped_prev in safe.titles):
+            if word.istitle() and wrapped_prev in safe.titles:
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
             continue
         capital = word[0].isupper()
         known = safe.could_be_name(word)
-        if (prev in safe.titles or wrapped_prev in safe.titles) and not (
-            word.islower() and tokens[i - 1][2].isupper()
-        ):
+        if wrapped_prev in safe.titles and not (word.islower() and tokens[i - 1][2].isupper()):
             # Also "(dr" at a line's end and "Dean)" on the next; not "MR enterography".
             unsafe[i] = True
         elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
@@ -464,17 +463,13 @@ def _mark_names_in_context(
             if unsafe[i] or covered.any(s, e) or not word.isalpha():
                 continue
             lower = word.lower()
-            if lower in safe.stop and word.istitle() and _initial_then_end(text, tokens, i):
-                unsafe[i] = True  # a surname that is a function word: "Q. Do, MD", "J. May"
-                changed = True
-                continue
             if lower in safe.stop:
-                # A given name that is also a function word, before a surname a recognizer
-                # found: "-- Will Aguirre RN".
-                if (
-                    word.istitle()
-                    and safe.could_be_name(word)
-                    and _before_found(text, tokens, i, person)
+                # A surname that is a function word, after an initial ("Q. Do, MD", "J.
+                # May"); a given name that is one, before a surname a recognizer found ("--
+                # Will Aguirre RN").
+                if word.istitle() and (
+                    _initial_then_end(text, tokens, i)
+                    or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
                 ):
                     unsafe[i] = True
                     changed = True
@@ -507,10 +502,11 @@ def _mark_names_in_context(
             # Beside a name the recognizers found, only a term we chose ourselves is kept
             # ("Kala" is a word of the drug and disease lists, and a given name); beside a
             # word the net removed, which may be an OCR misreading, any clinical term is.
+            syllables = _syllable_name(text, tokens, i, safe)
             known = (
                 safe.could_be_name(word)
                 or (lower in _GIVEN_MONTHS and not _beside_number(text, tokens, i))
-                or _syllable_name(text, tokens, i, safe)
+                or syllables
             )
             if lower in safe.curated and not known:
                 continue
@@ -518,10 +514,7 @@ def _mark_names_in_context(
             if (
                 _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only)
                 or (known and _before_initial_and_name(text, tokens, i, unsafe, person))
-                or (
-                    _syllable_name(text, tokens, i, safe)
-                    and _syllable_name_beside(text, tokens, i, unsafe, person)
-                )
+                or (syllables and _syllable_name_beside(text, tokens, i, unsafe, person))
             ):
                 unsafe[i] = True
                 changed = True
