@@ -400,6 +400,82 @@ def test_every_date_extraction_parses_is_removed(
     assert ("DATE", date) in found(analyzer, doc_of(text))  # ... so de-id removes it
 
 
+# --- what OCR splits or a form prints alone --------------------------------------------------
+
+
+def test_an_area_code_and_a_ward_side_wrapped_to_the_next_line(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Home Phone\n(605)\n442-7781 ask for Odalys.\nTower: Quist 4\nEast, then PT eval")
+    assert found(analyzer, doc) == [
+        (NET, "(605)\n442-7781"),
+        (NET, "Odalys"),
+        (NET, "Quist 4\nEast"),
+    ]
+
+
+def test_house_numbers_ids_and_dates_with_marks_ocr_added(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Lives at 7731: Briarwood Bend, Yankton, SD 57078\n"
+        "Accession (PX-2 3-551907) sent. Implant SN\n4471209 -118 placed.\n"
+        "DOB: 14-Mar: 1951. Seen 3 October 201 9; labs dated 12th of Novenber. 2019.\n"
+        "Printed 2024 11 05 by system"
+    )
+    assert found(analyzer, doc) == [
+        ("STREET_ADDRESS", "7731: Briarwood Bend"),  # "Bend": a USPS suffix Faker lacks
+        ("CITY", "Yankton"),
+        ("ZIP_CODE", "57078"),
+        (NET, "PX-2 3-551907"),
+        ("ID", "4471209 -118"),
+        ("DATE", "14-Mar: 1951"),
+        ("DATE", "3 October 201 9"),
+        ("DATE", "12th of Novenber. 2019"),
+        ("DATE", "2024 11 05"),
+    ]
+
+
+def test_place_names_that_open_with_a_particle_a_number_or_a_disease(
+    analyzer: PhiAnalyzer,
+) -> None:
+    # "Upper", "Four" and "Chagas" (of "Chagas disease") are words our lists hold.
+    doc = doc_of(
+        "Seen at Upper Tillery Regional Medical Center. Family prefers St. Ignatius.\n"
+        "Four Winds Family Clinic\nfollow up at Chagas Kidney Center, appt 2 wks\n"
+        "EMS - Dunmore Borough Fire Medic 31 arrived\n"
+        "2 Hill Ave \u2022 YANKTON SD 57078\nwww.dunmoreboroughclinic. health"
+    )
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Upper Tillery Regional Medical Center"),
+        (NET, "St"),
+        (NET, "Ignatius"),
+        ("FACILITY", "Four Winds Family Clinic"),
+        ("FACILITY", "Chagas Kidney Center"),
+        ("FACILITY", "Dunmore Borough Fire Medic 31"),
+        ("STREET_ADDRESS", "2 Hill Ave"),
+        ("CITY", "YANKTON"),
+        ("ZIP_CODE", "57078"),
+        ("URL", "www.dunmoreboroughclinic. health"),
+    ]
+
+
+def test_names_that_are_words_beside_names_and_relations(analyzer: PhiAnalyzer) -> None:
+    # "MAY", "Al" and "Bishop" are words; "ilse brandt" is in brackets after a role.
+    doc = doc_of(
+        "dtr KEZIA called; Brother MAY visited. nephew Al Toivonen here.\n"
+        "SW (ilse brandt) aware. plan (see note). Contact Orla Bishop 605-555-0142.\n"
+        "PCP\nGRANT HOLLIS\nde Wit, Anouk seen"
+    )
+    assert found(analyzer, doc) == [
+        (NET, "KEZIA"),
+        ("PERSON", "MAY"),
+        ("PERSON", "Al Toivonen"),
+        (NET, "ilse brandt"),
+        (NET, "Orla Bishop"),
+        ("PHONE_NUMBER", "605-555-0142"),
+        (NET, "GRANT HOLLIS"),
+        (NET, "de Wit"),
+        (NET, "Anouk"),
+    ]
+
+
 # --- what stays -----------------------------------------------------------------------------
 
 

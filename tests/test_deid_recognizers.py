@@ -575,10 +575,18 @@ OCR_DATE_CASES = [
     ("50mg °~—s14-Jun-2019 Changed dose", ["14-Jun-2019"]),
     ("| 28-Apr2019 | TO45", ["28-Apr2019"]),
     ("| Ol-jun-2019 | 1043", ["Ol-jun-2019"]),
+    # a year first, then a padded month and day: a date without a context word
+    ("1971 08. 06", ["1971 08. 06"]),
+    ("RN 2025 06 16: Page 1", ["2025 06 16"]),
+    # separators turned into a colon, a year split by a space, a misspelt month after an
+    # ordinal
+    ("DOB: 26-Sep: 1942 Page 1", ["26-Sep: 1942"]),
+    ("Date of Procedure: 16 August 201 7", ["16 August 201 7"]),
+    ("Birthdate: 26-SEP-1 918 Date", ["26-SEP-1 918"]),
+    ("report dated 29th of Jaruary. 2025", ["29th of Jaruary. 2025"]),
     # failing on its own: zero-padded numeric dates with spaces for separators need a
     # context word (tests/test_deid_detect.py::test_context_words)
     ("PO 08 17 1949", []),
-    ("1971 08. 06", []),
     # failing: a misread year after a misread month
     ("Feo 23, 2623", []),
     # failing: an ordinary word one letter off a month ("Set" / "Sep", "Now" / "Nov")

@@ -38,6 +38,13 @@ def _clean(words: object) -> set[str]:
     return {str(w).strip().lower() for w in words if str(w).strip()}  # type: ignore[attr-defined]
 
 
+# USPS Publication 28, Appendix C1 (public domain): primary street suffix names that
+# Faker's list lacks ("9917 Forest Bend", "12 Harbor Commons").
+USPS_NOT_IN_FAKER = frozenset(
+    "anex arcade bayou beach bend bluff bluffs bottom boulevard commons crossroads trailer".split()
+)
+
+
 def main() -> None:
     """Write the generated lists and refresh MANIFEST.json."""
     import faker
@@ -66,8 +73,9 @@ def main() -> None:
     )
     _write(
         "street_suffixes.txt",
-        f"Faker {fv} faker/providers/address/en_US street_suffixes (USPS Pub. 28 suffix names)",
-        _clean(Address.street_suffixes),
+        f"Faker {fv} faker/providers/address/en_US street_suffixes (USPS Pub. 28 suffix names)"
+        " + the Publication 28 Appendix C1 names Faker leaves out",
+        _clean(Address.street_suffixes) | USPS_NOT_IN_FAKER,
     )
 
     manifest_path = HERE / "MANIFEST.json"

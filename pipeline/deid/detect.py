@@ -122,12 +122,14 @@ def find_phi(
 # Letters and digits joined without a space: "Soo-jin", "alta.valdivia17", "X665-4184-8538",
 # "O'Brien". A span that takes a part of one takes all of it.
 _JOINED = re.compile(r"[^\W_]+(?:[\-.@_'’][^\W_]+)+")
-# A ward or unit after the place that names it: "Phipps 9 South", "Wolfe 3B", "Halsted Tower
-# 6". A bare number is left: "Fisher 7" loses nothing that identifies when "Fisher" goes.
+# A ward or unit after the place that names it: "Phipps 9 South" (its side perhaps wrapped
+# to the next line), "Wolfe 3B", "Halsted Tower 6". A bare number is left: "Fisher 7" loses
+# nothing that identifies when "Fisher" goes.
 _WARD_TAIL = re.compile(
     r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?"
     r"|(?![23]D)\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU)"  # not "2D echo"; "Phipps ICU"
-    r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w))"
+    r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w)"
+    r"|\d{1,2}[ ]?\n(?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?!\w))"  # wrapped
 )
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
 _ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
@@ -138,6 +140,8 @@ _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 # A web address's last part that OCR spaced or comma'd off: ", com", ". org".
 _LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
 _TLD_TAIL = re.compile(r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
+_WEB_START = re.compile(r"(?i)(?:https?:/{0,2}|www\b|[\w.\-+]+@)")
+_ANY_TLD_TAIL = re.compile(r"[ ]?[.,][ ]?[a-z]{2,12}(?![\w.\-])")
 # An apartment or suite after a street, its separator damaged: "Suite.291", "Apt, 144".
 _UNIT = r"(?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT)"
 _UNIT_NUMBER = re.compile(
@@ -153,9 +157,21 @@ _PLACE_AFTER_DASH = re.compile(
 )
 # The town after a facility's name at its line's end: "University Hospitals Fargo".
 _PLACE_AT_LINE_END = re.compile(r"[ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M)
-_SAINT_BEFORE = re.compile(r"(?<![A-Za-z])(?:St|ST|Ste|Mt|MT|Ft)[.,]?[ ]$")
+# The word that opens a saint's or a place's name, before the rest of it carried as a
+# facility: "St. Anne", "Upper Valley Hospital Center".
+_PARTICLE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:"
+    + "|".join(sorted({p.title() for p in PARTICLES} | {p.upper() for p in PARTICLES}))
+    + r")[.,]?[ ]$"
+)
+# An area code OCR left at a line's end, or spaced, before a seven-digit phone number.
+_AREA_BEFORE = re.compile(r"(?:(?<![\w)])\(\d{3}\)[ ]?\n?|(?<![\w)(])\d{3}[ ])[ ]?$")
+_SEVEN_DIGITS = re.compile(r"\d{3}[ .\-]\d{4}")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
-_ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?$")
+# ("SP-1 7-894716": and a digit of the id itself spaced off with it.)
+_ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?(?:\d{1,2}[ ])?$")
+# An id's last part that OCR spaced off before its hyphen: "8233507 -064".
+_ID_SUFFIX = re.compile(r"[ ]-\d{2,6}(?![\w.\-])")
 
 
 def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
@@ -181,12 +197,21 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 # Not an intensive care unit after initials: "SHC MICU" is the place's MICU.
                 if not ("ICU" in tail.group() and text[start:end].isupper()):
                     end = tail.end()
-        if span.label == "PHONE_NUMBER":
+        if span.label == "PHONE_NUMBER" or (
+            span.label == "UNVERIFIED" and _SEVEN_DIGITS.fullmatch(text, start, end)
+        ):
+            if sum(c.isdigit() for c in text[start:end]) == 7:
+                area = _AREA_BEFORE.search(text, max(0, start - 8), start)
+                if area is not None:
+                    start = area.start()  # "(870)" / "508-2139"
             extension = _EXTENSION.match(text, end)
             if extension is not None:
                 end = extension.end()  # "361-652-6949 x141"
         if span.label in _WEB_LABELS:
             tld = _TLD_TAIL.match(text, end)
+            web = text[start:end]
+            if tld is None and _WEB_START.match(web) and "." not in re.split(r"://|@", web)[-1]:
+                tld = _ANY_TLD_TAIL.match(text, end)  # a host with no dot: its TLD was spaced off
             if tld is not None:
                 end = tld.end()  # "frontdesk@ siquelray, com": OCR's comma for the dot
             local = _LOCAL_PART.search(text, max(0, start - 64), start)
@@ -200,9 +225,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             if unit is not None:
                 end = unit.end()
         if span.label == "FACILITY":
-            saint = _SAINT_BEFORE.search(text, max(0, start - 5), start)
-            if saint is not None:
-                start = saint.start()  # "St. Anne" where the name alone was carried
+            particle = _PARTICLE_BEFORE.search(text, max(0, start - 8), start)
+            if particle is not None:
+                start = particle.start()  # "St. Anne" where the name alone was carried
             store = _STORE_NUMBER.match(text, end)
             if store is not None:
                 end = store.end()  # "CVS Pharmacy #18084"
@@ -214,8 +239,14 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
         elif span.label == "UNVERIFIED" and text[start].isupper():
             end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"
         elif span.label in _ID_LIKE and any(c.isdigit() for c in text[start:end]):
-            prefix = _ID_PREFIX.search(text, max(0, start - 8), start)
-            if prefix is not None and _TOKEN.findall(prefix.group())[0].lower() not in safe.curated:
+            suffix = _ID_SUFFIX.match(text, end)
+            if suffix is not None:
+                end = suffix.end()
+            prefix = _ID_PREFIX.search(text, max(0, start - 11), start)
+            if prefix is not None and (
+                _TOKEN.findall(prefix.group())[0].lower() not in safe.curated
+                or any(c.isdigit() for c in prefix.group())  # "SP-1 7-894716"
+            ):
                 start = prefix.start()  # not a label: "ID- 1574622", "DOB- 02/11/1926"
         if (start, end) != (span.start, span.end):
             span = span.model_copy(update={"start": start, "end": end})

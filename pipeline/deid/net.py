@@ -115,6 +115,10 @@ PARTICLES = frozenset(
     "las el la le de des del della di da van von der den du mc mac lake glen grand".split()
 )
 
+_ABBREVIATED_PARTICLES = frozenset({"st", "ste", "mt", "ft"})
+# Of those, the ones that open a surname and are no English word: "de Koning", "van Wijk".
+SURNAME_PARTICLES = frozenset("de des del della di da van von der den du".split())
+
 
 @dataclass(frozen=True)
 class SafeWords:
@@ -393,6 +397,8 @@ def _mark_names_in_context(
     """
     before = list(unsafe)
     _mark_capitalised_in_prose(text, tokens, unsafe, covered, safe)
+    _mark_name_lines(text, tokens, unsafe, covered, safe)
+    _mark_bracketed_names(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
@@ -411,8 +417,20 @@ def _mark_names_in_context(
         if lower in safe.stop:
             if word.istitle() and wrapped_prev in safe.titles:
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
+            elif (
+                prev in safe.relations
+                and len(word) >= 3
+                and word.isupper()
+                and not tokens[i - 1][2].isupper()
+                and not text.startswith(":", e)
+                and _next_word(text, tokens, i) not in safe.relations  # "Mother AND Father"
+            ):
+                unsafe[i] = True  # a given name that is one, in capitals: "Nephew WILL called"
             continue
         capital = word[0].isupper()
+        if prev in safe.relations and word.istitle() and _before_found(text, tokens, i, person):
+            unsafe[i] = True  # a given name before a surname found, whatever it is: "son Ed Ruiz"
+            continue
         known = safe.could_be_name(word)
         if wrapped_prev in safe.titles and not (word.islower() and tokens[i - 1][2].isupper()):
             # Also "(dr" at a line's end and "Dean)" on the next; not "MR enterography".
@@ -486,6 +504,13 @@ def _mark_names_in_context(
                     if not covered.any(*tokens[j][:2]):
                         unsafe[j] = True
                         changed = True
+                if (
+                    not chain
+                    and lower in SURNAME_PARTICLES
+                    and _before_name(text, tokens, i, unsafe, person)
+                ):
+                    unsafe[i] = True  # a surname's own particle, opening it: "de Koning, Grant"
+                    changed = True
                 continue
             if not word[0].isupper():
                 # In lower case, only a name beside a name: "amy hall", not "amy called".
@@ -509,6 +534,9 @@ def _mark_names_in_context(
                 or syllables
             )
             if lower in safe.curated and not known:
+                if _after_given_name(text, tokens, i, unsafe, safe):
+                    unsafe[i] = True  # a surname that is a term we chose: "Tammy Major"
+                    changed = True
                 continue
             found_only = lower in safe.clinical and not known
             if (
@@ -592,6 +620,76 @@ def _mark_capitalised_in_prose(
         for segment in _sentences(text, tokens, members, safe):
             if prose_line or _is_prose(segment, tokens, covered):
                 _mark_in_sentence(text, tokens, segment, unsafe, covered, safe)
+
+
+def _mark_name_lines(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark a line, or a cell, that holds two or three known names and nothing else.
+
+    A form prints a person's name as a field's value on its own ("WILL FRANK" under "Primary
+    Care Physician", "Grant Rose"): each word is in the name lists, and none is a term we
+    chose, and not all are function words ("Will", "May"). Two given or family names together
+    and alone are a name.
+    """
+    for m in re.finditer(r"(?m)^[ \t]*(\S.*?)[ \t]*$", text):
+        for cell in re.finditer(r"\S+(?:[ ,]{1,2}\S+)*", m.group(1)):
+            start = m.start(1) + cell.start()
+            members = [
+                i for i, (s, e, _) in enumerate(tokens) if start <= s and e <= start + len(cell[0])
+            ]
+            if not 2 <= len(members) <= 3 or any(unsafe[i] for i in members):
+                continue
+            words = [tokens[i][2] for i in members]
+            gaps = [text[tokens[a][1] : tokens[a + 1][0]] for a in members[:-1]]
+            if (
+                all(g in (" ", ", ") for g in gaps)
+                and all(w.isalpha() and len(w) >= 2 and (w.istitle() or w.isupper()) for w in words)
+                and all(w.lower() in safe.names and w.lower() not in safe.curated for w in words)
+                and not all(w.lower() in safe.stop for w in words)
+                and not any(covered.any(*tokens[i][:2]) for i in members)
+            ):
+                for i in members:
+                    unsafe[i] = True
+
+
+_BRACKETED = re.compile(r"\(([a-z]+(?:[ ][a-z]+){1,2})\)")
+
+
+def _mark_bracketed_names(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark two or three lower-case words in brackets that can all be names: "(summer warren)".
+
+    A telegraphic note names who it means in brackets after a role ("case mgmt (summer
+    warren) aware", "SW (anya sweet)"). Each word is a known name, or one the net could not
+    show to be safe, and at least one is a given or family name, or unknown; none is a term
+    we chose or a function word ("(see note)", "(left arm)").
+    """
+    starts = {s: i for i, (s, _, _) in enumerate(tokens)}
+    for m in _BRACKETED.finditer(text):
+        first = starts.get(m.start(1))
+        if first is None:
+            continue
+        members = range(first, first + m.group(1).count(" ") + 1)
+        if any(
+            tokens[i][2] in safe.curated or tokens[i][2] in safe.stop or covered.any(*tokens[i][:2])
+            for i in members
+        ):
+            continue
+        if all(unsafe[i] or safe.could_be_name(tokens[i][2]) for i in members) and any(
+            unsafe[i] or tokens[i][2] in safe.names or tokens[i][2] in safe.census for i in members
+        ):
+            for i in members:
+                unsafe[i] = True
 
 
 def _is_prose(members: list[int], tokens: list[tuple[int, int, str]], covered: _Coverage) -> bool:
@@ -867,6 +965,25 @@ def _before_relation(
     return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
 
 
+def _after_given_name(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], safe: SafeWords
+) -> bool:
+    """Whether title-case token ``i`` follows a given name the net removed: "Tammy Major".
+
+    The name before is one of our name lists and no clinical word ("Cohen Syndrome" keeps
+    its eponym).
+    """
+    if i == 0 or len(tokens[i][2]) < 2 or not tokens[i][2].istitle() or not unsafe[i - 1]:
+        return False
+    before = tokens[i - 1][2]
+    return (
+        text[tokens[i - 1][1] : tokens[i][0]] == " "
+        and before.istitle()
+        and before.lower() in safe.names
+        and before.lower() not in safe.clinical
+    )
+
+
 def _before_found(
     text: str, tokens: list[tuple[int, int, str]], i: int, person: list[bool]
 ) -> bool:
@@ -953,16 +1070,18 @@ def _before_name(
     """Whether token ``i`` stands right before a capitalised word removed or found as a name."""
     if i + 1 >= len(tokens):
         return False
-    _, e, _ = tokens[i]
+    _, e, word = tokens[i]
     s1, _, nxt = tokens[i + 1]
-    return text[e:s1] == " " and nxt[:1].isupper() and (unsafe[i + 1] or person[i + 1])
+    # An abbreviated particle keeps its dot: "St. Vincent", "Mt. Sinai".
+    gaps = (" ", ". ") if word.lower() in _ABBREVIATED_PARTICLES else (" ",)
+    return text[e:s1] in gaps and nxt[:1].isupper() and (unsafe[i + 1] or person[i + 1])
 
 
 # A floor and its side ("Harbor 6 West"), a tower's floor ("Ridge Tower 5"); a floor and a
 # pod letter, or an intensive care
 # unit ("Marburg 7B", "Marburg ICU"), which also follow ordinary words ("Grade 3A").
 _WARD_SIDE = re.compile(
-    r"[ ](?:\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)"
+    r"[ ](?:\d{1,2}(?:[ ]|[ ]?\n)(?:North|South|East|West|NORTH|SOUTH|EAST|WEST)"
     r"|(?:Tower|Wing|Pavilion|TOWER|WING)[ ]\d{1,2}[A-Z]?)(?![\w])"
 )
 _WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-F]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/:%]|\.\d)")
@@ -1093,7 +1212,10 @@ def _beside_name(
         # printed before the given name ("PHAM, Yen").
         inverted = j < i and gap.startswith(",")
         misread = safe.misread(other) and not safe.could_be_name(other)  # not "Pham", "Snow"
-        doubtful = not inverted and ((other.isupper() and len(other) <= 4) or misread)
+        # Unless both are in capitals and this one is a known name: "RICH OBI".
+        short = other.isupper() and len(other) <= 4
+        both_caps = tokens[i][2].isupper() and len(other) >= 3 and safe.could_be_name(tokens[i][2])
+        doubtful = not inverted and ((short and not both_caps) or misread)
         if person[j] or (unsafe[j] and not found_only and not doubtful):
             return True
     return False

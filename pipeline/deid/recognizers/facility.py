@@ -6,11 +6,14 @@ import regex as re
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
+from pipeline.deid.net import PARTICLES
 from pipeline.deid.recognizers.name_base import NameRecognizer
 from pipeline.deid.recognizers.patterns import either_case
 
 _STORE = re.compile(r"#[ ]?\d")
 _JOINERS = frozenset({"of", "the", "and"})
+# Number words (function words in spaCy's list) that open place names.
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
 
 
 class FacilityRecognizer(NameRecognizer):
@@ -53,9 +56,15 @@ class FacilityRecognizer(NameRecognizer):
             {label.split()[-1] for label in [*suffixes, *assets.label_list("facility_tails")]}
         )
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
+        # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
+        # "Elk Ridge FD Engine 7".
+        apparatus = (
+            r"(?:Medic|MEDIC|Engine|ENGINE|Ambulance|AMBULANCE|Rescue|RESCUE|Squad|SQUAD"
+            r"|Truck|TRUCK)[ ]\d{1,3}(?!\d)"
+        )
         pattern = (
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
-            rf"(?:{suffix}(?:[ ]{tail})?|{tail})(?![A-Za-z])" + not_heading + store
+            rf"(?:{suffix}(?:[ ]{tail})?|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
         )
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
@@ -100,7 +109,9 @@ class FacilityRecognizer(NameRecognizer):
             # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
             # not a row of form labels ("Surname Given Name Age Group").
             return False
-        return all(self._safe.is_safe(w) for w in words)
+        # The generated clinical lists hold proper nouns ("Marburg" of "Marburg virus
+        # disease"): only a word of the dictionary or one we chose is plain here.
+        return all(w.lower() in self._safe.dictionary or w.lower() in self._curated for w in words)
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").
@@ -113,11 +124,13 @@ class FacilityRecognizer(NameRecognizer):
     def is_trimmable(self, word: str) -> bool:
         """Only clinical and form words are cut off the start of a facility name.
 
-        Not "St", "Mt", "Ft" of a saint's or a place's name ("St. Anne Health"); function
-        words are.
+        Not the first word of a saint's or a place's name ("St", "Mt", "Upper", "North",
+        ``net.PARTICLES``); function words are.
         """
-        if word.lower() in {"st", "ste", "mt", "ft"}:
-            return False
+        if word.lower() in PARTICLES:
+            return False  # "St. Anne Health", "Upper Valley Regional Medical Center"
+        if word.lower() in _NUMBER_WORDS:
+            return False  # "Three Rivers Health System", "Five Points Clinic"
         if word.lower() in self._safe.stop:
             return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"
         return self.words.is_clinical(word) and not self.words.is_name(word)

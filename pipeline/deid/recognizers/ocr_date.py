@@ -2,8 +2,8 @@
 
 ``ChartDateRecognizer`` keeps to the formats charts print. This one takes the shapes OCR
 makes of them: a month abbreviation one letter off ("Feo", "Fep" for "Feb"), a day with an
-extra or misread character ("418", "O1"), separators lost, doubled or turned into dots and
-commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949"), a speck's dot in the day or after
+extra or misread character ("418", "O1"), separators lost, doubled or turned into dots,
+colons and commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949"), a speck's dot in the day or after
 the month ("Feb 2.0, 2923", "Feb .23, 2623"), a lower-case month between hyphens
 ("01-jun-2019"), and stray characters stuck to the day ("s14-Jun-2019"). Each shape still
 needs a year, so a vital such as "132/84", a time such as "07:15" or a range such as
@@ -101,7 +101,8 @@ class OcrDateRecognizer(PatternRecognizer):
         m2 = r"(?:0[1-9]|1[0-2])"
         sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
         # A year with a misread digit ("2929", "199?"): accepted only after an exact month.
-        misread_year = r"[12]\d{2}[\d?](?!\d)"
+        # Or with a space OCR put inside it ("201 7", "1 918").
+        misread_year = r"(?:[12]\d{2}[\d?]|[12][ ]\d{3}|[12]\d[ ]\d{2}|[12]\d{2}[ ]\d)(?!\d)"
         # Three letters in any case, a zero allowed for an O ("jul", "pec", "0ct"); only
         # between a day and a hyphen, where the shape is a date's.
         mon3 = r"(?=[0A-Za-z]{3}-)[0A-Za-z][A-Za-z]{2}"
@@ -118,7 +119,16 @@ class OcrDateRecognizer(PatternRecognizer):
             ),
             Pattern(
                 "ocr d-Mon-yyyy",
-                rf"(?<!\d)\d{{1,2}}(?:[\- ]{mon3}-|-[A-Za-z]{{3}}-?|[ ]?{month}[ \-])"
+                # The hyphen after the month may be read as a mark and a space ("26-Sep: 1942").
+                rf"(?<!\d)\d{{1,2}}(?:[\- ]{mon3}-|-[A-Za-z]{{3}}(?:-|[:;.,]?[ ]{{0,2}})"
+                + rf"|[ ]?{month}[ \-])"
+                + misread_year,
+                0.6,
+            ),
+            # A day's ordinal, "of" and a month OCR misspelled: "29th of Jaruary. 2025".
+            Pattern(
+                "ocr dth of Month yyyy",
+                rf"(?<![\dA-Za-z])\d{{1,2}}(?:st|nd|rd|th)[ ]of[ ]{month}[.,]{{0,2}}[ ]{{1,2}}"
                 + misread_year,
                 0.6,
             ),
@@ -129,7 +139,8 @@ class OcrDateRecognizer(PatternRecognizer):
             ),
             # Zero-padded month and day with spaces for separators: needs a context word.
             Pattern("mm dd yyyy", rf"(?<![\d/.\-]){m2}{sep}{d2}{sep}{year}(?![\d/])", 0.3),
-            Pattern("yyyy mm dd", rf"(?<![\d/.\-]){year}{sep}{m2}{sep}{d2}(?![\d/])", 0.3),
+            # A year first, then a padded month and day: no value row reads so ("2025 06 16").
+            Pattern("yyyy mm dd", rf"(?<![\d/.\-]){year}{sep}{m2}{sep}{d2}(?![\d/])", 0.5),
         ]
         super().__init__(
             supported_entity="DATE",
@@ -148,11 +159,13 @@ class OcrDateRecognizer(PatternRecognizer):
         month = month_of(word.group(), self.words, strict=strict)
         if month is None:
             return True
-        year = re.search(r"[12]\d{2}[\d?]$", pattern_text)
+        year = re.search(r"[12]\d{2}[\d?]$", pattern_text.replace(" ", ""))
         exact = word.group().lower() in _MONTH_NAMES
         if year and not _YEAR.match(year.group()) and not exact:
             return True  # a misread year only after a month spelled right
         day = re.match(r"[^A-Za-z]*?([0-9OoIl](?:[. ]?[0-9OoIl]){0,2})", pattern_text[word.end() :])
-        before = re.search(r"([0-9OoIl]{1,3})[ \-]?$", pattern_text[: word.start()])
+        before = re.search(
+            r"([0-9OoIl]{1,3})(?:(?:st|nd|rd|th)[ ]of[ ]|[ \-])?$", pattern_text[: word.start()]
+        )
         value = before.group(1) if before else (day.group(1) if day else "")
         return not plausible_day(value.replace(".", "").replace(" ", ""), month)

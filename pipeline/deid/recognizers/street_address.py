@@ -34,7 +34,9 @@ class StreetAddressRecognizer(PatternRecognizer):
         unit = either_case(assets.label_list("unit_designators"))
         direction = r"(?:[NSEW]\.?|NE|NW|SE|SW|North|South|East|West|NORTH|SOUTH|EAST|WEST)"
         word = r"(?:[A-Z][a-z]+|[A-Z]{2,}|\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH))"
-        number = r"(?<![\w/.\-])\d{1,6}[A-Z]?(?:-\d{1,4})?"
+        # A house number; one of three digits or more perhaps with a mark OCR added after it
+        # ("8043: Mccall Course").
+        number = r"(?<![\w/.\-])(?:\d{1,6}[A-Z]?(?:-\d{1,4})?|\d{3,6}[:;])"
         tail = (
             rf"(?:[ ]{direction}(?![A-Za-z]))?"
             rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
