@@ -457,10 +457,10 @@ def test_place_names_that_open_with_a_particle_a_number_or_a_disease(
 
 
 def test_names_that_are_words_beside_names_and_relations(analyzer: PhiAnalyzer) -> None:
-    # "MAY", "Al" and "Bishop" are words; "ilse brandt" is in brackets after a role.
+    # "MAY", "Al" and "Major" are words; "ilse brandt" is in brackets after a role.
     doc = doc_of(
         "dtr KEZIA called; Brother MAY visited. nephew Al Toivonen here.\n"
-        "SW (ilse brandt) aware. plan (see note). Contact Orla Bishop 605-555-0142.\n"
+        "SW (ilse brandt) aware. plan (see note). Contact Wanda Major 605-555-0142.\n"
         "PCP\nGRANT HOLLIS\nde Wit, Anouk seen"
     )
     assert found(analyzer, doc) == [
@@ -468,7 +468,7 @@ def test_names_that_are_words_beside_names_and_relations(analyzer: PhiAnalyzer) 
         ("PERSON", "MAY"),
         ("PERSON", "Al Toivonen"),
         (NET, "ilse brandt"),
-        (NET, "Orla Bishop"),
+        (NET, "Wanda Major"),  # "Major" is a term we chose
         ("PHONE_NUMBER", "605-555-0142"),
         (NET, "GRANT HOLLIS"),
         (NET, "de Wit"),

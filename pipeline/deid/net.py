@@ -970,8 +970,8 @@ def _after_given_name(
 ) -> bool:
     """Whether title-case token ``i`` follows a given name the net removed: "Tammy Major".
 
-    The name before is one of our name lists and no clinical word ("Cohen Syndrome" keeps
-    its eponym).
+    The name before is in our name lists or the census's, and no clinical word ("Cohen
+    Syndrome" keeps its eponym).
     """
     if i == 0 or len(tokens[i][2]) < 2 or not tokens[i][2].istitle() or not unsafe[i - 1]:
         return False
@@ -979,7 +979,7 @@ def _after_given_name(
     return (
         text[tokens[i - 1][1] : tokens[i][0]] == " "
         and before.istitle()
-        and before.lower() in safe.names
+        and (before.lower() in safe.names or before.lower() in safe.census)
         and before.lower() not in safe.clinical
     )
 
