@@ -26,7 +26,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import WordLists, load_assets
-from pipeline.deid.net import PARTICLES, SafeWords, names_a_disease, unverified_spans
+from pipeline.deid.net import PARTICLES, PLACE_OPENERS, SafeWords, names_a_disease, unverified_spans
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
@@ -141,7 +141,11 @@ _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 _LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
 _TLD_TAIL = re.compile(r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
 _WEB_START = re.compile(r"(?i)(?:https?:/{0,2}|www\b|[\w.\-+]+@)")
-_ANY_TLD_TAIL = re.compile(r"[ ]?[.,][ ]?[a-z]{2,12}(?![\w.\-])")
+# After a host with no dot, the endings health providers' hosts take too: ". health".
+_ANY_TLD_TAIL = re.compile(
+    r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info|health|care|clinic|hospital|doctor|dental"
+    r"|med|io|co|biz)(?![\w.\-])"
+)
 # An apartment or suite after a street, its separator damaged: "Suite.291", "Apt, 144".
 _UNIT = r"(?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT)"
 _UNIT_NUMBER = re.compile(
@@ -160,18 +164,21 @@ _PLACE_AT_LINE_END = re.compile(r"[ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)",
 # The word that opens a saint's or a place's name, before the rest of it carried as a
 # facility: "St. Anne", "Upper Valley Hospital Center".
 _PARTICLE_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?:"
-    + "|".join(sorted({p.title() for p in PARTICLES} | {p.upper() for p in PARTICLES}))
-    + r")[.,]?[ ]$"
+    r"(?<![A-Za-z])(?:(?:St|ST|Ste|STE|Mt|MT|Ft|FT)[.,]?|"
+    + "|".join(sorted({p.title() for p in PLACE_OPENERS} | {p.upper() for p in PLACE_OPENERS}))
+    + r")[ ]$"
 )
-# An area code OCR left at a line's end, or spaced, before a seven-digit phone number.
-_AREA_BEFORE = re.compile(r"(?:(?<![\w)])\(\d{3}\)[ ]?\n?|(?<![\w)(])\d{3}[ ])[ ]?$")
+# An area code in brackets OCR left at a line's end before a seven-digit phone number.
+_AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
 _SEVEN_DIGITS = re.compile(r"\d{3}[ .\-]\d{4}")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
 # ("SP-1 7-894716": and a digit of the id itself spaced off with it.)
-_ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?(?:\d{1,2}[ ])?$")
-# An id's last part that OCR spaced off before its hyphen: "8233507 -064".
-_ID_SUFFIX = re.compile(r"[ ]-\d{2,6}(?![\w.\-])")
+_ID_PREFIX = re.compile(r"(?<![\w\-])[A-Z]{2,5}[ ]?-[ ]?(?:\d[ ])?$")
+# An id's last part that OCR spaced off before its hyphen: "8233507 -064"; not a range or
+# a dose ("12345 -15 x10", "1234567 -20 ml/kg").
+_ID_SUFFIX = re.compile(
+    r"[ ]-(\d{2,6})(?![\w.\-])(?![ ]*(?i:x|ml|mg|mcg|g|kg|l|units?|mmol|meq|cc|%|/))"
+)
 
 
 def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
@@ -210,7 +217,8 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
         if span.label in _WEB_LABELS:
             tld = _TLD_TAIL.match(text, end)
             web = text[start:end]
-            if tld is None and _WEB_START.match(web) and "." not in re.split(r"://|@", web)[-1]:
+            host = re.sub(r"(?i)^www\.", "", re.split(r"://|@", web)[-1])
+            if tld is None and _WEB_START.match(web) and "." not in host:
                 tld = _ANY_TLD_TAIL.match(text, end)  # a host with no dot: its TLD was spaced off
             if tld is not None:
                 end = tld.end()  # "frontdesk@ siquelray, com": OCR's comma for the dot
@@ -240,7 +248,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"
         elif span.label in _ID_LIKE and any(c.isdigit() for c in text[start:end]):
             suffix = _ID_SUFFIX.match(text, end)
-            if suffix is not None:
+            if suffix is not None and len(suffix.group(1)) < sum(
+                c.isdigit() for c in text[start:end]
+            ):
                 end = suffix.end()
             prefix = _ID_PREFIX.search(text, max(0, start - 11), start)
             if prefix is not None and (

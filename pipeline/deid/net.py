@@ -25,7 +25,7 @@ turns it off; ``DeidSettings.allow_list`` keeps words it would take.
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,6 +116,9 @@ PARTICLES = frozenset(
 )
 
 _ABBREVIATED_PARTICLES = frozenset({"st", "ste", "mt", "ft"})
+# Of those, the ones that open a place's name in any case (not "LE", "LA", "DE": lower
+# extremity, left atrium).
+PLACE_OPENERS = frozenset(p for p in PARTICLES if len(p) >= 3) | _ABBREVIATED_PARTICLES
 # Of those, the ones that open a surname and are no English word: "de Koning", "van Wijk".
 SURNAME_PARTICLES = frozenset("de des del della di da van von der den du".split())
 
@@ -419,11 +422,11 @@ def _mark_names_in_context(
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
             elif (
                 prev in safe.relations
-                and len(word) >= 3
                 and word.isupper()
+                and safe.could_be_name(word)
                 and not tokens[i - 1][2].isupper()
-                and not text.startswith(":", e)
-                and _next_word(text, tokens, i) not in safe.relations  # "Mother AND Father"
+                and ":" not in text[tokens[i - 1][1] : s]  # "Mother: WILL call back"
+                and not _next_is_capitals(text, tokens, i)  # "Son WILL NOT drive"
             ):
                 unsafe[i] = True  # a given name that is one, in capitals: "Nephew WILL called"
             continue
@@ -631,17 +634,18 @@ def _mark_name_lines(
 ) -> None:
     """Mark a line, or a cell, that holds two or three known names and nothing else.
 
-    A form prints a person's name as a field's value on its own ("WILL FRANK" under "Primary
-    Care Physician", "Grant Rose"): each word is in the name lists, and none is a term we
-    chose, and not all are function words ("Will", "May"). Two given or family names together
-    and alone are a name.
+    A form prints a person's name as a field's value on its own ("GRANT HOLLIS" under
+    "Primary Care Physician", "Rose Okafor"): each word is in the name lists, none is a term we
+    chose, and one at least is no English word ("Sputum  Green, Brown" and "Good Faith" are
+    no names). Two given or family names together and alone are a name.
     """
+    starts = [s for s, _, _ in tokens]
     for m in re.finditer(r"(?m)^[ \t]*(\S.*?)[ \t]*$", text):
         for cell in re.finditer(r"\S+(?:[ ,]{1,2}\S+)*", m.group(1)):
             start = m.start(1) + cell.start()
-            members = [
-                i for i, (s, e, _) in enumerate(tokens) if start <= s and e <= start + len(cell[0])
-            ]
+            end = start + len(cell[0])
+            first, last = bisect_left(starts, start), bisect_left(starts, end)
+            members = [i for i in range(first, last) if tokens[i][1] <= end]
             if not 2 <= len(members) <= 3 or any(unsafe[i] for i in members):
                 continue
             words = [tokens[i][2] for i in members]
@@ -650,7 +654,7 @@ def _mark_name_lines(
                 all(g in (" ", ", ") for g in gaps)
                 and all(w.isalpha() and len(w) >= 2 and (w.istitle() or w.isupper()) for w in words)
                 and all(w.lower() in safe.names and w.lower() not in safe.curated for w in words)
-                and not all(w.lower() in safe.stop for w in words)
+                and any(_undictionary_name(w, safe) for w in words)
                 and not any(covered.any(*tokens[i][:2]) for i in members)
             ):
                 for i in members:
@@ -672,7 +676,8 @@ def _mark_bracketed_names(
     A telegraphic note names who it means in brackets after a role ("case mgmt (summer
     warren) aware", "SW (anya sweet)"). Each word is a known name, or one the net could not
     show to be safe, and at least one is a given or family name, or unknown; none is a term
-    we chose or a function word ("(see note)", "(left arm)").
+    we chose or a function word ("(see note)", "(left arm)"). One word at least is unknown,
+    or a name no dictionary holds: "(rose bengal)" and "(bright green)" are no names.
     """
     starts = {s: i for i, (s, _, _) in enumerate(tokens)}
     for m in _BRACKETED.finditer(text):
@@ -686,10 +691,16 @@ def _mark_bracketed_names(
         ):
             continue
         if all(unsafe[i] or safe.could_be_name(tokens[i][2]) for i in members) and any(
-            unsafe[i] or tokens[i][2] in safe.names or tokens[i][2] in safe.census for i in members
+            unsafe[i] or _undictionary_name(tokens[i][2], safe) for i in members
         ):
             for i in members:
                 unsafe[i] = True
+
+
+def _undictionary_name(word: str, safe: SafeWords) -> bool:
+    """A given or family name that is no English word: "Hollis", not "Brown" or "Green"."""
+    lower = word.lower()
+    return (lower in safe.names or lower in safe.census) and lower not in safe.dictionary
 
 
 def _is_prose(members: list[int], tokens: list[tuple[int, int, str]], covered: _Coverage) -> bool:
@@ -965,6 +976,12 @@ def _before_relation(
     return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
 
 
+def _next_is_capitals(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether the word after token ``i`` on its line is in capitals: a shouted phrase."""
+    nxt = _next_word(text, tokens, i)
+    return nxt is not None and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) >= 2
+
+
 def _after_given_name(
     text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], safe: SafeWords
 ) -> bool:
@@ -975,6 +992,8 @@ def _after_given_name(
     """
     if i == 0 or len(tokens[i][2]) < 2 or not tokens[i][2].istitle() or not unsafe[i - 1]:
         return False
+    if _next_word(text, tokens, i, gap=" ") is not None and tokens[i + 1][2][:1].isupper():
+        return False  # a term of capitalised words goes on: "Amy Major Depression screen"
     before = tokens[i - 1][2]
     return (
         text[tokens[i - 1][1] : tokens[i][0]] == " "

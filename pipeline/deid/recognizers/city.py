@@ -62,12 +62,14 @@ class CityRecognizer(PatternRecognizer):
             assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
         ends_cell = rf"(?=,|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}+(?i:state|zip)(?![A-Za-z]))"
-        # Right after a street address and its comma, bar or bullet, any word is the city, a
-        # clinical one too ("2 Elm St, Normal, IL 61761", "4 Oak Ave | NORMAL IL 61761"):
-        # the invalidation below does not apply to these.
+        # Right after a street address and its comma (or its bar or bullet, before the state
+        # and ZIP), any word is the city, a clinical one too ("2 Elm St, Normal, IL 61761",
+        # "4 Oak Ave | NORMAL IL 61761"): the invalidation below does not apply to these.
         self._after_street = re.compile(
-            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}(?:,[ ]|[ ][|\u2022\u00b7][ ])){city}"
+            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}"
             rf"(?:{zip_follows}|(?=,[ ]{state_regex(assets)}(?![A-Za-z])))"
+            # After a bar or a bullet, only before its state and ZIP: not "Na 140 | Normal".
+            rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}[ ][|\u2022\u00b7][ ]){city}{zip_follows}"
         )
         super().__init__(
             supported_entity="CITY",

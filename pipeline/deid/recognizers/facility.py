@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import regex as re
-from presidio_analyzer import Pattern
+from presidio_analyzer import Pattern, RecognizerResult
 
 from pipeline.deid.assets import DeidAssets
-from pipeline.deid.net import PARTICLES
+from pipeline.deid.net import PLACE_OPENERS
 from pipeline.deid.recognizers.name_base import NameRecognizer
 from pipeline.deid.recognizers.patterns import either_case
 
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
 _STORE = re.compile(r"#[ ]?\d")
 _JOINERS = frozenset({"of", "the", "and"})
-# Number words (function words in spaCy's list) that open place names.
+# Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
 
 
 class FacilityRecognizer(NameRecognizer):
@@ -60,8 +66,9 @@ class FacilityRecognizer(NameRecognizer):
         # "Elk Ridge FD Engine 7".
         apparatus = (
             r"(?:Medic|MEDIC|Engine|ENGINE|Ambulance|AMBULANCE|Rescue|RESCUE|Squad|SQUAD"
-            r"|Truck|TRUCK)[ ]\d{1,3}(?!\d)"
-        )
+            r"|Truck|TRUCK)[ ]?\d{1,3}(?!\d)"
+            r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
+        )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
         pattern = (
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}(?:[ ]{tail})?|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
@@ -109,9 +116,7 @@ class FacilityRecognizer(NameRecognizer):
             # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
             # not a row of form labels ("Surname Given Name Age Group").
             return False
-        # The generated clinical lists hold proper nouns ("Marburg" of "Marburg virus
-        # disease"): only a word of the dictionary or one we chose is plain here.
-        return all(w.lower() in self._safe.dictionary or w.lower() in self._curated for w in words)
+        return all(self._safe.is_safe(w) for w in words)
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").
@@ -125,15 +130,40 @@ class FacilityRecognizer(NameRecognizer):
         """Only clinical and form words are cut off the start of a facility name.
 
         Not the first word of a saint's or a place's name ("St", "Mt", "Upper", "North",
-        ``net.PARTICLES``); function words are.
+        ``net.PLACE_OPENERS``); function words are.
         """
-        if word.lower() in PARTICLES:
+        if word.lower() in PLACE_OPENERS:
             return False  # "St. Anne Health", "Upper Valley Regional Medical Center"
-        if word.lower() in _NUMBER_WORDS:
-            return False  # "Three Rivers Health System", "Five Points Clinic"
         if word.lower() in self._safe.stop:
             return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"
         return self.words.is_clinical(word) and not self.words.is_name(word)
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """The names found, each with a number word before it that opens it: "Three Rivers".
+
+        Only before a word that is no common or clinical word: "Four Wound Care Center visits"
+        counts.
+        """
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:
+            before = _WORD_BEFORE.search(text, max(0, result.start - 8), result.start)
+            first = re.match(r"[A-Za-z]+", text[result.start : result.end])
+            if (
+                before is not None
+                and before.group(1).lower() in _NUMBER_WORDS
+                and before.group(1)[0].isupper()
+                and first is not None
+                and not self.words.is_common(first.group())
+                and first.group().lower() not in self._curated
+            ):
+                result.start = before.start()
+        return results
 
     def name_words(self, text: str) -> list[str]:
         """The words before the facility word: the part that names the facility."""

@@ -101,8 +101,12 @@ class OcrDateRecognizer(PatternRecognizer):
         m2 = r"(?:0[1-9]|1[0-2])"
         sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
         # A year with a misread digit ("2929", "199?"): accepted only after an exact month.
-        # Or with a space OCR put inside it ("201 7", "1 918").
-        misread_year = r"(?:[12]\d{2}[\d?]|[12][ ]\d{3}|[12]\d[ ]\d{2}|[12]\d{2}[ ]\d)(?!\d)"
+        # Or with a space OCR put inside it ("201 7", "1 918"), where no unit, number or
+        # lower-case word follows ("May 3 1 500 mL" is a volume).
+        misread_year = (
+            r"(?:[12]\d{2}[\d?]|(?:[12][ ]\d{3}|[12]\d[ ]\d{2}|[12]\d{2}[ ]\d)(?![ ]?[\da-z]))"
+            r"(?!\d)"
+        )
         # Three letters in any case, a zero allowed for an O ("jul", "pec", "0ct"); only
         # between a day and a hyphen, where the shape is a date's.
         mon3 = r"(?=[0A-Za-z]{3}-)[0A-Za-z][A-Za-z]{2}"
@@ -120,16 +124,16 @@ class OcrDateRecognizer(PatternRecognizer):
             Pattern(
                 "ocr d-Mon-yyyy",
                 # The hyphen after the month may be read as a mark and a space ("26-Sep: 1942").
-                rf"(?<!\d)\d{{1,2}}(?:[\- ]{mon3}-|-[A-Za-z]{{3}}(?:-|[:;.,]?[ ]{{0,2}})"
-                + rf"|[ ]?{month}[ \-])"
-                + misread_year,
+                rf"(?<!\d)\d{{1,2}}(?:(?:[\- ]{mon3}-|-[A-Za-z]{{3}}-?|[ ]?{month}[ \-])"
+                + misread_year
+                + rf"|-[A-Za-z]{{3}}[:;.,]?[ ]{{1,2}}{year}(?!\d))",
                 0.6,
             ),
-            # A day's ordinal, "of" and a month OCR misspelled: "29th of Jaruary. 2025".
+            # A day's ordinal, perhaps "of", and a month OCR misspelled: "29th of Jaruary. 2025".
             Pattern(
                 "ocr dth of Month yyyy",
-                rf"(?<![\dA-Za-z])\d{{1,2}}(?:st|nd|rd|th)[ ]of[ ]{month}[.,]{{0,2}}[ ]{{1,2}}"
-                + misread_year,
+                rf"(?<![\dA-Za-z])\d{{1,2}}[ ]?(?:st|nd|rd|th)[ ](?:of[ ])?{month}"
+                + rf"[.,]{{0,2}}[ ]{{1,2}}{misread_year}",
                 0.6,
             ),
             Pattern(
@@ -140,7 +144,12 @@ class OcrDateRecognizer(PatternRecognizer):
             # Zero-padded month and day with spaces for separators: needs a context word.
             Pattern("mm dd yyyy", rf"(?<![\d/.\-]){m2}{sep}{d2}{sep}{year}(?![\d/])", 0.3),
             # A year first, then a padded month and day: no value row reads so ("2025 06 16").
-            Pattern("yyyy mm dd", rf"(?<![\d/.\-]){year}{sep}{m2}{sep}{d2}(?![\d/])", 0.5),
+            # Not before a unit or a word in lower case: "Intake 2000 10 12 mL".
+            Pattern(
+                "yyyy mm dd",
+                rf"(?<![\d/.\-]){year}{sep}{m2}{sep}{d2}(?![\d/])(?![ ]*[a-z%])",
+                0.5,
+            ),
         ]
         super().__init__(
             supported_entity="DATE",
@@ -165,7 +174,8 @@ class OcrDateRecognizer(PatternRecognizer):
             return True  # a misread year only after a month spelled right
         day = re.match(r"[^A-Za-z]*?([0-9OoIl](?:[. ]?[0-9OoIl]){0,2})", pattern_text[word.end() :])
         before = re.search(
-            r"([0-9OoIl]{1,3})(?:(?:st|nd|rd|th)[ ]of[ ]|[ \-])?$", pattern_text[: word.start()]
+            r"([0-9OoIl]{1,3})(?:[ ]?(?:st|nd|rd|th)[ ](?:of[ ])?|[ \-])?$",
+            pattern_text[: word.start()],
         )
         value = before.group(1) if before else (day.group(1) if day else "")
         return not plausible_day(value.replace(".", "").replace(" ", ""), month)

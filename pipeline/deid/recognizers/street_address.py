@@ -36,7 +36,10 @@ class StreetAddressRecognizer(PatternRecognizer):
         word = r"(?:[A-Z][a-z]+|[A-Z]{2,}|\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH))"
         # A house number; one of three digits or more perhaps with a mark OCR added after it
         # ("8043: Mccall Course").
-        number = r"(?<![\w/.\-])(?:\d{1,6}[A-Z]?(?:-\d{1,4})?|\d{3,6}[:;])"
+        number = (
+            r"(?<![\w/.\-])(?:\d{1,6}[A-Z]?(?:-\d{1,4})?"
+            r"|(?!(?:[01]?\d|2[0-3])[0-5]\d[:;])\d{3,6}[:;])"  # not a time: "0930: Seen By"
+        )
         tail = (
             rf"(?:[ ]{direction}(?![A-Za-z]))?"
             rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
