@@ -476,6 +476,44 @@ def test_names_that_are_words_beside_names_and_relations(analyzer: PhiAnalyzer) 
     ]
 
 
+def test_places_in_prose_across_a_label_or_a_line_break(analyzer: PhiAnalyzer) -> None:
+    # "Mercy" and "Hope" are words; a label's colon ends a sentence, and a line that ends on
+    # a function word goes on into the next. "GWH" names a place, and so do the words before.
+    doc = doc_of(
+        "SOCIAL HISTORY: Lives with her son in Mercy. Retired.\n"
+        "fell on the ice at home in\nHope and was brought in by EMS\n"
+        "via\nHoly Cross GWH ED for eval. Brought her glasses\nTransfer to 4B today\n"
+        "Flint, MI\nrecheck on\nJune ist. call (608) 555-01 77."
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Mercy"),
+        (NET, "Hope"),
+        (NET, "Holy Cross GWH"),
+        ("CITY", "Flint"),
+        ("DATE", "June ist"),
+        ("PHONE_NUMBER", "(608) 555-01 77"),
+    ]
+
+
+def test_signatures_and_facilities_by_their_neighbours(analyzer: PhiAnalyzer) -> None:
+    # A name before an initial and a credential; a facility before its street address, or
+    # named by a known name; a suffix abbreviation after a street that ends in a suffix word.
+    doc = doc_of(
+        "- Hope K. RN\nD. Okoro, LICSW\n"
+        "PREFERRED PHARMACY: Care Pharmacy, 410 Elm Street\nDepartment of Pulmonology\n"
+        "Baker Lung Center\nPharmacy on Harbor Court St 608-555-0101\nAge Group"
+    )
+    assert found(analyzer, doc) == [
+        (NET, "Hope"),
+        ("PERSON", "D. Okoro"),
+        ("FACILITY", "Care Pharmacy"),
+        ("STREET_ADDRESS", "410 Elm Street"),
+        ("FACILITY", "Baker Lung Center"),
+        ("STREET_ADDRESS", "Harbor Court St"),
+        ("PHONE_NUMBER", "608-555-0101"),
+    ]
+
+
 # --- what stays -----------------------------------------------------------------------------
 
 

@@ -374,6 +374,9 @@ def test_street_address(assets: DeidAssets, text: str, values: list[str]) -> Non
 
 
 CITY_CASES = [
+    # a line of a town and its state alone (a letterhead's); not a signature's credential
+    ("Springfield, IL", ["Springfield"]),
+    ("Dana Ruiz, MD\nChest, PA", []),
     # city, state code, ZIP
     ("Springfield, IL 62704", ["Springfield"]),
     # OCR read the capital I of a later word as l: still a city before ", ST 12345"
@@ -397,8 +400,8 @@ CITY_CASES = [
     ("Address: 602 Sparks Tunnel, Port Brandonbury,\nFL 36734", ["Port Brandonbury"]),
     # failing: a line break without a comma: the next line may be another column
     ("Dr. Jennifer Moran,\nMale\nFL 36734", []),
-    # failing: no ZIP, so "PA" may be an imaging view
-    ("Springfield, IL", []),
+    # failing: no ZIP and more on the line, so "PA" may be an imaging view
+    ("Springfield, IL lateral", []),
     ("CHEST, PA AND LATERAL", []),
 ]
 

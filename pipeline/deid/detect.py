@@ -152,6 +152,10 @@ _UNIT_NUMBER = re.compile(
     r"[.,#]{0,2}[ ]?#?[ ]?(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
 )
 _UNIT_TAIL = re.compile(rf"[ ,.]{{0,2}}[ ]?{_UNIT}{_UNIT_NUMBER.pattern}")
+# A street's abbreviated suffix after a name that ends in a suffix word: "Old Court St".
+_SUFFIX_AFTER = re.compile(
+    r"[ ](?:St|ST|Ave|AVE|Rd|RD|Blvd|BLVD|Ln|LN|Ct|CT|Pkwy|Hwy)\.?(?![A-Za-z])"
+)
 _UNIT_WORD = re.compile(rf"(?<![A-Za-z]){_UNIT}\.?$")
 _DOT_WORD = re.compile(r"\.([^\W_]+)")
 # The town a facility's line names after a dash: "Mercy Health - Pueblo", also inside a
@@ -232,6 +236,10 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 unit = _UNIT_NUMBER.match(text, end)
             if unit is not None:
                 end = unit.end()
+            if span.label == "STREET_ADDRESS":
+                abbreviation = _SUFFIX_AFTER.match(text, end)
+                if abbreviation is not None:
+                    end = abbreviation.end()  # "Old Court St": a suffix after a suffix word
         if span.label == "FACILITY":
             particle = _PARTICLE_BEFORE.search(text, max(0, start - 8), start)
             if particle is not None:

@@ -402,6 +402,7 @@ def _mark_names_in_context(
     _mark_capitalised_in_prose(text, tokens, unsafe, covered, safe)
     _mark_name_lines(text, tokens, unsafe, covered, safe)
     _mark_bracketed_names(text, tokens, unsafe, covered, safe)
+    _mark_before_acronym(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
@@ -495,8 +496,9 @@ def _mark_names_in_context(
                     unsafe[i] = True
                     changed = True
                 continue
-            if _inverted_surname(text, tokens, i, unsafe, person, safe) or _after_name_initial(
-                text, tokens, i, unsafe, person
+            if _inverted_surname(text, tokens, i, unsafe, person, safe) or (
+                _after_name_initial(text, tokens, i, unsafe, person)
+                and lower not in safe.honorifics  # "Hope A. RN"
             ):
                 unsafe[i] = True  # "DANG, Huy M", "Gemma L. White"
                 changed = True
@@ -545,6 +547,7 @@ def _mark_names_in_context(
             if (
                 _beside_name(text, tokens, i, unsafe, person, safe, found_only=found_only)
                 or (known and _before_initial_and_name(text, tokens, i, unsafe, person))
+                or (known and _before_initial_and_credential(text, tokens, i, safe))
                 or (syllables and _syllable_name_beside(text, tokens, i, unsafe, person))
             ):
                 unsafe[i] = True
@@ -618,11 +621,23 @@ def _mark_capitalised_in_prose(
     lines: dict[int, list[int]] = {}
     for i, (s, _, _) in enumerate(tokens):
         lines.setdefault(bisect_right(breaks, s), []).append(i)
+    previous: list[int] = []
     for members in lines.values():
         prose_line = _is_prose(members, tokens, covered)
-        for segment in _sentences(text, tokens, members, safe):
+        # A sentence the line break cut after a function word goes on here: "... at home in"
+        # / "Hope and was" (not "... brought her glasses" / "Transfer to 4B", a new line).
+        wrapped = (
+            bool(previous)
+            and tokens[previous[-1]][2] in safe.stop
+            and text[tokens[previous[-1]][1] : tokens[members[0]][0]].strip() == ""
+            and _is_prose(previous, tokens, covered)
+        )
+        for k, segment in enumerate(_sentences(text, tokens, members, safe)):
             if prose_line or _is_prose(segment, tokens, covered):
-                _mark_in_sentence(text, tokens, segment, unsafe, covered, safe)
+                _mark_in_sentence(
+                    text, tokens, segment, unsafe, covered, safe, continued=wrapped and k == 0
+                )
+        previous = members
 
 
 def _mark_name_lines(
@@ -659,6 +674,42 @@ def _mark_name_lines(
             ):
                 for i in members:
                     unsafe[i] = True
+
+
+MAX_ACRONYM_NAME = 3  # "Sacred Heart GH", "Fall River VNA": the words before a place's initials
+
+
+def _mark_before_acronym(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark the capitalised words before a place's initials that were removed: "Sacred Heart GH".
+
+    Initials in capitals no list knows ("GH", two to five letters), removed by the net or
+    found, name a place; the title-case words right before them are the rest of its name
+    ("Fall River VNA"), when one of them at least is no term we chose.
+    """
+    for j, (s, e, word) in enumerate(tokens):
+        if not (2 <= len(word) <= 5 and word.isalpha() and word.isupper()):
+            continue
+        if not (unsafe[j] or (covered.any(s, e) and not covered.person(s, e))):
+            continue
+        chain: list[int] = []
+        k = j - 1
+        while k >= 0 and len(chain) < MAX_ACRONYM_NAME:
+            w = tokens[k][2]
+            gap = text[tokens[k][1] : tokens[k + 1][0]]
+            if gap != " " or not w.istitle() or len(w) < 3 or w.lower() in safe.stop:
+                break
+            chain.append(k)
+            k -= 1
+        if any(tokens[k][2].lower() not in safe.curated for k in chain):
+            for k in chain:
+                if not covered.any(*tokens[k][:2]):
+                    unsafe[k] = True
 
 
 _BRACKETED = re.compile(r"\(([a-z]+(?:[ ][a-z]+){1,2})\)")
@@ -721,16 +772,21 @@ def _is_prose(members: list[int], tokens: list[tuple[int, int, str]], covered: _
 def _sentences(
     text: str, tokens: list[tuple[int, int, str]], members: list[int], safe: SafeWords
 ) -> list[list[int]]:
-    """``members`` (one line's tokens) cut where a sentence ends: "... in Hope. Retired ...".
+    """``members`` (one line's tokens) cut where a sentence ends, or after a label's colon.
 
-    Not after a title's dot ("Dr. Hope").
+    "... in Hope. Retired ...", "SOCIAL HISTORY: Lives with ..."; not after a title's dot
+    ("Dr. Hope").
     """
     out: list[list[int]] = [[]]
     for k, i in enumerate(members):
         if k and out[-1]:
             prev = members[k - 1]
             gap = text[tokens[prev][1] : tokens[i][0]]
-            if gap[:1] in ".;?!" and gap[1:2] == " " and tokens[prev][2].lower() not in safe.titles:
+            if (
+                gap[:1] in ".;?!:"
+                and gap[1:2] == " "
+                and tokens[prev][2].lower() not in safe.titles
+            ):
                 out.append([])
         out[-1].append(i)
     return out
@@ -743,11 +799,16 @@ def _mark_in_sentence(
     unsafe: list[bool],
     covered: _Coverage,
     safe: SafeWords,
+    *,
+    continued: bool = False,
 ) -> None:
-    """Mark the proper nouns of one sentence of prose (``_mark_capitalised_in_prose``)."""
+    """Mark the proper nouns of one sentence of prose (``_mark_capitalised_in_prose``).
+
+    ``continued``: the sentence began on the line before, so its first word opens nothing.
+    """
     # Until a word of three letters or more, the line has only numbers, marks and
     # single letters: a time, a check box ("2345 Fall precautions", "O Entire record").
-    started = False
+    started = continued
     for i in members:
         s, e, word = tokens[i]
         opens = not started
@@ -763,7 +824,7 @@ def _mark_in_sentence(
             continue
         if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
             continue
-        if _after_mark(text, s):
+        if _after_mark(text, s) and not (continued and i == members[0]):
             continue
         # A capitalised phrase of ordinary words is a title ("Notice of Privacy
         # Practices", "Information Management"), unless one of them is a name.
@@ -922,6 +983,22 @@ def _before_initial_and_name(
         and initial.isupper()
         and text[e1:s2] in (". ", ".")
         and (unsafe[i + 2] or person[i + 2])
+    )
+
+
+def _before_initial_and_credential(
+    text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
+) -> bool:
+    """Whether token ``i`` stands before an initial and a credential: "Hope A. RN"."""
+    if i + 2 >= len(tokens) or not tokens[i][2][:1].isupper():
+        return False
+    (_, e, _), (s1, e1, initial), (s2, _, cred) = tokens[i], tokens[i + 1], tokens[i + 2]
+    return (
+        text[e:s1] == " "
+        and len(initial) == 1
+        and initial.isupper()
+        and text[e1:s2] in (". ", ", ", " ", "., ")
+        and cred.lower() in safe.credentials
     )
 
 

@@ -61,6 +61,8 @@ class CityRecognizer(PatternRecognizer):
         after_label = label_lookbehind(
             assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
+        codes = [c for c in assets.labels["us_states"] if c not in ("MD", "PA")]
+        alone_state = rf",{SP}?{alternation(codes)}\.?{SP}*$"
         ends_cell = rf"(?=,|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}+(?i:state|zip)(?![A-Za-z]))"
         # Right after a street address and its comma (or its bar or bullet, before the state
         # and ZIP), any word is the city, a clinical one too ("2 Elm St, Normal, IL 61761",
@@ -77,6 +79,9 @@ class CityRecognizer(PatternRecognizer):
                 Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
                 Pattern("city, garbled ST zip", loose_city + noisy_zip_follows, self.NOISY_SCORE),
+                # A letterhead's or a header's line of a town and its state and nothing else:
+                # "Flint, MI". Not a signature's credential ("Ruiz, MD", "Ames, PA").
+                Pattern("city, ST alone", rf"(?m)^{SP}*{city}(?={alone_state})", self.SCORE),
             ],
             name="CityRecognizer",
             global_regex_flags=CASE_SENSITIVE,

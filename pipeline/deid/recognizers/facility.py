@@ -73,6 +73,12 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}(?:[ ]{tail})?|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
         )
+        # Before its street address any name is a place, of clinical words too: "CVS Pharmacy,
+        # 12 Oak Street", "Wound Care Center on Elm Road".
+        self._before_address = re.compile(
+            rf"(?<![A-Za-z]){word}(?:[ ](?:&[ ])?{word}){{0,3}}[ ]{suffix}"
+            r"(?=,?[ ]\d{1,6}[ ][A-Z]|[ ]on[ ](?:[NSEW]\.?[ ])?[A-Z][a-z]+[ ][A-Z])"
+        )
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
         }
@@ -96,7 +102,8 @@ class FacilityRecognizer(NameRecognizer):
 
         A facility word ("Clinic", "Nephrology") ends a name after ordinary words ("Harbor
         Clinic"); a word that only follows one ("Group", "Partners") needs a word no
-        dictionary holds ("Laredo Nephrology Group", not "Age Group" under a form's labels),
+        dictionary holds or a known name ("Laredo Nephrology Group", "Miller Lung Center";
+        not "Age Group" under a form's labels),
         or three words or more, none a form's label, opening with one we did not choose as a
         clinical term.
         """
@@ -116,7 +123,8 @@ class FacilityRecognizer(NameRecognizer):
             # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
             # not a row of form labels ("Surname Given Name Age Group").
             return False
-        return all(self._safe.is_safe(w) for w in words)
+        # A known name opens one: "Miller Lung Center"; "Age Group" holds none.
+        return all(self._safe.is_safe(w) and not self.words.is_name(w) for w in words)
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").
@@ -145,12 +153,15 @@ class FacilityRecognizer(NameRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        """The names found, each with a number word before it that opens it: "Three Rivers".
+        """The names found, those before their street address too, and number words opening them.
 
-        Only before a word that is no common or clinical word: "Four Wound Care Center visits"
-        counts.
+        A number word opens a name ("Three Rivers") only before a word that is no common or
+        clinical word: "Four Wound Care Center visits" counts.
         """
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for m in self._before_address.finditer(text):
+            if not any(r.start < m.end() and m.start() < r.end for r in results):
+                results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
         for result in results:
             before = _WORD_BEFORE.search(text, max(0, result.start - 8), result.start)
             first = re.match(r"[A-Za-z]+", text[result.start : result.end])

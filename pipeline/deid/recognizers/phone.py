@@ -42,6 +42,13 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 0.75,
             ),
             Pattern("NPA-NXX-XXXX", rf"{left}{country}\d{{3}}([.\-])\d{{3}}\1\d{{4}}{right}", 0.65),
+            # A space OCR put inside the last four digits: "(843) 898-61 89", "843-898-618 9".
+            Pattern(
+                "NPA NXX-XX XX",
+                rf"{left}{country}(?:\(\d{{3}}\){SP}?|\d{{3}}[ .\-])\d{{3}}[.\-]"
+                rf"(?=\d{{1,3}}[ ]\d)(?:\d[ ]\d{{3}}|\d{{2}}[ ]\d{{2}}|\d{{3}}[ ]\d){right}",
+                0.6,
+            ),
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
             # A space after the area code, as notes write it: "301 944-5032".
             Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),

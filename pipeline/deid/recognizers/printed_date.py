@@ -69,10 +69,11 @@ _DAY_YEAR = re.compile(
 
 
 # A month spelled out and an ordinal day whose digit OCR read as a letter or split: "December
-# Sth", "March lst", "June 2Oth", "August 3 1st". The ordinal's ending makes it a day.
+# Sth", "March lst", "May ist", "June 2Oth", "August 3 1st". The ordinal's ending makes it
+# a day.
 _MONTH_OCR_ORDINAL = re.compile(
-    r"(?<![A-Za-z])(?:January|February|March|April|June|July|August|September|October|"
-    r"November|December)[ ](?:(?=[0-9]?[SlIOoB])[0-3SlIOo]?[0-9SlIOoB]|[0-3][ ][0-9])"
+    r"(?<![A-Za-z])(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)[ ](?:(?=[0-9]?[SlIOoBi])[0-3SlIOoi]?[0-9SlIOoBi]|[0-3][ ][0-9])"
     r"(?:st|nd|rd|th)(?![A-Za-z])"
 )
 
