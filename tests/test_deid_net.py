@@ -477,18 +477,19 @@ def test_names_that_are_words_beside_names_and_relations(analyzer: PhiAnalyzer) 
 
 
 def test_places_in_prose_across_a_label_or_a_line_break(analyzer: PhiAnalyzer) -> None:
-    # "Mercy" and "Hope" are words; a label's colon ends a sentence, and a line that ends on
-    # a function word goes on into the next. "GWH" names a place, and so do the words before.
+    # "Mercy" and "Hope" are words; a label's colon opening a line ends a sentence, and a
+    # line that ends on a preposition goes on into the next. A town and its state stand
+    # alone under a letterhead.
     doc = doc_of(
         "SOCIAL HISTORY: Lives with her son in Mercy. Retired.\n"
-        "fell on the ice at home in\nHope and was brought in by EMS\n"
-        "via\nHoly Cross GWH ED for eval. Brought her glasses\nTransfer to 4B today\n"
-        "Flint, MI\nrecheck on\nJune ist. call (608) 555-01 77."
+        "fell on the ice at home in\nHope and was brought in by EMS. Brought her glasses\n"
+        "Transfer to 4B today. will call with\nQuestions or concerns\n"
+        "Quarry Hill Hospital\nFlint, MI\nrecheck on\nJune ist. call (608) 555-01 77."
     )
     assert found(analyzer, doc) == [
         (NET, "Mercy"),
         (NET, "Hope"),
-        (NET, "Holy Cross GWH"),
+        ("FACILITY", "Quarry Hill Hospital"),
         ("CITY", "Flint"),
         ("DATE", "June ist"),
         ("PHONE_NUMBER", "(608) 555-01 77"),
@@ -525,7 +526,12 @@ def test_what_the_new_name_place_and_ocr_rules_leave(analyzer: PhiAnalyzer) -> N
         "Xopenex Rescue 2 puffs prn.\n0930: Seen By\n1100: Hospital Course\n"
         "Na 140 mmol | Normal, MD notified\nMay 3 1 500 mL\n2-Mar 2 000 units\n"
         "12-Jun 1200 I/O\nIntake 2000 10 12 mL\nMRN 1234567 -20 ml/kg\n"
-        "Nurse Amy Major Depression screen\nEmailed mary@hospital, then faxed"
+        "Nurse Amy Major Depression screen\nEmailed mary@hospital, then faxed\n"
+        "Patient was seen and examined by me\nAgree with the plan as documented above.\n"
+        "BP 120/80 HR 72 RR 16 SpO2 98% Comment: patient walked to the Bathroom with a Walker\n"
+        "Right Upper Quadrant RUQ ultrasound\nHep Lock, DC\nReviewed, ME\n"
+        "Repeat Labs 6 Hours\nHome Health, 2 RN visits weekly\nGraves Disease Center\n"
+        "Grace Services\nMay list the medications\nTidal volume 450 500-12 14"
     )
     assert found(analyzer, doc) == [
         ("MRN", "1234567"),

@@ -374,9 +374,10 @@ def test_street_address(assets: DeidAssets, text: str, values: list[str]) -> Non
 
 
 CITY_CASES = [
-    # a line of a town and its state alone (a letterhead's); not a signature's credential
-    ("Springfield, IL", ["Springfield"]),
-    ("Dana Ruiz, MD\nChest, PA", []),
+    # a town and its state alone on the line under a letterhead's; not a word and an
+    # abbreviation on a line of its own
+    ("Quarry Hill Hospital\nSpringfield, IL", ["Springfield"]),
+    ("Dana Ruiz, MD\nHep Lock, DC\nReviewed, ME", []),
     # city, state code, ZIP
     ("Springfield, IL 62704", ["Springfield"]),
     # OCR read the capital I of a later word as l: still a city before ", ST 12345"
@@ -400,8 +401,8 @@ CITY_CASES = [
     ("Address: 602 Sparks Tunnel, Port Brandonbury,\nFL 36734", ["Port Brandonbury"]),
     # failing: a line break without a comma: the next line may be another column
     ("Dr. Jennifer Moran,\nMale\nFL 36734", []),
-    # failing: no ZIP and more on the line, so "PA" may be an imaging view
-    ("Springfield, IL lateral", []),
+    # failing: no ZIP and no letterhead above, so "PA" may be an imaging view
+    ("Springfield, IL", []),
     ("CHEST, PA AND LATERAL", []),
 ]
 

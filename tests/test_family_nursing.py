@@ -132,3 +132,12 @@ def test_box_maps_through_scale_and_skew() -> None:
     left = nursing.map_box((200, 1650, 260, 1700), w, h, 2.0)
     right = nursing.map_box((2290, 1650, 2350, 1700), w, h, 2.0)
     assert right[1] < left[1]
+
+
+def test_a_draw_too_long_for_its_page_budget_gets_a_page_more(tmp_path: Path) -> None:
+    # Seed 137's document 23 draws more essential content than a one-page image holds.
+    name = nursing.make_document(tmp_path, 23, 137, "case-management", "clean")
+    truth = json.loads((tmp_path / "truth" / f"{name}.json").read_text())
+    assert truth["format"] == "pdf"
+    assert len(truth["pages"]) == 2
+    assert len(_page_sizes(tmp_path / "scans" / f"{name}.pdf")) == 2

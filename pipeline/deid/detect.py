@@ -153,6 +153,10 @@ _UNIT_NUMBER = re.compile(
 )
 _UNIT_TAIL = re.compile(rf"[ ,.]{{0,2}}[ ]?{_UNIT}{_UNIT_NUMBER.pattern}")
 # A street's abbreviated suffix after a name that ends in a suffix word: "Old Court St".
+_SUFFIX_WORD_END = re.compile(
+    r"[ ](?:Court|Park|Mill|Hill|Lake|Ridge|Square|Place|Plaza|Creek|Field|Brook|Grove|Spring"
+    r"|Point|View|Crossing|Station|Gardens?|Meadows?|Forest|Valley|Landing|Terrace|Trail)$"
+)
 _SUFFIX_AFTER = re.compile(
     r"[ ](?:St|ST|Ave|AVE|Rd|RD|Blvd|BLVD|Ln|LN|Ct|CT|Pkwy|Hwy)\.?(?![A-Za-z])"
 )
@@ -236,7 +240,7 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 unit = _UNIT_NUMBER.match(text, end)
             if unit is not None:
                 end = unit.end()
-            if span.label == "STREET_ADDRESS":
+            if span.label == "STREET_ADDRESS" and _SUFFIX_WORD_END.search(text, start, end):
                 abbreviation = _SUFFIX_AFTER.match(text, end)
                 if abbreviation is not None:
                     end = abbreviation.end()  # "Old Court St": a suffix after a suffix word

@@ -402,7 +402,6 @@ def _mark_names_in_context(
     _mark_capitalised_in_prose(text, tokens, unsafe, covered, safe)
     _mark_name_lines(text, tokens, unsafe, covered, safe)
     _mark_bracketed_names(text, tokens, unsafe, covered, safe)
-    _mark_before_acronym(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
@@ -599,6 +598,9 @@ def _given_name(
 MAX_PASSES = 8  # a name spreads a word a pass: "Teodora Young" needs two; a list of 400 none
 MIN_PROSE_WORDS = 5  # a line of fewer words is a field or a heading, not prose
 MIN_PROSE_LOWER = 0.6  # and so is one whose words are mostly capitalised
+MAX_LABEL_WORDS = 3  # a label that opens a line of prose: "SOCIAL HISTORY:", "Plan:"
+# Words no sentence ends on, before a place or a person: "at home in" / "Hope".
+_WRAPPING_WORDS = frozenset({"in", "at", "from", "near", "to", "with", "of", "by", "and"})
 _SENTENCE_START = frozenset(".!?:;|*-(\"'\u2022>")
 
 
@@ -624,11 +626,11 @@ def _mark_capitalised_in_prose(
     previous: list[int] = []
     for members in lines.values():
         prose_line = _is_prose(members, tokens, covered)
-        # A sentence the line break cut after a function word goes on here: "... at home in"
-        # / "Hope and was" (not "... brought her glasses" / "Transfer to 4B", a new line).
+        # A sentence the line break cut after a preposition goes on here: "... at home in" /
+        # "Hope and was" (not "... brought her glasses" / "Transfer to 4B", a new line).
         wrapped = (
             bool(previous)
-            and tokens[previous[-1]][2] in safe.stop
+            and tokens[previous[-1]][2] in _WRAPPING_WORDS
             and text[tokens[previous[-1]][1] : tokens[members[0]][0]].strip() == ""
             and _is_prose(previous, tokens, covered)
         )
@@ -674,42 +676,6 @@ def _mark_name_lines(
             ):
                 for i in members:
                     unsafe[i] = True
-
-
-MAX_ACRONYM_NAME = 3  # "Sacred Heart GH", "Fall River VNA": the words before a place's initials
-
-
-def _mark_before_acronym(
-    text: str,
-    tokens: list[tuple[int, int, str]],
-    unsafe: list[bool],
-    covered: _Coverage,
-    safe: SafeWords,
-) -> None:
-    """Mark the capitalised words before a place's initials that were removed: "Sacred Heart GH".
-
-    Initials in capitals no list knows ("GH", two to five letters), removed by the net or
-    found, name a place; the title-case words right before them are the rest of its name
-    ("Fall River VNA"), when one of them at least is no term we chose.
-    """
-    for j, (s, e, word) in enumerate(tokens):
-        if not (2 <= len(word) <= 5 and word.isalpha() and word.isupper()):
-            continue
-        if not (unsafe[j] or (covered.any(s, e) and not covered.person(s, e))):
-            continue
-        chain: list[int] = []
-        k = j - 1
-        while k >= 0 and len(chain) < MAX_ACRONYM_NAME:
-            w = tokens[k][2]
-            gap = text[tokens[k][1] : tokens[k + 1][0]]
-            if gap != " " or not w.istitle() or len(w) < 3 or w.lower() in safe.stop:
-                break
-            chain.append(k)
-            k -= 1
-        if any(tokens[k][2].lower() not in safe.curated for k in chain):
-            for k in chain:
-                if not covered.any(*tokens[k][:2]):
-                    unsafe[k] = True
 
 
 _BRACKETED = re.compile(r"\(([a-z]+(?:[ ][a-z]+){1,2})\)")
@@ -774,16 +740,18 @@ def _sentences(
 ) -> list[list[int]]:
     """``members`` (one line's tokens) cut where a sentence ends, or after a label's colon.
 
-    "... in Hope. Retired ...", "SOCIAL HISTORY: Lives with ..."; not after a title's dot
-    ("Dr. Hope").
+    "... in Hope. Retired ...", "SOCIAL HISTORY: Lives with ..." (a label opens its line: a
+    flowsheet row's "... Comment: patient walked" stays one); not after a title's dot ("Dr.
+    Hope").
     """
     out: list[list[int]] = [[]]
     for k, i in enumerate(members):
         if k and out[-1]:
             prev = members[k - 1]
             gap = text[tokens[prev][1] : tokens[i][0]]
+            label = gap[:1] == ":" and k <= MAX_LABEL_WORDS  # "SOCIAL HISTORY: Lives with"
             if (
-                gap[:1] in ".;?!:"
+                (gap[:1] in ".;?!" or label)
                 and gap[1:2] == " "
                 and tokens[prev][2].lower() not in safe.titles
             ):
@@ -824,7 +792,13 @@ def _mark_in_sentence(
             continue
         if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
             continue
-        if _after_mark(text, s) and not (continued and i == members[0]):
+        if _after_mark(text, s) and not (
+            # The first word of a wrapped line: only a name, or a word no dictionary holds
+            # ("with" / "Questions or concerns" is a typist's capital).
+            continued
+            and i == members[0]
+            and (safe.could_be_name(word) or lower not in safe.dictionary)
+        ):
             continue
         # A capitalised phrase of ordinary words is a title ("Notice of Privacy
         # Practices", "Information Management"), unless one of them is a name.

@@ -3119,7 +3119,14 @@ def make_document(out: Path, index: int, seed: int, kind: str, level: str) -> st
         blocks = cm_blocks(c, lay, long)
     top1 = lay.mt + lay.line_h * 2
     bottom = PAGE_H - lay.mb
-    pages = paginate(blocks, lay.mt, top1, bottom, max_pages)
+    try:
+        pages = paginate(blocks, lay.mt, top1, bottom, max_pages)
+    except RuntimeError:
+        # A long draw of content that cannot be dropped: a page more, in a format that holds
+        # several (seed 137 drew one). Other draws are unchanged.
+        max_pages += 1
+        fmt = "pdf" if fmt in ("png", "jpeg") else fmt
+        pages = paginate(blocks, lay.mt, top1, bottom, max_pages)
     drawn: list[DrawnPage] = []
     for i, rows in enumerate(pages):
         rows = list(rows)

@@ -61,8 +61,16 @@ class CityRecognizer(PatternRecognizer):
         after_label = label_lookbehind(
             assets.label_list("city_labels"), separator=rf"{SP}*:{SP}*{BAR}"
         )
-        codes = [c for c in assets.labels["us_states"] if c not in ("MD", "PA")]
-        alone_state = rf",{SP}?{alternation(codes)}\.?{SP}*$"
+        alone_state = rf",{SP}?{alternation(assets.labels['us_states'])}\.?{SP}*$"
+        # The last word of a facility's name or of a street: the line above a town's.
+        letterhead = either_case(
+            [
+                w.split()[-1]
+                for w in assets.label_list("facility_suffixes")
+                + assets.label_list("facility_tails")
+                + assets.label_list("street_suffixes")
+            ]
+        )
         ends_cell = rf"(?=,|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}+(?i:state|zip)(?![A-Za-z]))"
         # Right after a street address and its comma (or its bar or bullet, before the state
         # and ZIP), any word is the city, a clinical one too ("2 Elm St, Normal, IL 61761",
@@ -79,9 +87,14 @@ class CityRecognizer(PatternRecognizer):
                 Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
                 Pattern("city, garbled ST zip", loose_city + noisy_zip_follows, self.NOISY_SCORE),
-                # A letterhead's or a header's line of a town and its state and nothing else:
-                # "Flint, MI". Not a signature's credential ("Ruiz, MD", "Ames, PA").
-                Pattern("city, ST alone", rf"(?m)^{SP}*{city}(?={alone_state})", self.SCORE),
+                # A letterhead's line of a town and its state and nothing else, under the
+                # facility's name or its street: "Mercy Hospital" / "Flint, MI". Not a line
+                # of a word and an abbreviation ("Hep Lock, DC", "Ruiz, MD").
+                Pattern(
+                    "city, ST under a letterhead",
+                    rf"(?m)(?<={letterhead}\.?{SP}*\n{SP}*)^{city}(?={alone_state})",
+                    self.SCORE,
+                ),
             ],
             name="CityRecognizer",
             global_regex_flags=CASE_SENSITIVE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import regex as re
@@ -75,9 +77,14 @@ class FacilityRecognizer(NameRecognizer):
         )
         # Before its street address any name is a place, of clinical words too: "CVS Pharmacy,
         # 12 Oak Street", "Wound Care Center on Elm Road".
+        street = (
+            r"(?:[A-Z][a-z]+[ ]){1,3}"
+            + either_case(assets.label_list("street_suffixes"))
+            + r"\.?(?![A-Za-z])"
+        )
         self._before_address = re.compile(
             rf"(?<![A-Za-z]){word}(?:[ ](?:&[ ])?{word}){{0,3}}[ ]{suffix}"
-            r"(?=,?[ ]\d{1,6}[ ][A-Z]|[ ]on[ ](?:[NSEW]\.?[ ])?[A-Z][a-z]+[ ][A-Z])"
+            rf"(?=,?[ ]\d{{1,6}}[ ]{street}|[ ]on[ ](?:[NSEW]\.?[ ])?{street})"
         )
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
@@ -85,6 +92,7 @@ class FacilityRecognizer(NameRecognizer):
         self._credentialed = re.compile(
             rf"(?<![A-Za-z]){either_case(assets.label_list('credentials'))}\.?[ \t]*\n"
         )
+        self._named_place = re.compile(r"[ ](?:Center|CENTER|Centre|Clinic|CLINIC|Institute)$")
         self._has_suffix = re.compile(rf"[ ]{suffix}(?:[ ]{tail})?$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
@@ -123,8 +131,12 @@ class FacilityRecognizer(NameRecognizer):
             # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
             # not a row of form labels ("Surname Given Name Age Group").
             return False
-        # A known name opens one: "Miller Lung Center"; "Age Group" holds none.
-        return all(self._safe.is_safe(w) and not self.words.is_name(w) for w in words)
+        # A known name opens a center, clinic or institute: "Baker Lung Center"; not a
+        # disease's eponym ("Graves Disease Center"), and "Age Group" holds none.
+        named = self._named_place.search(pattern_text) is not None and any(
+            self.words.is_name(w) and w.lower() not in self._safe.clinical for w in words[:1]
+        )
+        return not named and all(self._safe.is_safe(w) for w in words)
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").
@@ -159,8 +171,12 @@ class FacilityRecognizer(NameRecognizer):
         clinical word: "Four Wound Care Center visits" counts.
         """
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        found = sorted((r.start, r.end) for r in results)
+        starts = [a for a, _ in found]
+        reach = list(accumulate((b for _, b in found), max, initial=0))  # furthest end so far
         for m in self._before_address.finditer(text):
-            if not any(r.start < m.end() and m.start() < r.end for r in results):
+            # No result that starts before this one ends reaches into it.
+            if reach[bisect_left(starts, m.end())] <= m.start():
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
         for result in results:
             before = _WORD_BEFORE.search(text, max(0, result.start - 8), result.start)

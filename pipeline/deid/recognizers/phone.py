@@ -45,7 +45,7 @@ class ChartPhoneRecognizer(PatternRecognizer):
             # A space OCR put inside the last four digits: "(843) 898-61 89", "843-898-618 9".
             Pattern(
                 "NPA NXX-XX XX",
-                rf"{left}{country}(?:\(\d{{3}}\){SP}?|\d{{3}}[ .\-])\d{{3}}[.\-]"
+                rf"{left}{country}(?:\(\d{{3}}\){SP}?|\d{{3}}[.\-])\d{{3}}[.\-]"
                 rf"(?=\d{{1,3}}[ ]\d)(?:\d[ ]\d{{3}}|\d{{2}}[ ]\d{{2}}|\d{{3}}[ ]\d){right}",
                 0.6,
             ),

@@ -73,7 +73,7 @@ _DAY_YEAR = re.compile(
 # a day.
 _MONTH_OCR_ORDINAL = re.compile(
     r"(?<![A-Za-z])(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)[ ](?:(?=[0-9]?[SlIOoBi])[0-3SlIOoi]?[0-9SlIOoBi]|[0-3][ ][0-9])"
+    r"November|December)[ ](?:(?=[0-9]?[SlIOoB])[0-3SlIOo]?[0-9SlIOoB]|[0-3][ ][0-9]|i(?=st))"
     r"(?:st|nd|rd|th)(?![A-Za-z])"
 )
 
