@@ -137,8 +137,10 @@ _ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "UNVERIFIED"})
 _STORE_NUMBER = re.compile(r"[ ]?#[ ]?\d{1,6}(?!\d)")
 _EXTENSION = re.compile(r"[ ,]{0,2}(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)")
 _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
-# A web address's last part that OCR spaced or comma'd off: ", com", ". org".
+# A web address's last part that OCR spaced or comma'd off: ", com", ". org"; a mailbox's
+# first part ("guy. ruiz@mail.com").
 _LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
+_MAILBOX_HEAD = re.compile(r"(?<![\w.\-])[a-z]+\.[ ]$")
 _TLD_TAIL = re.compile(r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
 _WEB_START = re.compile(r"(?i)(?:https?:/{0,2}|www\b|[\w.\-+]+@)")
 # After a host with no dot, the endings health providers' hosts take too: ". health".
@@ -226,13 +228,22 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             tld = _TLD_TAIL.match(text, end)
             web = text[start:end]
             host = re.sub(r"(?i)^www\.", "", re.split(r"://|@", web)[-1])
-            if tld is None and _WEB_START.match(web) and "." not in host:
-                tld = _ANY_TLD_TAIL.match(text, end)  # a host with no dot: its TLD was spaced off
+            if (
+                tld is None
+                and "." not in host
+                and (_WEB_START.match(web) or text[end : end + 1] in ".,")
+            ):
+                # A host with no dot: its TLD was spaced off, or glued on by a comma
+                # ("harborclinic,health").
+                tld = _ANY_TLD_TAIL.match(text, end)
             if tld is not None:
                 end = tld.end()  # "frontdesk@ siquelray, com": OCR's comma for the dot
             local = _LOCAL_PART.search(text, max(0, start - 64), start)
             if local is not None:
                 start = local.start()  # the mailbox before an "@" OCR spaced off its host
+            head = _MAILBOX_HEAD.search(text, max(0, start - 24), start)
+            if head is not None and span.label == "EMAIL_ADDRESS":
+                start = head.start()  # the mailbox's first part OCR spaced off: "guy. ruiz@"
         if span.label in _ADDRESS_LABELS:
             # The unit OCR parted from its street: "Suite.291", or "Apt" and then ", 144".
             unit = _UNIT_TAIL.match(text, end)

@@ -305,9 +305,10 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         return digits <= MAX_SAFE_DIGITS
     letters = len(word) - digits
     zeros_only = all(c == "0" for c in word if c.isdigit())  # it holds a digit
-    if letters >= 4 and word[0].isalpha() and word[-1].isalpha() and zeros_only:
-        # Letters with a zero inside, as a fax reads an O: "ST0CKTON" is "STOCKTON", to be
-        # judged as that word; "CARDI0L0GY" is safe. (A one is left alone: "HbA1c".)
+    if letters >= 4 and word[-1].isalpha() and zeros_only and word[1:2].isalpha():
+        # Letters with a zero inside or opening them, as a fax reads an O: "ST0CKTON" and
+        # "0GUNYEYE" are "STOCKTON" and "OGUNYEYE", to be judged as those words;
+        # "CARDI0L0GY" is safe. (A one is left alone: "HbA1c".)
         return safe.is_safe(word.replace("0", "o"))
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
@@ -422,13 +423,13 @@ def _mark_names_in_context(
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
             elif (
                 prev in safe.relations
-                and word.isupper()
+                and (word.isupper() or (word.istitle() and tokens[i - 1][2].islower()))
                 and safe.could_be_name(word)
                 and not tokens[i - 1][2].isupper()
                 and ":" not in text[tokens[i - 1][1] : s]  # "Mother: WILL call back"
                 and not _next_is_capitals(text, tokens, i)  # "Son WILL NOT drive"
             ):
-                unsafe[i] = True  # a given name that is one, in capitals: "Nephew WILL called"
+                unsafe[i] = True  # a given name that is one: "Nephew WILL called", "brother Will"
             continue
         capital = word[0].isupper()
         if prev in safe.relations and word.istitle() and _before_found(text, tokens, i, person):
@@ -438,6 +439,14 @@ def _mark_names_in_context(
         if wrapped_prev in safe.titles and not (word.islower() and tokens[i - 1][2].isupper()):
             # Also "(dr" at a line's end and "Dean)" on the next; not "MR enterography".
             unsafe[i] = True
+        elif (
+            prev in safe.relations
+            and word.islower()
+            and len(word) >= 3
+            and not word.endswith("ly")  # "daughter previously visited"
+            and _VISIT.match(text, e)
+        ):
+            unsafe[i] = True  # whatever the word, before a visit: "niece comfort in to visit"
         elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
             unsafe[i] = True  # "son min-jun"
         elif prev in safe.relations and lower not in safe.curated and not text.startswith(":", e):
@@ -491,6 +500,11 @@ def _mark_names_in_context(
                 if word.istitle() and (
                     _initial_then_end(text, tokens, i)
                     or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
+                    or (  # "contact May Dixon": a person's field, the name, a surname removed
+                        safe.could_be_name(word)
+                        and _previous_word(text, tokens, i) in safe.person_fields
+                        and _before_name(text, tokens, i, unsafe, person)
+                    )
                 ):
                     unsafe[i] = True
                     changed = True
@@ -599,6 +613,12 @@ MAX_PASSES = 8  # a name spreads a word a pass: "Teodora Young" needs two; a lis
 MIN_PROSE_WORDS = 5  # a line of fewer words is a field or a heading, not prose
 MIN_PROSE_LOWER = 0.6  # and so is one whose words are mostly capitalised
 MAX_LABEL_WORDS = 3  # a label that opens a line of prose: "SOCIAL HISTORY:", "Plan:"
+# What a relative named in a telegraphic note did: "niece comfort in to visit", "son bud
+# called", "wife ivy at bedside".
+_VISIT = re.compile(
+    r"[ ](?:in[ ]to[ ]visit|visited|visiting|called|phoned|at[ ](?:the[ ])?bedside|updated"
+    r"|came[ ]in|here[ ]to[ ]visit)(?![A-Za-z])"
+)
 # Words no sentence ends on, before a place or a person: "at home in" / "Hope".
 _WRAPPING_WORDS = frozenset({"in", "at", "from", "near", "to", "with", "of", "by", "and"})
 _SENTENCE_START = frozenset(".!?:;|*-(\"'\u2022>")
@@ -1179,7 +1199,7 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
 
 
 def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
-    """Whether ``word`` is a place's initials after "from" or "at": "from BHC ED".
+    """Whether ``word`` is a place's initials after "from", "at" or "via": "from BHC ED".
 
     Not after "to": "OGT to LIS" is a suction setting.
 
@@ -1188,7 +1208,7 @@ def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
     """
     lower = word.lower()
     return (
-        prev in ("from", "at")
+        prev in ("from", "at", "via")
         and word.isupper()
         and 2 <= len(word) <= 5
         and lower not in safe.curated

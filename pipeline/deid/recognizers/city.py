@@ -78,6 +78,8 @@ class CityRecognizer(PatternRecognizer):
         self._after_street = re.compile(
             rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}"
             rf"(?:{zip_follows}|(?=,[ ]{state_regex(assets)}(?![A-Za-z])))"
+            # On the line under the street, before its state and ZIP: "NORMAL, IL 61761".
+            rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}\n{SP}*){city}(?=,){zip_follows}"
             # After a bar or a bullet, only before its state and ZIP: not "Na 140 | Normal".
             rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}[ ][|\u2022\u00b7][ ]){city}{zip_follows}"
         )

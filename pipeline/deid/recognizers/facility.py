@@ -45,7 +45,7 @@ class FacilityRecognizer(NameRecognizer):
             r"|St,(?=[ ][A-Z])"  # "St. Joseph" with its dot read as a comma
             r"|[A-Z][a-z]+-[A-Z][a-z]+)"
         )
-        joiner = r"(?:[ ](?:of|the|and|OF|THE|AND|&))?"
+        joiner = r"(?:[ ](?:of|ot|the|and|OF|THE|AND|&))?"  # "ot": OCR's "of"
         # "Brief Hospital Course" is a heading, not a facility.
         # Nor, after "Health", is "Protected Health Information" or "Health Maintenance".
         # (Only there: "Westside Health System Admission Face Sheet" names its facility.)
