@@ -142,6 +142,7 @@ _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 _LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
 _MAILBOX_HEAD = re.compile(r"(?<![\w.\-])[a-z]+\.[ ]$")
 _TLD_TAIL = re.compile(r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
+_GLUED_TLD = re.compile(r"[.,](?:com|org|net|edu|gov|health|care|clinic)(?![\w.\-])")
 _WEB_START = re.compile(r"(?i)(?:https?:/{0,2}|www\b|[\w.\-+]+@)")
 # After a host with no dot, the endings health providers' hosts take too: ". health".
 _ANY_TLD_TAIL = re.compile(
@@ -228,21 +229,24 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             tld = _TLD_TAIL.match(text, end)
             web = text[start:end]
             host = re.sub(r"(?i)^www\.", "", re.split(r"://|@", web)[-1])
-            if (
-                tld is None
-                and "." not in host
-                and (_WEB_START.match(web) or text[end : end + 1] in ".,")
-            ):
-                # A host with no dot: its TLD was spaced off, or glued on by a comma
-                # ("harborclinic,health").
-                tld = _ANY_TLD_TAIL.match(text, end)
+            if tld is None and "." not in host:
+                # A host with no dot: its TLD was spaced off, or glued on by a comma to a
+                # word in lower case ("harborclinic,health"; not "Xyzqa, care team").
+                if _WEB_START.match(web):
+                    tld = _ANY_TLD_TAIL.match(text, end)
+                elif host.islower():
+                    tld = _GLUED_TLD.match(text, end)
             if tld is not None:
                 end = tld.end()  # "frontdesk@ siquelray, com": OCR's comma for the dot
             local = _LOCAL_PART.search(text, max(0, start - 64), start)
             if local is not None:
                 start = local.start()  # the mailbox before an "@" OCR spaced off its host
             head = _MAILBOX_HEAD.search(text, max(0, start - 24), start)
-            if head is not None and span.label == "EMAIL_ADDRESS":
+            if (
+                head is not None
+                and span.label == "EMAIL_ADDRESS"
+                and head.group()[:-2] not in safe.dictionary  # not "reviewed. smith@x.org"
+            ):
                 start = head.start()  # the mailbox's first part OCR spaced off: "guy. ruiz@"
         if span.label in _ADDRESS_LABELS:
             # The unit OCR parted from its street: "Suite.291", or "Apt" and then ", 144".

@@ -308,7 +308,10 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
     if letters >= 4 and word[-1].isalpha() and zeros_only and word[1:2].isalpha():
         # Letters with a zero inside or opening them, as a fax reads an O: "ST0CKTON" and
         # "0GUNYEYE" are "STOCKTON" and "OGUNYEYE", to be judged as those words;
-        # "CARDI0L0GY" is safe. (A one is left alone: "HbA1c".)
+        # "CARDI0L0GY" is safe, and so is a count before a word ("0BANDS"). (A one is left
+        # alone: "HbA1c".)
+        if word[0] == "0" and safe.is_safe(word[1:]):
+            return True
         return safe.is_safe(word.replace("0", "o"))
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
@@ -423,13 +426,13 @@ def _mark_names_in_context(
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
             elif (
                 prev in safe.relations
-                and (word.isupper() or (word.istitle() and tokens[i - 1][2].islower()))
+                and word.isupper()
                 and safe.could_be_name(word)
                 and not tokens[i - 1][2].isupper()
                 and ":" not in text[tokens[i - 1][1] : s]  # "Mother: WILL call back"
                 and not _next_is_capitals(text, tokens, i)  # "Son WILL NOT drive"
             ):
-                unsafe[i] = True  # a given name that is one: "Nephew WILL called", "brother Will"
+                unsafe[i] = True  # a given name that is one, in capitals: "Nephew WILL called"
             continue
         capital = word[0].isupper()
         if prev in safe.relations and word.istitle() and _before_found(text, tokens, i, person):
@@ -439,14 +442,6 @@ def _mark_names_in_context(
         if wrapped_prev in safe.titles and not (word.islower() and tokens[i - 1][2].isupper()):
             # Also "(dr" at a line's end and "Dean)" on the next; not "MR enterography".
             unsafe[i] = True
-        elif (
-            prev in safe.relations
-            and word.islower()
-            and len(word) >= 3
-            and not word.endswith("ly")  # "daughter previously visited"
-            and _VISIT.match(text, e)
-        ):
-            unsafe[i] = True  # whatever the word, before a visit: "niece comfort in to visit"
         elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
             unsafe[i] = True  # "son min-jun"
         elif prev in safe.relations and lower not in safe.curated and not text.startswith(":", e):
@@ -502,7 +497,7 @@ def _mark_names_in_context(
                     or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
                     or (  # "contact May Dixon": a person's field, the name, a surname removed
                         safe.could_be_name(word)
-                        and _previous_word(text, tokens, i) in safe.person_fields
+                        and _previous_word(text, tokens, i) in _CONTACT_FIELDS
                         and _before_name(text, tokens, i, unsafe, person)
                     )
                 ):
@@ -613,12 +608,8 @@ MAX_PASSES = 8  # a name spreads a word a pass: "Teodora Young" needs two; a lis
 MIN_PROSE_WORDS = 5  # a line of fewer words is a field or a heading, not prose
 MIN_PROSE_LOWER = 0.6  # and so is one whose words are mostly capitalised
 MAX_LABEL_WORDS = 3  # a label that opens a line of prose: "SOCIAL HISTORY:", "Plan:"
-# What a relative named in a telegraphic note did: "niece comfort in to visit", "son bud
-# called", "wife ivy at bedside".
-_VISIT = re.compile(
-    r"[ ](?:in[ ]to[ ]visit|visited|visiting|called|phoned|at[ ](?:the[ ])?bedside|updated"
-    r"|came[ ]in|here[ ]to[ ]visit)(?![A-Za-z])"
-)
+# Fields that a contact's name follows: "contact May Oyelaran" (not "pt May Need").
+_CONTACT_FIELDS = frozenset({"contact", "nok", "poa", "hcp", "guardian", "guarantor"})
 # Words no sentence ends on, before a place or a person: "at home in" / "Hope".
 _WRAPPING_WORDS = frozenset({"in", "at", "from", "near", "to", "with", "of", "by", "and"})
 _SENTENCE_START = frozenset(".!?:;|*-(\"'\u2022>")
@@ -1199,7 +1190,7 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
 
 
 def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
-    """Whether ``word`` is a place's initials after "from", "at" or "via": "from BHC ED".
+    """Whether ``word`` is a place's initials after "from" or "at": "from BHC ED".
 
     Not after "to": "OGT to LIS" is a suction setting.
 
@@ -1208,7 +1199,7 @@ def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
     """
     lower = word.lower()
     return (
-        prev in ("from", "at", "via")
+        prev in ("from", "at")
         and word.isupper()
         and 2 <= len(word) <= 5
         and lower not in safe.curated
