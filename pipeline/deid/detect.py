@@ -26,7 +26,14 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import WordLists, load_assets
-from pipeline.deid.net import PARTICLES, PLACE_OPENERS, SafeWords, names_a_disease, unverified_spans
+from pipeline.deid.net import (
+    ABBREVIATED_PARTICLES,
+    PARTICLES,
+    PLACE_OPENERS,
+    SafeWords,
+    names_a_disease,
+    unverified_spans,
+)
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import month_of, to_digits
@@ -172,12 +179,17 @@ _PLACE_AFTER_DASH = re.compile(
 )
 # The town after a facility's name at its line's end: "University Hospitals Fargo".
 _PLACE_AT_LINE_END = re.compile(r"[ ][A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?=[ \t]*$)", re.M)
+
+
 # The word that opens a saint's or a place's name, before the rest of it carried as a
 # facility: "St. Anne", "Upper Valley Hospital Center".
+def _title_or_upper(words: Iterable[str]) -> str:
+    return "|".join(sorted({w.title() for w in words} | {w.upper() for w in words}))
+
+
 _PARTICLE_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?:(?:St|ST|Ste|STE|Mt|MT|Ft|FT)[.,]?|"
-    + "|".join(sorted({p.title() for p in PLACE_OPENERS} | {p.upper() for p in PLACE_OPENERS}))
-    + r")[ ]$"
+    rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?"
+    rf"|{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})[ ]$"
 )
 # An area code in brackets OCR left at a line's end before a seven-digit phone number.
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")

@@ -115,10 +115,11 @@ PARTICLES = frozenset(
     "las el la le de des del della di da van von der den du mc mac lake glen grand".split()
 )
 
-_ABBREVIATED_PARTICLES = frozenset({"st", "ste", "mt", "ft"})
+# Of those, the abbreviations, which keep their dot: "St. Vincent", "Mt. Sinai".
+ABBREVIATED_PARTICLES = frozenset({"st", "ste", "mt", "ft"})
 # Of those, the ones that open a place's name in any case (not "LE", "LA", "DE": lower
 # extremity, left atrium).
-PLACE_OPENERS = frozenset(p for p in PARTICLES if len(p) >= 3) | _ABBREVIATED_PARTICLES
+PLACE_OPENERS = frozenset(p for p in PARTICLES if len(p) >= 3) | ABBREVIATED_PARTICLES
 # Of those, the ones that open a surname and are no English word: "de Koning", "van Wijk".
 SURNAME_PARTICLES = frozenset("de des del della di da van von der den du".split())
 
@@ -955,35 +956,31 @@ def _initial_then_end(text: str, tokens: list[tuple[int, int, str]], i: int) -> 
     return _FIELD_END.match(text, tokens[i][1]) is not None
 
 
+def _before_initial(
+    text: str, tokens: list[tuple[int, int, str]], i: int, gaps: tuple[str, ...]
+) -> bool:
+    """Whether token ``i`` stands before a capital initial, then ``gaps`` and a third token."""
+    if i + 2 >= len(tokens):
+        return False
+    (_, e, _), (s1, e1, initial), (s2, _, _) = tokens[i], tokens[i + 1], tokens[i + 2]
+    return text[e:s1] == " " and len(initial) == 1 and initial.isupper() and text[e1:s2] in gaps
+
+
 def _before_initial_and_name(
     text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], person: list[bool]
 ) -> bool:
     """Whether token ``i`` stands before a middle initial and a name: "Amber I. Wutke"."""
-    if i + 2 >= len(tokens):
-        return False
-    (_, e, _), (s1, e1, initial), (s2, _, _) = tokens[i], tokens[i + 1], tokens[i + 2]
-    return (
-        text[e:s1] == " "
-        and len(initial) == 1
-        and initial.isupper()
-        and text[e1:s2] in (". ", ".")
-        and (unsafe[i + 2] or person[i + 2])
-    )
+    return _before_initial(text, tokens, i, (". ", ".")) and (unsafe[i + 2] or person[i + 2])
 
 
 def _before_initial_and_credential(
     text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
 ) -> bool:
     """Whether token ``i`` stands before an initial and a credential: "Hope A. RN"."""
-    if i + 2 >= len(tokens) or not tokens[i][2][:1].isupper():
-        return False
-    (_, e, _), (s1, e1, initial), (s2, _, cred) = tokens[i], tokens[i + 1], tokens[i + 2]
     return (
-        text[e:s1] == " "
-        and len(initial) == 1
-        and initial.isupper()
-        and text[e1:s2] in (". ", ", ", " ", "., ")
-        and cred.lower() in safe.credentials
+        tokens[i][2][:1].isupper()
+        and _before_initial(text, tokens, i, (". ", ", ", " ", "., "))
+        and tokens[i + 2][2].lower() in safe.credentials
     )
 
 
@@ -1154,7 +1151,7 @@ def _before_name(
     _, e, word = tokens[i]
     s1, _, nxt = tokens[i + 1]
     # An abbreviated particle keeps its dot: "St. Vincent", "Mt. Sinai".
-    gaps = (" ", ". ") if word.lower() in _ABBREVIATED_PARTICLES else (" ",)
+    gaps = (" ", ". ") if word.lower() in ABBREVIATED_PARTICLES else (" ",)
     return text[e:s1] in gaps and nxt[:1].isupper() and (unsafe[i + 1] or person[i + 1])
 
 

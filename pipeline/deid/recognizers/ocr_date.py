@@ -3,9 +3,10 @@
 ``ChartDateRecognizer`` keeps to the formats charts print. This one takes the shapes OCR
 makes of them: a month abbreviation one letter off ("Feo", "Fep" for "Feb"), a day with an
 extra or misread character ("418", "O1"), separators lost, doubled or turned into dots,
-colons and commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949"), a speck's dot in the day or after
-the month ("Feb 2.0, 2923", "Feb .23, 2623"), a lower-case month between hyphens
-("01-jun-2019"), and stray characters stuck to the day ("s14-Jun-2019"). Each shape still
+colons and commas ("Feb 21. 2023", "Feb.23, 2023", "08 17 1949", "26-Sep: 1942"), a speck's
+dot in the day or after the month ("Feb 2.0, 2923", "Feb .23, 2623"), a space inside the
+year ("16 August 201 7"), a lower-case month between hyphens ("01-jun-2019"), and stray
+characters stuck to the day ("s14-Jun-2019"). Each shape still
 needs a year, so a vital such as "132/84", a time such as "07:15" or a range such as
 "3.5-5.0" is never one.
 """
