@@ -203,8 +203,17 @@ def test_deid_loads_the_deidentified_bundles(outdir: Path, space: str) -> None:
         p["resource"]["name"][0]["family"]
         for p in httpx.get(f"{space}/Patient?_count=1000").json()["entry"]
     }
-    # Surrogate names only: no true family name reached the server.
-    assert families and not families & {t["patient"]["family"] for t in TRUTHS}
+    # Surrogate names only: each loaded Patient is its bundle's, and no surrogate is its own
+    # patient's true name. (A surrogate is a real surname, so it may be another sample's.)
+    sources = {r.doc_id: Path(r.source).name for r in read_manifest(outdir)}
+    true = {t["file"].split("/")[-1]: t["patient"]["family"] for t in TRUTHS}
+    surrogate = {}
+    for doc_id in ids:
+        bundle = _bundle(outdir, doc_id, "bundle.deid.json")
+        patient = next(e["resource"] for e in bundle if e["resource"]["resourceType"] == "Patient")
+        surrogate[doc_id] = patient["name"][0]["family"]
+        assert surrogate[doc_id].casefold() != true[sources[doc_id]].casefold()
+    assert families == set(surrogate.values())
 
 
 # Faults the server injects on a document's first POSTs, and what loading it then does.
