@@ -1100,3 +1100,111 @@ def test_a_removed_word_reads_as_a_name_in_surrogate_mode() -> None:
     assert "Zorabelle" not in name and "Quenneville" not in name
     code = surrogates.text_for(NET, "A546648096", shift_days=0)
     assert len(code) == 10 and code[0].isalpha() and code[1:].isdigit() and code != "A546648096"
+
+
+def test_names_that_are_words_in_fields_relations_brackets_and_headers(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "PATIENT: FAITH ODUYA MRN: 55102938\n"
+        "Procedure by: Minh Do, MD\n"
+        "Brother TANNER visited, updated on plan. brother tanner at bedside overnight.\n"
+        "Sister June Frost called. Sister June.Frost cell 412 555:0188.\n"
+        "Follow up with Carol (hospice RN) on Monday.\n"
+        "ADM 02/11/2019 PARSONS\n"
+        "Wound care per Daisy l., LPN\n"
+        "Dr. Corwin Ashdown saw pt. Plan per Dr. Ash down.\n"
+    )
+    # A common word opening a patient field; a surname that reads as a credential before
+    # one; a known name in capitals after a relation, then wherever that relation says it
+    # in lower case; an OCR dot for the space inside a name; a name before a credential in
+    # brackets; a clinician's name alone after a date; "l." for an initial; a name OCR split.
+    assert found(analyzer, doc) == [
+        ("PERSON", "FAITH ODUYA"),
+        ("MRN", "55102938"),
+        ("PERSON", "Minh Do"),
+        ("PERSON", "TANNER"),
+        ("PERSON", "tanner"),
+        ("PERSON", "June Frost"),
+        ("PERSON", "June.Frost"),
+        ("PHONE_NUMBER", "412 555:0188"),
+        (NET, "Carol"),
+        ("DATE", "02/11/2019"),
+        ("PERSON", "PARSONS"),
+        ("PERSON", "Daisy l."),
+        ("PERSON", "Corwin Ashdown"),
+        ("PERSON", "Ash down"),
+    ]
+
+
+def test_first_name_column_fax_header_cut_off_and_towns_that_are_words(
+    analyzer: PhiAnalyzer,
+) -> None:
+    grid = grid_page(
+        [
+            [("Last", 100), ("Name", 190), ("First", 600), ("Name", 710)],
+            [("Mercer", 100), ("Patience", 600)],
+        ]
+    )
+    # Under "First Name" any word is the name, a dictionary word too.
+    assert found(analyzer, grid) == [("PERSON", "Mercer"), ("PERSON", "Patience")]
+    doc = doc_of(
+        "Apr 02 2021 09:14AM RIVERBEND NEPHROL 412-555-0100 p.2\n"
+        "RIVERBEND NEPHROLOGY ASSOCIATES\n"
+        "Ellery Diagnostics\n"
+        "1830, HARBOR VIEW ROAD\n"
+        "Independence, MO 64050\n"
+        "Moved here from Independence last spring. Lives at 4417 5th.Avenue, Lake. Marvinton,"
+        " OH 44060\n"
+        "Our Lady of Peace Medical Center. Pharmacy: Brightwell #2231\n"
+        "Call (412) 555-0100\next. 12 or Cousin Ada. 412. 555-0147\n"
+        "Admitted Oct 2: 2022 with sepsis; tube feeds through March: 4, 2023.\n"
+        "14-Sep|2020 03.NOV 1944 and no delirium after June\n9th.\n"
+    )
+    # A facility's name a fax header cut off; a lab's "Diagnostics" under its letterhead;
+    # a comma after a house number and a dot for a space in a street; a town that is a
+    # word opening its line before state and ZIP, then after "from"; a town's particle
+    # with OCR's dot; a dedication opening a hospital's name; a store number after a name
+    # the net removed; an extension wrapped; a fax's marks in phones and dates.
+    assert found(analyzer, doc) == [
+        ("DATE", "Apr 02 2021"),
+        ("FACILITY", "RIVERBEND NEPHROL"),
+        ("PHONE_NUMBER", "412-555-0100"),
+        ("FACILITY", "RIVERBEND NEPHROLOGY ASSOCIATES"),
+        ("FACILITY", "Ellery Diagnostics"),
+        ("STREET_ADDRESS", "1830, HARBOR VIEW ROAD"),
+        ("CITY", "Independence"),
+        ("ZIP_CODE", "64050"),
+        ("CITY", "Independence"),
+        ("STREET_ADDRESS", "4417 5th.Avenue"),
+        ("CITY", "Lake. Marvinton"),
+        ("ZIP_CODE", "44060"),
+        ("FACILITY", "Our Lady of Peace Medical Center"),
+        (NET, "Brightwell #2231"),
+        ("PHONE_NUMBER", "(412) 555-0100\next. 12"),
+        ("PERSON", "Ada"),
+        ("PHONE_NUMBER", "412. 555-0147"),
+        ("DATE", "Oct 2: 2022"),
+        ("DATE", "March: 4, 2023"),
+        ("DATE", "14-Sep|2020"),
+        ("DATE", "03.NOV 1944"),
+        ("DATE", "June\n9th"),
+    ]
+
+
+def test_what_the_word_name_town_and_fax_mark_rules_leave(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Patient: Alert And Oriented\nADM 8/23/16 MICU\nADM 8/23/16 STABLE\n"
+        "Pain 3, Mild Course\nMar 3: 1500 mL out\nPt may\n2nd dose given\n"
+        "Wife VERY upset.\nMolecular testing sent.\n"
+        "Lives at 12 Oak St, Independence, MO 64050.\nGoal: Independence with ADLs.\n"
+    )
+    # Emphasis in capitals after a relation, a pain score before a word that ends streets,
+    # a volume after a day, a town's name as a word where no preposition places it.
+    assert found(analyzer, doc) == [
+        ("DATE", "8/23/16"),
+        ("DATE", "8/23/16"),
+        ("STREET_ADDRESS", "12 Oak St"),
+        ("CITY", "Independence"),
+        ("ZIP_CODE", "64050"),
+    ]

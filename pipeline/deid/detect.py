@@ -119,9 +119,12 @@ def find_phi(
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     spans += propagate_acronyms(text, spans)
     spans += propagate_facility_names(text, spans, assets.facility_words)
+    spans += propagate_cities(text, spans, safe)
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
+        spans += propagate_after_relation(text, spans, safe)
+        spans += names_after_dates(text, spans, safe)
     spans = widen(text, _by_policy(text, spans, cfg), safe)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
@@ -142,7 +145,8 @@ _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
 _ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
 _ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "UNVERIFIED"})
 _STORE_NUMBER = re.compile(r"[ ]?#[ ]?\d{1,6}(?!\d)")
-_EXTENSION = re.compile(r"[ ,]{0,2}(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)")
+# A phone's extension, perhaps wrapped to the next line: "(740) 309-9884 / x995".
+_EXTENSION = re.compile(r"[ ,]{0,2}\n?(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)")
 _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 # A web address's last part that OCR spaced or comma'd off: ", com", ". org"; a mailbox's
 # first part ("guy. ruiz@mail.com").
@@ -190,6 +194,9 @@ def _title_or_upper(words: Iterable[str]) -> str:
 _PARTICLE_BEFORE = re.compile(
     rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?"
     rf"|{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})[ ]$"
+)
+_PARTICLE_DOT_BEFORE = re.compile(
+    rf"(?<![A-Za-z])(?:{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})\.[ ]$"
 )
 # An area code in brackets OCR left at a line's end before a seven-digit phone number.
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
@@ -271,13 +278,18 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 abbreviation = _SUFFIX_AFTER.match(text, end)
                 if abbreviation is not None:
                     end = abbreviation.end()  # "Old Court St": a suffix after a suffix word
+        if span.label == "FACILITY" or (span.label == "UNVERIFIED" and text[start].isupper()):
+            store = _STORE_NUMBER.match(text, end)
+            if store is not None:
+                end = store.end()  # "CVS Pharmacy #18084", "Walgreens #1234"
+        if span.label == "CITY":
+            particle = _PARTICLE_DOT_BEFORE.search(text, max(0, start - 8), start)
+            if particle is not None:
+                start = particle.start()  # "Lake. Johnburgh": OCR's dot after a town's particle
         if span.label == "FACILITY":
             particle = _PARTICLE_BEFORE.search(text, max(0, start - 8), start)
             if particle is not None:
                 start = particle.start()  # "St. Anne" where the name alone was carried
-            store = _STORE_NUMBER.match(text, end)
-            if store is not None:
-                end = store.end()  # "CVS Pharmacy #18084"
             place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
             town = _TOKEN.findall(place.group()) if place is not None else []
             if town and not all(w.lower() in safe.curated for w in town):
@@ -442,7 +454,23 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
             positions = [(s, e) for s, e in positions if has_digit or text[s].isupper()]
         if label is not None:
             spans += [Span(start=s, end=e, label=label, score=VARIANT_SCORE) for s, e in positions]
-    return spans
+    return spans + _split_names(text, [s.word for s in seeds if s.label == "PERSON"])
+
+
+def _split_names(text: str, names: list[str]) -> list[Span]:
+    """A name's word that OCR split with a space: "M iller" for "Miller"."""
+    long = sorted((n for n in names if len(n) >= MIN_VARIANT_LEN and n.isalpha()), key=len)
+    if not long:
+        return []
+    bodies = ["[ ]?".join(re.escape(c) for c in name) for name in reversed(long)]
+    pattern = re.compile(
+        rf"(?i)(?<![A-Za-z])(?:{'|'.join(bodies)})(?![A-Za-z])", cache_pattern=False
+    )
+    return [
+        Span(start=m.start(), end=m.end(), label="PERSON", score=VARIANT_SCORE)
+        for m in pattern.finditer(text)
+        if " " in m.group()
+    ]
 
 
 MIN_ACRONYM = 3  # "GH" is also growth hormone; "HHS" after "Hillcrest Health System" is it
@@ -505,7 +533,10 @@ def propagate_facility_names(
     # One pattern for every phrase, longest first, kept out of the regex module's cache: its
     # words are the document's.
     bodies = [
-        r"\s+".join(_ocr_tolerant(piece) for piece in phrase.split())
+        r"\s+".join(
+            [_ocr_tolerant(piece) for piece in phrase.split()[:-1]]
+            + [_truncated(phrase.split()[-1])]
+        )
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
     pattern = re.compile(
@@ -518,6 +549,20 @@ def propagate_facility_names(
             continue  # "park gardens" in a sentence is no facility's name
         found.append(Span(start=m.start(), end=m.end(), label="FACILITY", score=PROPAGATED_SCORE))
     return found
+
+
+MIN_TRUNCATED = 4  # letters of a facility's last word a fax header's width may leave
+
+
+def _truncated(word: str) -> str:
+    """A pattern for ``word`` or, when long, its first letters: a fax header's cut-off name.
+
+    "GREENSPRING CARD" for "Greenspring Cardiology", "FRESNO GASTROENTEROL".
+    """
+    if len(word) <= MIN_TRUNCATED + 1:
+        return _ocr_tolerant(word)
+    tail = "".join(f"(?:{_ocr_tolerant(c)}" for c in word[MIN_TRUNCATED:])
+    return _ocr_tolerant(word[:MIN_TRUNCATED]) + tail + ")?" * (len(word) - MIN_TRUNCATED)
 
 
 # Letters a fax reads as digits, and back: "ST0CKTON" for "STOCKTON".
@@ -567,7 +612,81 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
     return found
 
 
-_NAME_GAPS = {" ", ", ", ",", "\u00b7"}  # "VICTOR·WHITE": a footer's middle dot
+# "VICTOR·WHITE": a footer's middle dot; "Sylvia.Long": a space OCR read as a dot.
+def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """A name found after a relation word, wherever that relation names it again, in any case.
+
+    "Husband LONG visited" marks the husband's name; "Husband long requests call" is he
+    too, though "long" alone is a word.
+    """
+    starts = {sp.start for sp in spans if sp.label in _NAME_LABELS}
+    pairs = set()
+    for m in _RELATION_PAIR.finditer(text, overlapped=True):
+        if m.start(2) in starts and m.group(1).lower() in safe.relations:
+            pairs.add((m.group(1).lower(), m.group(2).lower()))
+    if not pairs:
+        return []
+    return [
+        Span(start=m.start(2), end=m.end(2), label="PERSON", score=PROPAGATED_SCORE)
+        for m in _RELATION_PAIR.finditer(text, overlapped=True)
+        if (m.group(1).lower(), m.group(2).lower()) in pairs and m.start(2) not in starts
+    ]
+
+
+def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """Every town found in an address, wherever the text names it again capitalised.
+
+    A town of two words or more, or of a word no list holds, anywhere ("Fall River",
+    "Okemos"); a town that is a word only after a place preposition ("in Flint", "from
+    Normal"), not "Flint" or "Normal" opening a sentence.
+    """
+    towns = {
+        " ".join(text[sp.start : sp.end].split())
+        for sp in spans
+        if sp.label == "CITY" and sp.end - sp.start >= 3
+    }
+    found = []
+    for town in towns:
+        words = town.split()
+        if not all(w[:1].isupper() for w in words):
+            continue
+        plain = len(words) == 1 and safe.is_safe(words[0].strip(".,"))
+        body = r"[ \t]+".join(re.escape(w) for w in words)
+        for m in re.finditer(rf"(?<![A-Za-z]){body}(?![A-Za-z])", text):
+            if plain and _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None:
+                continue
+            found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))
+    return found
+
+
+_PLACE_PREPOSITION = re.compile(r"(?<![A-Za-z])(?:in|from|near|to|at|of)[ \t\n]+$")
+
+
+def names_after_dates(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """A known name in capitals alone after a date at a line's end: a header's clinician.
+
+    "ADM 8/23/16 MARTIN", "Signed 03/02/2021 BAKER"; not "ADM 8/23/16 MICU" (no name) nor
+    a month or function word.
+    """
+    found = []
+    for span in spans:
+        if span.label != "DATE":
+            continue
+        m = _CAPITALS_AT_END.match(text, span.end)
+        if m is None:
+            continue
+        lower = m.group(1).lower()
+        if safe.could_be_name(lower) and lower not in safe.curated and lower not in safe.stop:
+            found.append(Span(start=m.start(1), end=m.end(1), label="PERSON", score=0.6))
+    return found
+
+
+_CAPITALS_AT_END = re.compile(r"[ ]{1,3}([A-Z]{3,})[ \t]*(?=\n|\f|$)")
+_NAME_LABELS = frozenset({"PERSON", "UNVERIFIED"})
+_RELATION_PAIR = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[ ]([A-Za-z]+)(?![A-Za-z])")
+
+
+_NAME_GAPS = {" ", ", ", ",", "\u00b7", "."}
 
 
 def _variant_label(word: str, seeds: list[_Seed], words: WordLists) -> str | None:

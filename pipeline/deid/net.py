@@ -445,6 +445,16 @@ def _mark_names_in_context(
             unsafe[i] = True
         elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
             unsafe[i] = True  # "son min-jun"
+        elif (
+            prev in safe.relations
+            and word.isupper()
+            and len(word) >= 3
+            and lower in safe.names
+            and not tokens[i - 1][2].isupper()
+            and ":" not in text[tokens[i - 1][1] : s]
+            and not _next_is_capitals(text, tokens, i)
+        ):
+            unsafe[i] = True  # a known name that is also a term, in capitals: "Husband LONG"
         elif prev in safe.relations and lower not in safe.curated and not text.startswith(":", e):
             # "dtr KRISSY", "wife hope"; not "Father: colon cancer" (a history item), nor
             # "Mother Diabetes" or "Mother Father" in a family history table, nor the next
@@ -1024,15 +1034,27 @@ def _beside_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> boo
 def _before_relation(
     text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
 ) -> bool:
-    """Whether token ``i`` stands before a relation word in brackets: "Will (son)"."""
+    """Whether token ``i`` stands before a relation or a credential in brackets.
+
+    "Will (son)", "Colleen (neurology NP)".
+    """
     if i + 1 >= len(tokens) or text[tokens[i][1] : tokens[i + 1][0]] not in (" (", "("):
-        return False
-    if tokens[i + 1][2].lower() not in safe.relations:
         return False
     word = tokens[i][2]
     if not safe.could_be_name(word) and safe.is_safe(word):
         return False  # a family history's disease: "Glaucoma (mother)"
-    return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
+    if tokens[i + 1][2].lower() in safe.relations:
+        return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
+    if word.lower() in safe.clinical and not safe.name_over_term(word):
+        return False  # a device a role placed: "Foley (RN placed)"
+    close = text.find(")", tokens[i + 1][0], tokens[i + 1][0] + _BRACKET_REACH)
+    inside = text[tokens[i + 1][0] : close] if close >= 0 else ""
+    return "\n" not in inside and any(
+        w.isupper() and w.lower() in safe.credentials for w in _TOKEN.findall(inside)
+    )
+
+
+_BRACKET_REACH = 30  # a role in brackets after a name: "(neurology NP)"
 
 
 def _next_is_capitals(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:

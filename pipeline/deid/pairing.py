@@ -42,6 +42,12 @@ class _Label:
     first: int  # index of its first word in the line
     last: int  # index of its last word in the line
     label: str  # the PHI type of its value
+    name_field: bool = False  # a field that holds a name and nothing else: "First Name"
+
+
+# The last word of a label whose field holds a name whatever its words ("Last Name" over
+# "Golden", "First Name" over "Comfort"); "Name" alone may head a drug's column.
+_NAME_FIELD_ENDS = frozenset({"name", "names", "surname", "forename", "forenames"})
 
 
 def label_table(groups: dict[str, Iterable[str]]) -> dict[tuple[str, ...], str]:
@@ -70,8 +76,9 @@ def paired_values(
     """
     spans: list[Span] = []
     for page, start in zip(doc.pages, doc.page_starts(), strict=True):
-        for word, label in _page_values(page, table):
-            if label == "PERSON" and not _name_value(word.text, safe):
+        for word, lb in _page_values(page, table):
+            label = lb.label
+            if label == "PERSON" and not _name_value(word.text, safe, any_word=lb.name_field):
                 continue
             spans.append(
                 Span(start=start + word.start, end=start + word.end, label=label, score=SCORE)
@@ -97,9 +104,11 @@ def _labels_in(line: list[Word], table: dict[tuple[str, ...], str]) -> list[_Lab
     found, i = [], 0
     while i < len(words):
         for n in range(min(MAX_LABEL_WORDS, len(words) - i), 0, -1):
-            label = table.get(tuple(words[i : i + n]))
+            key = tuple(words[i : i + n])
+            label = table.get(key)
             if label is not None:
-                found.append(_Label(first=i, last=i + n - 1, label=label))
+                named = label == "PERSON" and key[-1] in _NAME_FIELD_ENDS
+                found.append(_Label(i, i + n - 1, label, named and (n >= 2 or key[0] != "name")))
                 i += n
                 break
         else:
@@ -107,9 +116,9 @@ def _labels_in(line: list[Word], table: dict[tuple[str, ...], str]) -> list[_Lab
     return found
 
 
-def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple[Word, str]]:
+def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple[Word, _Label]]:
     lines = _lines(page)
-    values: list[tuple[Word, str]] = []
+    values: list[tuple[Word, _Label]] = []
     for header, below in zip(lines, lines[1:], strict=False):
         labels = _labels_in(header, table)
         label_words = sum(lb.last - lb.first + 1 for lb in labels)
@@ -133,21 +142,22 @@ def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple
                 if not left <= (word.box.x0 + word.box.x1) // 2 < right:
                     continue
                 if _fits(word.text, lb.label):
-                    values.append((word, lb.label))
+                    values.append((word, lb))
     return values
 
 
-def _name_value(text: str, safe: SafeWords) -> bool:
+def _name_value(text: str, safe: SafeWords, *, any_word: bool = False) -> bool:
     """Whether a word under a name label can be the name.
 
     One with digits can, or one with a part no list shows safe or that is a name ("Young");
-    not "CARBIDOPA-LEVODOPA" under "Last Dose".
+    not "CARBIDOPA-LEVODOPA" under "Last Dose". Under a field that holds only a name
+    (``any_word``: "First Name"), any word but a title or credential is one ("Comfort").
     """
     core = _normal(text)
     if core in safe.honorifics:
         return False
     parts = _LETTERS.findall(core)
-    if not parts or any(c.isdigit() for c in core):
+    if not parts or any(c.isdigit() for c in core) or any_word:
         return True
     return any(not safe.is_safe(p) or safe.could_be_name(p) for p in parts)
 

@@ -21,9 +21,18 @@ class CredentialedPersonRecognizer(NameRecognizer):
         # The credential is a word of its own: "LEVODOPA" ends in no "PA".
         credential = rf"(?=(?:,{SP}*|{SP}+){alternation(credentials)}(?![A-Za-z]))"
         name = rf"(?<![A-Za-z]){person_name(stop, max_words=3)}{credential}"
+        # A surname that is also a credential, known by the credential after it, in the
+        # name's own case: "Thuy Do, MD", "LINH DO, MD"; not "Abreu RN, BSN".
+        then = rf"(?=,{SP}*{alternation(credentials)}(?![A-Za-z]))"
+        title_name = rf"(?<![A-Za-z]){person_name(stop, max_words=2)}[ ](?:Do|Pa){then}"
+        upper_name = rf"(?<![A-Za-z])[A-Z]{{2,}}(?:[ \-][A-Z]{{2,}})?[ ](?:DO|PA){then}"
         super().__init__(
             supported_entity="PERSON",
-            patterns=[Pattern("name, credential", name, self.SCORE)],
+            patterns=[
+                Pattern("name, credential", name, self.SCORE),
+                Pattern("name, surname like a credential, credential", title_name, self.SCORE),
+                Pattern("NAME, SURNAME LIKE A CREDENTIAL, credential", upper_name, self.SCORE),
+            ],
             words=assets.words,
             name="CredentialedPersonRecognizer",
         )

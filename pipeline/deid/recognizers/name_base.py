@@ -20,7 +20,7 @@ from pipeline.deid.recognizers.patterns import (
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z']*")  # a word of a name
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
@@ -66,7 +66,7 @@ class NameRecognizer(PatternRecognizer):
 
     def name_words(self, text: str) -> list[str]:
         """The words of a match that can carry a name (two letters or more, no suffixes)."""
-        return [w for w in _WORD.findall(text) if len(w) >= 2 and w.lower() not in _SUFFIXES]
+        return [w for w in NAME_TOKEN.findall(text) if len(w) >= 2 and w.lower() not in _SUFFIXES]
 
     def is_plain_word(self, word: str) -> bool:
         """True for an ordinary or clinical word that is not also a known name."""
@@ -100,7 +100,7 @@ class NameRecognizer(PatternRecognizer):
         return kept
 
     def _trimmed_start(self, text: str, start: int, end: int) -> int | None:
-        for m in _WORD.finditer(text, start, end):
+        for m in NAME_TOKEN.finditer(text, start, end):
             if not self.is_trimmable(m.group()) and len(m.group()) >= 2:
                 return m.start()
             if len(m.group()) == 1:

@@ -97,16 +97,17 @@ class OcrDateRecognizer(PatternRecognizer):
         month, day, year = self.MONTH, self.DAY, self.YEAR
         # Between day and year: spaces, dots, commas, semicolons ("21,.2023"), a quote mark
         # read off a speck ('May 24; "1964'), a dash for a space ("Aug -10,-2019").
-        gap = r"""[ .,;'"“”\-]{0,5}"""
+        gap = r"""[ .,;:'"“”\-]{0,5}"""
         d2 = r"(?:0[1-9]|[12]\d|3[01])"
         m2 = r"(?:0[1-9]|1[0-2])"
         sep = r"[ ]{0,2}[.,]?[ ]{1,2}"  # a space at least: "08 17 1949", "1971 08. 06"
         # A year with a misread digit ("2929", "199?"): accepted only after an exact month.
         # Or with a space OCR put inside it ("201 7", "1 918"), where no unit, number or
-        # lower-case word follows ("May 3 1 500 mL" is a volume).
+        # lower-case word follows ("May 3 1 500 mL" is a volume); nor a unit after any
+        # ("Mar 3: 1500 mL").
         misread_year = (
             r"(?:[12]\d{2}[\d?]|(?:[12][ ]\d{3}|[12]\d[ ]\d{2}|[12]\d{2}[ ]\d)(?![ ]?[\da-z]))"
-            r"(?!\d)"
+            r"(?!\d)(?![ ]?(?:m[Llg]|cc|units?|U)(?![A-Za-z]))"
         )
         # Three letters in any case, a zero allowed for an O ("jul", "pec", "0ct"); only
         # between a day and a hyphen, where the shape is a date's.
@@ -117,8 +118,8 @@ class OcrDateRecognizer(PatternRecognizer):
                 "ocr Mon d yyyy",
                 # A dot may stand for the space after the month ("Feb.23, 2623") or sit in
                 # it, read off a speck ("Feb .23, 2623").
-                rf"(?<![A-Za-z]){month}(?:[ ]{{0,2}}[.)\-][ ]{{0,2}}|[ ]{{1,2}})"
-                + rf"{day}(?=[ .,;\-]){gap}"
+                rf"(?<![A-Za-z]){month}(?:[ ]{{0,2}}[.):\-][ ]{{0,2}}|[ ]{{1,2}})"
+                + rf"{day}(?=[ .,;:\-]){gap}"
                 + misread_year,
                 0.6,
             ),
@@ -127,7 +128,7 @@ class OcrDateRecognizer(PatternRecognizer):
                 # The hyphen after the month may be read as a mark and a space ("26-Sep: 1942").
                 rf"(?<!\d)\d{{1,2}}(?:(?:[\- ]{mon3}-|-[A-Za-z]{{3}}-?|[ ]?{month}[ \-])"
                 + misread_year
-                + rf"|-[A-Za-z]{{3}}[:;.,]?[ ]{{1,2}}{year}(?!\d))",
+                + rf"|-[A-Za-z]{{3}}(?:[:;.,]?[ ]{{1,2}}|[^\w\s])?{year}(?!\d))",
                 0.6,
             ),
             # A day's ordinal, perhaps "of", and a month OCR misspelled: "29th of Jaruary. 2025".

@@ -5,7 +5,7 @@ from __future__ import annotations
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
-from pipeline.deid.recognizers.name_base import NameRecognizer, labelled_name_parts
+from pipeline.deid.recognizers.name_base import NAME_TOKEN, NameRecognizer, labelled_name_parts
 from pipeline.deid.recognizers.patterns import (
     BAR,
     SP,
@@ -22,7 +22,8 @@ class PatientNameRecognizer(NameRecognizer):
     """Recognize the patient's name after a patient label.
 
     "Name:" alone is taken only at the start of a line or cell, so that "Drug Name:" or
-    "Test Name:" are not read as patient fields.
+    "Test Name:" are not read as patient fields. A capitalised ordinary word right after
+    the label is the name's ("PATIENT: WILL ADEMILUYI"), not a sentence's start to trim.
     """
 
     SCORE = 0.9
@@ -47,3 +48,15 @@ class PatientNameRecognizer(NameRecognizer):
             words=assets.words,
             name="PatientNameRecognizer",
         )
+
+    def _trimmed_start(self, text: str, start: int, end: int) -> int | None:
+        """Keep a first word, ordinary or not, that a space joins to a name word."""
+        words = list(NAME_TOKEN.finditer(text, start, end))
+        if (
+            len(words) >= 2
+            and not words[0].group().islower()
+            and text[words[0].end() : words[1].start()] == " "
+            and not self.is_plain_word(words[1].group())
+        ):
+            return words[0].start()
+        return super()._trimmed_start(text, start, end)

@@ -43,7 +43,8 @@ NAME_WORD = (
     r"(?:-(?:[A-Z]?[a-z]+|[A-Z]{2,}))?"  # "Adebayo-Hart", "Seo-yeon"
 )
 UPPER_WORD = r"(?:[A-Z]{2,}(?:['-][A-Z]{2,})?|[A-Z]'[A-Z]{2,})"
-INITIAL = r"[A-Z]\.?(?![A-Za-z])"
+# An initial; "l." is how OCR reads a capital I with its dot ("Rose l., RN").
+INITIAL = r"(?:[A-Z]\.?|l\.)(?![A-Za-z])"
 # "Page 2" is a page number, not a surname.
 NOT_PAGE = r"(?!(?i:page)[ \t]+\d)"
 

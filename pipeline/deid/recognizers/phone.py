@@ -50,8 +50,13 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 0.6,
             ),
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
-            # A space after the area code, as notes write it: "301 944-5032".
-            Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
+            # A space after the area code, as notes write it: "301 944-5032"; a fax's mark
+            # before the space or for the hyphen ("209. 206-6180", "541 555:5346").
+            Pattern(
+                "NPA NXX-XXXX",
+                rf"{left}{country}\d{{3}}[.,:]?[ ]\d{{3}}[.:\-]\d{{4}}{right}",
+                0.6,
+            ),
             # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023".
             Pattern(
                 "NPA NXX- XXXX",

@@ -44,7 +44,12 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"(?:[ ]{direction}(?![A-Za-z]))?"
             rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
         )
-        head = rf"{number}[ ](?:{direction}[ ])?{word}(?:[ ]{word}){{0,3}}[ ]"
+        # A comma OCR put after a number of three digits or more ("701, RIVER LOOP"), a dot
+        # for a space before a capital ("20703 72nd.Court").
+        join = r"(?:[ ]|\.(?=[A-Z]))"
+        head = (
+            rf"{number}(?:(?<=\d{{3}}),)?[ ](?:{direction}[ ])?{word}(?:{join}{word}){{0,3}}{join}"
+        )
         # A phone number after the address, perhaps after a short label: a letterhead's line
         # ("7148 Church Trace Ph 401 209-7705", "12 Mill Loop T (301) 555-0134").
         phone_next = (
