@@ -110,9 +110,10 @@ def find_phi(
     spans = [_to_span(r) for r in results]
     if not reread:
         spans += paired_values(doc, assets.grid_labels, safe=safe)
+    seeds = _seeds(text, spans, words)
     spans += [
         span
-        for span in propagate(text, _seeds(text, spans, words), words)
+        for span in propagate(text, seeds, words) + split_names(text, seeds, safe)
         if not names_a_disease(text, span.end, safe)  # "Dr. Barr", then "Epstein-Barr virus"
     ]
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
@@ -124,7 +125,6 @@ def find_phi(
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += propagate_after_relation(text, spans, safe)
-        spans += names_after_dates(text, spans, safe)
     spans = widen(text, _by_policy(text, spans, cfg), safe)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
@@ -146,7 +146,10 @@ _ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
 _ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "UNVERIFIED"})
 _STORE_NUMBER = re.compile(r"[ ]?#[ ]?\d{1,6}(?!\d)")
 # A phone's extension, perhaps wrapped to the next line: "(740) 309-9884 / x995".
-_EXTENSION = re.compile(r"[ ,]{0,2}\n?(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)")
+_EXTENSION = re.compile(
+    r"[ ,]{0,2}(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)"
+    r"|[ ]?\n(?i:x|ext\.?|extension)[ ]?\d{3,5}(?!\d)"  # not "x2 attempts" on the next line
+)
 _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 # A web address's last part that OCR spaced or comma'd off: ", com", ". org"; a mailbox's
 # first part ("guy. ruiz@mail.com").
@@ -195,6 +198,9 @@ _PARTICLE_BEFORE = re.compile(
     rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?"
     rf"|{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})[ ]$"
 )
+# A hospital's dedication, whose "Our" a sentence's first word would be trimmed with.
+_LADY = re.compile(r"(?:Lady|LADY)[ ]")
+_OUR_BEFORE = re.compile(r"(?<![A-Za-z])(?:Our|OUR)[ ]$")
 _PARTICLE_DOT_BEFORE = re.compile(
     rf"(?<![A-Za-z])(?:{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})\.[ ]$"
 )
@@ -280,8 +286,11 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                     end = abbreviation.end()  # "Old Court St": a suffix after a suffix word
         if span.label == "FACILITY" or (span.label == "UNVERIFIED" and text[start].isupper()):
             store = _STORE_NUMBER.match(text, end)
-            if store is not None:
-                end = store.end()  # "CVS Pharmacy #18084", "Walgreens #1234"
+            if store is not None and (
+                span.label == "FACILITY" or sum(c.isdigit() for c in store.group()) >= 3
+            ):
+                # "CVS Pharmacy #18084", "Walgreens #1234"; not a size ("Foley #16")
+                end = store.end()
         if span.label == "CITY":
             particle = _PARTICLE_DOT_BEFORE.search(text, max(0, start - 8), start)
             if particle is not None:
@@ -290,6 +299,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             particle = _PARTICLE_BEFORE.search(text, max(0, start - 8), start)
             if particle is not None:
                 start = particle.start()  # "St. Anne" where the name alone was carried
+            elif _LADY.match(text, start):
+                dedication = _OUR_BEFORE.search(text, max(0, start - 4), start)
+                start = dedication.start() if dedication is not None else start  # "Our Lady of"
             place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
             town = _TOKEN.findall(place.group()) if place is not None else []
             if town and not all(w.lower() in safe.curated for w in town):
@@ -454,11 +466,15 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
             positions = [(s, e) for s, e in positions if has_digit or text[s].isupper()]
         if label is not None:
             spans += [Span(start=s, end=e, label=label, score=VARIANT_SCORE) for s, e in positions]
-    return spans + _split_names(text, [s.word for s in seeds if s.label == "PERSON"])
+    return spans
 
 
-def _split_names(text: str, names: list[str]) -> list[Span]:
-    """A name's word that OCR split with a space: "M iller" for "Miller"."""
+def split_names(text: str, seeds: list[_Seed], safe: SafeWords) -> list[Span]:
+    """A found name's word that OCR split with a space: "M iller" for "Miller".
+
+    Not where every piece is a word: "has an" is no "Hasan", nor "in gram" "Ingram".
+    """
+    names = [s.word for s in seeds if s.label == "PERSON"]
     long = sorted((n for n in names if len(n) >= MIN_VARIANT_LEN and n.isalpha()), key=len)
     if not long:
         return []
@@ -469,7 +485,7 @@ def _split_names(text: str, names: list[str]) -> list[Span]:
     return [
         Span(start=m.start(), end=m.end(), label="PERSON", score=VARIANT_SCORE)
         for m in pattern.finditer(text)
-        if " " in m.group()
+        if " " in m.group() and not all(safe.is_safe(piece) for piece in m.group().split())
     ]
 
 
@@ -622,23 +638,31 @@ def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> l
     starts = {sp.start for sp in spans if sp.label in _NAME_LABELS}
     pairs = set()
     for m in _RELATION_PAIR.finditer(text, overlapped=True):
-        if m.start(2) in starts and m.group(1).lower() in safe.relations:
-            pairs.add((m.group(1).lower(), m.group(2).lower()))
+        word = m.group(2).lower()
+        if m.start(2) in starts and m.group(1).lower() in safe.relations and word not in safe.stop:
+            pairs.add((m.group(1).lower(), word))
     if not pairs:
         return []
-    return [
-        Span(start=m.start(2), end=m.end(2), label="PERSON", score=PROPAGATED_SCORE)
-        for m in _RELATION_PAIR.finditer(text, overlapped=True)
-        if (m.group(1).lower(), m.group(2).lower()) in pairs and m.start(2) not in starts
-    ]
+    found = []
+    for m in _RELATION_PAIR.finditer(text, overlapped=True):
+        word = m.group(2).lower()
+        if (m.group(1).lower(), word) not in pairs or m.start(2) in starts:
+            continue
+        after = _NEXT_WORD.match(text, m.end(2))
+        if text.startswith("-", m.end(2)) or (
+            word in safe.curated and after is not None and after.group(1).lower() in safe.clinical
+        ):
+            continue  # "husband long-term caregiver", "wife short term memory"
+        found.append(Span(start=m.start(2), end=m.end(2), label="PERSON", score=PROPAGATED_SCORE))
+    return found
 
 
 def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """Every town found in an address, wherever the text names it again capitalised.
 
     A town of two words or more, or of a word no list holds, anywhere ("Fall River",
-    "Okemos"); a town that is a word only after a place preposition ("in Flint", "from
-    Normal"), not "Flint" or "Normal" opening a sentence.
+    "Okemos"); a town that is a word only after "in", "from" or "near" and before a
+    clause's end ("lives in Flint."), not "returned to Normal" nor "in Normal range".
     """
     towns = {
         " ".join(text[sp.start : sp.end].split())
@@ -653,36 +677,19 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
         plain = len(words) == 1 and safe.is_safe(words[0].strip(".,"))
         body = r"[ \t]+".join(re.escape(w) for w in words)
         for m in re.finditer(rf"(?<![A-Za-z]){body}(?![A-Za-z])", text):
-            if plain and _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None:
+            placed = _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start())
+            if plain and (placed is None or not _CLAUSE_END.match(text, m.end())):
                 continue
             found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))
     return found
 
 
-_PLACE_PREPOSITION = re.compile(r"(?<![A-Za-z])(?:in|from|near|to|at|of)[ \t\n]+$")
+_PLACE_PREPOSITION = re.compile(r"(?<![A-Za-z])(?:in|from|near)[ \t\n]+$")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:)\n\f]|$)")
 
 
-def names_after_dates(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
-    """A known name in capitals alone after a date at a line's end: a header's clinician.
-
-    "ADM 8/23/16 MARTIN", "Signed 03/02/2021 BAKER"; not "ADM 8/23/16 MICU" (no name) nor
-    a month or function word.
-    """
-    found = []
-    for span in spans:
-        if span.label != "DATE":
-            continue
-        m = _CAPITALS_AT_END.match(text, span.end)
-        if m is None:
-            continue
-        lower = m.group(1).lower()
-        if safe.could_be_name(lower) and lower not in safe.curated and lower not in safe.stop:
-            found.append(Span(start=m.start(1), end=m.end(1), label="PERSON", score=0.6))
-    return found
-
-
-_CAPITALS_AT_END = re.compile(r"[ ]{1,3}([A-Z]{3,})[ \t]*(?=\n|\f|$)")
 _NAME_LABELS = frozenset({"PERSON", "UNVERIFIED"})
+_NEXT_WORD = re.compile(r"[ ]([A-Za-z]+)")
 _RELATION_PAIR = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[ ]([A-Za-z]+)(?![A-Za-z])")
 
 

@@ -1047,10 +1047,16 @@ def _before_relation(
         return text[tokens[i + 1][1] : tokens[i + 1][1] + 1] in (")", ",", " ", ";", "/")
     if word.lower() in safe.clinical and not safe.name_over_term(word):
         return False  # a device a role placed: "Foley (RN placed)"
+    # A role: words of a service, then the credential, last ("neurology NP", "wound care
+    # RN"); not "(per RN)", "(RN noted)" nor a bare "(RN)" after "Sharp" or "Penny".
     close = text.find(")", tokens[i + 1][0], tokens[i + 1][0] + _BRACKET_REACH)
-    inside = text[tokens[i + 1][0] : close] if close >= 0 else ""
-    return "\n" not in inside and any(
-        w.isupper() and w.lower() in safe.credentials for w in _TOKEN.findall(inside)
+    inside = _TOKEN.findall(text[tokens[i + 1][0] : close]) if close >= 0 else []
+    return (
+        len(inside) >= 2
+        and "\n" not in text[tokens[i + 1][0] : close]
+        and inside[-1].isupper()
+        and inside[-1].lower() in safe.credentials
+        and not any(w.lower() in safe.stop or w.lower() in safe.credentials for w in inside[:-1])
     )
 
 

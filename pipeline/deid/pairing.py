@@ -45,9 +45,13 @@ class _Label:
     name_field: bool = False  # a field that holds a name and nothing else: "First Name"
 
 
-# The last word of a label whose field holds a name whatever its words ("Last Name" over
-# "Golden", "First Name" over "Comfort"); "Name" alone may head a drug's column.
-_NAME_FIELD_ENDS = frozenset({"name", "names", "surname", "forename", "forenames"})
+# Words of a label whose field holds a part of a name and nothing else, whatever its words
+# ("Last Name" over "Golden", "First Name" over "Comfort"). Not "Patient Name" or "Printed
+# Name", which may hold "Unable to obtain" or a sentence.
+_NAME_PART_LABELS = frozenset(
+    {"first", "last", "middle", "given", "family", "surname", "forename", "forenames", "maiden"}
+)
+_ONE_WORD_NAME_LABELS = frozenset({"surname", "forename", "forenames"})
 
 
 def label_table(groups: dict[str, Iterable[str]]) -> dict[tuple[str, ...], str]:
@@ -107,8 +111,10 @@ def _labels_in(line: list[Word], table: dict[tuple[str, ...], str]) -> list[_Lab
             key = tuple(words[i : i + n])
             label = table.get(key)
             if label is not None:
-                named = label == "PERSON" and key[-1] in _NAME_FIELD_ENDS
-                found.append(_Label(i, i + n - 1, label, named and (n >= 2 or key[0] != "name")))
+                named = label == "PERSON" and bool(_NAME_PART_LABELS & set(key))
+                # "Last" alone may head a dose's column; "Surname" alone is a name's.
+                named = named and (n >= 2 or key[0] in _ONE_WORD_NAME_LABELS)
+                found.append(_Label(first=i, last=i + n - 1, label=label, name_field=named))
                 i += n
                 break
         else:
@@ -157,7 +163,9 @@ def _name_value(text: str, safe: SafeWords, *, any_word: bool = False) -> bool:
     if core in safe.honorifics:
         return False
     parts = _LETTERS.findall(core)
-    if not parts or any(c.isdigit() for c in core) or any_word:
+    if not parts or any(c.isdigit() for c in core):
+        return True
+    if any_word and not text.islower() and core not in safe.stop:
         return True
     return any(not safe.is_safe(p) or safe.could_be_name(p) for p in parts)
 

@@ -78,13 +78,11 @@ class CityRecognizer(PatternRecognizer):
         self._after_street = re.compile(
             rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}"
             rf"(?:{zip_follows}|(?=,[ ]{state_regex(assets)}(?![A-Za-z])))"
-            # On the line under the street, before its state and ZIP: "NORMAL, IL 61761".
-            rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}\n{SP}*){city}(?=,){zip_follows}"
+            # On the line under the street (perhaps with its phone), before its state and
+            # ZIP: "NORMAL, IL 61761".
+            rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'()\-]{{2,60}}\n{SP}*){city}(?=,){zip_follows}"
             # After a bar or a bullet, only before its state and ZIP: not "Na 140 | Normal".
             rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}[ ][|\u2022\u00b7][ ]){city}{zip_follows}"
-            # One word opening its line, then its comma, state and ZIP: "Normal, IL 61777".
-            rf"|(?<=(?:\A|\n|\f)[ ]*){word}"
-            rf"(?=,[ ]{state_regex(assets)}\.?[ ]+\d{{5}}(?:-\d{{4}})?(?!\d))"
         )
         super().__init__(
             supported_entity="CITY",

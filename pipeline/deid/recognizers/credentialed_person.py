@@ -36,3 +36,16 @@ class CredentialedPersonRecognizer(NameRecognizer):
             words=assets.words,
             name="CredentialedPersonRecognizer",
         )
+        self._safe = assets.safe_words
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse plain words; before a surname like a credential, a word no list holds.
+
+        "Thuy Do, MD" is a name; "Things To Do, RN" and "Ortho Pa, MD" are not.
+        """
+        if super().invalidate_result(pattern_text):
+            return True
+        words = self.name_words(pattern_text)
+        if words and words[-1].lower() in ("do", "pa"):
+            return all(self._safe.is_safe(w) for w in words[:-1])
+        return False

@@ -21,8 +21,6 @@ _STORE = re.compile(r"#[ ]?\d")
 _JOINERS = frozenset({"of", "the", "and"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
-# The first word of a hospital's dedication: "Our Lady of Lourdes", "Our Savior's".
-_DEDICATION = frozenset({"our"})
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
 
 
@@ -152,10 +150,9 @@ class FacilityRecognizer(NameRecognizer):
         """Only clinical and form words are cut off the start of a facility name.
 
         Not the first word of a saint's or a place's name ("St", "Mt", "Upper", "North",
-        ``net.PLACE_OPENERS``), nor of a dedication ("Our Lady of Lourdes"); function words
-        are.
+        ``net.PLACE_OPENERS``); function words are.
         """
-        if word.lower() in PLACE_OPENERS or word.lower() in _DEDICATION:
+        if word.lower() in PLACE_OPENERS:
             return False  # "St. Anne Health", "Upper Valley Regional Medical Center"
         if word.lower() in self._safe.stop:
             return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"

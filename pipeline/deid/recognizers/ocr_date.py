@@ -104,10 +104,10 @@ class OcrDateRecognizer(PatternRecognizer):
         # A year with a misread digit ("2929", "199?"): accepted only after an exact month.
         # Or with a space OCR put inside it ("201 7", "1 918"), where no unit, number or
         # lower-case word follows ("May 3 1 500 mL" is a volume); nor a unit after any
-        # ("Mar 3: 1500 mL").
+        # ("Mar 3: 1500 mL", "Dec 10: 1200 calorie diet").
         misread_year = (
             r"(?:[12]\d{2}[\d?]|(?:[12][ ]\d{3}|[12]\d[ ]\d{2}|[12]\d{2}[ ]\d)(?![ ]?[\da-z]))"
-            r"(?!\d)(?![ ]?(?:m[Llg]|cc|units?|U)(?![A-Za-z]))"
+            r"(?!\d)(?![ ]?(?:m[Llg]|cc|units?|U|kcal|cal|calories?|hrs?|hours?)(?![A-Za-z]))"
         )
         # Three letters in any case, a zero allowed for an O ("jul", "pec", "0ct"); only
         # between a day and a hyphen, where the shape is a date's.

@@ -22,8 +22,8 @@ class PatientNameRecognizer(NameRecognizer):
     """Recognize the patient's name after a patient label.
 
     "Name:" alone is taken only at the start of a line or cell, so that "Drug Name:" or
-    "Test Name:" are not read as patient fields. A capitalised ordinary word right after
-    the label is the name's ("PATIENT: WILL ADEMILUYI"), not a sentence's start to trim.
+    "Test Name:" are not read as patient fields. A word that is a name and a word right
+    after the label is the name's ("PATIENT: WILL ADEMILUYI"), not a sentence's to trim.
     """
 
     SCORE = 0.9
@@ -48,15 +48,20 @@ class PatientNameRecognizer(NameRecognizer):
             words=assets.words,
             name="PatientNameRecognizer",
         )
+        self._safe = assets.safe_words
 
     def _trimmed_start(self, text: str, start: int, end: int) -> int | None:
-        """Keep a first word, ordinary or not, that a space joins to a name word."""
+        """Keep a first word that is also a name, joined to a word no list holds.
+
+        "PATIENT: WILL ADEMILUYI" keeps "WILL"; "Pt: Reports Sharp pain" loses "Reports".
+        """
         words = list(NAME_TOKEN.finditer(text, start, end))
         if (
             len(words) >= 2
             and not words[0].group().islower()
             and text[words[0].end() : words[1].start()] == " "
-            and not self.is_plain_word(words[1].group())
+            and self._safe.could_be_name(words[0].group())
+            and not self._safe.is_safe(words[1].group())
         ):
             return words[0].start()
         return super()._trimmed_start(text, start, end)

@@ -50,11 +50,15 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 0.6,
             ),
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
-            # A space after the area code, as notes write it: "301 944-5032"; a fax's mark
-            # before the space or for the hyphen ("209. 206-6180", "541 555:5346").
+            # A space after the area code, as notes write it: "301 944-5032".
+            Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
+            # A fax's mark before that space or for the hyphen ("209. 206-6180", "541
+            # 555:5346"). Not a value and its range ("IgG 850. 700-1600 mg/dL"): a range's
+            # bound ends in "00", and a unit may follow.
             Pattern(
-                "NPA NXX-XXXX",
-                rf"{left}{country}\d{{3}}[.,:]?[ ]\d{{3}}[.:\-]\d{{4}}{right}",
+                "NPA. NXX-XXXX",
+                rf"{left}{country}\d{{3}}(?:[.,:][ ]\d{{3}}[.:\-]|[ ]\d{{3}}:)(?!\d\d00)\d{{4}}"
+                rf"{right}(?![ ]?[A-Za-z%/])",
                 0.6,
             ),
             # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023".

@@ -49,7 +49,8 @@ _TEXT_MONTH_DAY = re.compile(
     rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d:/]|\.\d|[ ]?%)(?!,?[ ]\d)"
     rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?\d)"
     # Wrapped after the month, where an ordinal's ending makes the day one: "May\n16th".
-    rf"|(?<![A-Za-z0-9]){_MONTH}[ ]?\n(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)(?![A-Za-z0-9])"
+    rf"|(?<![A-Za-z0-9]){_MONTH}[ ]?\n(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
+    r"(?=[ ]*(?:[.,;:)]|$))"  # ending its clause: not "May\n1st attempt"
 )
 # "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
 # its phrase or followed by a function word. Before any other word the ordinal counts that

@@ -17,6 +17,9 @@ from pipeline.deid.recognizers.patterns import (
 _WORD = re.compile(r"[A-Za-z]+")
 # Words that are no street's name on their own.
 _FUNCTION_WORDS = frozenset("to at in on via with from for the and of by per".split())
+# Words that never stand inside a street's name: a note's clause after a number ("HR 110, PT
+# AT REST", "AMBULATED 200 FT TO NURSES STATION"). "Avenue of the Americas" keeps "of".
+_CLAUSE_WORDS = frozenset("to at in on via with from for by per now is was".split())
 
 
 class StreetAddressRecognizer(PatternRecognizer):
@@ -45,8 +48,9 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
         )
         # A comma OCR put after a number of three digits or more ("701, RIVER LOOP"), a dot
-        # for a space before a capital ("20703 72nd.Court").
-        join = r"(?:[ ]|\.(?=[A-Z]))"
+        # for a space between a lower-case letter and a capital ("20703 72nd.Court"; not
+        # "250 FT.NURSES STATION").
+        join = r"(?:[ ]|(?<=[a-z])\.(?=[A-Z]))"
         head = (
             rf"{number}(?:(?<=\d{{3}}),)?[ ](?:{direction}[ ])?{word}(?:{join}{word}){{0,3}}{join}"
         )
@@ -105,9 +109,12 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        """Refuse function words for a street's name.
+        """Refuse function words for a street's name, and a clause inside one.
 
-        "0600 To CT via stretcher" is a time and a trip to the scanner, not "To Court".
+        "0600 To CT via stretcher" is a time and a trip to the scanner, not "To Court";
+        "110 PT AT REST" is a heart rate and the state it was taken in.
         """
         words = _WORD.findall(pattern_text)
-        return len(words) > 1 and all(w.lower() in _FUNCTION_WORDS for w in words[:-1])
+        if len(words) > 1 and all(w.lower() in _FUNCTION_WORDS for w in words[:-1]):
+            return True
+        return any(w.lower() in _CLAUSE_WORDS for w in words[1:-1])
