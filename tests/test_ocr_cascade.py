@@ -96,6 +96,24 @@ def test_faxed_page_goes_to_rapidocr_upright_and_to_review(
     assert cer(auto) < 0.05 and cer(auto) <= gain * cer(tess)
 
 
+def test_a_sideways_fax_osd_turns_the_wrong_way_is_turned_the_other_way(
+    settings, monkeypatch
+) -> None:
+    """OSD can answer 90 for a page turned 270: upside down it reads worse, and is flipped."""
+    import pipeline.ocr.page as page_module
+
+    raw, truth = _sample("c005-intake-form-heavy", 1)
+    assert truth["rotation"] in (90, 270)
+    wrong = (truth["rotation"] + 180) % 360
+    monkeypatch.setattr(page_module, "orient", lambda *a, **k: wrong)
+    clean, page = read_upright(
+        raw, engine=CascadeEngine(), cleanup=settings.cleanup, cfg=settings.ocr
+    )
+    assert clean.rotation == truth["rotation"]
+    cer = (lambda c: c[0] / c[1])(edit_counts(page.text, truth["text"]))
+    assert cer < 0.05
+
+
 def test_doubtful_lines_on_a_good_page_are_reread(settings, monkeypatch) -> None:
     """A line tesseract reads with a word below cascade_line_conf is re-read from its crop."""
     engine = CascadeEngine()

@@ -56,7 +56,22 @@ def read_upright(
         # A fax: RapidOCR reads it, without tesseract's first reading to go by, so OSD
         # decides its turn.
         clean = _turned(raw, prepared, clean, engine=engine, cleanup=cleanup, cfg=cfg)
-        return clean, arrange(clean, cascade.read_fax(clean.image, cfg=cfg))
+        reading = cascade.read_fax(clean.image, cfg=cfg)
+        if clean.rotation in (90, 270) and reading.conf < cfg.review_page_conf:
+            # OSD can take a sideways page for its opposite (90 for 270); upside down, it
+            # reads as garbage with less confidence. The better reading keeps its turn.
+            flipped = clean_image(
+                raw,
+                engine=engine,
+                cfg=cleanup,
+                ocr_cfg=cfg,
+                rotation=(clean.rotation + 180) % 360,
+                prepared=prepared,
+            )
+            other = cascade.read_fax(flipped.image, cfg=cfg)
+            if other.conf > reading.conf:
+                clean, reading = flipped, other
+        return clean, arrange(clean, reading)
     words = first.read_words(clean.image, cfg=cfg)
     if mean_conf(words) < cleanup.osd_below_conf or not looks_upright(words):
         turned = _turned(raw, prepared, clean, engine=engine, cleanup=cleanup, cfg=cfg)
