@@ -135,13 +135,12 @@ def test_a_patient_named_in_a_consent_paragraph(analyzer: PhiAnalyzer) -> None:
         "I, Marisol K. Abernathy-Quist, authorize the release of my records.\n"
         "Ms. Abernathy-Quist understands that this consent may be revoked."
     )
-    # The header's name is carried into the prose, part by part; a part of a hyphenated
-    # name takes the whole name with it.
+    # The writer naming themself ("I, ..., authorize") is found whole; the header's name is
+    # carried into the prose, and a part of a hyphenated name takes the whole name with it.
     assert found(analyzer, doc) == [
         ("PERSON", "ABERNATHY-QUIST, MARISOL"),
         ("ID", "55120937"),
-        ("PERSON", "Marisol"),
-        ("PERSON", "Abernathy-Quist"),
+        ("PERSON", "Marisol K. Abernathy-Quist"),
         ("PERSON", "Abernathy-Quist"),
     ]
 
@@ -246,7 +245,7 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
     )
     assert found(analyzer, doc) == [
         (NET, "Thistlewood 7 North"),
-        (NET, "Quorra Tower 3"),
+        ("FACILITY", "Quorra Tower 3"),
         (NET, "Brannock 5C"),
         ("STREET_ADDRESS", "RR 4 Box 77"),
         ("CITY", "Normal"),
@@ -872,8 +871,7 @@ def test_relations_labels_and_prose_around_a_name_stay(analyzer: PhiAnalyzer) ->
         ("PHONE_NUMBER", "1-877-555-0142"),
         ("DATE", "03/14/2029"),
         ("DATE", "03/14/2021"),
-        (NET, "Orla"),
-        (NET, "Brannigan"),
+        ("PERSON", "Orla T. Brannigan"),
         ("DATE", "May 2, 1931"),
     ]
 
@@ -1240,3 +1238,38 @@ def test_what_the_word_name_town_and_fax_mark_rules_leave_beside_found_names(
         (NET, "700-1600"),
         ("PHONE_NUMBER", "(412) 555-0100"),
     ]
+
+
+def test_scribes_towns_in_prose_agency_kinds_and_dates_without_slashes(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "I, Wen Qiao, am scribing for Dr. Okafor.\n"
+        "Read at: Brookmere Imaging Center, Orange, NJ\n"
+        "Signed on 11 3 2021 at 7:40 PM. Echo on 14th of\nMarch was normal.\n"
+        "She lives in Fort Calloway with her niece. Home with Tamsin Home Health; Tamsin HH"
+        " to visit.\n"
+        "Transfer to Hollins Tower when a bed opens. Care conference jul 20 w/ team.\n"
+    )
+    # A writer naming themself; a facility's town and state; a date whose slashes OCR lost
+    # after "on"; an ordinal day wrapped before its month; a fort's town in prose; an
+    # agency's kind after its name; a ward building; a month in lower case that is no word.
+    assert found(analyzer, doc) == [
+        ("PERSON", "Wen Qiao"),
+        ("PERSON", "Okafor"),
+        ("FACILITY", "Brookmere Imaging Center, Orange"),
+        ("DATE", "11 3 2021"),
+        ("DATE", "14th of\nMarch"),
+        ("CITY", "Fort Calloway"),
+        ("FACILITY", "Tamsin Home Health"),
+        ("FACILITY", "Tamsin HH"),
+        ("FACILITY", "Hollins Tower"),
+        ("DATE", "jul 20"),
+    ]
+    # Their shapes with no PHI: a clinical word after a facility, a count after "on", a
+    # lower-case month that is a word, a tower that is a word.
+    doc = doc_of(
+        "Seen at Brookmere Imaging Center, Radiology, PA for review.\n"
+        "On 2 L NC since 3 1 2000 mL out.\ndec 2 mg, MAR 2 doses.\nControl Tower clear.\n"
+    )
+    assert found(analyzer, doc) == [("FACILITY", "Brookmere Imaging Center")]

@@ -198,6 +198,10 @@ _PARTICLE_BEFORE = re.compile(
     rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?"
     rf"|{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})[ ]$"
 )
+# After a facility's name, its town and state: ", Orange, NJ".
+_TOWN_AND_STATE = re.compile(r",[ ]([A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),[ ][A-Z]{2}(?![A-Za-z])")
+# The kind of agency after its name, abbreviated: home health, visiting nurses, a hospital.
+_KIND_AFTER = re.compile(r"[ ](?:HH|VNA|SNF|ALF|LTACH|GH)(?![A-Za-z])")
 # A hospital's dedication, whose "Our" a sentence's first word would be trimmed with.
 _LADY = re.compile(r"(?:Lady|LADY)[ ]")
 _OUR_BEFORE = re.compile(r"(?<![A-Za-z])(?:Our|OUR)[ ]$")
@@ -291,6 +295,10 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             ):
                 # "CVS Pharmacy #18084", "Walgreens #1234"; not a size ("Foley #16")
                 end = store.end()
+        if span.label in ("FACILITY", "CITY"):
+            kind = _KIND_AFTER.match(text, end)
+            if kind is not None:
+                end = kind.end()  # "Zayed HH", "Somerville VNA": the agency's kind
         if span.label == "CITY":
             particle = _PARTICLE_DOT_BEFORE.search(text, max(0, start - 8), start)
             if particle is not None:
@@ -307,6 +315,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             if town and not all(w.lower() in safe.curated for w in town):
                 end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe)
+            town = _TOWN_AND_STATE.match(text, end)
+            if town is not None and town.group(1).lower() not in safe.curated:
+                end = town.end(1)  # "Lakeside Imaging Center, Orange, NJ"
         elif span.label == "UNVERIFIED" and text[start].isupper():
             end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"
         elif span.label in _ID_LIKE and any(c.isdigit() for c in text[start:end]):

@@ -90,6 +90,13 @@ class CityRecognizer(PatternRecognizer):
                 Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
                 Pattern("city, garbled ST zip", loose_city + noisy_zip_follows, self.NOISY_SCORE),
+                # A saint's or a fort's town in prose: "lives in Saint Cloud", "near Fort Wayne".
+                Pattern(
+                    "in Saint Town",
+                    r"(?<=(?<![A-Za-z])(?:in|near|from)[ ])"
+                    r"(?:Saint|St\.|Fort|Ft\.|Port|Mount|Mt\.|San|Santa|Los|Las)[ ][A-Z][a-z]+",
+                    self.NOISY_SCORE,
+                ),
                 # A letterhead's line of a town and its state and nothing else, under the
                 # facility's name or its street: "Mercy Hospital" / "Flint, MI". Not a line
                 # of a word and an abbreviation ("Hep Lock, DC", "Ruiz, MD").

@@ -14,7 +14,7 @@ from pipeline.deid.recognizers.patterns import (
 
 
 class LabelledPersonRecognizer(NameRecognizer):
-    """Recognize a person's name after a field label or a "signed by"-style phrase."""
+    """Recognize a person's name after a field label, a "signed by"-style phrase or "I,"."""
 
     SCORE = 0.85
 
@@ -33,6 +33,9 @@ class LabelledPersonRecognizer(NameRecognizer):
                 Pattern("signed by", phrase + name, self.SCORE),
                 Pattern("person field, first name lower case", field + lower_first, self.SCORE),
                 Pattern("signed by, first name lower case", phrase + lower_first, self.SCORE),
+                # A writer naming themself: "I, Jie Ren, am scribing", "I, Ana M. Ruiz,
+                # authorize".
+                Pattern("I, name,", rf"(?<=(?<![A-Za-z])I,[ ]){name}(?=,)", self.SCORE),
             ],
             words=assets.words,
             name="LabelledPersonRecognizer",

@@ -105,9 +105,10 @@ class OcrDateRecognizer(PatternRecognizer):
         # Or with a space OCR put inside it ("201 7", "1 918"), where no unit, number or
         # lower-case word follows ("May 3 1 500 mL" is a volume); nor a unit after any
         # ("Mar 3: 1500 mL", "Dec 10: 1200 calorie diet").
+        no_unit = r"(?![ ]?(?:m[Llg]|cc|units?|U|kcal|cal|calories?|hrs?|hours?)(?![A-Za-z]))"
         misread_year = (
             r"(?:[12]\d{2}[\d?]|(?:[12][ ]\d{3}|[12]\d[ ]\d{2}|[12]\d{2}[ ]\d)(?![ ]?[\da-z]))"
-            r"(?!\d)(?![ ]?(?:m[Llg]|cc|units?|U|kcal|cal|calories?|hrs?|hours?)(?![A-Za-z]))"
+            r"(?!\d)" + no_unit
         )
         # Three letters in any case, a zero allowed for an O ("jul", "pec", "0ct"); only
         # between a day and a hyphen, where the shape is a date's.
@@ -141,6 +142,13 @@ class OcrDateRecognizer(PatternRecognizer):
             Pattern(
                 "ocr d-Mon-yyyy, misread day",
                 rf"(?<![\dA-Za-z])[0O][0-9Il]-[A-Za-z]{{3}}-{year}(?!\d)",
+                0.6,
+            ),
+            # A date whose slashes OCR lost, after a word that dates it: "on 12 1 2019".
+            Pattern(
+                "m d yyyy after on",
+                rf"(?<=(?<![A-Za-z])(?:on|dated|since)[ ])(?:1[0-2]|0?[1-9])[ ]"
+                rf"(?:[12]\d|3[01]|0?[1-9])[ ]{year}(?![\d/]){no_unit}",
                 0.6,
             ),
             # Zero-padded month and day with spaces for separators: needs a context word.

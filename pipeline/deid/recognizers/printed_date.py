@@ -51,7 +51,12 @@ _TEXT_MONTH_DAY = re.compile(
     # Wrapped after the month, where an ordinal's ending makes the day one: "May\n16th".
     rf"|(?<![A-Za-z0-9]){_MONTH}[ ]?\n(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
     r"(?=[ ]*(?:[.,;:)]|$))"  # ending its clause: not "May\n1st attempt"
+    # Wrapped after an ordinal day: "28th of\nJanuary".
+    rf"|(?<![\d./:])\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)[ ](?:of[ ]?)?\n{_MONTH}(?![A-Za-z])"
 )
+# Abbreviated months that are words or chart abbreviations too: in lower case they are
+# those ("dec 2 mg", "MAR 2", "may 3"); "jul 20" is a date in any case.
+_WORD_MONTHS = frozenset({"mar", "dec", "may", "sep"})
 # "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
 # its phrase or followed by a function word. Before any other word the ordinal counts that
 # word ("the 2nd dose", "the 4th ventricle", "the 5th percentile").
@@ -118,7 +123,7 @@ class PrintedDateRecognizer(LocalRecognizer):
             month = words[0] if words else ""
             # A month abbreviated is Title case ("Dec 2"): "dec 2 mg" is a decrease and
             # "MAR 2" the administration record; "may" is a verb. Before a dose it is one.
-            if len(month) <= 4 and not month.istitle():
+            if len(month) <= 4 and not month.istitle() and month.lower() in _WORD_MONTHS:
                 continue
             if _SCALE_AFTER.search(text[m.end() : m.end() + 12]):
                 continue
