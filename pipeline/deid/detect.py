@@ -198,10 +198,18 @@ _PARTICLE_BEFORE = re.compile(
     rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?"
     rf"|{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})[ ]$"
 )
-# After a facility's name, its town and state: ", Orange, NJ".
-_TOWN_AND_STATE = re.compile(r",[ ]([A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),[ ][A-Z]{2}(?![A-Za-z])")
-# The kind of agency after its name, abbreviated: home health, visiting nurses, a hospital.
-_KIND_AFTER = re.compile(r"[ ](?:HH|VNA|SNF|ALF|LTACH|GH)(?![A-Za-z])")
+# After a facility's name, its town and state at the line's end or before a ZIP: ",
+# Orange, NJ"; not ", Pulmonology, NP note".
+_TOWN_AND_STATE = re.compile(
+    r",[ ]([A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),[ ][A-Z]{2}(?=[ \t]*(?:$|\n|\f|\d{5}(?!\d)))", re.M
+)
+# The kind of agency after a bare name or town: home health, visiting nurses ("Zayed HH",
+# "Somerville VNA"); not after a named kind ("Mercy Hospital ALF workup"), nor "HH 9.8/29".
+_KIND_AFTER = re.compile(r"[ ](?:HH|VNA)(?![A-Za-z0-9/&]|[ ]?\d)")
+_AGENCY_WORDS = frozenset(
+    "hospital center centre clinic institute health healthcare medical group care home "
+    "associates nursing rehab rehabilitation".split()
+)
 # A hospital's dedication, whose "Our" a sentence's first word would be trimmed with.
 _LADY = re.compile(r"(?:Lady|LADY)[ ]")
 _OUR_BEFORE = re.compile(r"(?<![A-Za-z])(?:Our|OUR)[ ]$")
@@ -295,7 +303,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             ):
                 # "CVS Pharmacy #18084", "Walgreens #1234"; not a size ("Foley #16")
                 end = store.end()
-        if span.label in ("FACILITY", "CITY"):
+        if span.label in ("FACILITY", "CITY") and not any(
+            w.lower() in _AGENCY_WORDS for w in _TOKEN.findall(text[start:end])
+        ):
             kind = _KIND_AFTER.match(text, end)
             if kind is not None:
                 end = kind.end()  # "Zayed HH", "Somerville VNA": the agency's kind
@@ -316,7 +326,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe)
             town = _TOWN_AND_STATE.match(text, end)
-            if town is not None and town.group(1).lower() not in safe.curated:
+            if town is not None and not any(
+                w.lower() in safe.clinical for w in town.group(1).split()
+            ):
                 end = town.end(1)  # "Lakeside Imaging Center, Orange, NJ"
         elif span.label == "UNVERIFIED" and text[start].isupper():
             end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"

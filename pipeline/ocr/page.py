@@ -69,7 +69,7 @@ def read_upright(
                 prepared=prepared,
             )
             other = cascade.read_fax(flipped.image, cfg=cfg)
-            if other.conf > reading.conf:
+            if other.conf > reading.conf and _letters(other) >= SAME_TEXT * _letters(reading):
                 clean, reading = flipped, other
         return clean, arrange(clean, reading)
     words = first.read_words(clean.image, cfg=cfg)
@@ -80,6 +80,15 @@ def read_upright(
     if cascade:
         return clean, arrange(clean, cascade.read_after(clean.image, words, cfg=cfg))
     return clean, arrange(clean, Reading.single(first.name, words))
+
+
+# A reading turned the other way wins only with about as much text: a few confident specks
+# are no page.
+SAME_TEXT = 0.8
+
+
+def _letters(reading: Reading) -> int:
+    return sum(len(w.text) for w in reading.words)
 
 
 def read_clean(page: CleanPage, *, engine: OcrEngine, cfg: OcrSettings) -> OcrPage:

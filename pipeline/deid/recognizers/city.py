@@ -94,7 +94,9 @@ class CityRecognizer(PatternRecognizer):
                 Pattern(
                     "in Saint Town",
                     r"(?<=(?<![A-Za-z])(?:in|near|from)[ ])"
-                    r"(?:Saint|St\.|Fort|Ft\.|Port|Mount|Mt\.|San|Santa|Los|Las)[ ][A-Z][a-z]+",
+                    r"(?:Saint|St\.|Fort|Ft\.|Mount|Mt\.|San|Santa|Los|Las)[ ][A-Z][a-z]+"
+                    # ending its clause: not "in St. Johns Wort form"
+                    r"(?=[ ]*(?:[.,;:)]|$)|[ ]+(?:with|who|and|to|for|where)(?![A-Za-z]))",
                     self.NOISY_SCORE,
                 ),
                 # A letterhead's line of a town and its state and nothing else, under the

@@ -144,11 +144,13 @@ class OcrDateRecognizer(PatternRecognizer):
                 rf"(?<![\dA-Za-z])[0O][0-9Il]-[A-Za-z]{{3}}-{year}(?!\d)",
                 0.6,
             ),
-            # A date whose slashes OCR lost, after a word that dates it: "on 12 1 2019".
+            # A date whose slashes OCR lost, after a word that dates it: "on 12 1 2019 at".
             Pattern(
                 "m d yyyy after on",
                 rf"(?<=(?<![A-Za-z])(?:on|dated|since)[ ])(?:1[0-2]|0?[1-9])[ ]"
-                rf"(?:[12]\d|3[01]|0?[1-9])[ ]{year}(?![\d/]){no_unit}",
+                rf"(?:[12]\d|3[01]|0?[1-9])[ ]{year}"
+                # ending its clause or before a time: not "on 1 1 2000 IU"
+                r"(?=[ ]*(?:[.,;:)]|$)|[ ]+(?:at|by|and|@)(?![A-Za-z]))",
                 0.6,
             ),
             # Zero-padded month and day with spaces for separators: needs a context word.

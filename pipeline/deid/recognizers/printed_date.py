@@ -51,12 +51,17 @@ _TEXT_MONTH_DAY = re.compile(
     # Wrapped after the month, where an ordinal's ending makes the day one: "May\n16th".
     rf"|(?<![A-Za-z0-9]){_MONTH}[ ]?\n(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
     r"(?=[ ]*(?:[.,;:)]|$))"  # ending its clause: not "May\n1st attempt"
-    # Wrapped after an ordinal day: "28th of\nJanuary".
-    rf"|(?<![\d./:])\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)[ ](?:of[ ]?)?\n{_MONTH}(?![A-Za-z])"
+    # Wrapped after an ordinal day and "of": "28th of\nJanuary"; a month that is a word too
+    # only where its clause ends ("the 4th of\nMay be positional" is none).
+    r"|(?<![\d./:])\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)[ ]of[ ]?\n"
+    r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])"
+    r"|(?i:may|mar(?:ch)?)(?=[ ]*(?:[.,;:)]|$|[ ]\d{4})))"
 )
 # Abbreviated months that are words or chart abbreviations too: in lower case they are
-# those ("dec 2 mg", "MAR 2", "may 3"); "jul 20" is a date in any case.
-_WORD_MONTHS = frozenset({"mar", "dec", "may", "sep"})
+# those ("dec 2 mg", "may 3", "cont aug 2 more days", "3 oct scans", "feb 3 episodes"); in
+# capitals any may be one ("MAR 2", "OCT 6 mo"). "jul 20" in lower case is a date.
+_WORD_MONTHS = frozenset({"mar", "dec", "may", "sep", "oct", "aug", "feb", "apr"})
 # "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
 # its phrase or followed by a function word. Before any other word the ordinal counts that
 # word ("the 2nd dose", "the 4th ventricle", "the 5th percentile").
@@ -123,7 +128,11 @@ class PrintedDateRecognizer(LocalRecognizer):
             month = words[0] if words else ""
             # A month abbreviated is Title case ("Dec 2"): "dec 2 mg" is a decrease and
             # "MAR 2" the administration record; "may" is a verb. Before a dose it is one.
-            if len(month) <= 4 and not month.istitle() and month.lower() in _WORD_MONTHS:
+            if (
+                len(month) <= 4
+                and not month.istitle()
+                and (month.isupper() or month.lower() in _WORD_MONTHS)
+            ):
                 continue
             if _SCALE_AFTER.search(text[m.end() : m.end() + 12]):
                 continue
