@@ -1284,3 +1284,22 @@ def test_scribes_towns_in_prose_agency_kinds_and_dates_without_slashes(
         ("FACILITY", "Mercy Hospital"),
         (NET, "workup"),
     ]
+
+
+def test_a_phone_found_once_is_found_wrapped_and_a_tld_after_a_colon(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Phone: 412 663 2098 | Fax: 412 663 2099\n"
+        "Please call me at 412 663\n2098 with questions.\n"
+        "Email: rosa.quint77@example: com\nRegistered by: T. Vale\n"
+    )
+    # The letterhead's number again where the closing line wraps it; a TLD OCR set off by
+    # a colon; a form's "Registered by" before an initial and a surname that is a word.
+    assert found(analyzer, doc) == [
+        ("PHONE_NUMBER", "412 663 2098"),
+        ("PHONE_NUMBER", "412 663 2099"),
+        ("PHONE_NUMBER", "412 663\n2098"),
+        (NET, "rosa.quint77@example: com"),
+        ("PERSON", "T. Vale"),
+    ]

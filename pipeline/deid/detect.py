@@ -118,6 +118,7 @@ def find_phi(
     ]
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
+    spans += propagate_phones(text, spans)
     spans += propagate_acronyms(text, spans)
     spans += propagate_facility_names(text, spans, assets.facility_words)
     spans += propagate_cities(text, spans, safe)
@@ -155,7 +156,7 @@ _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 # first part ("guy. ruiz@mail.com").
 _LOCAL_PART = re.compile(r"(?<![\w.\-])[\w.\-+]+@[ ]?$")
 _MAILBOX_HEAD = re.compile(r"(?<![\w.\-])[a-z]+\.[ ]$")
-_TLD_TAIL = re.compile(r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
+_TLD_TAIL = re.compile(r"[ ]?[.,:][ ]?(?:com|org|net|edu|gov|us|info)(?![A-Za-z])")
 _GLUED_TLD = re.compile(r"[.,](?:com|org|net|edu|gov|health|care|clinic)(?![\w.\-])")
 _WEB_START = re.compile(r"(?i)(?:https?:/{0,2}|www\b|[\w.\-+]+@)")
 # After a host with no dot, the endings health providers' hosts take too: ". health".
@@ -510,6 +511,31 @@ def split_names(text: str, seeds: list[_Seed], safe: SafeWords) -> list[Span]:
         for m in pattern.finditer(text)
         if " " in m.group() and not all(safe.is_safe(piece) for piece in m.group().split())
     ]
+
+
+def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Every phone number found, wherever its digits stand again with any separators.
+
+    A letter's closing line wraps the number the letterhead printed whole: "contact me at
+    503 979" / "1854".
+    """
+    numbers = set()
+    for span in spans:
+        if span.label == "PHONE_NUMBER":
+            digits = re.sub(r"\D", "", text[span.start : span.end])
+            if len(digits) == 11 and digits.startswith("1"):
+                digits = digits[1:]
+            if len(digits) == 10:
+                numbers.add(digits)
+    found = []
+    gap = r"\)?[ .\-/]{0,2}\n?[ ]?"
+    for digits in numbers:
+        body = rf"\(?{digits[:3]}{gap}{digits[3:6]}{gap}{digits[6:]}"
+        for m in re.finditer(rf"(?<!\d){body}(?!\d)", text):
+            found.append(
+                Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
+            )
+    return found
 
 
 MIN_ACRONYM = 3  # "GH" is also growth hormone; "HHS" after "Hillcrest Health System" is it

@@ -92,8 +92,9 @@ def person_name(stop: str, *, max_words: int = 4) -> str:
         max_words: the most words and initials in one name.
 
     """
-    # A word directly followed by a colon is the next field's label ("Kenneth Powell Room:").
-    not_label = rf"(?![A-Za-z'\-]+[ \t]*:){NOT_PAGE}"
+    # A word directly followed by a colon is the next field's label ("Kenneth Powell Room:"),
+    # and so is an abbreviation with the word after it ("M. Kale Reg. date:").
+    not_label = rf"(?![A-Za-z'\-]+[ \t]*:)(?![A-Za-z]+\.[ \t]+[A-Za-z]+[ \t]*:){NOT_PAGE}"
     not_suffix = r"(?!(?:Jr|Sr|JR|SR)\.?(?![A-Za-z]))"
     part = rf"(?:{stop}{not_label}{not_suffix}(?:{NAME_WORD}|{INITIAL}))"
     suffix = r"(?:,?[ ](?:Jr|Sr|JR|SR|II|III|IV)\.?(?![A-Za-z]))?"
