@@ -1292,14 +1292,18 @@ def test_a_phone_found_once_is_found_wrapped_and_a_tld_after_a_colon(
     doc = doc_of(
         "Phone: 412 663 2098 | Fax: 412 663 2099\n"
         "Please call me at 412 663\n2098 with questions.\n"
-        "Email: rosa.quint77@example: com\nRegistered by: T. Vale\n"
+        "Email: rosa.quint77@example: com\nRegistered by: T. Vale Reg. date: 3/4/21\n"
+        "Attending: Dr. Ivo Marsh. Phone: ext 4410\n"
     )
     # The letterhead's number again where the closing line wraps it; a TLD OCR set off by
-    # a colon; a form's "Registered by" before an initial and a surname that is a word.
+    # a colon; a form's "Registered by" before an initial and a surname that is a word, the
+    # name ending before the next label's abbreviation; a name ending a sentence.
     assert found(analyzer, doc) == [
         ("PHONE_NUMBER", "412 663 2098"),
         ("PHONE_NUMBER", "412 663 2099"),
         ("PHONE_NUMBER", "412 663\n2098"),
         (NET, "rosa.quint77@example: com"),
         ("PERSON", "T. Vale"),
+        ("DATE", "3/4/21"),
+        ("PERSON", "Ivo Marsh"),
     ]

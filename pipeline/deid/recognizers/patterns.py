@@ -93,8 +93,9 @@ def person_name(stop: str, *, max_words: int = 4) -> str:
 
     """
     # A word directly followed by a colon is the next field's label ("Kenneth Powell Room:"),
-    # and so is an abbreviation with the word after it ("M. Kale Reg. date:").
-    not_label = rf"(?![A-Za-z'\-]+[ \t]*:)(?![A-Za-z]+\.[ \t]+[A-Za-z]+[ \t]*:){NOT_PAGE}"
+    # and so is an abbreviation with a lower-case word after it ("M. Kale Reg. date:"; not
+    # "Dr. Hope Long. Phone:", where a sentence ends).
+    not_label = rf"(?![A-Za-z'\-]+[ \t]*:)(?![A-Za-z]+\.[ \t]+[a-z]+[ \t]*:){NOT_PAGE}"
     not_suffix = r"(?!(?:Jr|Sr|JR|SR)\.?(?![A-Za-z]))"
     part = rf"(?:{stop}{not_label}{not_suffix}(?:{NAME_WORD}|{INITIAL}))"
     suffix = r"(?:,?[ ](?:Jr|Sr|JR|SR|II|III|IV)\.?(?![A-Za-z]))?"
