@@ -1307,3 +1307,19 @@ def test_a_phone_found_once_is_found_wrapped_and_a_tld_after_a_colon(
         ("DATE", "3/4/21"),
         ("PERSON", "Ivo Marsh"),
     ]
+
+
+def test_three_numbers_split_by_spaces_are_an_ssn_only_beside_its_word(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Time BP HR Wt\n0800 110 90 1854\nSSN 123 45 6789\nSocial security: 234 56 7890\n"
+        "345-67-8901\n"
+    )
+    # A flowsheet row keeps its values; a number so shaped beside "SSN" or "social
+    # security" is one, and one with hyphens is one anywhere.
+    assert found(analyzer, doc) == [
+        ("US_SSN", "123 45 6789"),
+        ("US_SSN", "234 56 7890"),
+        ("US_SSN", "345-67-8901"),
+    ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import cast
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import (
     NerModelConfiguration,
@@ -152,6 +152,15 @@ class PhiAnalyzer(AnalyzerEngine):
         self.words = assets.words
 
 
+# presidio's SSN shapes, but three numbers split by spaces ("110 90 1854", a flowsheet row)
+# need a context word ("SSN", "social") to reach the threshold; hyphens or dots need none.
+_SSN_PATTERNS = [
+    *(p for p in UsSsnRecognizer.PATTERNS if "[- .]" not in p.regex),
+    Pattern("SSN5 (medium)", r"\b([0-9]{3})([-.])([0-9]{2})\2([0-9]{4})\b", 0.5),
+    Pattern("SSN5, spaces (weak)", r"\b([0-9]{3}) ([0-9]{2}) ([0-9]{4})\b", 0.3),
+]
+
+
 def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
     """Every recognizer the analyzer runs, in one explicit list."""
     return [
@@ -170,7 +179,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.PrintedDateRecognizer(),
         r.AgeOver89Recognizer(assets),
         r.ChartPhoneRecognizer(assets),
-        UsSsnRecognizer(),
+        UsSsnRecognizer(patterns=_SSN_PATTERNS),
         r.StreetAddressRecognizer(assets),
         r.CityRecognizer(assets),
         r.ZipCodeRecognizer(assets),
