@@ -195,9 +195,9 @@ def _title_or_upper(words: Iterable[str]) -> str:
     return "|".join(sorted({w.title() for w in words} | {w.upper() for w in words}))
 
 
+_WORD_OPENERS = _title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)  # "Upper", "Lake"
 _PARTICLE_BEFORE = re.compile(
-    rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?"
-    rf"|{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})[ ]$"
+    rf"(?<![A-Za-z])(?:(?:{_title_or_upper(ABBREVIATED_PARTICLES)})[.,]?|{_WORD_OPENERS})[ ]$"
 )
 # After a facility's name, its town and state at the line's end or before a ZIP: ",
 # Orange, NJ"; not ", Pulmonology, NP note".
@@ -214,9 +214,7 @@ _AGENCY_WORDS = frozenset(
 # A hospital's dedication, whose "Our" a sentence's first word would be trimmed with.
 _LADY = re.compile(r"(?:Lady|LADY)[ ]")
 _OUR_BEFORE = re.compile(r"(?<![A-Za-z])(?:Our|OUR)[ ]$")
-_PARTICLE_DOT_BEFORE = re.compile(
-    rf"(?<![A-Za-z])(?:{_title_or_upper(PLACE_OPENERS - ABBREVIATED_PARTICLES)})\.[ ]$"
-)
+_PARTICLE_DOT_BEFORE = re.compile(rf"(?<![A-Za-z])(?:{_WORD_OPENERS})\.[ ]$")
 # An area code in brackets OCR left at a line's end before a seven-digit phone number.
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
 _SEVEN_DIGITS = re.compile(r"\d{3}[ .\-]\d{4}")
@@ -677,7 +675,6 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
     return found
 
 
-# "VICTOR·WHITE": a footer's middle dot; "Sylvia.Long": a space OCR read as a dot.
 def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """A name found after a relation word, wherever that relation names it again, in any case.
 
@@ -686,14 +683,15 @@ def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> l
     """
     starts = {sp.start for sp in spans if sp.label in _NAME_LABELS}
     pairs = set()
-    for m in _RELATION_PAIR.finditer(text, overlapped=True):
+    both = list(_RELATION_PAIR.finditer(text, overlapped=True))
+    for m in both:
         word = m.group(2).lower()
         if m.start(2) in starts and m.group(1).lower() in safe.relations and word not in safe.stop:
             pairs.add((m.group(1).lower(), word))
     if not pairs:
         return []
     found = []
-    for m in _RELATION_PAIR.finditer(text, overlapped=True):
+    for m in both:
         word = m.group(2).lower()
         if (m.group(1).lower(), word) not in pairs or m.start(2) in starts:
             continue
@@ -726,8 +724,10 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
         plain = len(words) == 1 and safe.is_safe(words[0].strip(".,"))
         body = r"[ \t]+".join(re.escape(w) for w in words)
         for m in re.finditer(rf"(?<![A-Za-z]){body}(?![A-Za-z])", text):
-            placed = _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start())
-            if plain and (placed is None or not _CLAUSE_END.match(text, m.end())):
+            if plain and (
+                _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
+                or not _CLAUSE_END.match(text, m.end())
+            ):
                 continue
             found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))
     return found
@@ -742,6 +742,7 @@ _NEXT_WORD = re.compile(r"[ ]([A-Za-z]+)")
 _RELATION_PAIR = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[ ]([A-Za-z]+)(?![A-Za-z])")
 
 
+# "VICTOR·WHITE": a footer's middle dot; "Sylvia.Long": a space OCR read as a dot.
 _NAME_GAPS = {" ", ", ", ",", "\u00b7", "."}
 
 

@@ -155,7 +155,7 @@ class PhiAnalyzer(AnalyzerEngine):
 # presidio's SSN shapes, but three numbers split by spaces ("110 90 1854", a flowsheet row)
 # need a context word ("SSN", "social") to reach the threshold; hyphens or dots need none.
 _SSN_PATTERNS = [
-    *(p for p in UsSsnRecognizer.PATTERNS if "[- .]" not in p.regex),
+    *(p for p in UsSsnRecognizer.PATTERNS if p.name != "SSN5 (medium)"),
     Pattern("SSN5 (medium)", r"\b([0-9]{3})([-.])([0-9]{2})\2([0-9]{4})\b", 0.5),
     Pattern("SSN5, spaces (weak)", r"\b([0-9]{3}) ([0-9]{2}) ([0-9]{4})\b", 0.3),
 ]

@@ -12,6 +12,7 @@ from pipeline.deid.recognizers.patterns import (
     ADDRESS_GAP,
     BAR,
     CASE_SENSITIVE,
+    CLAUSE_END,
     NOISY_STATE,
     NOISY_ZIP,
     SP,
@@ -96,7 +97,7 @@ class CityRecognizer(PatternRecognizer):
                     r"(?<=(?<![A-Za-z])(?:in|near|from)[ ])"
                     r"(?:Saint|St\.|Fort|Ft\.|Mount|Mt\.|San|Santa|Los|Las)[ ][A-Z][a-z]+"
                     # ending its clause: not "in St. Johns Wort form"
-                    r"(?=[ ]*(?:[.,;:)]|$)|[ ]+(?:with|who|and|to|for|where)(?![A-Za-z]))",
+                    rf"(?={CLAUSE_END}|[ ]+(?:with|who|and|to|for|where)(?![A-Za-z]))",
                     self.NOISY_SCORE,
                 ),
                 # A letterhead's line of a town and its state and nothing else, under the

@@ -8,6 +8,9 @@ from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.name_base import NameRecognizer
 from pipeline.deid.recognizers.patterns import SP, alternation, not_words, person_name
 
+# Credentials that are surnames too ("Thuy Do, MD").
+_SURNAME_CREDENTIALS = frozenset({"do", "pa"})
+
 
 class CredentialedPersonRecognizer(NameRecognizer):
     """Recognize a name directly before a clinical credential (case-sensitive: "MD", not "md")."""
@@ -24,8 +27,10 @@ class CredentialedPersonRecognizer(NameRecognizer):
         # A surname that is also a credential, known by the credential after it, in the
         # name's own case: "Thuy Do, MD", "LINH DO, MD"; not "Abreu RN, BSN".
         then = rf"(?=,{SP}*{alternation(credentials)}(?![A-Za-z]))"
-        title_name = rf"(?<![A-Za-z]){person_name(stop, max_words=2)}[ ](?:Do|Pa){then}"
-        upper_name = rf"(?<![A-Za-z])[A-Z]{{2,}}(?:[ \-][A-Z]{{2,}})?[ ](?:DO|PA){then}"
+        titled = alternation(w.title() for w in _SURNAME_CREDENTIALS)
+        upper = alternation(w.upper() for w in _SURNAME_CREDENTIALS)
+        title_name = rf"(?<![A-Za-z]){person_name(stop, max_words=2)}[ ]{titled}{then}"
+        upper_name = rf"(?<![A-Za-z])[A-Z]{{2,}}(?:[ \-][A-Z]{{2,}})?[ ]{upper}{then}"
         super().__init__(
             supported_entity="PERSON",
             patterns=[
@@ -46,6 +51,6 @@ class CredentialedPersonRecognizer(NameRecognizer):
         if super().invalidate_result(pattern_text):
             return True
         words = self.name_words(pattern_text)
-        if words and words[-1].lower() in ("do", "pa"):
+        if words and words[-1].lower() in _SURNAME_CREDENTIALS:
             return all(self._safe.is_safe(w) for w in words[:-1])
         return False

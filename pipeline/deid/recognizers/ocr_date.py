@@ -20,7 +20,7 @@ from presidio_analyzer import Pattern, PatternRecognizer
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.deid.assets import DeidAssets, WordLists
-from pipeline.deid.recognizers.patterns import CASE_SENSITIVE
+from pipeline.deid.recognizers.patterns import CASE_SENSITIVE, CLAUSE_END
 
 MONTH_ABBRS = tuple(m.lower() for m in calendar.month_abbr if m)
 _FULL_MONTHS = tuple(m.lower() for m in calendar.month_name if m)
@@ -150,7 +150,7 @@ class OcrDateRecognizer(PatternRecognizer):
                 rf"(?<=(?<![A-Za-z])(?:on|dated|since)[ ])(?:1[0-2]|0?[1-9])[ ]"
                 rf"(?:[12]\d|3[01]|0?[1-9])[ ]{year}"
                 # ending its clause or before a time: not "on 1 1 2000 IU"
-                r"(?=[ ]*(?:[.,;:)]|$)|[ ]+(?:at|by|and|@)(?![A-Za-z]))",
+                rf"(?={CLAUSE_END}|[ ]+(?:at|by|and|@)(?![A-Za-z]))",
                 0.6,
             ),
             # Zero-padded month and day with spaces for separators: needs a context word.

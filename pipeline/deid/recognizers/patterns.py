@@ -43,6 +43,8 @@ NAME_WORD = (
     r"(?:-(?:[A-Z]?[a-z]+|[A-Z]{2,}))?"  # "Adebayo-Hart", "Seo-yeon"
 )
 UPPER_WORD = r"(?:[A-Z]{2,}(?:['-][A-Z]{2,})?|[A-Z]'[A-Z]{2,})"
+# Where a clause ends: its punctuation or the line's end, after spaces.
+CLAUSE_END = r"[ ]*(?:[.,;:)]|$)"
 # An initial; "l." is how OCR reads a capital I with its dot ("Rose l., RN").
 INITIAL = r"(?:[A-Z]\.?|l\.)(?![A-Za-z])"
 # "Page 2" is a page number, not a surname.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import regex as re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
+from pipeline.deid.recognizers.patterns import CLAUSE_END
 from pipeline.extract.dates import DATE, MONTH, parse_date
 
 if TYPE_CHECKING:
@@ -50,13 +51,13 @@ _TEXT_MONTH_DAY = re.compile(
     rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?\d)"
     # Wrapped after the month, where an ordinal's ending makes the day one: "May\n16th".
     rf"|(?<![A-Za-z0-9]){_MONTH}[ ]?\n(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
-    r"(?=[ ]*(?:[.,;:)]|$))"  # ending its clause: not "May\n1st attempt"
+    rf"(?={CLAUSE_END})"  # ending its clause: not "May\n1st attempt"
     # Wrapped after an ordinal day and "of": "28th of\nJanuary"; a month that is a word too
     # only where its clause ends ("the 4th of\nMay be positional" is none).
     r"|(?<![\d./:])\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)[ ]of[ ]?\n"
     r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])"
-    r"|(?i:may|mar(?:ch)?)(?=[ ]*(?:[.,;:)]|$|[ ]\d{4})))"
+    rf"|(?i:may|mar(?:ch)?)(?={CLAUSE_END}|[ ]+\d{{4}}))"
 )
 # Abbreviated months that are words or chart abbreviations too: in lower case they are
 # those ("dec 2 mg", "may 3", "cont aug 2 more days", "3 oct scans", "feb 3 episodes"); in
