@@ -423,8 +423,8 @@ SSN_LABELLED_CASES = [
 
 
 @pytest.mark.parametrize(("text", "values"), SSN_LABELLED_CASES)
-def test_labelled_ssn(text: str, values: list[str]) -> None:
-    assert found(r.LabelledSsnRecognizer(), text) == at(text, "US_SSN", values)
+def test_labelled_ssn(assets: DeidAssets, text: str, values: list[str]) -> None:
+    assert found(r.LabelledSsnRecognizer(assets), text) == at(text, "US_SSN", values)
 
 
 @pytest.mark.parametrize(("text", "values"), CITY_CASES)

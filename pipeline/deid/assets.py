@@ -156,6 +156,7 @@ def load_assets(models_dir: Path) -> DeidAssets:
             + labels["person_labels"],
             "MRN": labels["mrn_labels"],
             "ID": labels["id_labels"],
+            "US_SSN": labels["ssn_labels"],
             "DATE": labels["date_labels"],
             "AGE": labels["age_labels"],
             "PHONE_NUMBER": labels["phone_labels"],

@@ -119,6 +119,7 @@ def find_phi(
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     spans += propagate_phones(text, spans)
+    spans += propagate_years(text, spans)
     spans += propagate_acronyms(text, spans)
     spans += propagate_facility_names(text, spans, assets.facility_words)
     spans += propagate_cities(text, spans, safe)
@@ -321,8 +322,8 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 start = dedication.start() if dedication is not None else start  # "Our Lady of"
             place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
             town = _TOKEN.findall(place.group()) if place is not None else []
-            if town and not all(w.lower() in safe.curated for w in town):
-                end = place.end()  # a town, not "- Discharge Summary"
+            if town and not any(w.lower() in safe.curated for w in town):
+                end = place.end()  # a town, not "- Discharge Summary", "Admission Record"
             end = _place_after_of(text, end, safe)
             town = _TOWN_AND_STATE.match(text, end)
             if town is not None and not any(
@@ -528,11 +529,43 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
     found = []
     gap = r"\)?[ .\-/]{0,2}\n?[ ]?"
     for digits in numbers:
-        body = rf"\(?{digits[:3]}{gap}{digits[3:6]}{gap}{digits[6:]}"
+        # The last four may be damaged ("541 413 509-1" in a fax header): after the area
+        # code and exchange of a number this document prints, any four digit-like marks are
+        # that number or its practice's next line.
+        last = rf"(?:{digits[6:]}|[0-9OoIlSB](?:[\-.]?[0-9OoIlSB]){{3}})"
+        body = rf"\(?{digits[:3]}{gap}{digits[3:6]}{gap}{last}"
         for m in re.finditer(rf"(?<!\d){body}(?!\d)", text):
             found.append(
                 Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
             )
+    return found
+
+
+_YEAR = re.compile(r"(?<![\d.])(?<!\d,)(?:19|20)\d{2}(?!\d)")
+# A year before a unit, a ratio or a decimal is a quantity: "2000 mL", "2023/1800", "2019.5".
+_QUANTITY_AFTER = re.compile(
+    r"[ ]?(?:m[Llg]|mcg|cc|[gL]|kg|units?|U|kcal|cal|calories?|hrs?|hours?|min|%|x|/[ ]?\d"
+    r"|\.\d)(?![A-Za-z])"
+)
+
+
+def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:
+    """The year of every date found, wherever it stands again as a number of its own.
+
+    What OCR left of a date keeps its year ("N2r,2019" for "Nov 2, 2019", "3 1 6: 2023" for
+    "D: 2/16/2023"); a year the document's dates hold tells the date it was. Not a quantity
+    that happens to read the same ("2019 mL").
+    """
+    years = {
+        m.group()
+        for span in spans
+        if span.label == "DATE"
+        for m in _YEAR.finditer(text, span.start, span.end)
+    }
+    found = []
+    for m in _YEAR.finditer(text):
+        if m.group() in years and not _QUANTITY_AFTER.match(text, m.end()):
+            found.append(Span(start=m.start(), end=m.end(), label="DATE", score=PROPAGATED_SCORE))
     return found
 
 
@@ -614,13 +647,14 @@ def propagate_facility_names(
     return found
 
 
-MIN_TRUNCATED = 4  # letters of a facility's last word a fax header's width may leave
+MIN_TRUNCATED = 3  # letters of a facility's last word a fax header's width may leave
 
 
 def _truncated(word: str) -> str:
     """A pattern for ``word`` or, when long, its first letters: a fax header's cut-off name.
 
-    "GREENSPRING CARD" for "Greenspring Cardiology", "FRESNO GASTROENTEROL".
+    "GREENSPRING CARD" for "Greenspring Cardiology", "FRESNO GASTROENTEROL", "OLABODE
+    MEMORIAL HOS".
     """
     if len(word) <= MIN_TRUNCATED + 1:
         return _ocr_tolerant(word)
@@ -670,7 +704,13 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
             m.end() + gap in starts and text[m.end() : m.end() + gap] in _NAME_GAPS
             for gap in (1, 2)
         )
-        if before or after:
+        # A card prints the surname on a line of its own over the given names: "BLACK" /
+        # "JOSE R".
+        alone = text[m.start() - 1 : m.start()] in ("\n", "\f", "") and text[
+            m.end() : m.end() + 1
+        ] in ("\n", "")
+        stacked = alone and (m.end() + 1 in starts or m.start() - 1 in ends)
+        if before or after or stacked:
             found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
     return found
 

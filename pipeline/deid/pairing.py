@@ -140,8 +140,12 @@ def _page_values(page: OcrPage, table: dict[tuple[str, ...], str]) -> list[tuple
             continue
         for lb in labels:
             left = header[lb.first].box.x0 - height
-            if lb.last + 1 < len(header):
-                right = header[lb.last + 1].box.x0 - height // 2
+            # A mark after the label is the label's ("SOC. SEC. #"): the next word closes it.
+            after = next(
+                (j for j in range(lb.last + 1, len(header)) if _normal(header[j].text)), None
+            )
+            if after is not None:
+                right = header[after].box.x0 - height // 2
             else:  # the last column: as wide as its label, and a long value's start
                 right = header[lb.last].box.x1 + LAST_COLUMN_HEIGHTS * height
             for word in below:

@@ -187,7 +187,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.ChartUrlRecognizer(),
         IpRecognizer(),
         r.LabelledIdRecognizer(assets),
-        r.LabelledSsnRecognizer(),
+        r.LabelledSsnRecognizer(assets),
         r.NpiRecognizer(),
         r.DeaRecognizer(),
         r.FacilityRecognizer(assets),

@@ -85,6 +85,15 @@ class CityRecognizer(PatternRecognizer):
             # After a bar or a bullet, only before its state and ZIP: not "Na 140 | Normal".
             rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}[ ][|\u2022\u00b7][ ]){city}{zip_follows}"
         )
+        # A card's address block read across its columns: under the street, one line holds
+        # the town with its comma, the state and the ZIP among the card's other fields
+        # ("33627 WALNUT GREEN" / "SEX HOPE, DOB M 06/08/1924 AR HGT 71846-8692").
+        self._card_line = re.compile(r"(?m)(?<=^[ \t]*\d{1,6}[ ][A-Za-z0-9 .#'\-]{2,40}\n)[^\n]+$")
+        self._card_state = re.compile(
+            rf"(?<![A-Za-z]){alternation(assets.labels['us_states'])}(?![A-Za-z])"
+        )
+        self._card_zip = re.compile(r"(?<![\d\-/])\d{5}(?:-\d{4})?(?![\d\-/])")
+        self._card_town = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?=,)")
         super().__init__(
             supported_entity="CITY",
             patterns=[
@@ -132,4 +141,12 @@ class CityRecognizer(PatternRecognizer):
         for m in self._after_street.finditer(text):
             if m.span() not in taken:
                 results.append(RecognizerResult("CITY", m.start(), m.end(), self.SCORE))
+        for line in self._card_line.finditer(text):
+            body = line.group()
+            if not (self._card_state.search(body) and self._card_zip.search(body)):
+                continue
+            for m in self._card_town.finditer(text, line.start(), line.end()):
+                word = m.group()
+                if word.lower() not in self.words.field_words and not self.words.is_clinical(word):
+                    results.append(RecognizerResult("CITY", m.start(), m.end(), self.NOISY_SCORE))
         return results

@@ -12,7 +12,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 from pipeline.deid.assets import DeidAssets
 from pipeline.deid.net import PLACE_OPENERS
 from pipeline.deid.recognizers.name_base import NameRecognizer
-from pipeline.deid.recognizers.patterns import either_case
+from pipeline.deid.recognizers.patterns import either_case, label_lookbehind
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -45,12 +45,17 @@ class FacilityRecognizer(NameRecognizer):
             r"|St,(?=[ ][A-Z])"  # "St. Joseph" with its dot read as a comma
             r"|[A-Z][a-z]+-[A-Z][a-z]+)"
         )
-        joiner = r"(?:[ ](?:of|ot|the|and|OF|THE|AND|&))?"  # "ot": OCR's "of"
+        # "ot": OCR's "of"; a joiner may open the next line ("Summit Rehabilitation" / "and
+        # Nursing Center").
+        joiner = r"(?:[ \n](?:of|ot|the|and|OF|THE|AND|&))?"
         # "Brief Hospital Course" is a heading, not a facility.
         # Nor, after "Health", is "Protected Health Information" or "Health Maintenance".
         # (Only there: "Westside Health System Admission Face Sheet" names its facility.)
+        # But a form's title names its facility: "Cedar Creek General Hospital Admission
+        # Face Sheet".
         not_heading = (
-            r"(?!(?<=(?i:hospital))[ ](?i:course|stay|admission)(?![A-Za-z]))"
+            r"(?!(?<=(?i:hospital))[ ](?i:course|stay"
+            r"|admission(?![ ](?i:face|record|form|sheet|packet)))(?![A-Za-z]))"
             r"(?!(?<=(?i:health))[ ](?i:information|insurance|records?|history|status"
             r"|maintenance|screening|questionnaire|portal|plan|proxy|literacy)(?![A-Za-z]))"
         )
@@ -86,6 +91,13 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?<![A-Za-z]){word}(?:[ ](?:&[ ])?{word}){{0,3}}[ ]{suffix}"
             rf"(?=,?[ ]\d{{1,6}}[ ]{street}|[ ]on[ ](?:[NSEW]\.?[ ])?{street})"
         )
+        # After a label that names a place ("Pharmacy:", "Facility:"), its capitalised words
+        # are that place, ordinary words too: "Preferred pharmacy: Rite Aid #3552 on Elm St".
+        value_word = r"(?:(?![A-Za-z'’\-]+:)[A-Z][A-Za-z'’\-]*|&)"  # not "Phone:", the next label
+        self._after_label = re.compile(
+            label_lookbehind(assets.label_list("facility_labels"), separator=r"[ \t]*:[ \t]*")
+            + rf"{value_word}(?:[ ](?:(?:of|the|and|at)[ ])?{value_word}){{0,5}}(?<!&){store}"
+        )
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
         }
@@ -93,7 +105,7 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?<![A-Za-z]){either_case(assets.label_list('credentials'))}\.?[ \t]*\n"
         )
         self._named_place = re.compile(r"[ ](?:Center|CENTER|Centre|Clinic|CLINIC|Institute)$")
-        self._has_suffix = re.compile(rf"[ ]{suffix}(?:[ ]{tail})?$")
+        self._has_suffix = re.compile(rf"[ \n]{suffix}(?:[ ]{tail})?$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
         self._curated = assets.safe_words.curated
@@ -121,7 +133,10 @@ class FacilityRecognizer(NameRecognizer):
             return True  # a signature, then its department: "Ana Ruiz, MD" / "Internal Medicine"
         if super().invalidate_result(pattern_text):
             return True
-        if self._has_suffix.search(pattern_text):
+        # A name wrapped before its facility word ("Knight" / "Pavilion"); not a heading over
+        # a line ("CONSULTATIONS" / "Nephrology - Dr. Kim").
+        heading = "\n" in pattern_text and pattern_text.split("\n")[0].isupper()
+        if self._has_suffix.search(pattern_text) and not heading:
             return False
         words = self.name_words(pattern_text)
         every = [w for w in super().name_words(pattern_text) if w.lower() not in _JOINERS]
@@ -177,6 +192,12 @@ class FacilityRecognizer(NameRecognizer):
         for m in self._before_address.finditer(text):
             # No result that starts before this one ends reaches into it.
             if reach[bisect_left(starts, m.end())] <= m.start():
+                results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
+        for m in self._after_label.finditer(text):
+            words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if w.lower() not in _JOINERS]
+            if len(words) == 1 and self._safe.is_safe(words[0]) and not _STORE.search(m.group()):
+                continue  # "Employer: Retired", "Hospital: Day 3"
+            if not all(w.lower() in self._safe.stop or self.is_plain_word(w) for w in words):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
         for result in results:
             before = _WORD_BEFORE.search(text, max(0, result.start - 8), result.start)

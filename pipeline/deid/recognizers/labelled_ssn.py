@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.patterns import CASE_INSENSITIVE, ID_SEPARATOR, label_lookbehind
-
-LABELS = ("SSN", "SS#", "SS #", "Social Security", "Social Security No", "Social Security Number")
 
 
 class LabelledSsnRecognizer(PatternRecognizer):
@@ -22,8 +21,8 @@ class LabelledSsnRecognizer(PatternRecognizer):
     DIGIT = r"[0-9OoIlSsBg]"
     VALUE = rf"(?={DIGIT}*\d){DIGIT}{{2,4}}(?:[\- .]{DIGIT}{{2,4}}){{1,3}}(?![A-Za-z0-9])"
 
-    def __init__(self) -> None:
-        after_label = label_lookbehind(LABELS, separator=ID_SEPARATOR)
+    def __init__(self, assets: DeidAssets) -> None:
+        after_label = label_lookbehind(assets.label_list("ssn_labels"), separator=ID_SEPARATOR)
         super().__init__(
             supported_entity="US_SSN",
             patterns=[Pattern("labelled ssn", after_label + self.VALUE, self.SCORE)],

@@ -153,6 +153,14 @@ class OcrDateRecognizer(PatternRecognizer):
                 rf"(?={CLAUSE_END}|[ ]+(?:at|by|and|@)(?![A-Za-z]))",
                 0.6,
             ),
+            # A space OCR put inside the month or day, or after a slash: "01/ 1 5/ 1930",
+            # "1 1/13/2023". A year of four digits is needed: "2 1/2" is a dose.
+            Pattern(
+                "ocr m/d/yyyy, spaced",
+                rf"(?<![\d/.\-])(?=[\d/]*[ ])(?:0[ ]?[1-9]|1[ ]?[0-2]|[1-9])/[ ]?"
+                rf"(?:[12][ ]?\d|3[ ]?[01]|0[ ]?[1-9]|[1-9])/[ ]?{year}(?![\d/])",
+                0.6,
+            ),
             # Zero-padded month and day with spaces for separators: needs a context word.
             Pattern("mm dd yyyy", rf"(?<![\d/.\-]){m2}{sep}{d2}{sep}{year}(?![\d/])", 0.3),
             # A year first, then a padded month and day: no value row reads so ("2025 06 16").

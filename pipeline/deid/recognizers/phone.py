@@ -61,10 +61,12 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 rf"{right}(?![ ]?[A-Za-z%/])",
                 0.6,
             ),
-            # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023".
+            # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023",
+            # "(570) 908- 3808".
             Pattern(
                 "NPA NXX- XXXX",
-                rf"{left}{country}\d{{3}}[ .\-]{{1,2}}\d{{3}}(?:[ ][.\-]|[.\-][ ])['‘’`]?"
+                rf"{left}{country}(?:\d{{3}}[ .\-]{{1,2}}|\(\d{{3}}\){SP}?)\d{{3}}"
+                rf"(?:[ ][.\-]|[.\-][ ])['‘’`]?"
                 rf"\d{{4}}{right}",
                 0.5,
             ),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import regex as re
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.name_base import NameRecognizer
 from pipeline.deid.recognizers.patterns import SP, label_lookbehind, not_words, person_name
+
+# A word and an initial: how a note names a relative ("Father Will M."), an ordinary word too.
+_WORD_AND_INITIAL = re.compile(r"[A-Z][a-z]+[ ][A-Z]\.")
 
 
 class RelativeNameRecognizer(NameRecognizer):
@@ -35,3 +39,9 @@ class RelativeNameRecognizer(NameRecognizer):
             words=assets.words,
             name="RelativeNameRecognizer",
         )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Refuse ordinary words ("daughter Present"), but not one with an initial."""
+        if _WORD_AND_INITIAL.fullmatch(pattern_text):
+            return False
+        return super().invalidate_result(pattern_text)

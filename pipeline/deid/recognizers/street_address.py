@@ -22,6 +22,12 @@ _FUNCTION_WORDS = frozenset("to at in on via with from for the and of by per".sp
 _CLAUSE_WORDS = frozenset("to at in on via with from for by per now is was".split())
 
 
+_UNIT_AT_END = re.compile(
+    r",?[ ](?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE|Unit|UNIT|#)\.?[ ]?#?[ ]?"
+    r"[A-Z0-9][A-Z0-9\-]{0,5}$"
+)
+
+
 class StreetAddressRecognizer(PatternRecognizer):
     """Recognize a house number, capitalised street name words and a street suffix.
 
@@ -51,8 +57,10 @@ class StreetAddressRecognizer(PatternRecognizer):
         # for a space between a lower-case letter and a capital ("20703 72nd.Court"; not
         # "250 FT.NURSES STATION").
         join = r"(?:[ ]|(?<=[a-z])\.(?=[A-Z]))"
+        # A speck may read as a middle dot for the space after the number ("8926·Garrison").
         head = (
-            rf"{number}(?:(?<=\d{{3}}),)?[ ](?:{direction}[ ])?{word}(?:{join}{word}){{0,3}}{join}"
+            rf"{number}(?:(?<=\d{{3}}),)?[ \u00b7](?:{direction}[ ])?{word}(?:{join}{word}){{0,3}}"
+            rf"{join}"
         )
         # A phone number after the address, perhaps after a short label: a letterhead's line
         # ("7148 Church Trace Ph 401 209-7705", "12 Mill Loop T (301) 555-0134").
@@ -114,7 +122,9 @@ class StreetAddressRecognizer(PatternRecognizer):
         "0600 To CT via stretcher" is a time and a trip to the scanner, not "To Court";
         "110 PT AT REST" is a heart rate and the state it was taken in.
         """
-        words = _WORD.findall(pattern_text)
+        # The apartment or suite after the street is no part of its name: "522 Michael Via
+        # Apt. 563" ends its name with the suffix "Via".
+        words = _WORD.findall(_UNIT_AT_END.sub("", pattern_text))
         if len(words) > 1 and all(w.lower() in _FUNCTION_WORDS for w in words[:-1]):
             return True
         return any(w.lower() in _CLAUSE_WORDS for w in words[1:-1])
