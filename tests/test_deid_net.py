@@ -1372,14 +1372,15 @@ def test_a_place_after_a_label_that_names_one(analyzer: PhiAnalyzer) -> None:
     doc = doc_of(
         "Preferred pharmacy: Good Neighbor #118 Phone: 612-555-0143\n"
         "Pharmacy: None. Employer: Retired. Facility: Inpatient Rehab.\n"
-        "Employer: Dollar Barn\n"
+        "Employer: Dollar Barn #22\nEmployer: Self Employed. Pharmacy: Mail Order.\n"
     )
-    # Ordinary words after "Pharmacy:" or "Employer:" are the place's name, up to the next
-    # label; "None", one ordinary word and clinical words are no name.
+    # Ordinary words after "Pharmacy:" or "Employer:" are a branch's name, up to the next
+    # label, with its store number (or its street after it, or a word no list holds);
+    # "None", ordinary words alone and clinical words are no branch.
     assert found(analyzer, doc) == [
         ("FACILITY", "Good Neighbor #118"),
         ("PHONE_NUMBER", "612-555-0143"),
-        ("FACILITY", "Dollar Barn"),
+        ("FACILITY", "Dollar Barn #22"),
     ]
 
 
@@ -1387,7 +1388,7 @@ def test_a_facility_in_a_form_title_wrapped_or_cut_off_by_a_fax_header(
     analyzer: PhiAnalyzer,
 ) -> None:
     doc = doc_of(
-        "Harbor Ridge General Hospital Admission Record\n"
+        "Harbor Ridge General Hospital Admission Face Sheet\n"
         "Date of last Hospital Admission: unknown. Brief Hospital Course: stable.\n"
         "Resident of Maple Row Rehabilitation\nand Nursing Center. Admitted to Corwin\n"
         "Pavilion, bed 2.\nCONSULTATIONS\nNephrology - Dr. Tobin Aske, MD\n"
@@ -1452,4 +1453,30 @@ def test_a_street_named_via_and_a_speck_after_its_number(analyzer: PhiAnalyzer) 
     assert found(analyzer, doc) == [
         ("STREET_ADDRESS", "410 Ansel Via Apt. 12"),
         ("STREET_ADDRESS", "6620·Dorrance Dr #14"),
+    ]
+
+
+def test_what_the_seed_145_rules_leave(analyzer: PhiAnalyzer) -> None:
+    # A second review's shapes: a year in a history, a total, a time; a route to a unit; a
+    # specialty under a doctor's line; "and" opening a line after a name; a field's value
+    # under its label beside a name holding the same word; a note's timed line above a line
+    # with a state-like code; a vitamin with its letter after a relation word; a cycle's
+    # number before a date.
+    doc = doc_of(
+        "DOS: 03/14/2018\nPMH: CABG in 2018. I/O 1850/2018. 2018 Pt medicated.\n"
+        "IN 2018 / OUT 1650\nTransfused 2 PRBC Via Unit 3\nFollow up with Dr. Young\n"
+        "Cardiology in 2 weeks.\nMrs. Rose\nand Cancer Center staff\n"
+        "Patient: Rose White\nRace:\nWhite\nRose White\n"
+        "0400 Turned and repositioned\nComfortable, CO 5.2, ref 30122\n"
+        "Mother Vitamin D. daily\nCycle 1 2/14/2023\n"
+    )
+    assert found(analyzer, doc) == [
+        ("DATE", "03/14/2018"),
+        (NET, "1850/2018"),  # the net's, as before: a number it cannot place
+        ("PERSON", "Young"),
+        ("PERSON", "Rose"),
+        ("PERSON", "Rose White"),
+        ("PERSON", "Rose White"),
+        (NET, "30122"),
+        ("DATE", "2/14/2023"),
     ]

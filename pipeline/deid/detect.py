@@ -322,8 +322,8 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 start = dedication.start() if dedication is not None else start  # "Our Lady of"
             place = _PLACE_AFTER_DASH.match(text, end) or _PLACE_AT_LINE_END.match(text, end)
             town = _TOKEN.findall(place.group()) if place is not None else []
-            if town and not any(w.lower() in safe.curated for w in town):
-                end = place.end()  # a town, not "- Discharge Summary", "Admission Record"
+            if town and not all(w.lower() in safe.curated for w in town):
+                end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe)
             town = _TOWN_AND_STATE.match(text, end)
             if town is not None and not any(
@@ -542,6 +542,10 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
 
 
 _YEAR = re.compile(r"(?<![\d.])(?<!\d,)(?:19|20)\d{2}(?!\d)")
+# A year where a date's day or month stood before it, damaged: a day's digits and a mark ("6:
+# 2023", "27. 2023") or a letter and a comma or dot ("N2r,2019"). Not a year in a history
+# ("CABG in 2018"), a time ("1945 Pt medicated") or a total ("I/O 1850/2022").
+_DATE_REMAINS_BEFORE = re.compile(r"(?:(?<!\d)\d{1,2}[ ]?[.:\-,]|[A-Za-z][,.])[ ]?$")
 # A year before a unit, a ratio or a decimal is a quantity: "2000 mL", "2023/1800", "2019.5".
 _QUANTITY_AFTER = re.compile(
     r"[ ]?(?:m[Llg]|mcg|cc|[gL]|kg|units?|U|kcal|cal|calories?|hrs?|hours?|min|%|x|/[ ]?\d"
@@ -550,7 +554,7 @@ _QUANTITY_AFTER = re.compile(
 
 
 def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:
-    """The year of every date found, wherever it stands again as a number of its own.
+    """The year of every date found, where it stands again after what is left of a date.
 
     What OCR left of a date keeps its year ("N2r,2019" for "Nov 2, 2019", "3 1 6: 2023" for
     "D: 2/16/2023"); a year the document's dates hold tells the date it was. Not a quantity
@@ -564,7 +568,11 @@ def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:
     }
     found = []
     for m in _YEAR.finditer(text):
-        if m.group() in years and not _QUANTITY_AFTER.match(text, m.end()):
+        if (
+            m.group() in years
+            and _DATE_REMAINS_BEFORE.search(text, max(0, m.start() - 4), m.start())
+            and not _QUANTITY_AFTER.match(text, m.end())
+        ):
             found.append(Span(start=m.start(), end=m.end(), label="DATE", score=PROPAGATED_SCORE))
     return found
 
@@ -705,11 +713,12 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
             for gap in (1, 2)
         )
         # A card prints the surname on a line of its own over the given names: "BLACK" /
-        # "JOSE R".
+        # "JOSE R". Not a field's value under its label ("Race:" or "Hair" / "WHITE" / "Rose
+        # White").
         alone = text[m.start() - 1 : m.start()] in ("\n", "\f", "") and text[
             m.end() : m.end() + 1
         ] in ("\n", "")
-        stacked = alone and (m.end() + 1 in starts or m.start() - 1 in ends)
+        stacked = alone and m.end() + 1 in starts and not _label_above(text, m.start())
         if before or after or stacked:
             found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
     return found
@@ -780,6 +789,12 @@ _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:)\n\f]|$)")
 _NAME_LABELS = frozenset({"PERSON", "UNVERIFIED"})
 _NEXT_WORD = re.compile(r"[ ]([A-Za-z]+)")
 _RELATION_PAIR = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[ ]([A-Za-z]+)(?![A-Za-z])")
+
+
+def _label_above(text: str, line_start: int) -> bool:
+    """Whether the line above the one at ``line_start`` is a label: one word, or ends in ":"."""
+    above = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1 : max(0, line_start - 1)]
+    return len(above.split()) <= 1 or above.rstrip().endswith(":")
 
 
 # "VICTOR·WHITE": a footer's middle dot; "Sylvia.Long": a space OCR read as a dot.

@@ -88,7 +88,14 @@ class CityRecognizer(PatternRecognizer):
         # A card's address block read across its columns: under the street, one line holds
         # the town with its comma, the state and the ZIP among the card's other fields
         # ("33627 WALNUT GREEN" / "SEX HOPE, DOB M 06/08/1924 AR HGT 71846-8692").
-        self._card_line = re.compile(r"(?m)(?<=^[ \t]*\d{1,6}[ ][A-Za-z0-9 .#'\-]{2,40}\n)[^\n]+$")
+        # The street ends with a USPS suffix, perhaps before its unit: not a note's timed
+        # line ("0400 Turned and repositioned").
+        usps = either_case(sorted(assets.street_suffixes))
+        self._card_line = re.compile(
+            rf"(?m)(?<=^[ \t]*\d{{1,6}}[ ][A-Za-z0-9 .'\-]{{1,40}}[ ]{usps}\.?"
+            r"(?:[ ](?:APT|Apt|UNIT|Unit|STE|Ste|SUITE|Suite|\#)\.?[ ]?\#?[A-Z0-9\-]{1,6})?"
+            r"[ \t]*\n)[^\n]+$"
+        )
         self._card_state = re.compile(
             rf"(?<![A-Za-z]){alternation(assets.labels['us_states'])}(?![A-Za-z])"
         )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _STORE = re.compile(r"#[ ]?\d")
+_ADDRESS_NEXT = re.compile(r",?[ ]\d{1,6}[ ][A-Z]")
 _JOINERS = frozenset({"of", "the", "and"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -45,9 +46,16 @@ class FacilityRecognizer(NameRecognizer):
             r"|St,(?=[ ][A-Z])"  # "St. Joseph" with its dot read as a comma
             r"|[A-Z][a-z]+-[A-Z][a-z]+)"
         )
-        # "ot": OCR's "of"; a joiner may open the next line ("Summit Rehabilitation" / "and
-        # Nursing Center").
-        joiner = r"(?:[ \n](?:of|ot|the|and|OF|THE|AND|&))?"
+        # What ends a facility's name: its facility word or a tail.
+        complete = either_case(
+            {label.split()[-1] for label in [*suffixes, *assets.label_list("facility_tails")]}
+        )
+        # "ot": OCR's "of"; after a facility word "and" may open the next line ("Summit
+        # Rehabilitation" / "and Nursing Center"; not "Mrs. Rose" / "and Cancer Center staff").
+        joiner = (
+            rf"(?:[ ](?:of|ot|the|and|OF|THE|AND|&)"
+            rf"|(?<=(?<![A-Za-z]){complete})\n(?:and|AND|&))?"
+        )
         # "Brief Hospital Course" is a heading, not a facility.
         # Nor, after "Health", is "Protected Health Information" or "Health Maintenance".
         # (Only there: "Westside Health System Admission Face Sheet" names its facility.)
@@ -65,9 +73,6 @@ class FacilityRecognizer(NameRecognizer):
         # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3";
         # not after a line that is a facility's name already: "... Medicine Clinic" /
         # "Pharmacy Services" is a department under it.
-        complete = either_case(
-            {label.split()[-1] for label in [*suffixes, *assets.label_list("facility_tails")]}
-        )
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
         # "Elk Ridge FD Engine 7".
@@ -80,6 +85,7 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}(?:[ ]{tail})?|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
         )
+        self._name = re.compile(pattern)
         # Before its street address any name is a place, of clinical words too: "CVS Pharmacy,
         # 12 Oak Street", "Wound Care Center on Elm Road".
         street = (
@@ -105,7 +111,10 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?<![A-Za-z]){either_case(assets.label_list('credentials'))}\.?[ \t]*\n"
         )
         self._named_place = re.compile(r"[ ](?:Center|CENTER|Centre|Clinic|CLINIC|Institute)$")
-        self._has_suffix = re.compile(rf"[ \n]{suffix}(?:[ ]{tail})?$")
+        # A building's word may open the next line after its name ("Knight" / "Pavilion"); a
+        # specialty there is a department's heading ("Dr. Young" / "Cardiology in 2 weeks").
+        building = either_case(["Hospital", "Center", "Centre", "Clinic", "Pavilion", "Manor"])
+        self._has_suffix = re.compile(rf"(?:[ ]{suffix}|\n{building})(?:[ ]{tail})?$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
         self._curated = assets.safe_words.curated
@@ -133,10 +142,7 @@ class FacilityRecognizer(NameRecognizer):
             return True  # a signature, then its department: "Ana Ruiz, MD" / "Internal Medicine"
         if super().invalidate_result(pattern_text):
             return True
-        # A name wrapped before its facility word ("Knight" / "Pavilion"); not a heading over
-        # a line ("CONSULTATIONS" / "Nephrology - Dr. Kim").
-        heading = "\n" in pattern_text and pattern_text.split("\n")[0].isupper()
-        if self._has_suffix.search(pattern_text) and not heading:
+        if self._has_suffix.search(pattern_text):
             return False
         words = self.name_words(pattern_text)
         every = [w for w in super().name_words(pattern_text) if w.lower() not in _JOINERS]
@@ -186,6 +192,14 @@ class FacilityRecognizer(NameRecognizer):
         clinical word: "Four Wound Care Center visits" counts.
         """
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:
+            # A list of places by commas ("Church Gardens Healthcare Center, Lunder Manor
+            # Nursing & Rehab"): the match that took the list's start may end before its next
+            # name does.
+            for comma in re.finditer(r",[ ]", text[result.start : result.end]):
+                m = self._name.match(text, result.start + comma.end())
+                if m is not None and m.end() > result.end and not self.invalidate_result(m.group()):
+                    result.end = m.end()
         found = sorted((r.start, r.end) for r in results)
         starts = [a for a, _ in found]
         reach = list(accumulate((b for _, b in found), max, initial=0))  # furthest end so far
@@ -195,9 +209,16 @@ class FacilityRecognizer(NameRecognizer):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
         for m in self._after_label.finditer(text):
             words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if w.lower() not in _JOINERS]
-            if len(words) == 1 and self._safe.is_safe(words[0]) and not _STORE.search(m.group()):
-                continue  # "Employer: Retired", "Hospital: Day 3"
-            if not all(w.lower() in self._safe.stop or self.is_plain_word(w) for w in words):
+            # A branch: its store number, its street after it, or a word no list holds.
+            # Not "Employer: Self Employed", "Pharmacy: Mail Order", "Facility: Main Campus".
+            branch = (
+                _STORE.search(m.group()) is not None
+                or _ADDRESS_NEXT.match(text, m.end()) is not None
+                or any(not self._safe.is_safe(w) for w in words)
+            )
+            if branch and not all(
+                w.lower() in self._safe.stop or self.is_plain_word(w) for w in words
+            ):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
         for result in results:
             before = _WORD_BEFORE.search(text, max(0, result.start - 8), result.start)

@@ -154,10 +154,12 @@ class OcrDateRecognizer(PatternRecognizer):
                 0.6,
             ),
             # A space OCR put inside the month or day, or after a slash: "01/ 1 5/ 1930",
-            # "1 1/13/2023". A year of four digits is needed: "2 1/2" is a dose.
+            # "DATE: 1 1/13/2023". A year of four digits is needed: "2 1/2" is a dose. The
+            # month split only after a label's colon: "Cycle 1 2/14/2023" is cycle 1.
             Pattern(
                 "ocr m/d/yyyy, spaced",
-                rf"(?<![\d/.\-])(?=[\d/]*[ ])(?:0[ ]?[1-9]|1[ ]?[0-2]|[1-9])/[ ]?"
+                rf"(?<![\d/.\-])(?=[\d/]*[ ])"
+                rf"(?:(?<=:[ ]?)(?:0[ ][1-9]|1[ ][0-2])|0[1-9]|1[0-2]|[1-9])/[ ]?"
                 rf"(?:[12][ ]?\d|3[ ]?[01]|0[ ]?[1-9]|[1-9])/[ ]?{year}(?![\d/])",
                 0.6,
             ),

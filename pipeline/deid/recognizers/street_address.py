@@ -22,6 +22,9 @@ _FUNCTION_WORDS = frozenset("to at in on via with from for the and of by per".sp
 _CLAUSE_WORDS = frozenset("to at in on via with from for by per now is was".split())
 
 
+_HOME_AT_END = re.compile(
+    r"[ ](?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)\.?[ ]?#?[ ]?\w+$"
+)
 _UNIT_AT_END = re.compile(
     r",?[ ](?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE|Unit|UNIT|#)\.?[ ]?#?[ ]?"
     r"[A-Z0-9][A-Z0-9\-]{0,5}$"
@@ -57,10 +60,11 @@ class StreetAddressRecognizer(PatternRecognizer):
         # for a space between a lower-case letter and a capital ("20703 72nd.Court"; not
         # "250 FT.NURSES STATION").
         join = r"(?:[ ]|(?<=[a-z])\.(?=[A-Z]))"
-        # A speck may read as a middle dot for the space after the number ("8926·Garrison").
+        # A speck may read as a middle dot for the space after a house number of three
+        # digits or more ("8926·Garrison"; not "6·Minute Walk").
         head = (
-            rf"{number}(?:(?<=\d{{3}}),)?[ \u00b7](?:{direction}[ ])?{word}(?:{join}{word}){{0,3}}"
-            rf"{join}"
+            rf"{number}(?:(?<=\d{{3}}),)?(?:[ ]|(?<=\d{{3}})\u00b7)(?:{direction}[ ])?{word}"
+            rf"(?:{join}{word}){{0,3}}{join}"
         )
         # A phone number after the address, perhaps after a short label: a letterhead's line
         # ("7148 Church Trace Ph 401 209-7705", "12 Mill Loop T (301) 555-0134").
@@ -86,10 +90,13 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
         # A street named without its number, after "on": "Walmart Pharmacy on Liberty Drive",
         # "lives on E. Market Circle"; the common suffixes only.
+        # Not "Dr", "St" unless a unit follows: "on Lasix Dr. Lee ..." names a doctor, "on
+        # Church St Unit 5" a street.
         on_street = (
             rf"(?<=(?<![A-Za-z])[Oo]n[ ])(?:{direction}[ ])?{word}(?:[ ]{word}){{0,2}}[ ]"
-            rf"{either_case(s for s in common if s not in ('Dr', 'St'))}\.?(?![A-Za-z])"
-        )  # not "Dr", "St": "on Lasix Dr. Lee ..." names a doctor
+            rf"(?:{either_case(s for s in common if s not in ('Dr', 'St'))}\.?(?![A-Za-z])"
+            rf"|(?:Dr|DR|St|ST)\.?(?=,?[ ]{unit}\.?[ ]?#?[ ]?[A-Z0-9]))"
+        )
         po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
         # USPS rural and highway contract routes: "RR 1 Box 210", "HC 68 Box 12A".
         rural = (
@@ -125,6 +132,8 @@ class StreetAddressRecognizer(PatternRecognizer):
         # The apartment or suite after the street is no part of its name: "522 Michael Via
         # Apt. 563" ends its name with the suffix "Via".
         words = _WORD.findall(_UNIT_AT_END.sub("", pattern_text))
+        if words and words[-1].lower() in _CLAUSE_WORDS and not _HOME_AT_END.search(pattern_text):
+            return True  # "2 PRBC Via Unit 3": a route to a unit, not a street called "Via"
         if len(words) > 1 and all(w.lower() in _FUNCTION_WORDS for w in words[:-1]):
             return True
         return any(w.lower() in _CLAUSE_WORDS for w in words[1:-1])
