@@ -120,6 +120,7 @@ def find_phi(
     spans += propagate_birth_date(text, _birth_dates(text, results, words))
     spans += propagate_phones(text, spans)
     spans += propagate_years(text, spans)
+    spans += propagate_ids(text, spans)
     spans += propagate_acronyms(text, spans)
     spans += propagate_facility_names(text, spans, assets.facility_words)
     spans += propagate_cities(text, spans, safe)
@@ -127,7 +128,8 @@ def find_phi(
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += propagate_after_relation(text, spans, safe)
-    spans = widen(text, _by_policy(text, spans, cfg), safe)
+        spans += propagate_given_names(text, spans, safe)
+    spans = widen(text, _by_policy(text, spans, cfg), safe, words)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
 
@@ -140,9 +142,11 @@ _JOINED = re.compile(r"[^\W_]+(?:[\-.@_'’][^\W_]+)+")
 _WARD_TAIL = re.compile(
     r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?"
     r"|(?![23]D)\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU)"  # not "2D echo"; "Phipps ICU"
-    r"(?![\w/:%]|\.\d)|\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w)"
+    r"(?![\w/:%]|\.\d)|\d[\dlI]?[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w)"
     r"|\d{1,2}[ ]?\n(?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?!\w))"  # wrapped
 )
+# The whole ward on the next line, after a unit's name: "Unit: Batta" / "3 South Rm 542".
+_WARD_NEXT_LINE = re.compile(r"\n\d{1,2}[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?!\w)")
 _PLACE_LABELS = frozenset({"FACILITY", "UNVERIFIED", "PERSON"})
 _ID_LIKE = frozenset({"ID", "MRN", "UNVERIFIED"})
 _ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "UNVERIFIED"})
@@ -217,6 +221,10 @@ _LADY = re.compile(r"(?:Lady|LADY)[ ]")
 _OUR_BEFORE = re.compile(r"(?<![A-Za-z])(?:Our|OUR)[ ]$")
 _PARTICLE_DOT_BEFORE = re.compile(rf"(?<![A-Za-z])(?:{_WORD_OPENERS})\.[ ]$")
 # An area code in brackets OCR left at a line's end before a seven-digit phone number.
+# A sentence's last word that OCR ran into the phone after it: "week.614.589.1199".
+_SENTENCE_BEFORE = re.compile(r"[a-z]{2,}\.")
+# A month word just before a date found from its day on: "Feb, 18, 2023", "Sept . 4, 2020".
+_MONTH_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})(?:[ ]?[.,][ ]?|[ ])$")
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
 _SEVEN_DIGITS = re.compile(r"\d{3}[ .\-]\d{4}")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
@@ -229,7 +237,7 @@ _ID_SUFFIX = re.compile(
 )
 
 
-def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+def widen(text: str, spans: list[Span], safe: SafeWords, words: WordLists) -> list[Span]:
     """``spans``, each grown over the joined word it cuts into and a ward after a place.
 
     A dot joins no sentence OCR ran together: "Smith.Follow up" stops before "Follow".
@@ -242,12 +250,19 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
         i = max(0, bisect_right(starts, start) - 1)
         while i < len(joined) and joined[i][0] < end:
             s, e = joined[i]
-            if e > start:
+            sentence = (
+                span.label == "PHONE_NUMBER"
+                and s < start
+                and _SENTENCE_BEFORE.fullmatch(text, s, start) is not None
+            )
+            if e > start and not sentence:
                 start = min(start, s)
                 end = max(end, _joined_end(text, end, e, safe))
             i += 1
         if span.label in _PLACE_LABELS and text[end - 1 : end].isalpha():
             tail = _WARD_TAIL.match(text, end)
+            if tail is None and span.label != "PERSON":
+                tail = _WARD_NEXT_LINE.match(text, end)
             if tail is not None and text[start].isupper():
                 # Not an intensive care unit after initials: "SHC MICU" is the place's MICU.
                 if not ("ICU" in tail.group() and text[start:end].isupper()):
@@ -309,6 +324,10 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             kind = _KIND_AFTER.match(text, end)
             if kind is not None:
                 end = kind.end()  # "Zayed HH", "Somerville VNA": the agency's kind
+        if span.label == "DATE" and text[start : start + 1].isdigit():
+            month = _MONTH_BEFORE.search(text, max(0, start - 14), start)
+            if month is not None and month_of(month.group(1), words) is not None:
+                start = month.start()  # "Feb, 18, 2023": the month a comma parted from its day
         if span.label == "CITY":
             particle = _PARTICLE_DOT_BEFORE.search(text, max(0, start - 8), start)
             if particle is not None:
@@ -577,6 +596,30 @@ def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:
     return found
 
 
+MIN_ID_DIGITS = 6  # fewer is any count or value
+
+
+def propagate_ids(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Every MRN or id found, wherever its digits stand again with other separators.
+
+    "941-20-88" in the header is "941 20-88" in the footer: the same digits, in the same
+    order, one separator or none between any two.
+    """
+    found = []
+    numbers = {
+        (re.sub(r"\D", "", text[span.start : span.end]), span.label)
+        for span in spans
+        if span.label in ("MRN", "ID", "US_SSN")
+    }
+    for digits, label in numbers:
+        if len(digits) < MIN_ID_DIGITS:
+            continue
+        body = "[ .\\-/]?".join(digits)
+        for m in re.finditer(rf"(?<![\d\-])(?:{body})(?![\d])", text):
+            found.append(Span(start=m.start(), end=m.end(), label=label, score=PROPAGATED_SCORE))
+    return found
+
+
 MIN_ACRONYM = 3  # "GH" is also growth hormone; "HHS" after "Hillcrest Health System" is it
 
 
@@ -724,6 +767,44 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
     return found
 
 
+def propagate_given_names(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """A given name that is also a word, wherever it stands again capitalised.
+
+    "granddaughter, joy Strong" names Joy; "Joy prefers email" and "meeting with Joy" are
+    she. The name is the first of two words, given name first, of a person found (or of a
+    net's find after a relation word); not a clinical word, a function word ("Will", "May"),
+    nor before a clinical word ("Amber urine"); in Title case only, not a heading's capitals.
+    """
+    given = set()
+    for span in spans:
+        m = _GIVEN_FAMILY.match(text, span.start, span.end)
+        if m is None or m.end() != span.end and text[m.end()] not in " .,":
+            continue
+        if span.label == "UNVERIFIED":
+            before = _WORD_BEFORE_NAME.search(text, max(0, span.start - 24), span.start)
+            if before is None or before.group(1).lower() not in safe.relations:
+                continue
+        elif span.label != "PERSON":
+            continue
+        word = m.group(1).lower()
+        if word in safe.dictionary and word not in safe.clinical and word not in safe.stop:
+            given.add(word.title())
+    found = []
+    for name in given:
+        for m in re.finditer(rf"(?<![A-Za-z]){name}(?![A-Za-z])", text):
+            after = _NEXT_WORD.match(text, m.end())
+            next_word = after.group(1).lower() if after is not None else ""
+            if next_word in safe.clinical and next_word not in safe.stop:
+                continue  # "Amber urine noted"; not "with Joy and Dr. Traore"
+            found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
+    return found
+
+
+# A given name then a family name: "joy Strong", "Hope Alvarez"; not "BLACK, JOSE".
+_GIVEN_FAMILY = re.compile(r"([A-Za-z][a-z]{2,})[ ][A-Z][a-z]+")
+_WORD_BEFORE_NAME = re.compile(r"([A-Za-z]+)(?:'s)?,?[ ]+$")
+
+
 def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """A name found after a relation word, wherever that relation names it again, in any case.
 
@@ -754,7 +835,7 @@ def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> l
 
 
 def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
-    """Every town found in an address, wherever the text names it again capitalised.
+    """Every town found in an address, wherever the text names it again capitalised, any case.
 
     A town of two words or more, or of a word no list holds, anywhere ("Fall River",
     "Okemos"); a town that is a word only after "in", "from" or "near" and before a
@@ -772,7 +853,9 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
             continue
         plain = len(words) == 1 and safe.is_safe(words[0].strip(".,"))
         body = r"[ \t]+".join(re.escape(w) for w in words)
-        for m in re.finditer(rf"(?<![A-Za-z]){body}(?![A-Za-z])", text):
+        for m in re.finditer(rf"(?i)(?<![A-Za-z]){body}(?![A-Za-z])", text):
+            if not all(w[:1].isupper() for w in m.group().split()):
+                continue  # as printed, or in capitals: "Fargo", "FARGO"; not "fargo"
             if plain and (
                 _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
                 or not _CLAUSE_END.match(text, m.end())

@@ -93,7 +93,8 @@ class CityRecognizer(PatternRecognizer):
         usps = either_case(sorted(assets.street_suffixes))
         self._card_line = re.compile(
             rf"(?m)(?<=^[ \t]*\d{{1,6}}[ ][A-Za-z0-9 .'\-]{{1,40}}[ ]{usps}\.?"
-            r"(?:[ ](?:APT|Apt|UNIT|Unit|STE|Ste|SUITE|Suite|\#)\.?[ ]?\#?[A-Z0-9\-]{1,6})?"
+            rf"(?:[ ](?:{either_case(assets.label_list('unit_designators'))}|\#)\.?[ ]?\#?"
+            r"[A-Z0-9\-]{1,6})?"
             r"[ \t]*\n)[^\n]+$"
         )
         self._card_state = re.compile(
@@ -107,6 +108,17 @@ class CityRecognizer(PatternRecognizer):
                 Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
                 Pattern("city, garbled ST zip", loose_city + noisy_zip_follows, self.NOISY_SCORE),
+                # A fax's dot for the comma, the state's code run into its ZIP, ending the
+                # line, after the street or opening the line: "Drive ORANGE. NJ07011"; not a
+                # licence's "VA Lic. MD03261" in a row of ids.
+                Pattern(
+                    "city. STzip",
+                    rf"(?m)(?:(?<=^{SP}*)|(?<=[ ]{usps}\.?,?[ ]))"
+                    + city
+                    + rf"(?=[.,]{SP}?{alternation(assets.labels['us_states'])}{SP}?"
+                    rf"\d{{5}}(?:-\d{{4}})?{SP}*(?:\n|$))",
+                    self.NOISY_SCORE,
+                ),
                 # A saint's or a fort's town in prose: "lives in Saint Cloud", "near Fort Wayne".
                 Pattern(
                     "in Saint Town",

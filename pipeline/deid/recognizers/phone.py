@@ -17,7 +17,9 @@ class ChartPhoneRecognizer(PatternRecognizer):
 
     def __init__(self, assets: DeidAssets) -> None:
         country = r"(?:\+?1[ .\-]?)?"
-        left = r"(?<![\d\-./])"
+        # Not inside a number or a date; a sentence's full stop OCR ran into it is no part of
+        # one ("within 1 week.870.589.1199").
+        left = r"(?:(?<![\d\-./])|(?<=[a-z]\.))"
         right = r"(?![\d\-]|\.\d)"
         after_label = label_lookbehind(
             assets.label_list("phone_labels"), separator=rf"{SP}*[:#.]?{SP}*{BAR}"
@@ -57,7 +59,7 @@ class ChartPhoneRecognizer(PatternRecognizer):
             # bound ends in "00", and a unit may follow.
             Pattern(
                 "NPA. NXX-XXXX",
-                rf"{left}{country}\d{{3}}(?:[.,:][ ]\d{{3}}[.:\-]|[ ]\d{{3}}:)(?!\d\d00)\d{{4}}"
+                rf"{left}{country}\d{{3}}(?:[.,:][ ]\d{{3}}[.:\-]|[ .\-]\d{{3}}:)(?!\d\d00)\d{{4}}"
                 rf"{right}(?![ ]?[A-Za-z%/])",
                 0.6,
             ),

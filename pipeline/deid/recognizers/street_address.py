@@ -54,12 +54,13 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
         tail = (
             rf"(?:[ ]{direction}(?![A-Za-z]))?"
-            rf"(?:,?[ ](?:{unit}\.?[ ]?#?[ ]?|#[ ]?)[A-Z0-9][A-Z0-9\-]{{0,5}}(?![A-Za-z0-9]))?"
+            rf"(?:,?[ ](?:{unit}[.:]{{0,2}}[ ]?#?[ ]?|#[ ]?)"
+            r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9]))?"
         )
         # A comma OCR put after a number of three digits or more ("701, RIVER LOOP"), a dot
         # for a space between a lower-case letter and a capital ("20703 72nd.Court"; not
         # "250 FT.NURSES STATION").
-        join = r"(?:[ ]|(?<=[a-z])\.(?=[A-Z]))"
+        join = r"(?:[ ]|(?<=[a-z])\.(?=[A-Z])|\u00b7)"  # or a speck's middle dot: "THOMPSON·PIKE"
         # A speck may read as a middle dot for the space after a house number of three
         # digits or more ("8926·Garrison"; not "6·Minute Walk").
         head = (
@@ -85,7 +86,7 @@ class StreetAddressRecognizer(PatternRecognizer):
         # without the suffix, which a fax garbles ("707 Vaughn Falis Apt. 428").
         home_unit = r"(?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)"
         unit_address = (
-            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{home_unit}\.?[ ]?#?[ ]?"
+            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{home_unit}[.:]{{0,2}}[ ]?#?[ ]?"
             r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
         )
         # A street named without its number, after "on": "Walmart Pharmacy on Liberty Drive",
