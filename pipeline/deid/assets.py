@@ -64,6 +64,7 @@ class DeidAssets:
     # Words any facility's name may hold ("Home", "Health", "of", clinical terms): a facility's
     # leading words are carried only when one of them is more (detect.propagate_facility_names).
     facility_words: frozenset[str]
+    person_verbs: frozenset[str]  # what people do in a note: "called", "prefers" (detect.py)
 
     def label_list(self, key: str) -> list[str]:
         """One list of labels from labels.json, e.g. ``"mrn_labels"``."""
@@ -175,4 +176,5 @@ def load_assets(models_dir: Path) -> DeidAssets:
         safe_words=safe,
         grid_labels=grid,
         facility_words=frozenset(facility_words | {"of", "the", "and", "st"} | curated),
+        person_verbs=frozenset(w.lower() for w in labels["person_verbs"]),
     )

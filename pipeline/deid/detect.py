@@ -36,7 +36,7 @@ from pipeline.deid.net import (
 )
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
-from pipeline.deid.recognizers.ocr_date import month_of, to_digits
+from pipeline.deid.recognizers.ocr_date import MONTH_NAMES, month_of, to_digits
 from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
 from pipeline.deid.spans import merge_spans
 from pipeline.errors import DeidFailed
@@ -128,7 +128,7 @@ def find_phi(
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += propagate_after_relation(text, spans, safe)
-        spans += propagate_given_names(text, spans, safe)
+        spans += propagate_given_names(text, spans, safe, assets.person_verbs)
     spans = widen(text, _by_policy(text, spans, cfg), safe, words)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
@@ -224,7 +224,9 @@ _PARTICLE_DOT_BEFORE = re.compile(rf"(?<![A-Za-z])(?:{_WORD_OPENERS})\.[ ]$")
 # A sentence's last word that OCR ran into the phone after it: "week.614.589.1199".
 _SENTENCE_BEFORE = re.compile(r"[a-z]{2,}\.")
 # A month word just before a date found from its day on: "Feb, 18, 2023", "Sept . 4, 2020".
-_MONTH_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})(?:[ ]?[.,][ ]?|[ ])$")
+# Only before a date found without its month ("18, 2023"), and only a month spelled right.
+_MONTH_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})(?:[ ]?[.,]{1,2}[ ]?|[ ])$")
+_DAY_AND_YEAR = re.compile(r"\d{1,2}(?:st|nd|rd|th)?[ .,]{1,3}(?:19|20)\d{2}")
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
 _SEVEN_DIGITS = re.compile(r"\d{3}[ .\-]\d{4}")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
@@ -324,9 +326,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords, words: WordLists) -> li
             kind = _KIND_AFTER.match(text, end)
             if kind is not None:
                 end = kind.end()  # "Zayed HH", "Somerville VNA": the agency's kind
-        if span.label == "DATE" and text[start : start + 1].isdigit():
+        if span.label == "DATE" and _DAY_AND_YEAR.fullmatch(text, start, end):
             month = _MONTH_BEFORE.search(text, max(0, start - 14), start)
-            if month is not None and month_of(month.group(1), words) is not None:
+            if month is not None and month.group(1).lower() in MONTH_NAMES:
                 start = month.start()  # "Feb, 18, 2023": the month a comma parted from its day
         if span.label == "CITY":
             particle = _PARTICLE_DOT_BEFORE.search(text, max(0, start - 8), start)
@@ -597,13 +599,15 @@ def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:
 
 
 MIN_ID_DIGITS = 6  # fewer is any count or value
+MAX_ID_GROUPS = 3  # "941 20-88"; more groups are a list of values
+_UNIT_AFTER = re.compile(r"[ ]?(?:mm|cm|mmHg|mcg/kg|units?/h|mEq|mmol)(?![A-Za-z])")
 
 
 def propagate_ids(text: str, spans: Iterable[Span]) -> list[Span]:
     """Every MRN or id found, wherever its digits stand again with other separators.
 
     "941-20-88" in the header is "941 20-88" in the footer: the same digits, in the same
-    order, one separator or none between any two.
+    order, a space or hyphen or none between any two; not inside a decimal or a ratio.
     """
     found = []
     numbers = {
@@ -614,8 +618,13 @@ def propagate_ids(text: str, spans: Iterable[Span]) -> list[Span]:
     for digits, label in numbers:
         if len(digits) < MIN_ID_DIGITS:
             continue
-        body = "[ .\\-/]?".join(digits)
-        for m in re.finditer(rf"(?<![\d\-])(?:{body})(?![\d])", text):
+        body = "[ \\-]?".join(digits)
+        for m in re.finditer(rf"(?<![\d\-./])(?:{body})(?![\d]|[./]\d)", text):
+            groups = re.split(r"[ \-]", m.group())
+            if len(groups) > MAX_ID_GROUPS or min(len(g) for g in groups) < 2:
+                continue  # "1-2-3-4-5-6", "6 5 4 3 2 1": a count, not the MRN
+            if _QUANTITY_AFTER.match(text, m.end()) or _UNIT_AFTER.match(text, m.end()):
+                continue  # "100 200 mg", "11 22 33 mm"
             found.append(Span(start=m.start(), end=m.end(), label=label, score=PROPAGATED_SCORE))
     return found
 
@@ -767,13 +776,17 @@ def propagate_beside_name(text: str, spans: list[Span], ordinary: set[str]) -> l
     return found
 
 
-def propagate_given_names(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
-    """A given name that is also a word, wherever it stands again capitalised.
+def propagate_given_names(
+    text: str, spans: list[Span], safe: SafeWords, verbs: frozenset[str]
+) -> list[Span]:
+    """A given name that is also a word, where it stands again as a name stands.
 
-    "granddaughter, joy Strong" names Joy; "Joy prefers email" and "meeting with Joy" are
-    she. The name is the first of two words, given name first, of a person found (or of a
-    net's find after a relation word); not a clinical word, a function word ("Will", "May"),
-    nor before a clinical word ("Amber urine"); in Title case only, not a heading's capitals.
+    "granddaughter, joy Strong" names Joy; "meeting with Joy and Dr. Traore" and "Joy
+    prefers email" are she. The name is the first of two words, given name first, of a
+    person found (or of a net's find after a relation word); not a clinical word or a
+    function word ("Will", "May"). An occurrence counts in Title case inside a sentence, or
+    opening one before a verb people do (``person_verbs``: "prefers", "called"); not "Rose to
+    38.9", "Hope to wean", "Crystal: calcium oxalate", "Amber urine".
     """
     given = set()
     for span in spans:
@@ -795,11 +808,17 @@ def propagate_given_names(text: str, spans: list[Span], safe: SafeWords) -> list
             after = _NEXT_WORD.match(text, m.end())
             next_word = after.group(1).lower() if after is not None else ""
             if next_word in safe.clinical and next_word not in safe.stop:
-                continue  # "Amber urine noted"; not "with Joy and Dr. Traore"
-            found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
+                continue  # "Amber urine noted"
+            inside = _INSIDE_SENTENCE.search(text, max(0, m.start() - 3), m.start()) is not None
+            if inside or next_word in verbs:
+                found.append(
+                    Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE)
+                )
     return found
 
 
+# A lower-case letter or a comma, then a space: the word after it is inside a sentence.
+_INSIDE_SENTENCE = re.compile(r"[a-z,][ ]$")
 # A given name then a family name: "joy Strong", "Hope Alvarez"; not "BLACK, JOSE".
 _GIVEN_FAMILY = re.compile(r"([A-Za-z][a-z]{2,})[ ][A-Z][a-z]+")
 _WORD_BEFORE_NAME = re.compile(r"([A-Za-z]+)(?:'s)?,?[ ]+$")
@@ -856,6 +875,9 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
         for m in re.finditer(rf"(?i)(?<![A-Za-z]){body}(?![A-Za-z])", text):
             if not all(w[:1].isupper() for w in m.group().split()):
                 continue  # as printed, or in capitals: "Fargo", "FARGO"; not "fargo"
+            printed = m.group().split() == words
+            if not printed and all(safe.is_safe(w.strip(".,")) for w in words):
+                continue  # in capitals only a town no list holds: not "CLEAR LAKE" in a note
             if plain and (
                 _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
                 or not _CLAUSE_END.match(text, m.end())

@@ -108,15 +108,15 @@ class CityRecognizer(PatternRecognizer):
                 Pattern("city, ST zip", loose_city + zip_follows, self.SCORE),
                 Pattern("labelled city", after_label + city + ends_cell, self.SCORE),
                 Pattern("city, garbled ST zip", loose_city + noisy_zip_follows, self.NOISY_SCORE),
-                # A fax's dot for the comma, the state's code run into its ZIP, ending the
-                # line, after the street or opening the line: "Drive ORANGE. NJ07011"; not a
-                # licence's "VA Lic. MD03261" in a row of ids.
+                # A fax's dot for the comma, the state's code perhaps run into its ZIP, after
+                # its street on the line: "467 Reisterstown Drive ORANGE. NJ07011", "89 Kenwood
+                # Road. Orange. NJ 07083"; not "Brain. CT 70450", "VA Lic. MD03261".
                 Pattern(
                     "city. STzip",
-                    rf"(?m)(?:(?<=^{SP}*)|(?<=[ ]{usps}\.?,?[ ]))"
+                    rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .'\-]{{1,40}}[ ]{usps}\.?,?[ ])"
                     + city
                     + rf"(?=[.,]{SP}?{alternation(assets.labels['us_states'])}{SP}?"
-                    rf"\d{{5}}(?:-\d{{4}})?{SP}*(?:\n|$))",
+                    r"\d{5}(?:-\d{4})?(?![\d\-]))",
                     self.NOISY_SCORE,
                 ),
                 # A saint's or a fort's town in prose: "lives in Saint Cloud", "near Fort Wayne".

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import regex as re
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
@@ -11,9 +10,6 @@ from pipeline.deid.recognizers.patterns import SP, alternation, not_words, perso
 
 # Credentials that are surnames too ("Thuy Do, MD").
 _SURNAME_CREDENTIALS = frozenset({"do", "pa"})
-# An initial and a surname, in any case, before a credential: "d/w k. major RN".
-_INITIAL_SURNAME = r"(?<![A-Za-z])[A-Za-z]\.[ ]?[A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?"
-_INITIAL_WORD = re.compile(_INITIAL_SURNAME.removeprefix("(?<![A-Za-z])"))
 
 
 class CredentialedPersonRecognizer(NameRecognizer):
@@ -41,7 +37,6 @@ class CredentialedPersonRecognizer(NameRecognizer):
                 Pattern("name, credential", name, self.SCORE),
                 Pattern("name, surname like a credential, credential", title_name, self.SCORE),
                 Pattern("NAME, SURNAME LIKE A CREDENTIAL, credential", upper_name, self.SCORE),
-                Pattern("i. surname, credential", _INITIAL_SURNAME + credential, self.SCORE),
             ],
             words=assets.words,
             name="CredentialedPersonRecognizer",
@@ -51,12 +46,8 @@ class CredentialedPersonRecognizer(NameRecognizer):
     def invalidate_result(self, pattern_text: str) -> bool:
         """Refuse plain words; before a surname like a credential, a word no list holds.
 
-        "Thuy Do, MD" is a name; "Things To Do, RN" and "Ortho Pa, MD" are not. After an
-        initial any word but a clinical one is: "k. major RN".
+        "Thuy Do, MD" is a name; "Things To Do, RN" and "Ortho Pa, MD" are not.
         """
-        if _INITIAL_WORD.fullmatch(pattern_text):
-            # An initial makes a name of a word ("k. major RN"); not of a clinical one.
-            return self.words.is_clinical(pattern_text.split(".")[-1].strip())
         if super().invalidate_result(pattern_text):
             return True
         words = self.name_words(pattern_text)

@@ -24,7 +24,7 @@ from pipeline.deid.recognizers.patterns import CASE_SENSITIVE, CLAUSE_END
 
 MONTH_ABBRS = tuple(m.lower() for m in calendar.month_abbr if m)
 _FULL_MONTHS = tuple(m.lower() for m in calendar.month_name if m)
-_MONTH_NAMES = frozenset([*MONTH_ABBRS, *(m.lower() for m in calendar.month_name if m), "sept"])
+MONTH_NAMES = frozenset([*MONTH_ABBRS, *(m.lower() for m in calendar.month_name if m), "sept"])
 # Characters OCR reads for a digit; mapped back before a day is checked.
 CONFUSABLE_DIGITS = str.maketrans("OoDQIli|SsBZz", "0000111155822")
 _YEAR = re.compile(r"(?:18[5-9]\d|19\d{2}|20\d{2})$")
@@ -55,7 +55,7 @@ def month_of(word: str, words: WordLists, *, strict: bool = True) -> int | None:
 
     """
     w = word.lower().replace("0", "o")
-    if w in _MONTH_NAMES:
+    if w in MONTH_NAMES:
         return MONTH_ABBRS.index(w[:3]) + 1
     if len(w) >= 5 and w.isalpha() and not words.is_common(w):
         # A month spelled out, misread: "Noveimber", "Decernber" ("m" read as "rn").
@@ -191,7 +191,7 @@ class OcrDateRecognizer(PatternRecognizer):
         if month is None:
             return True
         year = re.search(r"[12]\d{2}[\d?]$", pattern_text.replace(" ", ""))
-        exact = word.group().lower() in _MONTH_NAMES
+        exact = word.group().lower() in MONTH_NAMES
         if year and not _YEAR.match(year.group()) and not exact:
             return True  # a misread year only after a month spelled right
         day = re.match(r"[^A-Za-z]*?([0-9OoIl](?:[. ]?[0-9OoIl]){0,2})", pattern_text[word.end() :])

@@ -59,8 +59,16 @@ class ChartPhoneRecognizer(PatternRecognizer):
             # bound ends in "00", and a unit may follow.
             Pattern(
                 "NPA. NXX-XXXX",
-                rf"{left}{country}\d{{3}}(?:[.,:][ ]\d{{3}}[.:\-]|[ .\-]\d{{3}}:)(?!\d\d00)\d{{4}}"
+                rf"{left}{country}\d{{3}}(?:[.,:][ ]\d{{3}}[.:\-]|[ ]\d{{3}}:)(?!\d\d00)\d{{4}}"
                 rf"{right}(?![ ]?[A-Za-z%/])",
+                0.6,
+            ),
+            # A number OCR ran into the sentence before it, its last separator perhaps read as
+            # a colon: "within 1 week.870.589:1199". Not a value and a time in a flowsheet
+            # ("UOP 240.360:1145").
+            Pattern(
+                "sentence.NPA.NXX:XXXX",
+                rf"(?<=[a-z]{{2}}\.)\d{{3}}([.\-])\d{{3}}(?:\1|:)\d{{4}}{right}",
                 0.6,
             ),
             # A space OCR put beside the hyphen: "719 534- 4023", "719-534 -4023",
