@@ -1568,3 +1568,37 @@ def test_streets_with_specks_a_card_town_and_no_name_before_a_credential(
         ("DATE", "01/02/1950"),
         (NET, "58701"),
     ]
+
+
+def test_what_the_seed_147_rules_leave(analyzer: PhiAnalyzer) -> None:
+    # A second review's shapes: a word that is a relative's given name, where it is a word
+    # ("Rose to 38.9", "Hope to wean", a colon after it); a month-like word before a whole
+    # date; an organism and a side before a credential; the MRN's digits as a count, a dose,
+    # a measure; a value and a time in a flowsheet; a code after a state-like abbreviation;
+    # a town of words in a note's capitals.
+    doc = doc_of(
+        "Sister, rose Delgado called.\nRose to 38.9 at 0200. Hope to wean O2. UA: Crystal: few.\n"
+        "Per MAR, 03/14/2024 given.\nBlood cx S. aureus, MD notified. L. arm, RN aware.\n"
+        "MRN: 654321\nCountdown 6 5 4 3 2 1 done. Heparin 654 321 units/h.\n"
+        "UOP 240.360:1145; I&O 850-400:1615\nBrain. CT 70450 w/o contrast\n"
+        "City: Clear Lake\nURINE: CLEAR. CLEAR LAKE swim club form.\n"
+    )
+    assert found(analyzer, doc) == [
+        (NET, "rose Delgado"),
+        ("DATE", "03/14/2024"),
+        ("MRN", "654321"),
+        ("ZIP_CODE", "70450"),  # as before: five digits after a state's code
+        ("CITY", "Clear Lake"),
+    ]
+
+
+def test_an_ssn_masked_but_for_its_last_four_digits(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("SSN\nXXX -XX- 4636\nOn file: ***-**-1234. Ref XXX-XX-XXXX. Lot XX-7781.\n")
+    # The last four digits identify with the name beside them, the hyphens OCR spaced too.
+    # A mask of nothing and a lot number are no SSN: the net's, as codes it cannot place.
+    assert found(analyzer, doc) == [
+        ("US_SSN", "XXX -XX- 4636"),
+        ("US_SSN", "***-**-1234"),
+        (NET, "XXX-XX-XXXX"),
+        (NET, "XX-7781"),
+    ]

@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from typing import cast
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, RecognizerRegistry
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+)
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import (
     NerModelConfiguration,
@@ -159,6 +165,13 @@ _SSN_PATTERNS = [
     Pattern("SSN5 (medium)", r"\b([0-9]{3})([-.])([0-9]{2})\2([0-9]{4})\b", 0.5),
     Pattern("SSN5, spaces (weak)", r"\b([0-9]{3}) ([0-9]{2}) ([0-9]{4})\b", 0.3),
 ]
+# Masked but for its last four digits, as a face sheet prints it: "XXX-XX-4636", "***-**-
+# 4636"; OCR may space the hyphens (presidio's checks would refuse mixed separators).
+_MASKED_SSN = Pattern(
+    "SSN, masked",
+    r"(?<![\w*])(?:XXX|xxx|\*\*\*)[ ]?-[ ]?(?:XX|xx|\*\*)[ ]?-[ ]?[0-9]{4}(?![0-9])",
+    0.6,
+)
 
 
 def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
@@ -180,6 +193,9 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.AgeOver89Recognizer(assets),
         r.ChartPhoneRecognizer(assets),
         UsSsnRecognizer(patterns=_SSN_PATTERNS),
+        PatternRecognizer(
+            supported_entity="US_SSN", patterns=[_MASKED_SSN], name="MaskedSsnRecognizer"
+        ),
         r.StreetAddressRecognizer(assets),
         r.CityRecognizer(assets),
         r.ZipCodeRecognizer(assets),
