@@ -138,8 +138,7 @@ def test_propagation_across_pages_and_ocr_variants(analyzer: PhiAnalyzer) -> Non
         ("PERSON", "Emily"),
         ("PERSON", "Johnsen"),  # edit distance 1, capitalised: an OCR variant
         ("MRN", "4829173"),  # the MRN without its label
-        ("PERSON", "J0HNSON"),  # "0" for "O": an OCR variant
-        ("PERSON", "EMILY"),
+        ("PERSON", "J0HNSON, EMILY"),  # "0" for "O": an OCR variant, and before its MRN
         ("MRN", "4829178"),  # one digit misread
     ]
     text = deidentify_text(doc.text, report)

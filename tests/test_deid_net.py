@@ -1602,3 +1602,21 @@ def test_an_ssn_masked_but_for_its_last_four_digits(analyzer: PhiAnalyzer) -> No
         (NET, "XXX-XX-XXXX"),
         (NET, "XX-7781"),
     ]
+
+
+def test_a_month_word_as_a_given_name_before_the_mrn_and_a_hyphened_ordinal_day(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Page 2 2NGUYEN, JUN MRN 5521907 (continued)\nGLUCOSE, FASTING MRN 5521907\n"
+        "PT eval on\nMarch-2nd\nFollow up Jan-3 days\n"
+    )
+    # Before the MRN a "LAST, FIRST" in capitals is the patient whatever its words (a page
+    # number OCR ran into it too); a lab line's words are terms. A month and an ordinal day
+    # joined by a hyphen is a date; a month before a count is not.
+    assert found(analyzer, doc) == [
+        ("PERSON", "2NGUYEN, JUN"),
+        ("MRN", "5521907"),
+        ("MRN", "5521907"),
+        ("DATE", "March-2nd"),
+    ]

@@ -75,6 +75,12 @@ class ChartDateRecognizer(PatternRecognizer):
                 rf"{m_num}/{d_num}(?![\d/]|\.\d)(?![ ]?(?i:{_DOSE_WORDS})(?![A-Za-z]))",
                 0.6,
             ),
+            # A month and an ordinal day joined by a hyphen: "December-2nd" (not "Jan-3 days").
+            Pattern(
+                "Mon-dth",
+                rf"(?<![A-Za-z]){month}-(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)(?![A-Za-z\d])",
+                0.6,
+            ),
             # Month and day without a year: needs a context word ("seen on Mar 14").
             Pattern("Mon d", rf"(?<![A-Za-z]){month}[ ]{day}(?![\d:])(?!,?[ ]\d)", 0.3),
         ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern
+from typing import TYPE_CHECKING
+
+import regex as re
+from presidio_analyzer import Pattern, RecognizerResult
 
 from pipeline.deid.assets import DeidAssets
 from pipeline.deid.recognizers.name_base import NameRecognizer
@@ -13,6 +16,9 @@ from pipeline.deid.recognizers.patterns import (
     alternation,
     not_words,
 )
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
 
 
 class UpperCaseNameRecognizer(NameRecognizer):
@@ -36,6 +42,13 @@ class UpperCaseNameRecognizer(NameRecognizer):
             rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?![A-Za-z0-9])"
         )
         self._safe = assets.safe_words
+        # Before the patient's MRN or date of birth the shape is a name whatever its words
+        # ("YANG, JUN MRN 7826883"), a page number OCR ran into it too ("2YANG, JUN").
+        ids = alternation(["MRN", "MR#", "DOB", "D.O.B.", "Acct", "ACCT", "Med Rec"])
+        self._before_id = re.compile(
+            rf"(?<![A-Za-z]){word},[ ]{{0,2}}{not_state}{word}"
+            rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?=[ ]+{ids}(?![A-Za-z]))"
+        )
         super().__init__(
             supported_entity="PERSON",
             patterns=[Pattern("LAST, FIRST", pattern, self.SCORE)],
@@ -54,3 +67,20 @@ class UpperCaseNameRecognizer(NameRecognizer):
             return True
         # "CBC, CMP": short all-capital words that are no known name are abbreviations.
         return all(len(w) <= 3 and not self.words.is_name(w) for w in words)
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """The pattern, and a name before an MRN or a date of birth of words that are no terms."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        taken = {(r.start, r.end) for r in results}
+        for m in self._before_id.finditer(text):
+            words = self.name_words(m.group())
+            if m.span() in taken or not words or any(self.words.is_clinical(w) for w in words):
+                continue
+            results.append(RecognizerResult("PERSON", m.start(), m.end(), self.SCORE))
+        return results
