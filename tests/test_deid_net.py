@@ -1620,3 +1620,13 @@ def test_a_month_word_as_a_given_name_before_the_mrn_and_a_hyphened_ordinal_day(
         ("MRN", "5521907"),
         ("DATE", "March-2nd"),
     ]
+
+
+def test_an_eponym_whose_head_word_wraps_to_the_next_line(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "retention with chronic indwelling Foley\ncatheter. GERD and Barrett\nesophagus.\n"
+        "Dr. Foley\ncalled back.\n"
+    )
+    # A device or disease named for a person, its head word on the next line as prose
+    # wraps; a doctor of that name is still one.
+    assert found(analyzer, doc) == [("PERSON", "Foley")]

@@ -321,8 +321,9 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
 
 
 # What follows an eponym that names a disease: more eponyms joined by hyphens ("-Barr"), an
-# "'s", and the word that makes it a disease ("virus", "palsy").
-_EPONYM_TAIL = re.compile(r"((?:-[^\W\d_]+)*)(?:['\u2019]s)?[ ]{1,2}([^\W\d_]+)")
+# "'s", and the word that makes it a disease ("virus", "palsy"), perhaps on the next line as
+# prose wraps ("indwelling Foley" / "catheter").
+_EPONYM_TAIL = re.compile(r"((?:-[^\W\d_]+)*)(?:['\u2019]s)?(?:[ ]{1,2}|[ ]?\n[ ]?)([^\W\d_]+)")
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
 
 
