@@ -129,7 +129,7 @@ def find_phi(
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += propagate_after_relation(text, spans, safe)
         spans += propagate_given_names(text, spans, safe, assets.person_verbs)
-    spans = widen(text, _by_policy(text, spans, cfg), safe, words)
+    spans = widen(text, _by_policy(text, spans, cfg), safe)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
 
@@ -220,13 +220,13 @@ _AGENCY_WORDS = frozenset(
 _LADY = re.compile(r"(?:Lady|LADY)[ ]")
 _OUR_BEFORE = re.compile(r"(?<![A-Za-z])(?:Our|OUR)[ ]$")
 _PARTICLE_DOT_BEFORE = re.compile(rf"(?<![A-Za-z])(?:{_WORD_OPENERS})\.[ ]$")
-# An area code in brackets OCR left at a line's end before a seven-digit phone number.
 # A sentence's last word that OCR ran into the phone after it: "week.614.589.1199".
 _SENTENCE_BEFORE = re.compile(r"[a-z]{2,}\.")
 # A month word just before a date found from its day on: "Feb, 18, 2023", "Sept . 4, 2020".
 # Only before a date found without its month ("18, 2023"), and only a month spelled right.
 _MONTH_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})(?:[ ]?[.,]{1,2}[ ]?|[ ])$")
 _DAY_AND_YEAR = re.compile(r"\d{1,2}(?:st|nd|rd|th)?[ .,]{1,3}(?:19|20)\d{2}")
+# An area code in brackets OCR left at a line's end before a seven-digit phone number.
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
 _SEVEN_DIGITS = re.compile(r"\d{3}[ .\-]\d{4}")
 # An id's letter prefix that OCR spaced off its hyphen: "GRP - 81903".
@@ -239,7 +239,7 @@ _ID_SUFFIX = re.compile(
 )
 
 
-def widen(text: str, spans: list[Span], safe: SafeWords, words: WordLists) -> list[Span]:
+def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """``spans``, each grown over the joined word it cuts into and a ward after a place.
 
     A dot joins no sentence OCR ran together: "Smith.Follow up" stops before "Follow".

@@ -89,10 +89,11 @@ class CityRecognizer(PatternRecognizer):
         # the town with its comma, the state and the ZIP among the card's other fields
         # ("33627 WALNUT GREEN" / "SEX HOPE, DOB M 06/08/1924 AR HGT 71846-8692").
         # The street ends with a USPS suffix, perhaps before its unit: not a note's timed
-        # line ("0400 Turned and repositioned").
+        # line ("0400 Turned and repositioned"). The same street leads "ORANGE. NJ07011" below.
         usps = either_case(sorted(assets.street_suffixes))
+        street = rf"\d{{1,6}}[ ][A-Za-z0-9 .'\-]{{1,40}}[ ]{usps}\.?"
         self._card_line = re.compile(
-            rf"(?m)(?<=^[ \t]*\d{{1,6}}[ ][A-Za-z0-9 .'\-]{{1,40}}[ ]{usps}\.?"
+            rf"(?m)(?<=^[ \t]*{street}"
             rf"(?:[ ](?:{either_case(assets.label_list('unit_designators'))}|\#)\.?[ ]?\#?"
             r"[A-Z0-9\-]{1,6})?"
             r"[ \t]*\n)[^\n]+$"
@@ -113,7 +114,7 @@ class CityRecognizer(PatternRecognizer):
                 # Road. Orange. NJ 07083"; not "Brain. CT 70450", "VA Lic. MD03261".
                 Pattern(
                     "city. STzip",
-                    rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .'\-]{{1,40}}[ ]{usps}\.?,?[ ])"
+                    rf"(?<={street},?[ ])"
                     + city
                     + rf"(?=[.,]{SP}?{alternation(assets.labels['us_states'])}{SP}?"
                     r"\d{5}(?:-\d{4})?(?![\d\-]))",

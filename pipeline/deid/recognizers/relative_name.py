@@ -39,15 +39,15 @@ class RelativeNameRecognizer(NameRecognizer):
             words=assets.words,
             name="RelativeNameRecognizer",
         )
-        self.safe = assets.safe_words
+        self._safe = assets.safe_words
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Refuse ordinary words ("daughter Present"), but not a name's word with an initial."""
         word = pattern_text.split()[0]
         if (
             _WORD_AND_INITIAL.fullmatch(pattern_text)
-            and self.safe.could_be_name(word)
-            and word.lower() not in self.safe.clinical
+            and self._safe.could_be_name(word)
+            and word.lower() not in self._safe.clinical
         ):
             return False  # "Father Will M."; not "Mother Vitamin D.", "Son's Grade A."
         return super().invalidate_result(pattern_text)

@@ -22,12 +22,11 @@ _FUNCTION_WORDS = frozenset("to at in on via with from for the and of by per".sp
 _CLAUSE_WORDS = frozenset("to at in on via with from for by per now is was".split())
 
 
-_HOME_AT_END = re.compile(
-    r"[ ](?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)\.?[ ]?#?[ ]?\w+$"
-)
+# The units a home address takes: "Apt. 563", "Suite 200".
+_HOME_UNIT = r"(?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)"
+_HOME_AT_END = re.compile(rf"[ ]{_HOME_UNIT}\.?[ ]?#?[ ]?\w+$")
 _UNIT_AT_END = re.compile(
-    r",?[ ](?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE|Unit|UNIT|#)\.?[ ]?#?[ ]?"
-    r"[A-Z0-9][A-Z0-9\-]{0,5}$"
+    rf",?[ ](?:{_HOME_UNIT}|Unit|UNIT|#)\.?[ ]?#?[ ]?[A-Z0-9][A-Z0-9\-]{{0,5}}$"
 )
 
 
@@ -84,9 +83,8 @@ class StreetAddressRecognizer(PatternRecognizer):
         labelled = rf"{after_label}\d{{1,6}}[A-Z]?(?:[ ][A-Za-z0-9.#'\-]+){{1,7}}?{ends_clause}"
         # A house number, capitalised words and an apartment or suite number: strong enough
         # without the suffix, which a fax garbles ("707 Vaughn Falis Apt. 428").
-        home_unit = r"(?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)"
         unit_address = (
-            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{home_unit}[.:]{{0,2}}[ ]?#?[ ]?"
+            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{_HOME_UNIT}[.:]{{0,2}}[ ]?#?[ ]?"
             r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
         )
         # A street named without its number, after "on": "Walmart Pharmacy on Liberty Drive",

@@ -37,18 +37,13 @@ class UpperCaseNameRecognizer(NameRecognizer):
         word = rf"{stop}{NOT_PAGE}{UPPER_WORD}"
         # "ODESSA, TX 79758" is a city and its state before a ZIP code.
         not_state = rf"(?!{alternation(labels['us_states'])}[ ]+\d{{5}})"
-        pattern = (
-            rf"(?<![A-Za-z0-9]){word},[ ]{{0,2}}{not_state}{word}"
-            rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?![A-Za-z0-9])"
-        )
+        name = rf"{word},[ ]{{0,2}}{not_state}{word}(?:[ ](?:{word}|{stop}{INITIAL}))?"
+        pattern = rf"(?<![A-Za-z0-9]){name}(?![A-Za-z0-9])"
         self._safe = assets.safe_words
         # Before the patient's MRN or date of birth the shape is a name whatever its words
         # ("YANG, JUN MRN 7826883"), a page number OCR ran into it too ("2YANG, JUN").
         ids = alternation(["MRN", "MR#", "DOB", "D.O.B.", "Acct", "ACCT", "Med Rec"])
-        self._before_id = re.compile(
-            rf"(?<![A-Za-z]){word},[ ]{{0,2}}{not_state}{word}"
-            rf"(?:[ ](?:{word}|{stop}{INITIAL}))?(?=[ ]+{ids}(?![A-Za-z]))"
-        )
+        self._before_id = re.compile(rf"(?<![A-Za-z]){name}(?=[ ]+{ids}(?![A-Za-z]))")
         super().__init__(
             supported_entity="PERSON",
             patterns=[Pattern("LAST, FIRST", pattern, self.SCORE)],
