@@ -1630,3 +1630,22 @@ def test_an_eponym_whose_head_word_wraps_to_the_next_line(analyzer: PhiAnalyzer)
     # A device or disease named for a person, its head word on the next line as prose
     # wraps; a doctor of that name is still one.
     assert found(analyzer, doc) == [("PERSON", "Foley")]
+
+
+def test_a_list_of_facilities_by_commas_and_a_street_named_on_before_its_unit(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Referrals sent on 9/13 to Quarry Glen Healthcare Center, Tessaly Manor Nursing & Rehab\n"
+        "for review. Preferred pharmacy: Good Neighbor #12 on Linden St Unit 4 today.\n"
+        "Started on Lasix Dr. Lee aware.\n"
+    )
+    # The match that took the list's first name runs on to the next name's end; "St" after
+    # "on" is a street before its unit, and "Dr." before a name a doctor.
+    assert found(analyzer, doc) == [
+        ("DATE", "9/13"),
+        ("FACILITY", "Quarry Glen Healthcare Center, Tessaly Manor Nursing & Rehab"),
+        ("FACILITY", "Good Neighbor #12"),
+        ("STREET_ADDRESS", "Linden St Unit 4"),
+        ("PERSON", "Lee"),
+    ]
