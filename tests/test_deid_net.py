@@ -245,7 +245,7 @@ def test_wards_after_a_place_and_rural_routes_and_cities_that_are_words(
     )
     assert found(analyzer, doc) == [
         (NET, "Thistlewood 7 North"),
-        (NET, "Quorra Tower 3"),
+        ("FACILITY", "Quorra Tower 3"),
         (NET, "Brannock 5C"),
         ("STREET_ADDRESS", "RR 4 Box 77"),
         ("CITY", "Normal"),
@@ -1648,4 +1648,59 @@ def test_a_list_of_facilities_by_commas_and_a_street_named_on_before_its_unit(
         ("FACILITY", "Good Neighbor #12"),
         ("STREET_ADDRESS", "Linden St Unit 4"),
         ("PERSON", "Lee"),
+    ]
+
+
+def test_a_flowsheet_date_whose_year_ocr_damaged_and_a_name_carried_from_its_title(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Oct 12, 201:9 08:15 128/74 80\nNov 3 14:20 118/70\nOct 3 drops OU, repeat in 3 weeks.\n"
+        "ADM 3/2/2020 FIELDS\nseen by dr. fields. Fields of view full, visual fields intact.\n"
+        "Pt of dr. quenby. QUENBY aware.\n"
+        "partner miles at bedside. significant other MILEs called. Walked 2 miles.\n"
+        "ATTENDING ADEB1SI\n"
+    )
+    # A month and day before a time or a damaged year; a name found after a title or a
+    # relation word, again in capitals, or anywhere when no dictionary holds it; a one
+    # inside a name in capitals read as the letter it stands for.
+    assert found(analyzer, doc) == [
+        ("DATE", "Oct 12, 201:9"),
+        ("DATE", "Nov 3"),
+        ("DATE", "3/2/2020"),
+        ("PERSON", "FIELDS"),
+        (NET, "fields"),
+        (NET, "quenby"),
+        (NET, "QUENBY"),
+        (NET, "miles"),
+        ("PERSON", "MILEs"),
+        (NET, "ADEB1SI"),
+    ]
+
+
+def test_a_town_after_whom_one_lives_with_specialty_practices_towers_and_area_codes(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "pt lives w/ Nephew in Glen Arbor, visits daily. Lives with her husband in Oak Hollow.\n"
+        "Follow up at Halvorsen Orthopaedic Surgery on Friday. Consulted Orthopedic Surgery.\n"
+        "Called Harbor Cardiology. Sacred Heart Hospital. Quist Gastroenterology\n"
+        "Group on Friday. Accepted to Brimfield\nTower 6 on telemetry.\n"
+        "Tel 315.555.0142 Fax 315:555.0143. Call 315 55 5 0144 or Unit 4 315\n555 0145.\n"
+    )
+    # A place after "lives with <whom> in"; a practice named for a specialty of surgery, not
+    # that specialty after a verb opening a sentence; a firm's word on the next line; a
+    # tower by its number; seven digits after an area code the page prints.
+    assert found(analyzer, doc) == [
+        (NET, "Glen Arbor"),
+        (NET, "Oak Hollow"),
+        ("FACILITY", "Halvorsen Orthopaedic Surgery"),
+        ("FACILITY", "Harbor Cardiology"),
+        ("FACILITY", "Sacred Heart Hospital"),
+        ("FACILITY", "Quist Gastroenterology\nGroup"),
+        ("FACILITY", "Brimfield\nTower 6"),
+        ("PHONE_NUMBER", "315.555.0142"),
+        ("PHONE_NUMBER", "315:555.0143"),
+        ("PHONE_NUMBER", "315 55 5 0144"),
+        ("PHONE_NUMBER", "315\n555 0145"),
     ]

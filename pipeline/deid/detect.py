@@ -129,6 +129,7 @@ def find_phi(
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += propagate_after_relation(text, spans, safe)
         spans += propagate_given_names(text, spans, safe, assets.person_verbs)
+        spans += propagate_titled_names(text, spans, safe)
     spans = widen(text, _by_policy(text, spans, cfg), safe)
     return PhiReport(spans=tuple(merge_spans(spans)))
 
@@ -537,7 +538,8 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
     """Every phone number found, wherever its digits stand again with any separators.
 
     A letter's closing line wraps the number the letterhead printed whole: "contact me at
-    503 979" / "1854".
+    503 979" / "1854". After one's area code, seven digits however OCR spaced them are a
+    number too.
     """
     numbers = set()
     for span in spans:
@@ -548,7 +550,15 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
             if len(digits) == 10:
                 numbers.add(digits)
     found = []
-    gap = r"\)?[ .\-/]{0,2}\n?[ ]?"
+    gap = r"\)?[ .\-/:]{0,2}\n?[ ]?"  # a fax reads a dot as a colon: "216:856.8496"
+    for area in {digits[:3] for digits in numbers}:
+        # After an area code this document prints, seven digits with OCR's spaces among
+        # them are a number of the same practice: "956 71 2 6938", "903" / "793 4154".
+        body = rf"\(?{area}{gap}\d(?:[ .\-]?\d){{6}}"
+        for m in re.finditer(rf"(?<![\d/]){body}(?![\d/]|[.\-]\d)", text):
+            found.append(
+                Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
+            )
     for digits in numbers:
         # The last four may be damaged ("541 413 509-1" in a fax header): after the area
         # code and exchange of a number this document prints, any four digit-like marks are
@@ -822,6 +832,72 @@ _INSIDE_SENTENCE = re.compile(r"[a-z,][ ]$")
 # A given name then a family name: "joy Strong", "Hope Alvarez"; not "BLACK, JOSE".
 _GIVEN_FAMILY = re.compile(r"([A-Za-z][a-z]{2,})[ ][A-Z][a-z]+")
 _WORD_BEFORE_NAME = re.compile(r"([A-Za-z]+)(?:'s)?,?[ ]+$")
+
+
+def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """A one-word name found after a title or a relation word, wherever it stands again.
+
+    "seen by dr. banks" names Dr. Banks, in lower case; the header's "ADM 7/11/2019 BANKS"
+    is he too, and "partner miles" is the "MILEs" who called. A word no dictionary holds
+    ("omojola") is the name in any case. One that is also a word is the name where it is
+    written as one: in capitals, not among other capitals ("SIDE EFFECTS" is a heading), or
+    in Title case inside a sentence; not "banks" or "Miles walked" in prose.
+    """
+    seeds = set()
+    for span in spans:
+        word = text[span.start : span.end]
+        if span.label not in _NAME_LABELS or not word.isalpha() or len(word) < 3:
+            continue
+        before = _TITLE_OR_RELATION.search(text, max(0, span.start - 24), span.start)
+        if before is None:
+            continue
+        cue = before.group(1).lower()
+        lower = word.lower()
+        if (cue in safe.titles or cue in safe.relations) and not (
+            lower in safe.stop
+            or lower in safe.curated
+            or lower in safe.titles
+            or (lower in safe.clinical and not safe.name_over_term(word))
+        ):
+            seeds.add(lower)
+    if not seeds:
+        return []
+    taken = bytearray(len(text))
+    for span in spans:
+        taken[span.start : span.end] = b"\x01" * (span.end - span.start)
+    found = []
+    for lower in seeds:
+        ordinary = lower in safe.dictionary
+        for m in re.finditer(rf"(?<![A-Za-z]){lower}(?![A-Za-z])", text, flags=re.IGNORECASE):
+            if any(taken[m.start() : m.end()]):
+                continue
+            word = m.group()
+            if names_a_disease(text, m.end(), safe):
+                continue  # "Dr. Barr", then "Epstein-Barr virus"
+            if ordinary:
+                if word.islower():
+                    continue
+                if word.istitle():
+                    if _INSIDE_SENTENCE.search(text, max(0, m.start() - 3), m.start()) is None:
+                        continue
+                elif _capitals_beside(text, m.start(), m.end()):
+                    continue
+            found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
+    return found
+
+
+# The word before a name, a title's dot or a comma perhaps after it: "dr. ", "wife, ".
+_TITLE_OR_RELATION = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\.?,?[ ]+$")
+_CAPS_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[ ]+$")
+_CAPS_AFTER = re.compile(r"[ ]+[A-Z]{2,}(?![a-z])")
+
+
+def _capitals_beside(text: str, start: int, end: int) -> bool:
+    """Whether a word in capitals stands next to ``text[start:end]`` on its line."""
+    return (
+        _CAPS_BEFORE.search(text, max(0, start - 24), start) is not None
+        or _CAPS_AFTER.match(text, end) is not None
+    )
 
 
 def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:

@@ -314,6 +314,17 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         if word[0] == "0" and safe.is_safe(word[1:]):
             return True
         return safe.is_safe(word.replace("0", "o"))
+    if (
+        letters >= 5
+        and word.isupper()
+        and word[0].isalpha()
+        and word[-1].isalpha()
+        and all(c in "01" for c in word if c.isdigit())
+    ):
+        # A name in capitals with a one inside, as a fax reads an I or an L: "OMO1OLA" is
+        # judged as "OMOLOLA" or "OMOIOLA". (Four letters or fewer stay: "HBA1C".)
+        folded = word.lower().replace("0", "o")
+        return safe.is_safe(folded.replace("1", "l")) or safe.is_safe(folded.replace("1", "i"))
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
@@ -916,8 +927,34 @@ def _place_phrase(
     ends = ends or tokens[k + 1][2].lower() in safe.stop
     if not ends or _previous_word(text, tokens, j) not in _LOCATIVES:
         return none
-    verb = _previous_word(text, tokens, j - 1) if j > 0 else None
-    return range(j, k + 1) if verb in _RESIDENCE else none
+    return range(j, k + 1) if _after_residence(text, tokens, j - 1, safe) else none
+
+
+# Who a person lives with, between the verb and the place: "lives w/ her husband in".
+_COMPANY = frozenset("with w her his their a an and alone".split())
+
+
+def _after_residence(
+    text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
+) -> bool:
+    """Whether a verb of living or moving comes before token ``i`` (the locative).
+
+    Next to it ("lives in") or before whom the person lives with ("lives w/ Nephew in",
+    "resides with her husband in"), up to four such words on the same line.
+    """
+    for _ in range(5):
+        if i <= 0:
+            return False
+        gap = text[tokens[i - 1][1] : tokens[i][0]]
+        if gap.strip(" /,") != "" or len(gap) > 3:
+            return False
+        word = tokens[i - 1][2].lower()
+        if word in _RESIDENCE:
+            return True
+        if word not in _COMPANY and word not in safe.relations:
+            return False
+        i -= 1
+    return False
 
 
 def _title_phrase(text: str, tokens: list[tuple[int, int, str]], i: int) -> list[str]:

@@ -36,6 +36,7 @@ class ChartDateRecognizer(PatternRecognizer):
 
     def __init__(self, assets: DeidAssets) -> None:
         month = _month_regex()
+        titled = "(?:" + "|".join(sorted(n.title() for n in _MONTHS if n != "may")) + r")\.?"
         day = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
         year4 = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
         m_num = r"(?:0?[1-9]|1[0-2])"
@@ -83,6 +84,16 @@ class ChartDateRecognizer(PatternRecognizer):
             ),
             # Month and day without a year: needs a context word ("seen on Mar 14").
             Pattern("Mon d", rf"(?<![A-Za-z]){month}[ ]{day}(?![\d:])(?!,?[ ]\d)", 0.3),
+            # A month in Title case, then a day, then a time ("Oct 17 10:12") or a year OCR
+            # damaged, which goes with it ("Oct 17, 202:1", "Oct 21, 202L"), as a flowsheet's
+            # rows print them: a date element without a context word. Not "May 2" (a verb),
+            # nor the capitals of "MAR 2", "OCT 3 months" (a record, a scan).
+            Pattern(
+                "Mon d, time or damaged year",
+                rf"(?<![A-Za-z]){titled}[ ]?{day}"
+                rf"(?:,?[ ](?:1[89]|20)\d(?:[^\s\d]{{1,2}}\d?)?(?!\S)|(?=[ ]+\d{{1,2}}:\d\d))",
+                0.6,
+            ),
         ]
         super().__init__(
             supported_entity="DATE",

@@ -23,6 +23,7 @@ _JOINERS = frozenset({"of", "the", "and"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
+_FIRST_WORD = re.compile(r"([A-Za-z]+)[ ]+(?=\S)")
 
 
 class FacilityRecognizer(NameRecognizer):
@@ -75,15 +76,19 @@ class FacilityRecognizer(NameRecognizer):
         # "Pharmacy Services" is a department under it.
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
-        # "Elk Ridge FD Engine 7".
+        # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
             r"(?:Medic|MEDIC|Engine|ENGINE|Ambulance|AMBULANCE|Rescue|RESCUE|Squad|SQUAD"
-            r"|Truck|TRUCK)[ ]?\d{1,3}(?!\d)"
+            r"|Truck|TRUCK|Tower|TOWER)[ ]?\d{1,3}(?!\d)"
             r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
         )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
+        # A firm's word after a facility word may open the next line: "Schuster
+        # Gastroenterology" / "Group on May 23".
+        firm = either_case(["Group", "Partners", "Associates", "PLLC", "LLC", "Inc"])
+        after_suffix = rf"(?:[ ]{tail}|\n{firm}(?![A-Za-z]))?"
         pattern = (
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
-            rf"(?:{suffix}(?:[ ]{tail})?|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
+            rf"(?:{suffix}{after_suffix}|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
         )
         self._name = re.compile(pattern)
         # Before its street address any name is a place, of clinical words too: "CVS Pharmacy,
@@ -114,7 +119,7 @@ class FacilityRecognizer(NameRecognizer):
         # A building's word may open the next line after its name ("Knight" / "Pavilion"); a
         # specialty there is a department's heading ("Dr. Young" / "Cardiology in 2 weeks").
         building = either_case(["Hospital", "Center", "Centre", "Clinic", "Pavilion", "Manor"])
-        self._has_suffix = re.compile(rf"(?:[ ]{suffix}|\n{building})(?:[ ]{tail})?$")
+        self._has_suffix = re.compile(rf"(?:[ ]{suffix}|\n{building}){after_suffix}$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
         self._curated = assets.safe_words.curated
@@ -142,6 +147,11 @@ class FacilityRecognizer(NameRecognizer):
             return True  # a signature, then its department: "Ana Ruiz, MD" / "Internal Medicine"
         if super().invalidate_result(pattern_text):
             return True
+        first = _FIRST_WORD.match(pattern_text)
+        if first is not None and self._is_verb(first.group(1)):
+            # What follows the verb must name a place alone: not "Consulted" / "Orthopedic
+            # Surgery".
+            return self.invalidate_result(pattern_text[first.end() :])
         if self._has_suffix.search(pattern_text):
             return False
         words = self.name_words(pattern_text)
@@ -177,7 +187,27 @@ class FacilityRecognizer(NameRecognizer):
             return False  # "St. Anne Health", "Upper Valley Regional Medical Center"
         if word.lower() in self._safe.stop:
             return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"
+        if self._is_verb(word):
+            return True  # a sentence's verb: "Called Harbor Cardiology"
         return self.words.is_clinical(word) and not self.words.is_name(word)
+
+    def _is_verb(self, word: str) -> bool:
+        """A verb's form that may open a sentence: "Consulted Cardiology", "Calling Neurology"."""
+        lower = word.lower()
+        if lower not in self._safe.dictionary or self._safe.could_be_name(word):
+            return False
+        for ending in ("ed", "ing"):
+            if lower.endswith(ending):
+                stem = lower[: -len(ending)]
+                # "consult", "refer" (referr), "notify" (notifi), "manage" (manag); not
+                # "sacr", "r": "Sacred Heart", "Red River" are names.
+                stems = {stem, stem + "e"}
+                if stem[-1:] == stem[-2:-1]:
+                    stems.add(stem[:-1])
+                if stem.endswith("i"):
+                    stems.add(stem[:-1] + "y")
+                return len(stem) >= 3 and any(st in self._safe.dictionary for st in stems)
+        return False
 
     def analyze(
         self,
