@@ -100,6 +100,7 @@ class StreetAddressRecognizer(PatternRecognizer):
         # USPS rural and highway contract routes: "RR 1 Box 210", "HC 68 Box 12A".
         rural = (
             r"(?<![A-Za-z])(?:RR|R\.R\.|Rural[ ]Route|RURAL[ ]ROUTE|HC|H\.C\.)[ ]?\d{1,3}"
+            r"(?:[ ]\d{1,3})?"  # a digit OCR read twice: "RR 5 5 Box 381"
             r",?[ ](?:Box|BOX)[ ]\d{1,5}[A-Z]?(?![\w])"
         )
         super().__init__(
