@@ -1687,10 +1687,12 @@ def test_a_town_after_whom_one_lives_with_specialty_practices_towers_and_area_co
         "Called Harbor Cardiology. Sacred Heart Hospital. Quist Gastroenterology\n"
         "Group on Friday. Accepted to Brimfield\nTower 6 on telemetry.\n"
         "Tel 315.555.0142 Fax 315:555.0143. Call 315 55 5 0144 or Unit 4 315\n555 0145.\n"
+        "RR 7 7 Box 219\n"
     )
     # A place after "lives with <whom> in"; a practice named for a specialty of surgery, not
     # that specialty after a verb opening a sentence; a firm's word on the next line; a
-    # tower by its number; seven digits after an area code the page prints.
+    # tower by its number; seven digits after an area code the page prints; a rural route
+    # whose number OCR read twice.
     assert found(analyzer, doc) == [
         (NET, "Glen Arbor"),
         (NET, "Oak Hollow"),
@@ -1703,4 +1705,5 @@ def test_a_town_after_whom_one_lives_with_specialty_practices_towers_and_area_co
         ("PHONE_NUMBER", "315:555.0143"),
         ("PHONE_NUMBER", "315 55 5 0144"),
         ("PHONE_NUMBER", "315\n555 0145"),
+        ("STREET_ADDRESS", "RR 7 7 Box 219"),
     ]
