@@ -1707,3 +1707,34 @@ def test_a_town_after_whom_one_lives_with_specialty_practices_towers_and_area_co
         ("PHONE_NUMBER", "315\n555 0145"),
         ("STREET_ADDRESS", "RR 7 7 Box 219"),
     ]
+
+
+def test_what_the_seed_153_rules_leave(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Mar 3, 200 mg PO given. Jan 4, 198 lbs; Nov 3, 185K. Seen Oct 17, 202:1.\n"
+        "dr. sharp paged. c/o Sharp chest pain. PAIN QUALITY: SHARP. TYPE & SHARP\n"
+        "seen by doctor yesterday. ONSET: YESTERDAY\n"
+        "LABS: HGBA1C 7.2 POCHBA1C 6.8 TYPE1DM FEV1FVC 0.65 CL1NIC ATTENDING WILL1AMS\n"
+        "PMH: Prior Orthopedic Surgery on L knee. Trauma Orthopaedic Surgery following.\n"
+        "Transferred from United Hospital. Seen at Advanced Dermatology. Consulted Cardiology.\n"
+        "Delivered at Mercy Hospital\nGroup B Strep: negative\n"
+        "Tel 410-555-0100. Dx: 410.71 428.00. FSBG 410 12 14 120\n"
+        "lives with wife in Assisted Living. works with his father in Real Estate.\n"
+    )
+    # Doses, weights and counts after a month and day stay; a date's damaged year goes with
+    # it. A word found after a title stays where it is a field's value, a heading's word or
+    # prose, and a word after "doctor" that is no name is carried nowhere. Codes with a one
+    # inside stay, and a name so read is a name. A specialty of surgery after a word of
+    # history stays; a facility whose first word ends in -ed is one; the group of a
+    # streptococcus is no firm's; decimals and values after an area code are no phone; a
+    # kind of home is no town, nor a trade after "works with".
+    assert found(analyzer, doc) == [
+        ("DATE", "Oct 17, 202:1"),
+        (NET, "sharp"),
+        (NET, "yesterday"),
+        (NET, "WILL1AMS"),
+        ("FACILITY", "United Hospital"),
+        ("FACILITY", "Advanced Dermatology"),
+        ("FACILITY", "Mercy Hospital"),
+        ("PHONE_NUMBER", "410-555-0100"),
+    ]

@@ -110,7 +110,7 @@ def find_phi(
     spans = [_to_span(r) for r in results]
     if not reread:
         spans += paired_values(doc, assets.grid_labels, safe=safe)
-    seeds = _seeds(text, spans, words)
+    seeds = _seeds(text, spans, words, assets.facility_words)
     spans += [
         span
         for span in propagate(text, seeds, words) + split_names(text, seeds, safe)
@@ -450,8 +450,13 @@ def _to_span(result: RecognizerResult) -> Span:
     return Span(start=result.start, end=result.end, label=label, score=round(result.score, 4))
 
 
-def _seeds(text: str, spans: Iterable[Span], words: WordLists) -> list[_Seed]:
-    """Words of found names, facilities and identifiers to look for everywhere else."""
+def _seeds(
+    text: str, spans: Iterable[Span], words: WordLists, generic: frozenset[str]
+) -> list[_Seed]:
+    """Words of found names, facilities and identifiers to look for everywhere else.
+
+    ``generic``: the words of facility kinds ("orthopaedic", "podiatry"), no facility's own.
+    """
     seeds: dict[str, _Seed] = {}
     for span in spans:
         value = text[span.start : span.end]
@@ -466,8 +471,10 @@ def _seeds(text: str, spans: Iterable[Span], words: WordLists) -> list[_Seed]:
             # Clinic") names it wherever it turns up: a web address OCR broke up ("www.
             # hughes familymedicine.org"), a footer.
             for token in _TOKEN.findall(value):
+                lower = token.lower()
                 if len(token) >= 3 and token.isalpha() and not words.is_common(token):
-                    seeds.setdefault(token.lower(), _Seed(token.lower(), "FACILITY"))
+                    if lower not in generic:
+                        seeds.setdefault(lower, _Seed(lower, "FACILITY"))
         elif span.label in _ID_LABELS:
             for token in _TOKEN.findall(value):
                 if sum(c.isdigit() for c in token) >= 4:
@@ -552,9 +559,10 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
     found = []
     gap = r"\)?[ .\-/:]{0,2}\n?[ ]?"  # a fax reads a dot as a colon: "216:856.8496"
     for area in {digits[:3] for digits in numbers}:
-        # After an area code this document prints, seven digits with OCR's spaces among
-        # them are a number of the same practice: "956 71 2 6938", "903" / "793 4154".
-        body = rf"\(?{area}{gap}\d(?:[ .\-]?\d){{6}}"
+        # After an area code this document prints, an exchange with OCR's spaces in it and
+        # four digits are a number of the same practice: "956 71 2 6938", "903" / "793 4154";
+        # not decimals ("410.71 428.00") nor a row of values ("216 12 14 120").
+        body = rf"\(?{area}\)?(?:[ \-:]{{1,2}}\n?|\n)[ ]?\d(?:[ ]?\d){{2}}[ \-]\d{{4}}"
         for m in re.finditer(rf"(?<![\d/]){body}(?![\d/]|[.\-]\d)", text):
             found.append(
                 Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
@@ -838,10 +846,10 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
     """A one-word name found after a title or a relation word, wherever it stands again.
 
     "seen by dr. banks" names Dr. Banks, in lower case; the header's "ADM 7/11/2019 BANKS"
-    is he too, and "partner miles" is the "MILEs" who called. A word no dictionary holds
-    ("omojola") is the name in any case. One that is also a word is the name where it is
-    written as one: in capitals, not among other capitals ("SIDE EFFECTS" is a heading), or
-    in Title case inside a sentence; not "banks" or "Miles walked" in prose.
+    is he too, and "partner miles" is the "MILEs" who called. The word must be able to be a
+    name (not "doctor yesterday"), and stand capitalised: "OMOJOLA", "Omojola"; one that is
+    also a word only in capitals, not a field's value or label nor a word of a heading
+    ("PAIN QUALITY: SHARP", "SIDE EFFECTS"), and not in prose ("banks", "Miles walked").
     """
     seeds = set()
     for span in spans:
@@ -853,11 +861,15 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
             continue
         cue = before.group(1).lower()
         lower = word.lower()
-        if (cue in safe.titles or cue in safe.relations) and not (
-            lower in safe.stop
-            or lower in safe.curated
-            or lower in safe.titles
-            or (lower in safe.clinical and not safe.name_over_term(word))
+        if (
+            (cue in safe.titles or cue in safe.relations)
+            and (safe.could_be_name(word) or not safe.is_safe(word))
+            and not (
+                lower in safe.stop
+                or lower in safe.curated
+                or lower in safe.titles
+                or (lower in safe.clinical and not safe.name_over_term(word))
+            )
         ):
             seeds.add(lower)
     if not seeds:
@@ -874,29 +886,27 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
             word = m.group()
             if names_a_disease(text, m.end(), safe):
                 continue  # "Dr. Barr", then "Epstein-Barr virus"
-            if ordinary:
-                if word.islower():
-                    continue
-                if word.istitle():
-                    if _INSIDE_SENTENCE.search(text, max(0, m.start() - 3), m.start()) is None:
-                        continue
-                elif _capitals_beside(text, m.start(), m.end()):
-                    continue
+            if word.islower() or (ordinary and (word.istitle() or _field_or_heading(text, m))):
+                continue
             found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
     return found
 
 
 # The word before a name, a title's dot or a comma perhaps after it: "dr. ", "wife, ".
 _TITLE_OR_RELATION = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\.?,?[ ]+$")
-_CAPS_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[ ]+$")
-_CAPS_AFTER = re.compile(r"[ ]+[A-Z]{2,}(?![a-z])")
+# A word in capitals, or a field's label, before a word; a word in capitals or a colon after.
+_CAPS_BEFORE = re.compile(r"(?:(?<![A-Za-z])[A-Z]{2,}[ ]+(?:&[ ]+)?|:[ ]*)$")
+_CAPS_AFTER = re.compile(r"[ ]+(?:&[ ]+)?[A-Z]{2,}(?![a-z])|[ ]*:")
 
 
-def _capitals_beside(text: str, start: int, end: int) -> bool:
-    """Whether a word in capitals stands next to ``text[start:end]`` on its line."""
+def _field_or_heading(text: str, m: re.Match[str]) -> bool:
+    """Whether the word of ``m`` is a field's value or label, or one word of a heading.
+
+    "PAIN QUALITY: SHARP", "POWER: 5/5", "TYPE & CROSS" are no names.
+    """
     return (
-        _CAPS_BEFORE.search(text, max(0, start - 24), start) is not None
-        or _CAPS_AFTER.match(text, end) is not None
+        _CAPS_BEFORE.search(text, max(0, m.start() - 24), m.start()) is not None
+        or _CAPS_AFTER.match(text, m.end()) is not None
     )
 
 

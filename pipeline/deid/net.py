@@ -252,7 +252,7 @@ def unverified_spans(
         if letters and digits >= MAX_SAFE_DIGITS and not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    tokens = [(m.start(), m.end(), _as_read(m.group(), safe)) for m in _TOKEN.finditer(text)]
     unsafe = [
         not covered.any(s, e) and not _is_safe_token(text, tokens, i, safe)
         for i, (s, e, _) in enumerate(tokens)
@@ -275,6 +275,29 @@ def unverified_spans(
         else:
             words.append(Span(start=s, end=e, label=LABEL, score=SCORE))
     return runs + words
+
+
+# Three letters or more, a one or a zero, three letters or more: "OMO1OLA".
+_MISREAD_PARTS = re.compile(r"([A-Za-z]{3,})[01]([A-Za-z]{3,})")
+# Capitals with a one or zero between letters, as a fax reads an I, an L or an O.
+_MISREAD_CAPITALS = re.compile(r"[A-Z](?:[A-Z]|[01](?=[A-Z]))*[A-Z]")
+
+
+def _as_read(word: str, safe: SafeWords) -> str:
+    """``word``, or the word or name it spells with a one or zero read as a letter.
+
+    "CL1NIC" is "CLINIC", "WILL1AMS" is "WILLIAMS" and "F1SHER" is "FISHER", to be judged as
+    those words are, names where a name stands; "HGBA1C" and "FEV1FVC" spell nothing and
+    stay as they are.
+    """
+    if word.isalpha() or not _MISREAD_CAPITALS.fullmatch(word):
+        return word
+    o = word.replace("0", "O")
+    for letter in "IL":
+        candidate = o.replace("1", letter)
+        if safe.is_safe(candidate) or safe.could_be_name(candidate):
+            return candidate
+    return word
 
 
 def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
@@ -314,17 +337,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         if word[0] == "0" and safe.is_safe(word[1:]):
             return True
         return safe.is_safe(word.replace("0", "o"))
-    if (
-        letters >= 5
-        and word.isupper()
-        and word[0].isalpha()
-        and word[-1].isalpha()
-        and all(c in "01" for c in word if c.isdigit())
-    ):
-        # A name in capitals with a one inside, as a fax reads an I or an L: "OMO1OLA" is
-        # judged as "OMOLOLA" or "OMOIOLA". (Four letters or fewer stay: "HBA1C".)
-        folded = word.lower().replace("0", "o")
-        return safe.is_safe(folded.replace("1", "l")) or safe.is_safe(folded.replace("1", "i"))
+    parts = _MISREAD_PARTS.fullmatch(word)
+    if parts is not None and word.isupper():
+        # Capitals with a one or zero inside that no reading of it as a letter makes a word
+        # ("OMO1OLA"): a name, unless either side is a word or code ("FEV1FVC", "HGBA1C").
+        left, right = parts.group(1), parts.group(2)
+        return safe.is_safe(left) or safe.is_safe(right)
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th"
     unit = _NUMBER_UNIT.fullmatch(word)
@@ -927,11 +945,19 @@ def _place_phrase(
     ends = ends or tokens[k + 1][2].lower() in safe.stop
     if not ends or _previous_word(text, tokens, j) not in _LOCATIVES:
         return none
+    if tokens[k][2].lower() in _DWELLINGS:
+        return none  # "lives with wife in Assisted Living", "in Single Story Home"
     return range(j, k + 1) if _after_residence(text, tokens, j - 1, safe) else none
 
 
 # Who a person lives with, between the verb and the place: "lives w/ her husband in".
 _COMPANY = frozenset("with w her his their a an and alone".split())
+_LIVING = frozenset("lives living live lived resides residing reside resided stays".split())
+# What a phrase after "lives in" ends with when it is a kind of home, not a place.
+_DWELLINGS = frozenset(
+    "home house apartment apt residence community facility living area unit trailer building "
+    "room shelter housing condo townhouse floor level setting care".split()
+)
 
 
 def _after_residence(
@@ -939,17 +965,18 @@ def _after_residence(
 ) -> bool:
     """Whether a verb of living or moving comes before token ``i`` (the locative).
 
-    Next to it ("lives in") or before whom the person lives with ("lives w/ Nephew in",
-    "resides with her husband in"), up to four such words on the same line.
+    Next to it ("lives in") or, for a verb of living, before whom the person lives with
+    ("lives w/ Nephew in", "resides with her husband in"; not "works with his father in"),
+    up to four such words on the same line.
     """
-    for _ in range(5):
+    for step in range(5):
         if i <= 0:
             return False
         gap = text[tokens[i - 1][1] : tokens[i][0]]
         if gap.strip(" /,") != "" or len(gap) > 3:
             return False
         word = tokens[i - 1][2].lower()
-        if word in _RESIDENCE:
+        if word in (_RESIDENCE if step == 0 else _LIVING):
             return True
         if word not in _COMPANY and word not in safe.relations:
             return False

@@ -36,6 +36,10 @@ class ChartDateRecognizer(PatternRecognizer):
 
     def __init__(self, assets: DeidAssets) -> None:
         month = _month_regex()
+        # A year of which OCR read three digits and marks: "202:1", "202L", "20.25", "202:↓";
+        # not "200 mg", "198 lbs", "185K".
+        year3 = r",?[ ]?(?:1[89]|20)\d"
+        damage = r"(?:[^\w\s,;.]{1,2}[\dlLI]?|\.\d|[lLI](?![A-Za-z]))"
         titled = "(?:" + "|".join(sorted(n.title() for n in _MONTHS if n != "may")) + r")\.?"
         day = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
         year4 = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
@@ -91,7 +95,8 @@ class ChartDateRecognizer(PatternRecognizer):
             Pattern(
                 "Mon d, time or damaged year",
                 rf"(?<![A-Za-z]){titled}[ ]?{day}"
-                rf"(?:,?[ ](?:1[89]|20)\d(?:[^\s\d]{{1,2}}\d?)?(?!\S)|(?=[ ]+\d{{1,2}}:\d\d))",
+                rf"(?:{year3}{damage}(?=[\s.,;)]|$)"
+                rf"|(?:{year3}(?:{damage})?)?(?=[ ]+\d{{1,2}}:\d\d))",
                 0.6,
             ),
         ]

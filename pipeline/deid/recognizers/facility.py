@@ -82,10 +82,13 @@ class FacilityRecognizer(NameRecognizer):
             r"|Truck|TRUCK|Tower|TOWER)[ ]?\d{1,3}(?!\d)"
             r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
         )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
-        # A firm's word after a facility word may open the next line: "Schuster
-        # Gastroenterology" / "Group on May 23".
+        # A firm's word after a facility word may open the next line, ending it or before a
+        # function word: "Schuster Gastroenterology" / "Group on May 23"; not "Group B Strep".
         firm = either_case(["Group", "Partners", "Associates", "PLLC", "LLC", "Inc"])
-        after_suffix = rf"(?:[ ]{tail}|\n{firm}(?![A-Za-z]))?"
+        after_suffix = (
+            rf"(?:[ ]{tail}|\n{firm}(?=[ ]*(?:$|\n|[,.;][ \n]|[ ](?:on|at|in|of|for|and|to|with)"
+            rf"(?![A-Za-z]))))?"
+        )
         pattern = (
             rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}{after_suffix}|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
@@ -123,6 +126,7 @@ class FacilityRecognizer(NameRecognizer):
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
         self._curated = assets.safe_words.curated
+        self._contact_verbs = frozenset(w.lower() for w in assets.label_list("contact_verbs"))
         self._safe = assets.safe_words
         super().__init__(
             supported_entity="FACILITY",
@@ -188,26 +192,12 @@ class FacilityRecognizer(NameRecognizer):
         if word.lower() in self._safe.stop:
             return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"
         if self._is_verb(word):
-            return True  # a sentence's verb: "Called Harbor Cardiology"
+            return True  # a note's verb: "Called Harbor Cardiology"
         return self.words.is_clinical(word) and not self.words.is_name(word)
 
     def _is_verb(self, word: str) -> bool:
-        """A verb's form that may open a sentence: "Consulted Cardiology", "Calling Neurology"."""
-        lower = word.lower()
-        if lower not in self._safe.dictionary or self._safe.could_be_name(word):
-            return False
-        for ending in ("ed", "ing"):
-            if lower.endswith(ending):
-                stem = lower[: -len(ending)]
-                # "consult", "refer" (referr), "notify" (notifi), "manage" (manag); not
-                # "sacr", "r": "Sacred Heart", "Red River" are names.
-                stems = {stem, stem + "e"}
-                if stem[-1:] == stem[-2:-1]:
-                    stems.add(stem[:-1])
-                if stem.endswith("i"):
-                    stems.add(stem[:-1] + "y")
-                return len(stem) >= 3 and any(st in self._safe.dictionary for st in stems)
-        return False
+        """A verb of a note's contacts that opens a sentence: "Consulted Cardiology"."""
+        return word.lower() in self._contact_verbs
 
     def analyze(
         self,
