@@ -1738,3 +1738,40 @@ def test_what_the_seed_153_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("FACILITY", "Mercy Hospital"),
         ("PHONE_NUMBER", "410-555-0100"),
     ]
+
+
+def test_a_fax_headers_damaged_copies_and_names_no_capital_shows(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "FROM: ST BRIGID COMMUNITY H 614 8 22 3015 P. 1\n"
+        "St. Brigid Community Hospital\nTel 614-822-3015 Fax 614-822-3016\n"
+        "MRN: 402 118\nT: 330.412 5567 | Fax: 614.71-3016\n"
+        "daughter updated by phone at 419 552\n7731.\nHR 110 112\n0800 HR 96\n"
+        "ADM 2/3/2024 HOOKS\nw/ dr hooks. seen by dr. hooks. spoke with dr. today.\n"
+        "granddaughter ilsabet in to visit. son reoriented, wife nonverbal.\n"
+        "DOS: June 4, 20 1 6 18:12. DOB 14-Mar-1931, header 103:14--1931\n"
+    )
+    # A copy of a found facility or phone with marks between its digits, its dots lost or
+    # its last word cut to a letter; an MRN split by a space; a spaced phone wrapped after
+    # a valid exchange (not a row of vitals and a time); a word after "dr" twice is that
+    # doctor's name where capitals print it; a lower-case word no list holds or makes
+    # after a relation word; a year spaced before a time; a year after a date's remains.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "ST BRIGID COMMUNITY H"),
+        ("PHONE_NUMBER", "614 8 22 3015"),
+        ("FACILITY", "St. Brigid Community Hospital"),
+        ("PHONE_NUMBER", "614-822-3015"),
+        ("PHONE_NUMBER", "614-822-3016"),
+        ("MRN", "402 118"),
+        ("PHONE_NUMBER", "330.412 5567"),
+        ("PHONE_NUMBER", "614.71-3016"),
+        (NET, "419 552\n7731"),
+        ("DATE", "2/3/2024"),
+        ("PERSON", "HOOKS"),
+        (NET, "hooks"),
+        (NET, "hooks"),
+        (NET, "today"),
+        (NET, "ilsabet"),
+        ("DATE", "June 4, 20 1 6"),
+        ("DATE", "14-Mar-1931"),
+        ("DATE", "1931"),
+    ]

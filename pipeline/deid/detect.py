@@ -570,9 +570,11 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
     for digits in numbers:
         # The last four may be damaged ("541 413 509-1" in a fax header): after the area
         # code and exchange of a number this document prints, any four digit-like marks are
-        # that number or its practice's next line.
+        # that number or its practice's next line. A fax header's copy may hold marks
+        # between any of its digits: "503 9 13 6784", "218 7.12-2096", "503-9 13:6784".
         last = rf"(?:{digits[6:]}|[0-9OoIlSB](?:[\-.]?[0-9OoIlSB]){{3}})"
-        body = rf"\(?{digits[:3]}{gap}{digits[3:6]}{gap}{last}"
+        spread = _ANY_MARKS.join(digits[:6])
+        body = rf"\(?(?:{digits[:3]}{gap}{digits[3:6]}|{spread}){gap}{last}"
         for m in re.finditer(rf"(?<!\d){body}(?!\d)", text):
             found.append(
                 Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
@@ -580,11 +582,14 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
     return found
 
 
+# Marks OCR may read between two digits of a number: a space, a dot, a colon, a hyphen.
+_ANY_MARKS = r"[ .:\-]?"
 _YEAR = re.compile(r"(?<![\d.])(?<!\d,)(?:19|20)\d{2}(?!\d)")
-# A year where a date's day or month stood before it, damaged: a day's digits and a mark ("6:
-# 2023", "27. 2023") or a letter and a comma or dot ("N2r,2019"). Not a year in a history
-# ("CABG in 2018"), a time ("1945 Pt medicated") or a total ("I/O 1850/2022").
-_DATE_REMAINS_BEFORE = re.compile(r"(?:(?<!\d)\d{1,2}[ ]?[.:\-,]|[A-Za-z][,.])[ ]?$")
+# A year where a date's day or month stood before it, damaged: a day's digits and a mark or
+# two ("6: 2023", "27. 2023", "12--1928") or a letter and a comma or dot ("N2r,2019"). Not a
+# year in a history ("CABG in 2018"), a time ("1945 Pt medicated") or a total ("I/O
+# 1850/2022").
+_DATE_REMAINS_BEFORE = re.compile(r"(?:(?<!\d)\d{1,2}[ ]?[.:\-,]{1,2}|[A-Za-z][,.])[ ]?$")
 # A year before a unit, a ratio or a decimal is a quantity: "2000 mL", "2023/1800", "2019.5".
 _QUANTITY_AFTER = re.compile(
     r"[ ]?(?:m[Llg]|mcg|cc|[gL]|kg|units?|U|kcal|cal|calories?|hrs?|hours?|min|%|x|/[ ]?\d"
@@ -706,10 +711,12 @@ def propagate_facility_names(
         return []
     # One pattern for every phrase, longest first, kept out of the regex module's cache: its
     # words are the document's.
+    # A dot after a word may be lost ("ST AGNES" for "St. Agnes"); after three words or
+    # more, a header may keep one letter of the last ("ST AGNES REGIONAL H").
     bodies = [
         r"\s+".join(
-            [_ocr_tolerant(piece) for piece in phrase.split()[:-1]]
-            + [_truncated(phrase.split()[-1])]
+            [_ocr_tolerant(piece.rstrip(".")) + r"\.?" for piece in phrase.split()[:-1]]
+            + [_truncated(phrase.split()[-1], 1 if len(phrase.split()) >= 3 else MIN_TRUNCATED)]
         )
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
@@ -728,16 +735,16 @@ def propagate_facility_names(
 MIN_TRUNCATED = 3  # letters of a facility's last word a fax header's width may leave
 
 
-def _truncated(word: str) -> str:
-    """A pattern for ``word`` or, when long, its first letters: a fax header's cut-off name.
+def _truncated(word: str, minimum: int = MIN_TRUNCATED) -> str:
+    """A pattern for ``word`` or, when long, its first ``minimum`` letters or more.
 
-    "GREENSPRING CARD" for "Greenspring Cardiology", "FRESNO GASTROENTEROL", "OLABODE
-    MEMORIAL HOS".
+    A fax header's cut-off name: "GREENSPRING CARD" for "Greenspring Cardiology", "FRESNO
+    GASTROENTEROL", "OLABODE MEMORIAL HOS".
     """
-    if len(word) <= MIN_TRUNCATED + 1:
+    if len(word) <= minimum + 1:
         return _ocr_tolerant(word)
-    tail = "".join(f"(?:{_ocr_tolerant(c)}" for c in word[MIN_TRUNCATED:])
-    return _ocr_tolerant(word[:MIN_TRUNCATED]) + tail + ")?" * (len(word) - MIN_TRUNCATED)
+    tail = "".join(f"(?:{_ocr_tolerant(c)}" for c in word[minimum:])
+    return _ocr_tolerant(word[:minimum]) + tail + ")?" * (len(word) - minimum)
 
 
 # Letters a fax reads as digits, and back: "ST0CKTON" for "STOCKTON".
@@ -852,6 +859,7 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
     ("PAIN QUALITY: SHARP", "SIDE EFFECTS"), and not in prose ("banks", "Miles walked").
     """
     seeds = set()
+    after_abbreviation: dict[str, int] = {}
     for span in spans:
         word = text[span.start : span.end]
         if span.label not in _NAME_LABELS or not word.isalpha() or len(word) < 3:
@@ -861,17 +869,20 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
             continue
         cue = before.group(1).lower()
         lower = word.lower()
-        if (
-            (cue in safe.titles or cue in safe.relations)
-            and (safe.could_be_name(word) or not safe.is_safe(word))
-            and not (
-                lower in safe.stop
-                or lower in safe.curated
-                or lower in safe.titles
-                or (lower in safe.clinical and not safe.name_over_term(word))
-            )
+        if not (cue in safe.titles or cue in safe.relations) or (
+            lower in safe.stop
+            or lower in safe.curated
+            or lower in safe.titles
+            or (lower in safe.clinical and not safe.name_over_term(word))
         ):
+            continue
+        if safe.could_be_name(word) or not safe.is_safe(word):
             seeds.add(lower)
+        elif cue in safe.titles and len(cue) <= 3:
+            # A word after "dr." twice is that doctor's name ("dr sales", "dr. sales"); once
+            # it may be none ("spoke with dr. today").
+            after_abbreviation[lower] = after_abbreviation.get(lower, 0) + 1
+    seeds |= {w for w, n in after_abbreviation.items() if n >= 2}
     if not seeds:
         return []
     taken = bytearray(len(text))

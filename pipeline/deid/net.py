@@ -41,10 +41,12 @@ MAX_RUN_DIGITS = 6  # "135-145", "120/80", "3.5-5.0"; "301-944-5032" and "03/14/
 # Letters of any script and digits: "Müller" and "Søren" are one word each.
 _TOKEN = re.compile(r"[^\W_]+")
 # Digits joined by separators without spaces ("944-5032", "03/14/1951", "(301)944"), and
-# the one spaced form a phone number takes ("301 944 5032", "301 944-5032"), its last digit
-# perhaps misread as a letter ("281 683-684β").
+# the one spaced form a phone number takes ("301 944 5032", "301 944-5032"; its last four
+# alone on the next line after a valid area code and exchange), its last digit perhaps
+# misread as a letter ("281 683-684β").
 _DIGIT_RUN = re.compile(
     r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{3}(?:\d|[^\W\d_])"
+    r"|[2-9]\d{2}[ ][2-9]\d{2}[ ]?\n\d{4}(?=[.,;]?[ ]*(?:[\n\f]|$))"
     r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
 )
 # A date OCR damaged, its separators read as colons or lost, ending in a year ("10:10/2018",
@@ -406,6 +408,21 @@ def _inflected(word: str, safe: SafeWords) -> bool:
     return any(safe.is_safe(stem) for stem in stems)
 
 
+def _word_by_derivation(word: str, safe: SafeWords) -> bool:
+    """A word a list holds, or makes by an inflection or a prefix of two letters or more.
+
+    "reoriented" and "nonverbal" are words; "anett" ("a" and "nett") is none.
+    """
+    if safe.is_safe(word) or _inflected(word, safe):
+        return True
+    for prefix in _PREFIXES:
+        rest = word[len(prefix) :]
+        if len(prefix) >= 2 and word.startswith(prefix) and len(rest) >= 4:
+            if safe.is_safe(rest) or _inflected(rest, safe):
+                return True
+    return False
+
+
 def _prefixed(word: str, safe: SafeWords) -> bool:
     """A lower-case clinical word made by a prefix: "afebrile", "nontender"."""
     for prefix in _PREFIXES:
@@ -495,6 +512,8 @@ def _mark_names_in_context(
                 unsafe[i] = True
             elif not capital and known and not term and ":" not in gap:
                 unsafe[i] = True
+            elif not capital and ":" not in gap and not _word_by_derivation(lower, safe):
+                unsafe[i] = True  # no list holds it nor makes it: "granddaughter anett"
         elif capital and _ward_name(word, safe) and _WARD_NUMBER.match(text, e):
             unsafe[i] = True
         elif capital and lower not in safe.curated and _named_ward(text, tokens, i, safe):

@@ -39,6 +39,7 @@ class ChartDateRecognizer(PatternRecognizer):
         # A year of which OCR read three digits and marks: "202:1", "202L", "20.25", "202:↓";
         # not "200 mg", "198 lbs", "185K".
         year3 = r",?[ ]?(?:1[89]|20)\d"
+        year_spaced = r",?[ ]?(?:1[89]|20)[ ]?\d[ ]?\d"  # before a time: "June 4, 20 1 6 18:12"
         damage = r"(?:[^\w\s,;.]{1,2}[\dlLI]?|\.\d|[lLI](?![A-Za-z]))"
         titled = "(?:" + "|".join(sorted(n.title() for n in _MONTHS if n != "may")) + r")\.?"
         day = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
@@ -96,7 +97,7 @@ class ChartDateRecognizer(PatternRecognizer):
                 "Mon d, time or damaged year",
                 rf"(?<![A-Za-z]){titled}[ ]?{day}"
                 rf"(?:{year3}{damage}(?=[\s.,;)]|$)"
-                rf"|(?:{year3}(?:{damage})?)?(?=[ ]+\d{{1,2}}:\d\d))",
+                rf"|(?:{year_spaced}|{year3}(?:{damage})?)?(?=[ ]+\d{{1,2}}:\d\d))",
                 0.6,
             ),
         ]

@@ -21,11 +21,17 @@ class MrnRecognizer(PatternRecognizer):
         r"(?:[£€$§]|[A-Z0-9])[A-Z0-9-]{2,14}[A-Z0-9](?![A-Z0-9-])"
     )
 
+    SPLIT = r"(?=(?:\d[ ]?){5})\d{2,8}[ ]\d{2,8}(?=[ ]*(?:[\n\f]|$))"
+
     def __init__(self, assets: DeidAssets) -> None:
         after_label = label_lookbehind(assets.label_list("mrn_labels"), separator=ID_SEPARATOR)
         super().__init__(
             supported_entity="MRN",
-            patterns=[Pattern("labelled MRN", after_label + self.VALUE, self.SCORE)],
+            patterns=[
+                Pattern("labelled MRN", after_label + self.VALUE, self.SCORE),
+                # Digits OCR split with a space, ending the line: "MRN: 251 202".
+                Pattern("labelled MRN, split", after_label + self.SPLIT, self.SCORE),
+            ],
             context=["mrn", "record", "chart"],
             name="MrnRecognizer",
             global_regex_flags=CASE_INSENSITIVE,

@@ -52,6 +52,8 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 0.6,
             ),
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
+            # A dot, then a space for the second: "740.601 7358", as a fax reads a letterhead.
+            Pattern("NPA.NXX XXXX", rf"{left}{country}\d{{3}}\.\d{{3}}[ ]\d{{4}}{right}", 0.6),
             # A space after the area code, as notes write it: "301 944-5032".
             Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
             # A fax's mark before that space or for the hyphen ("209. 206-6180", "541
