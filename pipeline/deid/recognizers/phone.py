@@ -52,8 +52,11 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 0.6,
             ),
             Pattern("NPA NXX XXXX", rf"{left}{country}\d{{3}} \d{{3}} \d{{4}}{right}", 0.4),
-            # A dot, then a space for the second: "740.601 7358", as a fax reads a letterhead.
-            Pattern("NPA.NXX XXXX", rf"{left}{country}\d{{3}}\.\d{{3}}[ ]\d{{4}}{right}", 0.6),
+            # A dot, then a space for the second: "740.601 7358", as a fax reads a letterhead;
+            # weak alone ("UOP 240.360 1145" is a flowsheet's), a phone word near makes it.
+            Pattern(
+                "NPA.NXX XXXX", rf"{left}{country}[2-9]\d{{2}}\.[2-9]\d{{2}}[ ]\d{{4}}{right}", 0.3
+            ),
             # A space after the area code, as notes write it: "301 944-5032".
             Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
             # A fax's mark before that space or for the hyphen ("209. 206-6180", "541
