@@ -31,6 +31,7 @@ from pipeline.deid.net import (
     PARTICLES,
     PLACE_OPENERS,
     SafeWords,
+    coverage,
     names_a_disease,
     unverified_spans,
 )
@@ -556,17 +557,14 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
                 digits = digits[1:]
             if len(digits) == 10:
                 numbers.add(digits)
-    found = []
+    patterns = []
     gap = r"\)?[ .\-/:]{0,2}\n?[ ]?"  # a fax reads a dot as a colon: "216:856.8496"
     for area in {digits[:3] for digits in numbers}:
         # After an area code this document prints, an exchange with OCR's spaces in it and
         # four digits are a number of the same practice: "956 71 2 6938", "903" / "793 4154";
         # not decimals ("410.71 428.00") nor a row of values ("216 12 14 120").
         body = rf"\(?{area}\)?(?:[ \-:]{{1,2}}\n?|\n)[ ]?\d(?:[ ]?\d){{2}}[ \-]\d{{4}}"
-        for m in re.finditer(rf"(?<![\d/]){body}(?![\d/]|[.\-]\d)", text):
-            found.append(
-                Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
-            )
+        patterns.append(rf"(?<![\d/]){body}(?![\d/]|[.\-]\d)")
     for digits in numbers:
         # The last four may be damaged ("541 413 509-1" in a fax header): after the area
         # code and exchange of a number this document prints, any four digit-like marks are
@@ -575,11 +573,12 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
         last = rf"(?:{digits[6:]}|[0-9OoIlSB](?:[\-.]?[0-9OoIlSB]){{3}})"
         spread = _ANY_MARKS.join(digits[:6])
         body = rf"\(?(?:{digits[:3]}{gap}{digits[3:6]}|{spread}){gap}{last}"
-        for m in re.finditer(rf"(?<!\d){body}(?!\d)", text):
-            found.append(
-                Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
-            )
-    return found
+        patterns.append(rf"(?<!\d){body}(?!\d)")
+    return [
+        Span(start=m.start(), end=m.end(), label="PHONE_NUMBER", score=PROPAGATED_SCORE)
+        for pattern in patterns
+        for m in re.finditer(pattern, text)
+    ]
 
 
 # Marks OCR may read between two digits of a number: a space, a dot, a colon, a hyphen.
@@ -889,14 +888,12 @@ def propagate_titled_names(text: str, spans: list[Span], safe: SafeWords) -> lis
     seeds |= weak
     if not seeds:
         return []
-    taken = bytearray(len(text))
-    for span in spans:
-        taken[span.start : span.end] = b"\x01" * (span.end - span.start)
+    taken = coverage(text, spans)
     found = []
     for lower in seeds:
         ordinary = lower in safe.dictionary
         for m in re.finditer(rf"(?<![A-Za-z]){lower}(?![A-Za-z])", text, flags=re.IGNORECASE):
-            if any(taken[m.start() : m.end()]):
+            if taken.any(m.start(), m.end()):
                 continue
             word = m.group()
             if names_a_disease(text, m.end(), safe):

@@ -225,7 +225,7 @@ def unverified_spans(
         unsafe words joined by a space, hyphen or slash ("Oluwaseun Adebayo-Hart").
 
     """
-    covered = _coverage(text, found)
+    covered = coverage(text, found)
     runs: list[Span] = []
     for m in _DIGIT_RUN.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
@@ -1431,7 +1431,8 @@ class _Coverage:
         return 2 in self.covered[start:end]
 
 
-def _coverage(text: str, spans: list[Span]) -> _Coverage:
+def coverage(text: str, spans: list[Span]) -> _Coverage:
+    """Which characters of ``text`` the ``spans`` cover, and which of them are names."""
     covered = _Coverage(len(text))
     # People last, so that a span overlapping a name does not take its mark away.
     for span in sorted(spans, key=lambda sp: sp.label == "PERSON"):
