@@ -911,7 +911,7 @@ def test_ocr_spacing_in_phones_web_addresses_units_and_dates(analyzer: PhiAnalyz
         ("STREET_ADDRESS", "4417 Wexley Glens Apt, 208"),
         ("CITY", "Dorrance"),
         ("ZIP_CODE", "67634"),
-        (NET, "2023-04 17"),
+        ("DATE", "2023-04 17"),
         ("DATE", "Sep 2 7, 1949"),
         ("ID", "615 204 883"),
         ("FACILITY", "Mercy Health - Independence"),
@@ -1797,4 +1797,99 @@ def test_what_the_seed_155_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("FACILITY", "Mercy General"),
         (NET, "today"),
         (NET, "today"),
+    ]
+
+
+def test_a_dated_labels_damaged_value_an_address_block_and_a_spaced_host(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "KOSTER, WILMA MRN: 4417029 Birth Date: 1\u00f8-Mar-1951 Page 1 of 2\n"
+        "DOB: O7/l2/l948 Onset: 3 wks ago Reported: 120/80 mmHg\n"
+        "Torsemide 20 mg 110ct-2021 stopped\n"
+        "Lakeside Family Practice\n"
+        "77 Pelham Quay\n"
+        "Suite 4B\n"
+        "Marlow, NH 03456\n"
+        "1200 mg daily\nDover, DE 19901\n"
+        "Write to 58 Alder Brook Apt, 12\n"
+        "or to kmoss@lakesiderenal care. health.\n"
+        "Her brother\nMarcus is the alternate contact.\n"
+        "Family history:\nSister\nAlive and well\n"
+    )
+    # After a date label the value is a date in whatever shape OCR left it (a phi for a
+    # zero, look-alike letters), not a time span or a pressure; a day glued to a month; a
+    # street known by its place above a town, state and ZIP, with its unit's line; a unit's
+    # dot read as a comma; a host OCR spaced; a known name on the line after its relation,
+    # not a family-history row.
+    assert found(analyzer, doc) == [
+        ("PERSON", "KOSTER, WILMA"),
+        ("MRN", "4417029"),
+        ("DATE", "1\u00f8-Mar-1951"),
+        ("DATE", "O7/l2/l948"),
+        ("DATE", "110ct-2021"),
+        ("FACILITY", "Lakeside Family Practice"),
+        ("STREET_ADDRESS", "77 Pelham Quay"),
+        ("STREET_ADDRESS", "Suite 4B"),
+        ("CITY", "Marlow"),
+        ("ZIP_CODE", "03456"),
+        ("CITY", "Dover"),
+        ("ZIP_CODE", "19901"),
+        ("STREET_ADDRESS", "58 Alder Brook Apt, 12"),
+        ("EMAIL_ADDRESS", "kmoss@lakesiderenal care. health"),
+        (NET, "Marcus"),
+    ]
+    assert parse_date("1\u00f8-Mar-1951") == "1951-03-10"
+
+
+def test_names_beside_relations_pharmacies_specialty_practices_and_ordinal_days(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Niece (gus) updated. stepson\nkurt vosloo visited, pt asked for quiet.\n"
+        "HCP is niece Gus Amberley, niece gus amberley phoned\n"
+        "partner joy hale visited. wife hope also visited. son will call back.\n"
+        "admitted from\nOKH ED, tx from Saint Jude GH on 4/2\n"
+        "Preferred Pharmacy: Mill Drug on Birch Road (410) 555-0162\n"
+        "Pharmacy: Mail Order on file\n"
+        "Preferred Pharmacy: Walgreens #2211 on Lark Dr 410.555.0188\n"
+        "Follow up at Upper Ridge Pulmonary Medicine Group on 6/9.\n"
+        "TALLIS PULMONARY MEDICINE\nConsult Internal Medicine for admission.\n"
+        "Grossed by T. Carpenter. caused by E. Coli\n"
+        "spoke with Dr. Ilse 1indqvist-Moor and Dr. van der\nBerghuis.\n"
+        "taper started on 14th of February, since 3 March\n"
+    )
+    # A name's other part beside a relation word: a given name before a surname found (the
+    # relation ending the line above), a family name before a verb people do; a function
+    # word carried only where it stood in a whole name. A place's words before its initials;
+    # a pharmacy by its street after it; a specialty's practice; someone who did something
+    # after an initial; a one read for an "l"; a particle before a wrapped surname; a day
+    # and a month spelled out.
+    assert found(analyzer, doc) == [
+        ("PERSON", "gus"),
+        (NET, "kurt vosloo"),
+        ("PERSON", "Gus Amberley"),
+        ("PERSON", "gus"),
+        ("PERSON", "amberley"),
+        (NET, "joy hale"),
+        (NET, "hope"),
+        (NET, "OKH"),
+        (NET, "Saint Jude GH"),
+        ("DATE", "4/2"),
+        ("FACILITY", "Mill Drug"),
+        ("STREET_ADDRESS", "Birch Road"),
+        ("PHONE_NUMBER", "(410) 555-0162"),
+        ("FACILITY", "Walgreens #2211"),
+        ("STREET_ADDRESS", "Lark Dr"),
+        ("PHONE_NUMBER", "410.555.0188"),
+        ("FACILITY", "Upper Ridge Pulmonary Medicine Group"),
+        ("DATE", "6/9"),
+        ("FACILITY", "TALLIS PULMONARY MEDICINE"),
+        (NET, "Carpenter"),
+        ("PERSON", "Ilse"),
+        (NET, "1indqvist-Moor"),
+        (NET, "van der"),
+        (NET, "Berghuis"),
+        ("DATE", "14th of February"),
+        ("DATE", "3 March"),
     ]

@@ -37,7 +37,7 @@ from pipeline.deid.net import (
 )
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
-from pipeline.deid.recognizers.ocr_date import MONTH_NAMES, month_of, to_digits
+from pipeline.deid.recognizers.ocr_date import MONTH_NAMES, date_key, to_digits
 from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
 from pipeline.deid.spans import merge_spans
 from pipeline.errors import DeidFailed
@@ -60,7 +60,6 @@ _DOB_LABEL = re.compile(
 _NUMERIC_DATE = re.compile(
     r"(?<![\w/.\-])[0-9OoIlSB]{1,4}(?:[ .,/\-]{1,3}[0-9OoIlSB]{1,4}){2}(?![\w/])"
 )
-_PARTS = re.compile(r"[0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -118,18 +117,21 @@ def find_phi(
         if not names_a_disease(text, span.end, safe)  # "Dr. Barr", then "Epstein-Barr virus"
     ]
     spans += propagate_beside_name(text, spans, _ordinary_name_words(text, spans, words))
-    spans += propagate_birth_date(text, _birth_dates(text, results, words))
+    spans += propagate_birth_date(text, _birth_dates(text, results, words), words)
     spans += propagate_phones(text, spans)
     spans += propagate_years(text, spans)
     spans += propagate_ids(text, spans)
     spans += propagate_acronyms(text, spans)
     spans += propagate_facility_names(text, spans, assets.facility_words)
     spans += propagate_cities(text, spans, safe)
+    spans += streets_above_towns(text, spans)
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
+        spans += names_beside_relations(text, spans, safe, assets.person_verbs)
         spans += propagate_after_relation(text, spans, safe)
         spans += propagate_given_names(text, spans, safe, assets.person_verbs)
+        spans += propagate_net_towns(text, spans, safe)
         spans += propagate_titled_names(text, spans, safe)
     spans = widen(text, _by_policy(text, spans, cfg), safe)
     return PhiReport(spans=tuple(merge_spans(spans)))
@@ -169,8 +171,10 @@ _WEB_START = re.compile(r"(?i)(?:https?:/{0,2}|www\b|[\w.\-+]+@)")
 # After a host with no dot, the endings health providers' hosts take too: ". health".
 _ANY_TLD_TAIL = re.compile(
     r"[ ]?[.,][ ]?(?:com|org|net|edu|gov|us|info|health|care|clinic|hospital|doctor|dental"
-    r"|med|io|co|biz)(?![\w.\-])"
+    r"|med|io|co|biz)(?![\w\-]|\.\w)"  # a sentence's full stop may follow
 )
+# The rest of a host OCR split with a space, then its TLD: " practice. health".
+_SPACED_HOST_TAIL = re.compile(r"[ ][a-z][a-z0-9\-]{1,30}" + _ANY_TLD_TAIL.pattern)
 # An apartment or suite after a street, its separator damaged: "Suite.291", "Apt, 144".
 _UNIT = r"(?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT)"
 _UNIT_NUMBER = re.compile(
@@ -289,7 +293,8 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
                 # A host with no dot: its TLD was spaced off, or glued on by a comma to a
                 # word in lower case ("harborclinic,health"; not "Xyzqa, care team").
                 if _WEB_START.match(web):
-                    tld = _ANY_TLD_TAIL.match(text, end)
+                    # Or a space OCR put inside the host: "moody@prairiefamily practice. health".
+                    tld = _ANY_TLD_TAIL.match(text, end) or _SPACED_HOST_TAIL.match(text, end)
                 elif host.islower():
                     tld = _GLUED_TLD.match(text, end)
             if tld is not None:
@@ -932,11 +937,18 @@ def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> l
     too, though "long" alone is a word.
     """
     starts = {sp.start for sp in spans if sp.label in _NAME_LABELS}
+    # A function word is a name to carry where it stood in a whole name: "nephew will
+    # humphreys", then "Nephew (will)"; not where the net took it alone.
+    in_full_names = {sp.start for sp in spans if sp.label == "PERSON"}
     pairs = set()
     both = list(_RELATION_PAIR.finditer(text, overlapped=True))
     for m in both:
         word = m.group(2).lower()
-        if m.start(2) in starts and m.group(1).lower() in safe.relations and word not in safe.stop:
+        if (
+            m.start(2) in starts
+            and m.group(1).lower() in safe.relations
+            and (word not in safe.stop or m.start(2) in in_full_names)
+        ):
             pairs.add((m.group(1).lower(), word))
     if not pairs:
         return []
@@ -952,6 +964,64 @@ def propagate_after_relation(text: str, spans: list[Span], safe: SafeWords) -> l
             continue  # "husband long-term caregiver", "wife short term memory"
         found.append(Span(start=m.start(2), end=m.end(2), label="PERSON", score=PROPAGATED_SCORE))
     return found
+
+
+_WORDS = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*")
+
+
+def names_beside_relations(
+    text: str, spans: list[Span], safe: SafeWords, verbs: frozenset[str]
+) -> list[Span]:
+    """The other part of a name whose one part was found after a relation word.
+
+    A relation word, then two words, one of them found as a name: the other is the name's
+    other part, in any case. Before the part found, a given name where it can be one
+    ("grandson" / "mark appiah", "Nephew will humphreys"); after it, a family name, any word
+    but a term, where a verb people do follows ("partner faith hare visited"; not "wife hope
+    remains stable", "wife hope also visited").
+    The relation may end the line above.
+    """
+    names = {(sp.start, sp.end) for sp in spans if sp.label in _NAME_LABELS}
+    starts = {s for s, _ in names}
+    taken = coverage(text, spans)
+    words = list(_WORDS.finditer(text))
+    found = []
+    for k in range(len(words) - 2):
+        rel, a, b = words[k], words[k + 1], words[k + 2]
+        gap = text[rel.end() : a.start()]
+        if rel.group().lower() not in safe.relations or gap.strip(" \t(") not in ("", "\n"):
+            continue
+        if text[a.end() : b.start()] != " ":
+            continue
+        if b.start() in starts and not taken.any(a.start(), a.end()):
+            if _name_like(a.group(), safe):
+                found.append(_propagated(a))  # "grandson mark [appiah]"
+        elif (a.start(), a.end()) in names and not taken.any(b.start(), b.end()):
+            after = _NEXT_WORD.match(text, b.end())
+            surname = _name_like(b.group(), safe) or _surname_word(b.group(), safe)
+            if surname and after is not None and after.group(1).lower() in verbs:
+                found.append(_propagated(b))  # "partner [faith] hare visited"
+    return found
+
+
+def _name_like(word: str, safe: SafeWords) -> bool:
+    """A word that can be a name, and no clinical term unless a census name ("Xia")."""
+    return safe.could_be_name(word) and (
+        word.lower() not in safe.clinical or safe.name_over_term(word)
+    )
+
+
+def _surname_word(word: str, safe: SafeWords) -> bool:
+    """A word that can be a family name between a given name and a verb ("hare", "Strong").
+
+    Not a clinical or a function word, nor an adverb ("wife hope briefly visited").
+    """
+    lower = word.lower()
+    return lower not in safe.clinical and lower not in safe.stop and not lower.endswith("ly")
+
+
+def _propagated(m: re.Match[str]) -> Span:
+    return Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE)
 
 
 def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
@@ -988,13 +1058,79 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
     return found
 
 
+def propagate_net_towns(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
+    """A town of two words or more that the net took after "in", "from" or "near", again.
+
+    "pt lives w/ sis in Fall River." makes "Fall River" a place; "w/ father in Fall River,
+    Father ..." names it again. Carried as ``propagate_cities`` carries a town an address
+    names, with the net's label.
+    """
+    towns = [
+        sp.model_copy(update={"label": "CITY"})
+        for sp in spans
+        if sp.label == "UNVERIFIED"
+        and len(text[sp.start : sp.end].split()) >= 2
+        and all(w[:1].isupper() for w in text[sp.start : sp.end].split())
+        and _PLACE_PREPOSITION.search(text, max(0, sp.start - 8), sp.start) is not None
+    ]
+    return [
+        sp.model_copy(update={"label": "UNVERIFIED"}) for sp in propagate_cities(text, towns, safe)
+    ]
+
+
 _PLACE_PREPOSITION = re.compile(r"(?<![A-Za-z])(?:in|from|near)[ \t\n]+$")
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:)\n\f]|$)")
+
+# A postal address's last line: a state's two capitals, perhaps a dot, then a ZIP code.
+_STATE_BEFORE_ZIP = re.compile(r"(?<![A-Za-z])[A-Z]{2}\.?,?[ \t]{1,3}$")
+# The line above it when it is a street's: a house number, then capitalised words (any
+# suffix, or one OCR garbled: "88 Harbour Quay", "4471 Qakmont Rdg"), a unit perhaps.
+_HOUSE_LINE = re.compile(
+    r"[ \t]*(\d{1,6}[A-Z]?(?:-\d{1,4})?[ \t]+[A-Z][A-Za-z'.\-]*(?:[ \t]+[A-Za-z0-9'.,#\-]+){0,6})"
+    r"[ \t]*"
+)
+# A unit's own line between the street's and the town's: "Suite 200", "Apt. 4B".
+_UNIT_LINE = re.compile(
+    r"[ \t]*((?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT|Bldg|Floor|#)[.,:]?[ \t]?#?"
+    r"[ \t]?[A-Z0-9][A-Z0-9\-]{0,5})[ \t]*"
+)
+
+
+def streets_above_towns(text: str, spans: list[Span]) -> list[Span]:
+    """The street of a postal address, by its place: the line above "Town, ST 12345".
+
+    An address block prints the street on the line above the town, state and ZIP code;
+    whatever its words or suffix, a line there that starts with a house number and goes on
+    in capitals is the street ("88 Harbour Quay" over "Portland, ME 04101"). A unit on its
+    own line between them goes too. Not a dose ("1200 mg daily": no capital after it).
+    """
+    found = []
+    for sp in spans:
+        if sp.label != "ZIP_CODE":
+            continue
+        line_start = text.rfind("\n", 0, sp.start) + 1
+        if _STATE_BEFORE_ZIP.search(text, line_start, sp.start) is None:
+            continue
+        for _ in range(2):  # the street's line, or a unit's and then the street's
+            if line_start == 0 or text[line_start - 1] != "\n":
+                break
+            above = text.rfind("\n", 0, line_start - 1) + 1
+            unit = _UNIT_LINE.fullmatch(text, above, line_start - 1)
+            street = unit or _HOUSE_LINE.fullmatch(text, above, line_start - 1)
+            if street is None:
+                break
+            found.append(
+                Span(start=street.start(1), end=street.end(1), label="STREET_ADDRESS", score=0.6)
+            )
+            if unit is None:
+                break
+            line_start = above
+    return found
 
 
 _NAME_LABELS = frozenset({"PERSON", "UNVERIFIED"})
 _NEXT_WORD = re.compile(r"[ ]([A-Za-z]+)")
-_RELATION_PAIR = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[ ]([A-Za-z]+)(?![A-Za-z])")
+_RELATION_PAIR = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[ ]\(?([A-Za-z]+)(?![A-Za-z])")
 
 
 def _label_above(text: str, line_start: int) -> bool:
@@ -1033,38 +1169,7 @@ def _birth_dates(text: str, results: Iterable[RecognizerResult], words: WordList
     return keys
 
 
-def date_key(value: str, words: WordLists) -> str | None:
-    """``value`` as "YYYYMMDD" when it reads as a calendar date, else None.
-
-    Look-alike letters count as digits ("O8" is "08") and separators are ignored; numeric
-    dates are month first unless they start with the year ("1971 08. 06").
-    """
-    parts = _PARTS.findall(value)
-    if len(parts) != 3:
-        return None
-    month_word = [p for p in parts if len(p) >= 3 and p.isalpha()]
-    if month_word:
-        month = month_of(month_word[0], words)
-        rest = [to_digits(p) for p in parts if p is not month_word[0]]
-        if month is None or not all(p.isdigit() for p in rest):
-            return None
-        day, year = sorted(rest, key=len)
-        return _key(year, month, day)
-    digits = [to_digits(p) for p in parts]
-    if not all(p.isdigit() for p in digits):
-        return None
-    if len(digits[0]) == 4:
-        return _key(digits[0], int(digits[1]), digits[2])
-    return _key(digits[2], int(digits[0]), digits[1])
-
-
-def _key(year: str, month: int, day: str) -> str | None:
-    if len(year) != 4 or not 1 <= month <= 12 or not 1 <= int(day) <= 31:
-        return None
-    return f"{year}{month:02d}{int(day):02d}"
-
-
-def propagate_birth_date(text: str, birth_dates: set[str]) -> list[Span]:
+def propagate_birth_date(text: str, birth_dates: set[str], words: WordLists) -> list[Span]:
     """Spans for numeric dates in ``text`` that are the date of birth as OCR may read it.
 
     A candidate is three numeric parts with any separators ("08 17 1949", "1949.O8.07");
@@ -1075,13 +1180,7 @@ def propagate_birth_date(text: str, birth_dates: set[str]) -> list[Span]:
         return []
     spans = []
     for m in _NUMERIC_DATE.finditer(text):
-        parts = [to_digits(p) for p in _PARTS.findall(m.group())]
-        if not all(p.isdigit() for p in parts):
-            continue
-        if len(parts[0]) == 4:
-            key = _key(parts[0], int(parts[1]), parts[2])
-        else:
-            key = _key(parts[2], int(parts[0]), parts[1])
+        key = date_key(m.group(), words)
         if key is not None and any(
             Levenshtein.distance(key, dob, score_cutoff=1) <= 1 for dob in birth_dates
         ):

@@ -340,6 +340,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         if word[0] == "0" and safe.is_safe(word[1:]):
             return True
         return safe.is_safe(word.replace("0", "o"))
+    if digits == 1 and word[0] in "10" and len(word) >= 6 and word[1:].isalpha():
+        # A one or zero opening a word, as a fax reads an "l" or an "O": "1oliobrigida" is
+        # judged as "loliobrigida"; a count glued to a word ("1tablet") stays safe.
+        rest = word[1:]
+        read = ("l" if word[0] == "1" else "o") + rest
+        return any(safe.is_safe(w) or _inflected(w.lower(), safe) for w in (rest, read))
     parts = _MISREAD_PARTS.fullmatch(word)
     if parts is not None and word.isupper():
         # Capitals with a one or zero inside that no reading of it as a letter makes a word
@@ -473,6 +479,9 @@ def _mark_names_in_context(
         prev = _previous_word(text, tokens, i)
         # The same word as ``prev``, or the last of the line before: "(dr" / "Dean)".
         wrapped_prev = _previous_word(text, tokens, i, wrapped=True)
+        if lower in SURNAME_PARTICLES and prev in SURNAME_PARTICLES and unsafe[i - 1]:
+            unsafe[i] = True  # a particle after one taken: "Dr. van den" / "Nyeuwenhuysen"
+            continue
         if lower in safe.stop:
             if word.istitle() and wrapped_prev in safe.titles:
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
@@ -522,7 +531,24 @@ def _mark_names_in_context(
             unsafe[i] = True
         elif capital and lower not in safe.curated and _named_ward(text, tokens, i, safe):
             unsafe[i] = True
-        elif _place_acronym(word, prev, safe):
+        elif (
+            prev is None
+            and wrapped_prev in safe.relations
+            and word.istitle()
+            and known
+            and (lower not in safe.clinical or safe.name_over_term(word))
+        ):
+            unsafe[i] = (
+                True  # a known name on the line after its relation: "His sister" / "Violet is"
+            )
+        elif (
+            capital
+            and wrapped_prev in ("from", "at")
+            and (last := _words_before_place_acronym(text, tokens, i, unsafe, safe))
+        ):
+            for k in range(i, last + 1):
+                unsafe[k] = True  # a place's words before its initials: "from Sacred Heart GH"
+        elif _place_acronym(word, wrapped_prev, safe):
             unsafe[i] = True  # "from BHC", "PCP at SCA"
         elif (
             capital
@@ -530,6 +556,13 @@ def _mark_names_in_context(
             and _next_word(text, tokens, i, gap=" ,") in safe.credentials
         ):
             unsafe[i] = True  # between an initial and a credential, any word: "M. Song, MD"
+        elif (
+            word.istitle()
+            and _after_initial(text, tokens, i)
+            and _previous_word(text, tokens, i - 1) in _AGENT_WORDS
+            and lower not in safe.clinical
+        ):
+            unsafe[i] = True  # someone who did something, any word: "Grossed by M. Pastor"
         elif known and (
             # A known name after an initial is one even where it is a clinical word too
             # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.
@@ -1036,6 +1069,11 @@ def _after_mark(text: str, start: int) -> bool:
     return j < 0 or text[j] in "\n\f" or text[j] in _SENTENCE_START
 
 
+# Words before a person who did something: "by", "per", "with" ("Grossed by M. Pastor",
+# "per K. Summer"); not before a species ("caused by E. coli": clinical, or in lower case).
+_AGENT_WORDS = frozenset({"by", "per", "with"})
+
+
 def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
     """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR"."""
     if i == 0:
@@ -1318,6 +1356,33 @@ def _place_acronym(word: str, prev: str | None, safe: SafeWords) -> bool:
         and lower not in safe.curated
         and lower not in safe.dictionary
     )
+
+
+def _words_before_place_acronym(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool], safe: SafeWords
+) -> int | None:
+    """Where capitalised words from token ``i`` run into a place's initials: the last word.
+
+    One to three words ("Sacred Heart GH", "Saint Luke MC"); None where they do not.
+    Initials no list holds, that end as a hospital's, a centre's or a clinic's do ("H",
+    "C"): not a unit's or a test's ("at Rest BP" keeps both, which the lists hold).
+    """
+    for j in range(i, min(i + 3, len(tokens) - 1)):
+        if j > i and text[tokens[j - 1][1] : tokens[j][0]] != " ":
+            return None
+        if not tokens[j][2].istitle():
+            return None
+        acronym = tokens[j + 1][2]
+        if (
+            text[tokens[j][1] : tokens[j + 1][0]] == " "
+            and unsafe[j + 1]
+            and acronym.isupper()
+            and 2 <= len(acronym) <= 5
+            and acronym[-1] in "HC"
+            and acronym.lower() not in safe.curated
+        ):
+            return j
+    return None
 
 
 def _ward_name(word: str, safe: SafeWords) -> bool:

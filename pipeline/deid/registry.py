@@ -204,6 +204,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         IpRecognizer(),
         r.LabelledIdRecognizer(assets),
         r.LabelledSsnRecognizer(assets),
+        r.LabelledDateRecognizer(assets),
         r.NpiRecognizer(),
         r.DeaRecognizer(),
         r.FacilityRecognizer(assets),

@@ -31,7 +31,7 @@ from pathlib import Path
 import regex as re
 
 from pipeline.deid.assets import DeidAssets, WordLists
-from pipeline.deid.detect import date_key
+from pipeline.deid.recognizers.ocr_date import date_key
 from pipeline.deid.text import deidentify_text
 from pipeline.schema import Allergy, Extraction, Listed, Patient, PhiReport, Span
 from pipeline.settings import DeidSettings

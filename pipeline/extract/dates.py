@@ -40,8 +40,8 @@ MONTHS = {
     "december": 12,
 }
 
-# Digits plus the letters OCR reads for them ("O3/l4/2O21").
-_D = "[0-9OolI]"
+# Digits plus the letters OCR reads for them ("O3/l4/2O21"; a slashed zero as "\u00d8", "\u03c6").
+_D = "[0-9OolI\u00d8\u00f8\u03c6]"
 # A month name or its abbreviation (de-id's month/day dates read the same words).
 MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -78,8 +78,10 @@ _COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
 _DAY_FIRST = re.compile(
     r"(\d{1,2})(?:st|nd|rd|th)?\s*-?\s*(?:of\s+)?([a-z]+)\.?\s*[-,]?\s*(\d{2,4})"
 )
-_REPAIRS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
-_DIGITISH_TOKEN = re.compile(r"[0-9OolI]+")
+_REPAIRS = str.maketrans(
+    {"O": "0", "o": "0", "l": "1", "I": "1", "\u00d8": "0", "\u00f8": "0", "\u03c6": "0"}
+)
+_DIGITISH_TOKEN = re.compile(_D + "+")
 
 
 def parse_date(text: str, *, latest_year: int = LATEST_YEAR) -> str | None:

@@ -10,6 +10,7 @@ from pipeline.deid.recognizers.email import ChartEmailRecognizer
 from pipeline.deid.recognizers.facility import FacilityRecognizer
 from pipeline.deid.recognizers.flowsheet_date import FlowsheetRowDateRecognizer
 from pipeline.deid.recognizers.initials import InitialsRecognizer
+from pipeline.deid.recognizers.labelled_date import LabelledDateRecognizer
 from pipeline.deid.recognizers.labelled_id import LabelledIdRecognizer
 from pipeline.deid.recognizers.labelled_person import LabelledPersonRecognizer
 from pipeline.deid.recognizers.labelled_ssn import LabelledSsnRecognizer
@@ -38,6 +39,7 @@ __all__ = [
     "FacilityRecognizer",
     "FlowsheetRowDateRecognizer",
     "InitialsRecognizer",
+    "LabelledDateRecognizer",
     "LabelledIdRecognizer",
     "LabelledPersonRecognizer",
     "LabelledSsnRecognizer",

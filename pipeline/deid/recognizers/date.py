@@ -41,6 +41,7 @@ class ChartDateRecognizer(PatternRecognizer):
         year3 = r",?[ ]?(?:1[89]|20)\d"
         year_spaced = r",?[ ]?(?:1[89]|20)[ ]?\d[ ]?\d"  # before a time: "June 4, 20 1 6 18:12"
         damage = r"(?:[^\w\s,;.]{1,2}[\dlLI]?|\.\d|[lLI](?![A-Za-z]))"
+        full = either_case(calendar.month_name[i] for i in range(1, 13))
         titled = "(?:" + "|".join(sorted(n.title() for n in _MONTHS if n != "may")) + r")\.?"
         day = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
         year4 = r"(?:18[5-9]\d|19\d{2}|20\d{2})"
@@ -85,6 +86,13 @@ class ChartDateRecognizer(PatternRecognizer):
             Pattern(
                 "Mon-dth",
                 rf"(?<![A-Za-z]){month}-(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)(?![A-Za-z\d])",
+                0.6,
+            ),
+            # A day, perhaps its ordinal and "of", then a month spelled out, without a year:
+            # "on 22nd of January", "since 3 March". Not an abbreviation ("2 MAR": a record).
+            Pattern(
+                "d Month",
+                rf"(?<![\dA-Za-z.,/\-]){day}[ ](?:of[ ])?{full}(?![A-Za-z])(?!,?[ ]?\d)",
                 0.6,
             ),
             # Month and day without a year: needs a context word ("seen on Mar 14").

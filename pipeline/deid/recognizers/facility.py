@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _STORE = re.compile(r"#[ ]?\d")
-_ADDRESS_NEXT = re.compile(r",?[ ]\d{1,6}[ ][A-Z]")
+# A branch's street after its name: ", 83 Mill Pike", " on Cedar Road".
+_ADDRESS_NEXT = re.compile(r",?[ ]\d{1,6}[ ][A-Z]|[ ]on[ ][A-Z][a-z]+[ ][A-Z]")
 _JOINERS = frozenset({"of", "the", "and"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -162,7 +163,10 @@ class FacilityRecognizer(NameRecognizer):
         every = [w for w in super().name_words(pattern_text) if w.lower() not in _JOINERS]
         fields = [w for w in words if w.lower() in self.words.field_words]
         long = len(words) >= 3 or len(every) >= 4
-        if long and words and words[0].lower() not in self._curated and not fields:
+        opens = bool(words) and (
+            words[0].lower() not in self._curated or words[0].lower() in PLACE_OPENERS
+        )  # "Upper Valley Pulmonary Medicine Group"
+        if long and opens and not fields:
             # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
             # not a row of form labels ("Surname Given Name Age Group").
             return False
@@ -231,13 +235,16 @@ class FacilityRecognizer(NameRecognizer):
             words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if w.lower() not in _JOINERS]
             # A branch: its store number, its street after it, or a word no list holds.
             # Not "Employer: Self Employed", "Pharmacy: Mail Order", "Facility: Main Campus".
+            # A street after it makes it a place whatever its words: "CVS, 83 Mill Pike".
+            located = _ADDRESS_NEXT.match(text, m.end()) is not None
             branch = (
-                _STORE.search(m.group()) is not None
-                or _ADDRESS_NEXT.match(text, m.end()) is not None
+                located
+                or _STORE.search(m.group()) is not None
                 or any(not self._safe.is_safe(w) for w in words)
             )
-            if branch and not all(
-                w.lower() in self._safe.stop or self.is_plain_word(w) for w in words
+            if branch and (
+                located
+                or not all(w.lower() in self._safe.stop or self.is_plain_word(w) for w in words)
             ):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
         for result in results:

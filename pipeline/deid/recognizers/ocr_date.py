@@ -25,8 +25,11 @@ from pipeline.deid.recognizers.patterns import CASE_SENSITIVE, CLAUSE_END
 MONTH_ABBRS = tuple(m.lower() for m in calendar.month_abbr if m)
 _FULL_MONTHS = tuple(m.lower() for m in calendar.month_name if m)
 MONTH_NAMES = frozenset([*MONTH_ABBRS, *(m.lower() for m in calendar.month_name if m), "sept"])
-# Characters OCR reads for a digit; mapped back before a day is checked.
-CONFUSABLE_DIGITS = str.maketrans("OoDQIli|SsBZz", "0000111155822")
+# Characters OCR reads for a digit; mapped back before a day is checked. A zero printed or
+# scanned with a slash or a dot inside reads as a slashed O or a phi ("2\u03c6-Sep-1995").
+CONFUSABLE_DIGITS = str.maketrans("OoDQ\u00d8\u00f8\u03c6Ili|SsBZz", "0000000111155822")
+# A date's numeric or month parts, look-alikes of zero included.
+_PARTS = re.compile(r"[0-9A-Za-z\u00d8\u00f8\u03c6]+")
 _YEAR = re.compile(r"(?:18[5-9]\d|19\d{2}|20\d{2})$")
 # Day, a space or hyphen, three letters, a hyphen: a date by shape ("28 pec-2018").
 _DAY_MON_HYPHEN = re.compile(r"\d{1,2}[ \-][0A-Za-z][A-Za-z]{2}-")
@@ -127,7 +130,7 @@ class OcrDateRecognizer(PatternRecognizer):
             Pattern(
                 "ocr d-Mon-yyyy",
                 # The hyphen after the month may be read as a mark and a space ("26-Sep: 1942").
-                rf"(?<!\d)\d{{1,2}}(?:(?:[\- ]{mon3}-|-[A-Za-z]{{3}}-?|[ ]?{month}[ \-])"
+                rf"(?<!\d)\d{{1,2}}(?:(?:[\- ]?{mon3}-|-[A-Za-z]{{3}}-?|[ ]?{month}[ \-])"
                 + misread_year
                 + rf"|-[A-Za-z]{{3}}(?:[:;.,]?[ ]{{1,2}}|[^\w\s])?{year}(?!\d))",
                 0.6,
@@ -201,3 +204,34 @@ class OcrDateRecognizer(PatternRecognizer):
         )
         value = before.group(1) if before else (day.group(1) if day else "")
         return not plausible_day(value.replace(".", "").replace(" ", ""), month)
+
+
+def date_key(value: str, words: WordLists) -> str | None:
+    """``value`` as "YYYYMMDD" when it reads as a calendar date, else None.
+
+    Look-alike letters count as digits ("O8" is "08") and separators are ignored; numeric
+    dates are month first unless they start with the year ("1971 08. 06").
+    """
+    parts = _PARTS.findall(value)
+    if len(parts) != 3:
+        return None
+    month_word = [p for p in parts if len(p) >= 3 and p.isalpha()]
+    if month_word:
+        month = month_of(month_word[0], words)
+        rest = [to_digits(p) for p in parts if p is not month_word[0]]
+        if month is None or not all(p.isdigit() for p in rest):
+            return None
+        day, year = sorted(rest, key=len)
+        return _key(year, month, day)
+    digits = [to_digits(p) for p in parts]
+    if not all(p.isdigit() for p in digits):
+        return None
+    if len(digits[0]) == 4:
+        return _key(digits[0], int(digits[1]), digits[2])
+    return _key(digits[2], int(digits[0]), digits[1])
+
+
+def _key(year: str, month: int, day: str) -> str | None:
+    if len(year) != 4 or not 1 <= month <= 12 or not 1 <= int(day) <= 31:
+        return None
+    return f"{year}{month:02d}{int(day):02d}"

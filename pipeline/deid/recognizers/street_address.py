@@ -24,9 +24,9 @@ _CLAUSE_WORDS = frozenset("to at in on via with from for by per now is was".spli
 
 # The units a home address takes: "Apt. 563", "Suite 200".
 _HOME_UNIT = r"(?:Apt|APT|Apartment|APARTMENT|Suite|SUITE|Ste|STE)"
-_HOME_AT_END = re.compile(rf"[ ]{_HOME_UNIT}\.?[ ]?#?[ ]?\w+$")
+_HOME_AT_END = re.compile(rf"[ ]{_HOME_UNIT}[.,]?[ ]?#?[ ]?\w+$")
 _UNIT_AT_END = re.compile(
-    rf",?[ ](?:{_HOME_UNIT}|Unit|UNIT|#)\.?[ ]?#?[ ]?[A-Z0-9][A-Z0-9\-]{{0,5}}$"
+    rf",?[ ](?:{_HOME_UNIT}|Unit|UNIT|#)[.,]?[ ]?#?[ ]?[A-Z0-9][A-Z0-9\-]{{0,5}}$"
 )
 
 
@@ -53,7 +53,8 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
         tail = (
             rf"(?:[ ]{direction}(?![A-Za-z]))?"
-            rf"(?:,?[ ](?:{unit}[.:]{{0,2}}[ ]?#?[ ]?|#[ ]?)"
+            # The unit's dot may read as a comma ("Apt, 505").
+            rf"(?:,?[ ](?:{unit}[.:,]{{0,2}}[ ]?#?[ ]?|#[ ]?)"
             r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9]))?"
         )
         # A comma OCR put after a number of three digits or more ("701, RIVER LOOP"), a dot
@@ -84,17 +85,17 @@ class StreetAddressRecognizer(PatternRecognizer):
         # A house number, capitalised words and an apartment or suite number: strong enough
         # without the suffix, which a fax garbles ("707 Vaughn Falis Apt. 428").
         unit_address = (
-            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{_HOME_UNIT}[.:]{{0,2}}[ ]?#?[ ]?"
+            rf"{number}[ ]{word}(?:[ ]{word}){{1,3}},?[ ]{_HOME_UNIT}[.:,]{{0,2}}[ ]?#?[ ]?"
             r"[A-Z0-9][A-Z0-9\-]{0,5}(?![A-Za-z0-9])"
         )
         # A street named without its number, after "on": "Walmart Pharmacy on Liberty Drive",
         # "lives on E. Market Circle"; the common suffixes only.
-        # Not "Dr", "St" unless a unit follows: "on Lasix Dr. Lee ..." names a doctor, "on
-        # Church St Unit 5" a street.
+        # Not "Dr", "St" unless a unit or a phone number follows: "on Lasix Dr. Lee ..." names
+        # a doctor, "on Church St Unit 5" and "on Cedar Dr 757.220.1704" a street.
         on_street = (
             rf"(?<=(?<![A-Za-z])[Oo]n[ ])(?:{direction}[ ])?{word}(?:[ ]{word}){{0,2}}[ ]"
             rf"(?:{either_case(s for s in common if s not in ('Dr', 'St'))}\.?(?![A-Za-z])"
-            rf"|(?:Dr|DR|St|ST)\.?(?=,?[ ]{unit}\.?[ ]?#?[ ]?[A-Z0-9]))"
+            rf"|(?:Dr|DR|St|ST)\.?(?=,?[ ]{unit}\.?[ ]?#?[ ]?[A-Z0-9]|{phone_next}))"
         )
         po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
         # USPS rural and highway contract routes: "RR 1 Box 210", "HC 68 Box 12A".
