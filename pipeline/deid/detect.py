@@ -124,7 +124,7 @@ def find_phi(
     spans += propagate_acronyms(text, spans)
     spans += propagate_facility_names(text, spans, assets.facility_words)
     spans += propagate_cities(text, spans, safe)
-    spans += streets_above_towns(text, spans)
+    spans += streets_above_towns(text, spans, safe, assets.street_suffixes)
     if cfg.safety_net and not reread:
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
@@ -174,7 +174,10 @@ _ANY_TLD_TAIL = re.compile(
     r"|med|io|co|biz)(?![\w\-]|\.\w)"  # a sentence's full stop may follow
 )
 # The rest of a host OCR split with a space, then its TLD: " practice. health".
-_SPACED_HOST_TAIL = re.compile(r"[ ][a-z][a-z0-9\-]{1,30}" + _ANY_TLD_TAIL.pattern)
+# Only where the address ends its sentence or line: not "portal@myhealth yesterday. care team".
+_SPACED_HOST_TAIL = re.compile(
+    r"[ ][a-z][a-z0-9\-]{1,30}" + _ANY_TLD_TAIL.pattern + r"(?=[.,;)]?[ \t]*(?:\n|$))"
+)
 # An apartment or suite after a street, its separator damaged: "Suite.291", "Apt, 144".
 _UNIT = r"(?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT)"
 _UNIT_NUMBER = re.compile(
@@ -975,10 +978,10 @@ def names_beside_relations(
     """The other part of a name whose one part was found after a relation word.
 
     A relation word, then two words, one of them found as a name: the other is the name's
-    other part, in any case. Before the part found, a given name where it can be one
-    ("grandson" / "mark appiah", "Nephew will humphreys"); after it, a family name, any word
-    but a term, where a verb people do follows ("partner faith hare visited"; not "wife hope
-    remains stable", "wife hope also visited").
+    other part where it can be a name, in any case. Before the part found, a given name
+    ("grandson" / "mark appiah", "Nephew will humphreys"); after it, a family name where a
+    verb people do follows ("partner faith marsh visited"; not "wife Mary tomorrow will
+    bring", "wife hope remains stable").
     The relation may end the line above.
     """
     names = {(sp.start, sp.end) for sp in spans if sp.label in _NAME_LABELS}
@@ -998,8 +1001,11 @@ def names_beside_relations(
                 found.append(_propagated(a))  # "grandson mark [appiah]"
         elif (a.start(), a.end()) in names and not taken.any(b.start(), b.end()):
             after = _NEXT_WORD.match(text, b.end())
-            surname = _name_like(b.group(), safe) or _surname_word(b.group(), safe)
-            if surname and after is not None and after.group(1).lower() in verbs:
+            if (
+                _name_like(b.group(), safe)
+                and after is not None
+                and after.group(1).lower() in verbs
+            ):
                 found.append(_propagated(b))  # "partner [faith] hare visited"
     return found
 
@@ -1009,15 +1015,6 @@ def _name_like(word: str, safe: SafeWords) -> bool:
     return safe.could_be_name(word) and (
         word.lower() not in safe.clinical or safe.name_over_term(word)
     )
-
-
-def _surname_word(word: str, safe: SafeWords) -> bool:
-    """A word that can be a family name between a given name and a verb ("hare", "Strong").
-
-    Not a clinical or a function word, nor an adverb ("wife hope briefly visited").
-    """
-    lower = word.lower()
-    return lower not in safe.clinical and lower not in safe.stop and not lower.endswith("ly")
 
 
 def _propagated(m: re.Match[str]) -> Span:
@@ -1096,13 +1093,17 @@ _UNIT_LINE = re.compile(
 )
 
 
-def streets_above_towns(text: str, spans: list[Span]) -> list[Span]:
+def streets_above_towns(
+    text: str, spans: list[Span], safe: SafeWords, suffixes: frozenset[str]
+) -> list[Span]:
     """The street of a postal address, by its place: the line above "Town, ST 12345".
 
-    An address block prints the street on the line above the town, state and ZIP code;
-    whatever its words or suffix, a line there that starts with a house number and goes on
-    in capitals is the street ("88 Harbour Quay" over "Portland, ME 04101"). A unit on its
-    own line between them goes too. Not a dose ("1200 mg daily": no capital after it).
+    An address block prints the street on the line above the town, state and ZIP code. A
+    line there that starts with a house number and goes on in capitals is the street where
+    a word of it is a street's suffix of the USPS list or a word no list holds, and none a
+    clinical term we chose ("131 Fox Brook" or "4471 Qakmont Rdg" over "Portland, ME
+    04101"; not "30 Tablets Metformin", "24 Hour Nurse Line"). A unit on its own line
+    between them goes with it.
     """
     found = []
     for sp in spans:
@@ -1111,21 +1112,31 @@ def streets_above_towns(text: str, spans: list[Span]) -> list[Span]:
         line_start = text.rfind("\n", 0, sp.start) + 1
         if _STATE_BEFORE_ZIP.search(text, line_start, sp.start) is None:
             continue
+        units = []
         for _ in range(2):  # the street's line, or a unit's and then the street's
             if line_start == 0 or text[line_start - 1] != "\n":
                 break
             above = text.rfind("\n", 0, line_start - 1) + 1
             unit = _UNIT_LINE.fullmatch(text, above, line_start - 1)
-            street = unit or _HOUSE_LINE.fullmatch(text, above, line_start - 1)
-            if street is None:
-                break
-            found.append(
-                Span(start=street.start(1), end=street.end(1), label="STREET_ADDRESS", score=0.6)
-            )
-            if unit is None:
-                break
-            line_start = above
+            if unit is not None:
+                units.append(unit)
+                line_start = above
+                continue
+            street = _HOUSE_LINE.fullmatch(text, above, line_start - 1)
+            if street is not None and _street_words(street.group(1), safe, suffixes):
+                found += [
+                    Span(start=m.start(1), end=m.end(1), label="STREET_ADDRESS", score=0.6)
+                    for m in [street, *units]
+                ]
+            break
     return found
+
+
+def _street_words(line: str, safe: SafeWords, suffixes: frozenset[str]) -> bool:
+    words = [w.lower() for w in _WORDS.findall(line)]
+    return any(w in suffixes or not safe.is_safe(w) for w in words) and not any(
+        w in safe.curated and w not in suffixes for w in words
+    )
 
 
 _NAME_LABELS = frozenset({"PERSON", "UNVERIFIED"})

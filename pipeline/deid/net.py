@@ -341,11 +341,14 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             return True
         return safe.is_safe(word.replace("0", "o"))
     if digits == 1 and word[0] in "10" and len(word) >= 6 and word[1:].isalpha():
-        # A one or zero opening a word, as a fax reads an "l" or an "O": "1oliobrigida" is
-        # judged as "loliobrigida"; a count glued to a word ("1tablet") stays safe.
+        # A one or zero opening a word, as a fax reads an "l", "I" or "O": "1oliobrigida" is
+        # judged as "loliobrigida", "1nsulin" as "insulin"; a count or an ordinal glued to a
+        # word stays safe ("1tablet", "1xdaily", "1stdegree").
         rest = word[1:]
-        read = ("l" if word[0] == "1" else "o") + rest
-        return any(safe.is_safe(w) or _inflected(w.lower(), safe) for w in (rest, read))
+        if word[0] == "1" and (rest[0] in "xX" or rest[:2].lower() == "st"):
+            return True
+        reads = [rest, *(c + rest for c in ("li" if word[0] == "1" else "o"))]
+        return any(safe.is_safe(w) or _inflected(w.lower(), safe) for w in reads)
     parts = _MISREAD_PARTS.fullmatch(word)
     if parts is not None and word.isupper():
         # Capitals with a one or zero inside that no reading of it as a letter makes a word
@@ -534,13 +537,16 @@ def _mark_names_in_context(
         elif (
             prev is None
             and wrapped_prev in safe.relations
+            and _previous_word(text, tokens, i - 1) in _POSSESSIVES
             and word.istitle()
             and known
             and (lower not in safe.clinical or safe.name_over_term(word))
+            and _next_word(text, tokens, i) in safe.stop
         ):
-            unsafe[i] = (
-                True  # a known name on the line after its relation: "His sister" / "Violet is"
-            )
+            # A known name opening the line after "his sister", "her son" ending the one
+            # above, before a function word: "Violet is ..."; not a table's or a list's row
+            # ("Daughter" / "Turner syndrome", "Lives with husband" / "Walker at home").
+            unsafe[i] = True
         elif (
             capital
             and wrapped_prev in ("from", "at")
@@ -559,10 +565,15 @@ def _mark_names_in_context(
         elif (
             word.istitle()
             and _after_initial(text, tokens, i)
+            and tokens[i - 1][2] not in "LR"  # a side: "with L. Hand 20g"
             and _previous_word(text, tokens, i - 1) in _AGENT_WORDS
             and lower not in safe.clinical
+            and (known or len(word) >= 4)
+            and _CLAUSE_END.match(text, e) is not None
         ):
-            unsafe[i] = True  # someone who did something, any word: "Grossed by M. Pastor"
+            # Someone who did something, any word ending its clause: "Grossed by M. Pastor.";
+            # not "with A. Fib" before a word, "by C. Spine films".
+            unsafe[i] = True
         elif known and (
             # A known name after an initial is one even where it is a clinical word too
             # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.
@@ -1069,9 +1080,12 @@ def _after_mark(text: str, start: int) -> bool:
     return j < 0 or text[j] in "\n\f" or text[j] in _SENTENCE_START
 
 
+# Words that make the relation after them a person's: "his sister", "her son".
+_POSSESSIVES = frozenset({"his", "her", "their", "my", "our", "your"})
 # Words before a person who did something: "by", "per", "with" ("Grossed by M. Pastor",
 # "per K. Summer"); not before a species ("caused by E. coli": clinical, or in lower case).
 _AGENT_WORDS = frozenset({"by", "per", "with"})
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;)\n\f]|$)")
 
 
 def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
@@ -1370,8 +1384,8 @@ def _words_before_place_acronym(
     for j in range(i, min(i + 3, len(tokens) - 1)):
         if j > i and text[tokens[j - 1][1] : tokens[j][0]] != " ":
             return None
-        if not tokens[j][2].istitle():
-            return None
+        if not tokens[j][2].istitle() or (j == i and tokens[j][2].lower() in safe.clinical):
+            return None  # not a service's words: "at Wound Care WCC", "Urgent Care UCC"
         acronym = tokens[j + 1][2]
         if (
             text[tokens[j][1] : tokens[j + 1][0]] == " "

@@ -41,7 +41,7 @@ class ChartDateRecognizer(PatternRecognizer):
         year3 = r",?[ ]?(?:1[89]|20)\d"
         year_spaced = r",?[ ]?(?:1[89]|20)[ ]?\d[ ]?\d"  # before a time: "June 4, 20 1 6 18:12"
         damage = r"(?:[^\w\s,;.]{1,2}[\dlLI]?|\.\d|[lLI](?![A-Za-z]))"
-        full = either_case(calendar.month_name[i] for i in range(1, 13))
+        full = either_case(calendar.month_name[i] for i in range(1, 13) if i != 5)  # "2 MAY BE"
         titled = "(?:" + "|".join(sorted(n.title() for n in _MONTHS if n != "may")) + r")\.?"
         day = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
         year4 = r"(?:18[5-9]\d|19\d{2}|20\d{2})"

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 _STORE = re.compile(r"#[ ]?\d")
-# A branch's street after its name: ", 83 Mill Pike", " on Cedar Road".
-_ADDRESS_NEXT = re.compile(r",?[ ]\d{1,6}[ ][A-Z]|[ ]on[ ][A-Z][a-z]+[ ][A-Z]")
+_ADDRESS_NEXT = re.compile(r",?[ ]\d{1,6}[ ][A-Z]")
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
+# A specialty's practice ends its name: "Piedmont Pulmonary Medicine"; only after a name.
+_SPECIALTY_PRACTICE = re.compile(r"[ ][A-Za-z]+[ ](?:Medicine|MEDICINE)$")
 _JOINERS = frozenset({"of", "the", "and"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -102,6 +104,10 @@ class FacilityRecognizer(NameRecognizer):
             + either_case(assets.label_list("street_suffixes"))
             + r"\.?(?![A-Za-z])"
         )
+        # A branch's street after its name: ", 83 Mill Pike", " on Cedar Road".
+        self._address_next = re.compile(
+            rf"{_ADDRESS_NEXT.pattern}|[ ]on[ ](?:[NSEW]\.?[ ])?{street}"
+        )
         self._before_address = re.compile(
             rf"(?<![A-Za-z]){word}(?:[ ](?:&[ ])?{word}){{0,3}}[ ]{suffix}"
             rf"(?=,?[ ]\d{{1,6}}[ ]{street}|[ ]on[ ](?:[NSEW]\.?[ ])?{street})"
@@ -157,6 +163,11 @@ class FacilityRecognizer(NameRecognizer):
             # What follows the verb must name a place alone: not "Consulted" / "Orthopedic
             # Surgery".
             return self.invalidate_result(pattern_text[first.end() :])
+        if _SPECIALTY_PRACTICE.search(pattern_text) and all(
+            self._safe.is_safe(w) and not self._safe.could_be_name(w)
+            for w in super().name_words(pattern_text)[:-2]
+        ):
+            return True  # a department: "Division of Pulmonary Medicine"; not "Piedmont ..."
         if self._has_suffix.search(pattern_text):
             return False
         words = self.name_words(pattern_text)
@@ -235,15 +246,17 @@ class FacilityRecognizer(NameRecognizer):
             words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if w.lower() not in _JOINERS]
             # A branch: its store number, its street after it, or a word no list holds.
             # Not "Employer: Self Employed", "Pharmacy: Mail Order", "Facility: Main Campus".
-            # A street after it makes it a place whatever its words: "CVS, 83 Mill Pike".
-            located = _ADDRESS_NEXT.match(text, m.end()) is not None
+            located = self._address_next.match(text, m.end()) is not None
             branch = (
                 located
                 or _STORE.search(m.group()) is not None
                 or any(not self._safe.is_safe(w) for w in words)
             )
+            # A street after initials makes them a place: "CVS, 83 Mill Pike"; not
+            # "Emergency Department, 2 East".
+            initials = located and _ACRONYM.fullmatch(m.group()) is not None
             if branch and (
-                located
+                initials
                 or not all(w.lower() in self._safe.stop or self.is_plain_word(w) for w in words)
             ):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
