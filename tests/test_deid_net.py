@@ -1921,3 +1921,41 @@ def test_what_the_seed_157_rules_leave(analyzer: PhiAnalyzer) -> None:
         (NET, "portal@myhealth"),
         ("PHONE_NUMBER", "617-555-0199"),
     ]
+
+
+def test_wrapped_facility_names_banners_cards_and_damaged_dates(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "brought in from Larkfield\nHealth and Rehab with a cough. admitted to Cobb\n"
+        "General Hospital, then Upper Birch Tower\n4 under medicine.\n"
+        "transferred via Holy Rood GH ED\n"
+        "Eastvale GH PCU MRN 4410297\nIRK IMC MR# 5521930\n"
+        "Given Normal Saline NSC ICU\n"
+        "Soc. Sec. #\n512 44 9087\n"
+        "2022-03\u00b709-11:40 faxed. DOB-04/2 7/1961 MDA\n"
+        "Address: 12 Tern Ct, Providence, RI 02903\n/ \\ SEX PROVIDENCE, DOB F 03/02/1971 HGT\n"
+    )
+    # The rest of a facility's name on the line after its first word, a tower's number
+    # wrapped; a place's words before its initials after "via" or before its unit and the
+    # record number, and a banner's initials that are a word; not a drug line; an SSN under
+    # its label; a speck's dot in a date, a space in a birth date's day; a town in
+    # capitals before a comma, as a card prints it.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Larkfield\nHealth and Rehab"),
+        ("FACILITY", "Cobb\nGeneral Hospital"),
+        ("FACILITY", "Upper Birch Tower\n4"),
+        (NET, "Holy Rood GH"),
+        (NET, "Eastvale GH"),
+        ("MRN", "4410297"),
+        (NET, "IRK"),
+        ("MRN", "5521930"),
+        (NET, "NSC"),
+        (NET, "Soc"),
+        ("US_SSN", "512 44 9087"),
+        ("DATE", "2022-03\u00b709-11"),
+        ("DATE", "DOB-04/2 7/1961"),
+        ("STREET_ADDRESS", "12 Tern Ct"),
+        ("CITY", "Providence"),
+        ("ZIP_CODE", "02903"),
+        ("CITY", "PROVIDENCE"),
+        ("DATE", "03/02/1971"),
+    ]

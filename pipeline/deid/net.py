@@ -549,13 +549,23 @@ def _mark_names_in_context(
             unsafe[i] = True
         elif (
             capital
-            and wrapped_prev in ("from", "at")
             and (last := _words_before_place_acronym(text, tokens, i, unsafe, safe))
+            and (
+                wrapped_prev in ("from", "at", "via")
+                or _unit_and_record_next(text, tokens, last + 1)
+            )
         ):
+            # A place's words before its initials, after "from", or before a unit of it and
+            # the record number, as a banner prints them: "Union GH PCU MRN ...".
             for k in range(i, last + 1):
-                unsafe[k] = True  # a place's words before its initials: "from Sacred Heart GH"
-        elif _place_acronym(word, wrapped_prev, safe):
-            unsafe[i] = True  # "from BHC", "PCP at SCA"
+                unsafe[k] = True
+        elif _place_acronym(word, wrapped_prev, safe) or (
+            word.isupper()
+            and 2 <= len(word) <= 5
+            and lower not in safe.curated
+            and _unit_and_record_next(text, tokens, i)
+        ):
+            unsafe[i] = True  # "from BHC", "PCP at SCA", "UGH IMC MR# ..."
         elif (
             capital
             and _after_initial(text, tokens, i)
@@ -1080,6 +1090,11 @@ def _after_mark(text: str, start: int) -> bool:
     return j < 0 or text[j] in "\n\f" or text[j] in _SENTENCE_START
 
 
+# A hospital's units, named after the hospital's initials: "Union GH PCU".
+_CARE_UNITS = frozenset(
+    "ed er icu micu sicu cvicu ccu cicu nicu picu pcu imc or pacu tcu stepdown".split()
+)
+_RECORD_NUMBER_NEXT = re.compile(r"[ \t]+(?:MRN?|Mrn|MR#)(?![a-z])")
 # Words that make the relation after them a person's: "his sister", "her son".
 _POSSESSIVES = frozenset({"his", "her", "their", "my", "our", "your"})
 # Words before a person who did something: "by", "per", "with" ("Grossed by M. Pastor",
@@ -1397,6 +1412,16 @@ def _words_before_place_acronym(
         ):
             return j
     return None
+
+
+def _unit_and_record_next(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether a hospital's unit and the record number's label follow token ``i``.
+
+    A banner prints the hospital, its unit and the record number: "UGH IMC MR# ...".
+    """
+    if i + 1 >= len(tokens) or tokens[i + 1][2].lower() not in _CARE_UNITS:
+        return False
+    return _RECORD_NUMBER_NEXT.match(text, tokens[i + 1][1]) is not None
 
 
 def _ward_name(word: str, safe: SafeWords) -> bool:

@@ -76,13 +76,16 @@ class FacilityRecognizer(NameRecognizer):
         # Partners' names are listed with commas: "Mai, Adams and Associates". The facility
         # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3";
         # not after a line that is a facility's name already: "... Medicine Clinic" /
-        # "Pharmacy Services" is a department under it.
+        # "Pharmacy Services" is a department under it. So may the rest of the name after
+        # its first word, where prose ends the line with it: "admission to Warren" /
+        # "General Hospital" (not a list's line: "Lock, DC" / "Repeat Labs").
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
+        first_wrapped = rf"(?:(?<=(?<![A-Za-z])[a-z]{{2,}}[ ]){word}\n(?=[A-Z]))?"
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
         # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
             r"(?:Medic|MEDIC|Engine|ENGINE|Ambulance|AMBULANCE|Rescue|RESCUE|Squad|SQUAD"
-            r"|Truck|TRUCK|Tower|TOWER)[ ]?\d{1,3}(?!\d)"
+            r"|Truck|TRUCK|Tower|TOWER)[ ]?\n?\d{1,3}(?!\d)"  # its number may wrap
             r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
         )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
         # A firm's word after a facility word may open the next line, ending it or before a
@@ -93,7 +96,7 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?![A-Za-z]))))?"
         )
         pattern = (
-            rf"(?<![A-Za-z]){word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
+            rf"(?<![A-Za-z]){first_wrapped}{word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}{after_suffix}|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
         )
         self._name = re.compile(pattern)

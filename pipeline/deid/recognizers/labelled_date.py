@@ -17,6 +17,7 @@ from pipeline.deid.recognizers.ocr_date import date_key
 from pipeline.deid.recognizers.patterns import CASE_SENSITIVE, ID_SEPARATOR, label_lookbehind
 
 _YEAR = re.compile(r"(?:18[5-9]\d|19\d{2}|20\d{2})")
+_SPLIT_DAY = re.compile(r"(?<=[/\-.])([0-9OoIl])[ ]([0-9OoIl])(?=[/\-.])")
 
 
 class LabelledDateRecognizer(PatternRecognizer):
@@ -27,9 +28,11 @@ class LabelledDateRecognizer(PatternRecognizer):
     PART = "[0-9OoIlSB\u00d8\u00f8\u03c6]{1,4}"
     MONTH = r"[A-Za-z0]{3,9}\.?"
     SEP = r"(?:[ ]?[/\-.,:;][ ]?|[ ]{1,2})"
+    # The day may hold a space OCR put between its digits: "09/1 1/1989".
+    DAY = r"(?:[0-9OoIl][ ][0-9OoIl]|" + PART + ")"
     VALUE = (
         rf"(?=[^\n]{{0,12}}\d)"  # a real digit among the first parts
-        rf"(?:{PART}{SEP}(?:{PART}|{MONTH}){SEP}{PART}|{MONTH}{SEP}{PART}{SEP}{PART})"
+        rf"(?:{PART}{SEP}(?:{DAY}|{MONTH}){SEP}{PART}|{MONTH}{SEP}{PART}{SEP}{PART})"
         r"(?![\w/])"
     )
 
@@ -45,5 +48,5 @@ class LabelledDateRecognizer(PatternRecognizer):
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Refuse a value that reads as no calendar date of 1850-2099 ("1/2 1500 mL")."""
-        key = date_key(pattern_text, self.words)
+        key = date_key(_SPLIT_DAY.sub(r"\1\2", pattern_text), self.words)
         return key is None or _YEAR.fullmatch(key[:4]) is None

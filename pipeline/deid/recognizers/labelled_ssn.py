@@ -22,7 +22,9 @@ class LabelledSsnRecognizer(PatternRecognizer):
     VALUE = rf"(?={DIGIT}*\d){DIGIT}{{2,4}}(?:[\- .]{DIGIT}{{2,4}}){{1,3}}(?![A-Za-z0-9])"
 
     def __init__(self, assets: DeidAssets) -> None:
-        after_label = label_lookbehind(assets.label_list("ssn_labels"), separator=ID_SEPARATOR)
+        # Beside its label, or on the next line under a label that ends its line.
+        separator = rf"(?:{ID_SEPARATOR}|[ \t]*[:#.]{{0,2}}[ \t]*\n[ \t]*)"
+        after_label = label_lookbehind(assets.label_list("ssn_labels"), separator=separator)
         super().__init__(
             supported_entity="US_SSN",
             patterns=[Pattern("labelled ssn", after_label + self.VALUE, self.SCORE)],

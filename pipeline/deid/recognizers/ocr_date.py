@@ -166,6 +166,13 @@ class OcrDateRecognizer(PatternRecognizer):
                 rf"(?:[12][ ]?\d|3[ ]?[01]|0[ ]?[1-9]|[1-9])/[ ]?{year}(?![\d/])",
                 0.6,
             ),
+            # A year first, then a padded month and day, a speck's middle dot or another mark
+            # for one of the hyphens: "2021-08\u00b714", "2021.08-14".
+            Pattern(
+                "yyyy-mm-dd, marks mixed",
+                rf"(?<![\d/.\-]){year}[\-./\u00b7]{m2}[\-./\u00b7]{d2}(?![\d/])",
+                0.6,
+            ),
             # Zero-padded month and day with spaces for separators: needs a context word.
             Pattern("mm dd yyyy", rf"(?<![\d/.\-]){m2}{sep}{d2}{sep}{year}(?![\d/])", 0.3),
             # A year first, then a padded month and day: no value row reads so ("2025 06 16").
