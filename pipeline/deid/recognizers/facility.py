@@ -96,7 +96,8 @@ class FacilityRecognizer(NameRecognizer):
             rf"(?![A-Za-z]))))?"
         )
         pattern = (
-            rf"(?<![A-Za-z]){first_wrapped}{word}(?:,?{joiner}[ ]{word}){{0,4}}{joiner}(?:[ ]|{wrap})"
+            rf"(?<![A-Za-z]){first_wrapped}{word}(?:,?{joiner}[ ]{word}){{0,4}}"
+            rf"{joiner}(?:[ ]|{wrap})"
             rf"(?:{suffix}{after_suffix}|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
         )
         self._name = re.compile(pattern)
