@@ -1044,18 +1044,11 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
             if not all(w[:1].isupper() for w in m.group().split()):
                 continue  # as printed, or in capitals: "Fargo", "FARGO"; not "fargo"
             printed = m.group().split() == words
-            # In capitals and before a comma, as an address prints it: "PROVIDENCE, RI" on
-            # a card, its columns read across ("SEX PROVIDENCE, DOB").
-            addressed = m.group().isupper() and text.startswith(",", m.end())
-            if not addressed and not printed and all(safe.is_safe(w.strip(".,")) for w in words):
+            if not printed and all(safe.is_safe(w.strip(".,")) for w in words):
                 continue  # in capitals only a town no list holds: not "CLEAR LAKE" in a note
-            if (
-                not addressed
-                and plain
-                and (
-                    _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
-                    or not _CLAUSE_END.match(text, m.end())
-                )
+            if plain and (
+                _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
+                or not _CLAUSE_END.match(text, m.end())
             ):
                 continue
             found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))

@@ -551,21 +551,16 @@ def _mark_names_in_context(
             capital
             and (last := _words_before_place_acronym(text, tokens, i, unsafe, safe))
             and (
-                wrapped_prev in ("from", "at", "via")
-                or _unit_and_record_next(text, tokens, last + 1)
+                wrapped_prev in ("from", "at")
+                or (_line_start(text, s) and _unit_and_record_next(text, tokens, last + 1))
             )
         ):
             # A place's words before its initials, after "from", or before a unit of it and
             # the record number, as a banner prints them: "Union GH PCU MRN ...".
             for k in range(i, last + 1):
                 unsafe[k] = True
-        elif _place_acronym(word, wrapped_prev, safe) or (
-            word.isupper()
-            and 2 <= len(word) <= 5
-            and lower not in safe.curated
-            and _unit_and_record_next(text, tokens, i)
-        ):
-            unsafe[i] = True  # "from BHC", "PCP at SCA", "UGH IMC MR# ..."
+        elif _place_acronym(word, wrapped_prev, safe):
+            unsafe[i] = True  # "from BHC", "PCP at SCA"
         elif (
             capital
             and _after_initial(text, tokens, i)
@@ -1094,7 +1089,7 @@ def _after_mark(text: str, start: int) -> bool:
 _CARE_UNITS = frozenset(
     "ed er icu micu sicu cvicu ccu cicu nicu picu pcu imc or pacu tcu stepdown".split()
 )
-_RECORD_NUMBER_NEXT = re.compile(r"[ \t]+(?:MRN?|Mrn|MR#)(?![a-z])")
+_RECORD_NUMBER_NEXT = re.compile(r"[ \t]+(?:MRN?|Mrn)(?![A-Za-z])")  # not "MRI", "MRSA"
 # Words that make the relation after them a person's: "his sister", "her son".
 _POSSESSIVES = frozenset({"his", "her", "their", "my", "our", "your"})
 # Words before a person who did something: "by", "per", "with" ("Grossed by M. Pastor",
@@ -1414,13 +1409,19 @@ def _words_before_place_acronym(
     return None
 
 
+def _line_start(text: str, at: int) -> bool:
+    """Whether only spaces stand between ``at`` and the start of its line."""
+    return text[text.rfind("\n", 0, at) + 1 : at].strip(" \t\f") == ""
+
+
 def _unit_and_record_next(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
     """Whether a hospital's unit and the record number's label follow token ``i``.
 
-    A banner prints the hospital, its unit and the record number: "UGH IMC MR# ...".
+    A banner prints the hospital, its unit and the record number: "Union GH PCU MRN ...".
     """
-    if i + 1 >= len(tokens) or tokens[i + 1][2].lower() not in _CARE_UNITS:
-        return False
+    unit = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+    if not unit.isupper() or unit.lower() not in _CARE_UNITS:
+        return False  # in capitals: not "MAC or MR"
     return _RECORD_NUMBER_NEXT.match(text, tokens[i + 1][1]) is not None
 
 

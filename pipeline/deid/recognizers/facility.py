@@ -77,15 +77,16 @@ class FacilityRecognizer(NameRecognizer):
         # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3";
         # not after a line that is a facility's name already: "... Medicine Clinic" /
         # "Pharmacy Services" is a department under it. So may the rest of the name after
-        # its first word, where prose ends the line with it: "admission to Warren" /
-        # "General Hospital" (not a list's line: "Lock, DC" / "Repeat Labs").
+        # its first word, in Title case where prose ends the line with it: "admission to
+        # Warren" / "General Hospital" (not a list's line: "Lock, DC" / "Repeat Labs"; not
+        # "the RLQ" / "St. Joseph Hospital").
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
-        first_wrapped = rf"(?:(?<=(?<![A-Za-z])[a-z]{{2,}}[ ]){word}\n(?=[A-Z]))?"
+        first_wrapped = r"(?:(?<=(?<![A-Za-z])[a-z]{2,}[ ])[A-Z][a-z]+\n(?=[A-Z]))?"
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
         # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
             r"(?:Medic|MEDIC|Engine|ENGINE|Ambulance|AMBULANCE|Rescue|RESCUE|Squad|SQUAD"
-            r"|Truck|TRUCK|Tower|TOWER)[ ]?\n?\d{1,3}(?!\d)"  # its number may wrap
+            r"|Truck|TRUCK|Tower|TOWER)[ ]?\d{1,3}(?!\d)"
             r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
         )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
         # A firm's word after a facility word may open the next line, ending it or before a

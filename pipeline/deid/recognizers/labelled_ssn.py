@@ -20,14 +20,21 @@ class LabelledSsnRecognizer(PatternRecognizer):
     # Digits or their OCR look-alikes, in groups joined by one dash, dot or space.
     DIGIT = r"[0-9OoIlSsBg]"
     VALUE = rf"(?={DIGIT}*\d){DIGIT}{{2,4}}(?:[\- .]{DIGIT}{{2,4}}){{1,3}}(?![A-Za-z0-9])"
+    SHAPED = r"\d{3}[\- ]\d{2}[\- ]\d{4}(?![\w\-])"
 
     def __init__(self, assets: DeidAssets) -> None:
-        # Beside its label, or on the next line under a label that ends its line.
-        separator = rf"(?:{ID_SEPARATOR}|[ \t]*[:#.]{{0,2}}[ \t]*\n[ \t]*)"
-        after_label = label_lookbehind(assets.label_list("ssn_labels"), separator=separator)
+        after_label = label_lookbehind(assets.label_list("ssn_labels"), separator=ID_SEPARATOR)
+        # On the next line under a label that ends its line, only in an SSN's own shape:
+        # "Soc. Sec. #" / "439 38 1468"; not a table's row of doses or times.
+        below_label = label_lookbehind(
+            assets.label_list("ssn_labels"), separator=r"[ \t]*[:#.]{0,2}[ \t]*\n[ \t]*"
+        )
         super().__init__(
             supported_entity="US_SSN",
-            patterns=[Pattern("labelled ssn", after_label + self.VALUE, self.SCORE)],
+            patterns=[
+                Pattern("labelled ssn", after_label + self.VALUE, self.SCORE),
+                Pattern("ssn under its label", below_label + self.SHAPED, self.SCORE),
+            ],
             name="LabelledSsnRecognizer",
             global_regex_flags=CASE_INSENSITIVE,
         )
