@@ -1972,3 +1972,22 @@ def test_what_the_seed_159_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("CITY", "Hope"),
         ("ZIP_CODE", "71801"),
     ]
+
+
+def test_a_fax_headers_cut_off_copy_before_a_specks_mark(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "04/11/2020 09:12 >> 9785550117 QUILLON CARDIOLOGY AS\u2019 Pg 1 of 2\n"
+        "QUILLON CARDIOLOGY ASSOCIATES\n"
+        "Seen by Dr. O'Brien at Quillon Cardiology. QUILLON CARDIOLOGY'S fax.\n"
+    )
+    # A facility's copy cut off by a fax header's width, a speck read as a mark after it;
+    # not a name that goes on after its mark.
+    assert found(analyzer, doc) == [
+        ("DATE", "04/11/2020"),
+        (NET, "9785550117"),
+        ("FACILITY", "QUILLON CARDIOLOGY AS"),
+        ("FACILITY", "QUILLON CARDIOLOGY ASSOCIATES"),
+        ("PERSON", "O'Brien"),
+        ("FACILITY", "Quillon Cardiology"),
+        ("FACILITY", "QUILLON CARDIOLOGY'S"),
+    ]

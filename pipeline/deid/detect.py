@@ -731,7 +731,10 @@ def propagate_facility_names(
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
     pattern = re.compile(
-        rf"(?i)(?<![A-Za-z0-9])(?:{'|'.join(bodies)})(?![A-Za-z0-9\-&'’])", cache_pattern=False
+        # Not before a letter after a mark ("O'Brien"); a speck's mark may end a cut-off copy
+        # ("LOWELL CARDIOLOGY AS’").
+        rf"(?i)(?<![A-Za-z0-9])(?:{'|'.join(bodies)})(?![A-Za-z0-9\-&]|['’][A-Za-z])",
+        cache_pattern=False,
     )
     found = []
     for m in pattern.finditer(text):
