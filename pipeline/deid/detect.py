@@ -32,6 +32,7 @@ from pipeline.deid.net import (
     PLACE_OPENERS,
     SafeWords,
     coverage,
+    name_not_term,
     names_a_disease,
     unverified_spans,
 )
@@ -1000,24 +1001,17 @@ def names_beside_relations(
         if text[a.end() : b.start()] != " ":
             continue
         if b.start() in starts and not taken.any(a.start(), a.end()):
-            if _name_like(a.group(), safe):
+            if name_not_term(a.group(), safe):
                 found.append(_propagated(a))  # "grandson mark [appiah]"
         elif (a.start(), a.end()) in names and not taken.any(b.start(), b.end()):
             after = _NEXT_WORD.match(text, b.end())
             if (
-                _name_like(b.group(), safe)
+                name_not_term(b.group(), safe)
                 and after is not None
                 and after.group(1).lower() in verbs
             ):
                 found.append(_propagated(b))  # "partner [faith] marsh visited"
     return found
-
-
-def _name_like(word: str, safe: SafeWords) -> bool:
-    """A word that can be a name, and no clinical term unless a census name ("Xia")."""
-    return safe.could_be_name(word) and (
-        word.lower() not in safe.clinical or safe.name_over_term(word)
-    )
 
 
 def _propagated(m: re.Match[str]) -> Span:
@@ -1091,7 +1085,7 @@ _HOUSE_LINE = re.compile(
 )
 # A unit's own line between the street's and the town's: "Suite 200", "Apt. 4B".
 _UNIT_LINE = re.compile(
-    r"[ \t]*((?:Apt|APT|Apartment|Suite|SUITE|Ste|STE|Unit|UNIT|Bldg|Floor|#)[.,:]?[ \t]?#?"
+    rf"[ \t]*((?:{_UNIT}|Bldg|Floor|#)[.,:]?[ \t]?#?"
     r"[ \t]?[A-Z0-9][A-Z0-9\-]{0,5})[ \t]*"
 )
 

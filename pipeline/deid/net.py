@@ -530,7 +530,7 @@ def _mark_names_in_context(
                 unsafe[i] = True
             elif not capital and ":" not in gap and not _word_by_derivation(lower, safe):
                 unsafe[i] = True  # no list holds it nor makes it: "granddaughter anett"
-        elif capital and _ward_name(word, safe) and _WARD_NUMBER.match(text, e):
+        elif capital and name_not_term(word, safe) and _WARD_NUMBER.match(text, e):
             unsafe[i] = True
         elif capital and lower not in safe.curated and _named_ward(text, tokens, i, safe):
             unsafe[i] = True
@@ -539,8 +539,7 @@ def _mark_names_in_context(
             and wrapped_prev in safe.relations
             and _previous_word(text, tokens, i - 1) in _POSSESSIVES
             and word.istitle()
-            and known
-            and (lower not in safe.clinical or safe.name_over_term(word))
+            and name_not_term(word, safe)
             and _next_word(text, tokens, i) in safe.stop
         ):
             # A known name opening the line after "his sister", "her son" ending the one
@@ -1425,11 +1424,11 @@ def _unit_and_record_next(text: str, tokens: list[tuple[int, int, str]], i: int)
     return _RECORD_NUMBER_NEXT.match(text, tokens[i + 1][1]) is not None
 
 
-def _ward_name(word: str, safe: SafeWords) -> bool:
-    """A word that can name a ward: a name ("Fisher 7").
+def name_not_term(word: str, safe: SafeWords) -> bool:
+    """A word that can be a name where a name stands: a ward's ("Fisher 7"), a relative's.
 
     Not a clinical term: "Buspirone 15" is a dose; but a census name of the clinical
-    vocabulary is a name here ("Farber 8").
+    vocabulary is a name here ("Farber 8", "Xia").
     """
     lower = word.lower()
     return safe.could_be_name(word) and (lower not in safe.clinical or safe.name_over_term(word))

@@ -13,10 +13,10 @@ import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from pipeline.deid.assets import DeidAssets
-from pipeline.deid.recognizers.ocr_date import date_key
+from pipeline.deid.recognizers.ocr_date import OcrDateRecognizer, date_key
 from pipeline.deid.recognizers.patterns import CASE_SENSITIVE, ID_SEPARATOR, label_lookbehind
 
-_YEAR = re.compile(r"(?:18[5-9]\d|19\d{2}|20\d{2})")
+_YEAR = re.compile(OcrDateRecognizer.YEAR)
 _SPLIT_DAY = re.compile(r"(?<=[/\-.])([0-9OoIl])[ ]([0-9OoIl])(?=[/\-.])")
 
 
