@@ -946,7 +946,7 @@ def test_dictated_letters_fax_headers_pharmacies_and_wrapped_lines(analyzer: Phi
         ("FACILITY", "Ardent Ambulance"),
         ("FACILITY", "Nwosu Adult Medicine"),
         (NET, "Do"),
-        (NET, "Birch Tower 6"),
+        ("FACILITY", "Birch Tower 6"),
         ("DATE", "3rd of May,\n2022"),
         ("FACILITY", "Gloversville General\nHospital"),
     ]
@@ -1264,7 +1264,7 @@ def test_scribes_towns_in_prose_agency_kinds_and_dates_without_slashes(
         ("CITY", "Fort Calloway"),
         ("FACILITY", "Tamsin Home Health"),
         ("FACILITY", "Tamsin HH"),
-        (NET, "Hollins Tower"),
+        ("FACILITY", "Hollins Tower"),
         ("DATE", "jul 20"),
     ]
     # Their shapes with no PHI (a second review's cases): a department after a facility, a
@@ -1969,6 +1969,7 @@ def test_what_the_seed_159_rules_leave(analyzer: PhiAnalyzer) -> None:
         (NET, "PEC"),
         ("MRN", "4451239"),
         ("FACILITY", "St. Joseph Hospital"),
+        ("FACILITY", "Blue Ridge Tower"),
         ("CITY", "Hope"),
         ("ZIP_CODE", "71801"),
     ]
@@ -1990,4 +1991,67 @@ def test_a_fax_headers_cut_off_copy_before_a_specks_mark(analyzer: PhiAnalyzer) 
         ("PERSON", "O'Brien"),
         ("FACILITY", "Quillon Cardiology"),
         ("FACILITY", "QUILLON CARDIOLOGY'S"),
+    ]
+
+
+def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Referred to: DeLuca Nephrology Associates\n"
+        "seen during her stay at Lourdes\nMedical Center for sepsis.\n"
+        "Now on Kettle Hall, then Pruitt Memorial ED. Labs from Orbit Diagnostics.\n"
+        "Arrival: Lancaster County Fire Medic 12 arrived. Xopenex Rescue 2 puffs.\n"
+        "Reading: Lena Brandt, M D; Jorge Ibarra RN\n"
+        "She is a 101\nyo widow. Son 614:382-7710 after 5.\n"
+        "UGH IMC MR 30418822\nMED ICU MRN 30418822\n"
+        "Location: van Oosten Surgical\n"
+        "records dated 4 2022 by fax. UOP 250 1 2000. gave 1 2000 mL.\n"
+        "880 Quarry Blvd - Normal IL 61790-1122\n"
+        "Tri-Lakes Pathology of Normal faxed it. Lives in Normal. Normal sinus rhythm.\n"
+        "12 Elk Row, Cedar Falls, IA 50613\n"
+        "SEX CEDAR F 03/02/1961 FALLS, EYES 50613 HGT 5-04\n"
+        "41 Vine St Apt 2, Mercy; AR 71901\n"
+        "9 Oak Ct - Fort Dodge, IA S0501-2210\n"
+    )
+    # A name with a second capital before a facility word; a facility's words wrapped after
+    # its first; a building, a memorial, a lab company by their word; a unit by its number;
+    # a credential OCR spaced; an age wrapped before "yo"; a colon for the area code's
+    # hyphen; a banner's hospital that is a word (not a unit's word, "MED"); a particle
+    # before a place found; a day and year whose month OCR lost (not in a row of numbers, nor
+    # before a unit); a town after a dash, again after a facility's "of" and after "in" (not
+    # before "sinus"); a town read across a card's columns; a semicolon for the comma; a
+    # ZIP's four more after a garbled five.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "DeLuca Nephrology Associates"),
+        ("FACILITY", "Lourdes\nMedical Center"),
+        ("FACILITY", "Kettle Hall"),
+        ("FACILITY", "Pruitt Memorial"),
+        ("FACILITY", "Orbit Diagnostics"),
+        ("FACILITY", "Lancaster County Fire Medic 12"),
+        ("PERSON", "Lena Brandt"),
+        ("PERSON", "Jorge Ibarra"),
+        ("AGE", "101"),
+        ("PHONE_NUMBER", "614:382-7710"),
+        (NET, "UGH"),
+        ("MRN", "30418822"),
+        ("MRN", "30418822"),
+        (NET, "van Oosten"),
+        (NET, "4 2022"),
+        ("STREET_ADDRESS", "880 Quarry Blvd"),
+        ("CITY", "Normal"),
+        ("ZIP_CODE", "61790-1122"),
+        ("FACILITY", "Tri-Lakes Pathology of Normal"),
+        ("CITY", "Normal"),
+        ("STREET_ADDRESS", "12 Elk Row"),
+        ("CITY", "Cedar Falls"),
+        ("ZIP_CODE", "50613"),
+        ("CITY", "CEDAR"),
+        ("DATE", "03/02/1961"),
+        ("CITY", "FALLS"),
+        (NET, "50613"),
+        ("STREET_ADDRESS", "41 Vine St Apt 2"),
+        ("CITY", "Mercy"),
+        (NET, "71901"),
+        ("STREET_ADDRESS", "9 Oak Ct"),
+        ("CITY", "Fort Dodge"),
+        ("ZIP_CODE", "S0501-2210"),
     ]

@@ -18,7 +18,7 @@ dash ("Mercy Health - Pueblo") and an id's letter prefix OCR spaced off ("GRP - 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 import regex as re
@@ -256,6 +256,7 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """
     joined = [m.span() for m in _JOINED.finditer(text)]
     starts = [s for s, _ in joined]
+    towns = {text[sp.start : sp.end].lower() for sp in spans if sp.label == "CITY"}
     out = []
     for span in spans:
         start, end = span.start, span.end
@@ -356,14 +357,14 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             town = _TOKEN.findall(place.group()) if place is not None else []
             if town and not all(w.lower() in safe.curated for w in town):
                 end = place.end()  # a town, not "- Discharge Summary"
-            end = _place_after_of(text, end, safe)
+            end = _place_after_of(text, end, safe, towns)
             town = _TOWN_AND_STATE.match(text, end)
             if town is not None and not any(
                 w.lower() in safe.clinical for w in town.group(1).split()
             ):
                 end = town.end(1)  # "Lakeside Imaging Center, Orange, NJ"
         elif span.label == "UNVERIFIED" and text[start].isupper():
-            end = _place_after_of(text, end, safe)  # "Brightview of Silver Spring"
+            end = _place_after_of(text, end, safe, towns)  # "Brightview of Silver Spring"
         elif span.label in _ID_LIKE and any(c.isdigit() for c in text[start:end]):
             suffix = _ID_SUFFIX.match(text, end)
             if suffix is not None and len(suffix.group(1)) < sum(
@@ -386,11 +387,12 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
 _OF_PLACE = re.compile(r"[ ](?:of|OF)((?:[ ](?:[A-Z][a-z]+|[A-Z]{2,})){1,3})")
 
 
-def _place_after_of(text: str, end: int, safe: SafeWords) -> int:
+def _place_after_of(text: str, end: int, safe: SafeWords, towns: Set[str]) -> int:
     """Where a facility's name ends that goes on with "of" and a place; else ``end``.
 
     The place's words stop at a clinical word or a function word: "Bayside Home Health of
-    Toledo", not "Riverside Clinic of Internal Medicine".
+    Toledo", not "Riverside Clinic of Internal Medicine"; unless it is a word of a town the
+    document's address names ("Tri-County Pathology of Normal" and "Normal, IL 61761").
     """
     m = _OF_PLACE.match(text, end)
     if m is None:
@@ -398,7 +400,9 @@ def _place_after_of(text: str, end: int, safe: SafeWords) -> int:
     last = end
     for word in re.finditer(r"[A-Za-z]+", m.group(1)):
         lower = word.group().lower()
-        if lower in safe.curated or lower in safe.stop:
+        if (lower in safe.curated or lower in safe.stop) and not any(
+            lower in town.split() for town in towns
+        ):
             break
         last = m.start(1) + word.end()
     return last
@@ -1049,6 +1053,43 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
             ):
                 continue
             found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))
+        if len(words) >= 2:
+            found += _town_across_columns(text, words)
+    return found
+
+
+_LINE = re.compile(r"[^\n\f]+")
+_ZIP_ON_LINE = re.compile(r"(?<![\d\-/])\d{5}(?:-\d{4})?(?![\d\-/])")
+
+
+def _town_across_columns(text: str, words: list[str]) -> list[Span]:
+    """A town's words on a card's line that reads its columns across, with a ZIP code.
+
+    A licence prints "FORT WAYNE, IN 46847" in its address column; read across, the line
+    holds "DOB SEX FORT M 01/20/1977 WAYNE, HGT ... 46847". Each word, capitalised as
+    printed or in capitals, in the town's order.
+    """
+    found = []
+    for line in _LINE.finditer(text):
+        if _ZIP_ON_LINE.search(line.group()) is None:
+            continue
+        at = line.start()
+        hits = []
+        for word in words:
+            m = re.compile(rf"(?i)(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])").search(
+                text, at, line.end()
+            )
+            if m is None or not (m.group() == word or m.group().isupper()):
+                break
+            hits.append(m)
+            at = m.end()
+        if len(hits) == len(words) and any(
+            text[a.end() : b.start()].strip() for a, b in zip(hits, hits[1:], strict=False)
+        ):
+            found += [
+                Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE)
+                for m in hits
+            ]
     return found
 
 

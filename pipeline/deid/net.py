@@ -57,6 +57,12 @@ _DAMAGED_DATE = re.compile(
     r"|(?:19|20)\d{2}(?:[:/\-][ ]?(?:0?[1-9]|1[0-2])[:/\- ]|[ ](?:0?[1-9]|1[0-2])[:/\-])"
     r"(?:0?[1-9]|[12]\d|3[01]))(?![\w:.])"
 )
+# A date whose month OCR lost, its day and year left: "on Dec 1, 2023" read "b ei: 1 2023".
+# Not in a row of numbers ("UOP 250 1 2000"), nor before a unit ("1 2000 mL").
+_DAY_AND_YEAR = re.compile(
+    r"(?<![\w:./\-])(?<![\d.,][ ])(?:[1-9]|[12]\d|3[01]),?[ ](?:19|20)\d{2}"
+    r"(?![\w:./\-])(?![ ]?(?:[\d%/]|(?i:m[lgL]|cc|g|kg|mcg|units?)(?![A-Za-z])))"
+)
 # Letters and digits in parts joined by hyphens, four digits or more in all: an identifier
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
@@ -239,6 +245,10 @@ def unverified_spans(
         if _TIME_RANGE.fullmatch(m.group()):
             continue  # "0700-1900" ends in no year
         if digits >= 6 and not covered.any(m.start(), m.end()):
+            runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
+            covered.add(m.start(), m.end())
+    for m in _DAY_AND_YEAR.finditer(text):
+        if not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
     for m in _HYPHENATED_ID.finditer(text):
@@ -485,6 +495,16 @@ def _mark_names_in_context(
         if lower in SURNAME_PARTICLES and prev in SURNAME_PARTICLES and unsafe[i - 1]:
             unsafe[i] = True  # a particle after one taken: "Dr. van den" / "Nyeuwenhuysen"
             continue
+        if (
+            word.islower()
+            and lower in SURNAME_PARTICLES
+            and i + 1 < len(tokens)
+            and text[e : tokens[i + 1][0]] == " "
+            and tokens[i + 1][2].istitle()
+            and covered.any(tokens[i + 1][0], tokens[i + 1][1])
+        ):
+            unsafe[i] = True  # a particle before a name found: "van Emmelen Surgical"
+            continue
         if lower in safe.stop:
             if word.istitle() and wrapped_prev in safe.titles:
                 unsafe[i] = True  # a surname that is a function word: "Dr. Do", "Mr. Will"
@@ -560,6 +580,14 @@ def _mark_names_in_context(
                 unsafe[k] = True
         elif _place_acronym(word, wrapped_prev, safe):
             unsafe[i] = True  # "from BHC", "PCP at SCA"
+        elif (
+            word.isupper()
+            and len(word) <= 5
+            and lower not in safe.curated
+            and _line_start(text, s)
+            and _unit_and_record_next(text, tokens, i)
+        ):
+            unsafe[i] = True  # a banner's hospital that is a word too: "UGH IMC MR ..."
         elif (
             capital
             and _after_initial(text, tokens, i)

@@ -23,8 +23,9 @@ class AgeOver89Recognizer(PatternRecognizer):
         age_sex = (
             r"(?=[ ]?(?:/|y|Y|yo|YO|y/o|yr|yrs)[ ]?(?:M|F|m|f|Male|Female|male|female)(?![A-Za-z]))"
         )
-        short = r"(?=[ \-]?(?:y/o|y\.o\.?|yo|yof|yom|y)(?![a-z/]))"
-        years = r"(?=[ \-]?(?:years?|yrs?)(?![a-z]))"
+        # Either may open the next line: "a 102" / "yo man".
+        short = r"(?=(?:[ \-]|[ ]?\n)?(?:y/o|y\.o\.?|yo|yof|yom|y)(?![a-z/]))"
+        years = r"(?=(?:[ \-]|[ ]?\n)?(?:years?|yrs?)(?![a-z]))"
         super().__init__(
             supported_entity="AGE",
             patterns=[

@@ -76,9 +76,11 @@ class CityRecognizer(PatternRecognizer):
         # Right after a street address and its comma (or its bar or bullet, before the state
         # and ZIP), any word is the city, a clinical one too ("2 Elm St, Normal, IL 61761",
         # "4 Oak Ave | NORMAL IL 61761"): the invalidation below does not apply to these.
+        # A dash may part the street from its town as a comma does ("12 Elm Blvd - Normal IL
+        # 61761"), and OCR may read the comma after the town as a semicolon ("Hope; AR").
         self._after_street = re.compile(
-            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}"
-            rf"(?:{zip_follows}|(?=,[ ]{state_regex(assets)}(?![A-Za-z])))"
+            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}(?:,|[ ][\-\u2013])[ ]){city}"
+            rf"(?:{zip_follows}|(?=[,;][ ]{state_regex(assets)}(?![A-Za-z])))"
             # On the line under the street (perhaps with its phone), before its state and
             # ZIP: "NORMAL, IL 61761".
             rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'()\-]{{2,60}}\n{SP}*){city}(?=,){zip_follows}"

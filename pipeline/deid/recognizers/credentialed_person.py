@@ -22,7 +22,14 @@ class CredentialedPersonRecognizer(NameRecognizer):
         credentials = assets.label_list("credentials")
         stop = not_words(labels["field_words"] + credentials + labels["person_titles"])
         # The credential is a word of its own: "LEVODOPA" ends in no "PA".
-        credential = rf"(?=(?:,{SP}*|{SP}+){alternation(credentials)}(?![A-Za-z]))"
+        # OCR may part a short credential's letters after the comma: "Jie Ren, M D".
+        spaced = alternation(
+            " ".join(c) for c in credentials if c.isalpha() and c.isupper() and len(c) <= 3
+        )
+        credential = (
+            rf"(?=(?:,{SP}*|{SP}+){alternation(credentials)}(?![A-Za-z])"
+            rf"|,{SP}*{spaced}(?![A-Za-z]))"
+        )
         name = rf"(?<![A-Za-z]){person_name(stop, max_words=3)}{credential}"
         # A surname that is also a credential, known by the credential after it, in the
         # name's own case: "Thuy Do, MD", "LINH DO, MD"; not "Abreu RN, BSN".

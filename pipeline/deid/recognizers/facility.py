@@ -27,6 +27,10 @@ _JOINERS = frozenset({"of", "the", "and"})
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
 _FIRST_WORD = re.compile(r"([A-Za-z]+)[ ]+(?=\S)")
+# A building's word that is a surname too: "Genesis Hall" is a place, "Tyler Hall" and
+# "Amrita R. Hall" are people.
+_SURNAME_BUILDING = re.compile(r"[ ](?:Hall|HALL)$")
+_INITIAL = re.compile(r"(?<![A-Za-z])[A-Z]\.(?=[ ])")
 
 
 class FacilityRecognizer(NameRecognizer):
@@ -45,10 +49,12 @@ class FacilityRecognizer(NameRecognizer):
         suffix = either_case(suffixes)
         # What may follow a facility word and still be the name: "Laredo Nephrology Group".
         tail = either_case(assets.label_list("facility_tails"))
+        # A name's word may hold a second capital ("McCall", "DeLuca") or a hyphen in capitals
+        # ("TRI-COUNTY").
         word = (
-            r"(?:[A-Z][a-z]+(?:'s)?|[A-Z]{2,}(?:'S)?|St\.|ST\.|Mt\.|MT\.|[A-Z]\."
+            r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,}(?:'S)?|St\.|ST\.|Mt\.|MT\.|[A-Z]\."
             r"|St,(?=[ ][A-Z])"  # "St. Joseph" with its dot read as a comma
-            r"|[A-Z][a-z]+-[A-Z][a-z]+)"
+            r"|[A-Z][a-z]+-[A-Z][a-z]+|[A-Z]{2,}-[A-Z]{2,})"
         )
         # What ends a facility's name: its facility word or a tail.
         complete = either_case(
@@ -99,9 +105,10 @@ class FacilityRecognizer(NameRecognizer):
         pattern = (
             rf"(?<![A-Za-z]){first_wrapped}{word}(?:,?{joiner}[ ]{word}){{0,4}}"
             rf"{joiner}(?:[ ]|{wrap})"
-            rf"(?:{suffix}{after_suffix}|{tail}|{apparatus})(?![A-Za-z])" + not_heading + store
+            rf"(?:{apparatus}|{suffix}{after_suffix}|{tail})(?![A-Za-z])" + not_heading + store
         )
         self._name = re.compile(pattern)
+        self._apparatus = re.compile(rf"[ ]{apparatus}$")
         # Before its street address any name is a place, of clinical words too: "CVS Pharmacy,
         # 12 Oak Street", "Wound Care Center on Elm Road".
         street = (
@@ -133,7 +140,12 @@ class FacilityRecognizer(NameRecognizer):
         self._named_place = re.compile(r"[ ](?:Center|CENTER|Centre|Clinic|CLINIC|Institute)$")
         # A building's word may open the next line after its name ("Knight" / "Pavilion"); a
         # specialty there is a department's heading ("Dr. Young" / "Cardiology in 2 weeks").
-        building = either_case(["Hospital", "Center", "Centre", "Clinic", "Pavilion", "Manor"])
+        # So may a facility's words of two that end as a building's ("Mercy" / "Medical
+        # Center"); not a heading's ("NKDA" / "PRIMARY CARE PROVIDER").
+        buildings = ["Hospital", "Center", "Centre", "Clinic", "Pavilion", "Manor"]
+        building = either_case(
+            buildings + [s for s in suffixes if " " in s and s.split()[-1] in buildings]
+        )
         self._has_suffix = re.compile(rf"(?:[ ]{suffix}|\n{building}){after_suffix}$")
         # The clinical words we chose ourselves (not the generated lists, which hold
         # "harbor" and "park" from ICD-10's places of occurrence).
@@ -173,8 +185,17 @@ class FacilityRecognizer(NameRecognizer):
             for w in super().name_words(pattern_text)[:-2]
         ):
             return True  # a department: "Division of Pulmonary Medicine"; not "Piedmont ..."
+        if _SURNAME_BUILDING.search(pattern_text) and (
+            _INITIAL.search(pattern_text)
+            or any(self.words.is_name(w) for w in self.name_words(pattern_text))
+        ):
+            return True
         if self._has_suffix.search(pattern_text):
             return False
+        if self._apparatus.search(pattern_text) and not all(
+            self.is_plain_word(w) for w in self.name_words(pattern_text)
+        ):
+            return False  # a unit by its number makes a place of any name: "Washington County"
         words = self.name_words(pattern_text)
         every = [w for w in super().name_words(pattern_text) if w.lower() not in _JOINERS]
         fields = [w for w in words if w.lower() in self.words.field_words]

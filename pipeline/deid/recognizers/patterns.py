@@ -31,8 +31,12 @@ ADDRESS_GAP = r"(?:,[ \t]*\n[ \t]*|,?[ \t]+)"
 
 # A US ZIP code as a faxed page prints it after "City, ST": five digits, or five or six
 # characters with at least three digits and the rest upper-case letters or "?" that OCR read
-# for a digit ("SC692?"). Only ever used after a city, a comma and a state-shaped token.
-NOISY_ZIP = r"(?:\d{5}(?:-\d{4})?|(?=(?:[A-Z?]*\d){3})[0-9A-Z?]{5,6})(?![\w\-?])"
+# for a digit ("SC692?"), perhaps with its four more ("S6335-3715"). Only ever used after a
+# city, a comma and a state-shaped token.
+NOISY_ZIP = (
+    r"(?:\d{5}|(?=(?:[A-Z?]*\d){3})[0-9A-Z?]{5,6})(?:-(?=(?:[A-Z?]*\d){3})[0-9A-Z?]{4})?"
+    r"(?![\w\-?])"
+)
 # A state code OCR garbled into a code that is no state ("RE", "CH", "fN"): two letters, one
 # at least upper case. Only ever used between "City," and a ZIP.
 NOISY_STATE = r"(?:[A-Z][A-Za-z]|[a-z][A-Z])"

@@ -59,6 +59,8 @@ class ChartPhoneRecognizer(PatternRecognizer):
             ),
             # A space after the area code, as notes write it: "301 944-5032".
             Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
+            # A fax's colon for the area code's hyphen: "937:441-5602" (no time nor range).
+            Pattern("NPA:NXX-XXXX", rf"{left}{country}\d{{3}}:\d{{3}}-\d{{4}}{right}", 0.6),
             # A fax's mark before that space or for the hyphen ("209. 206-6180", "541
             # 555:5346"). Not a value and its range ("IgG 850. 700-1600 mg/dL"): a range's
             # bound ends in "00", and a unit may follow.
