@@ -166,7 +166,9 @@ def load_assets(models_dir: Path) -> DeidAssets:
             "ZIP_CODE": labels["zip_labels"],
         }
     )
-    facility_labels = labels["facility_suffixes"] + labels["facility_tails"]
+    facility_labels = (
+        labels["facility_suffixes"] + labels["facility_tails"] + labels["facility_units"]
+    )
     facility_words = {w.lower() for label in facility_labels for w in _WORD.findall(label)}
     return DeidAssets(
         labels=labels,

@@ -91,8 +91,8 @@ class FacilityRecognizer(NameRecognizer):
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
         # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
-            r"(?:Medic|MEDIC|Engine|ENGINE|Ambulance|AMBULANCE|Rescue|RESCUE|Squad|SQUAD"
-            r"|Truck|TRUCK|Tower|TOWER)[ ]?\d{1,3}(?!\d)"
+            either_case(assets.label_list("facility_units"))
+            + r"[ ]?\d{1,3}(?!\d)"
             r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
         )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
         # A firm's word after a facility word may open the next line, ending it or before a
