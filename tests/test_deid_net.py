@@ -2011,6 +2011,8 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
         "SEX CEDAR F 03/02/1961 FALLS, EYES 50613 HGT 5-04\n"
         "41 Vine St Apt 2, Mercy; AR 71901\n"
         "9 Oak Ct - Fort Dodge, IA S0501-2210\n"
+        "treated endoscopically at Harlow. Regional Medical Center; pain in the Abdomen.\n"
+        "Memorial Hospital records reviewed. Seen Tuesday. Mercy Hospital called.\n"
     )
     # A name with a second capital before a facility word; a facility's words wrapped after
     # its first; a building, a memorial, a lab company by their word; a unit by its number;
@@ -2019,7 +2021,8 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
     # before a place found; a day and year whose month OCR lost (not in a row of numbers, nor
     # before a unit); a town after a dash, again after a facility's "of" and after "in" (not
     # before "sinus"); a town read across a card's columns; a semicolon for the comma; a
-    # ZIP's four more after a garbled five.
+    # ZIP's four more after a garbled five; a facility's words a speck's full stop parts,
+    # an adverb of a clinical word (not a sentence's last word, nor a day's).
     assert found(analyzer, doc) == [
         ("FACILITY", "DeLuca Nephrology Associates"),
         ("FACILITY", "Lourdes\nMedical Center"),
@@ -2054,4 +2057,6 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("STREET_ADDRESS", "9 Oak Ct"),
         ("CITY", "Fort Dodge"),
         ("ZIP_CODE", "S0501-2210"),
+        ("FACILITY", "Harlow. Regional Medical Center"),
+        ("FACILITY", "Mercy Hospital"),
     ]

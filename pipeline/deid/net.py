@@ -77,7 +77,7 @@ _TIME_RANGE = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
 # Endings of English inflections, with what may stand before them in the base word.
 _INFLECTIONS = (
     ("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)), ("ed", ("", "e")),
-    ("ing", ("", "e")), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
+    ("ing", ("", "e")), ("ly", ("",)), ("ally", ("",)), ("er", ("", "e")), ("est", ("", "e")),
     ("able", ("", "e")),
     # Who practises it: "nephrologist", "endoscopist", "sonographer", "geriatrician".
     ("ist", ("", "y")), ("ists", ("", "y")),

@@ -30,6 +30,8 @@ _FIRST_WORD = re.compile(r"([A-Za-z]+)[ ]+(?=\S)")
 # A building's word that is a surname too: "Genesis Hall" is a place, "Tyler Hall" and
 # "Amrita R. Hall" are people.
 _SURNAME_BUILDING = re.compile(r"[ ](?:Hall|HALL)$")
+# A capitalised word, then a mark a speck made before the next capitalised word.
+_WORD_AND_SPECK = re.compile(r"(?<![A-Za-z.])([A-Z][a-z]{2,})\.(?=[ ][A-Z])")
 _INITIAL = re.compile(r"(?<![A-Za-z])[A-Z]\.(?=[ ])")
 
 
@@ -91,8 +93,7 @@ class FacilityRecognizer(NameRecognizer):
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
         # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
-            either_case(assets.label_list("facility_units"))
-            + r"[ ]?\d{1,3}(?!\d)"
+            either_case(assets.label_list("facility_units")) + r"[ ]?\d{1,3}(?!\d)"
             r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
         )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
         # A firm's word after a facility word may open the next line, ending it or before a
@@ -261,6 +262,7 @@ class FacilityRecognizer(NameRecognizer):
                 m = self._name.match(text, result.start + comma.end())
                 if m is not None and m.end() > result.end and not self.invalidate_result(m.group()):
                     result.end = m.end()
+        results += self._across_a_speck(text)
         found = sorted((r.start, r.end) for r in results)
         starts = [a for a, _ in found]
         reach = list(accumulate((b for _, b in found), max, initial=0))  # furthest end so far
@@ -299,6 +301,37 @@ class FacilityRecognizer(NameRecognizer):
             ):
                 result.start = before.start()
         return results
+
+    def _across_a_speck(self, text: str) -> list[RecognizerResult]:
+        """Names whose first word a speck read as a full stop parts from the rest.
+
+        "at Riverside. Regional Medical Center", "to Bigelow. Pavilion": the name, read as if
+        the mark were a space, where the first word is no clinical, form or calendar word
+        ("Abdomen. Memorial Hospital", "Dermatology. Consulted ..." end sentences).
+        """
+        found = []
+        for m in _WORD_AND_SPECK.finditer(text):
+            first = m.group(1).lower()
+            if self.is_plain_word(first) or first in self._safe.stop or first in self._suffix_words:
+                continue  # a sentence's end: "at Advanced Dermatology. Consulted Cardiology"
+            if self._safe.is_safe(first) and not self._safe.could_be_name(first):
+                continue  # a word, not a place's: "Self Employed. Pharmacy: Mail Order"
+            dot = m.end(1)
+            line_end = text.find("\n", dot)
+            rest = text[dot + 1 : line_end if line_end >= 0 else len(text)]
+            name = self._name.match(m.group(1) + rest)
+            if (
+                name is None
+                or name.end() <= len(m.group(1)) + 1
+                or rest[name.end() - len(m.group(1)) - 1 :].startswith(":")
+            ):
+                continue
+            if self.invalidate_result(name.group()):
+                continue
+            found.append(
+                RecognizerResult("FACILITY", m.start(), m.start() + name.end() + 1, self.SCORE)
+            )
+        return found
 
     def name_words(self, text: str) -> list[str]:
         """The words before the facility word: the part that names the facility."""
