@@ -398,12 +398,15 @@ def _place_after_of(text: str, end: int, safe: SafeWords, towns: Set[str]) -> in
     if m is None:
         return end
     last = end
-    for word in re.finditer(r"[A-Za-z]+", m.group(1)):
+    words = list(re.finditer(r"[A-Za-z]+", m.group(1)))
+    for k, word in enumerate(words):
         lower = word.group().lower()
-        if (lower in safe.curated or lower in safe.stop) and not any(
-            lower in town.split() for town in towns
-        ):
-            break
+        if lower in safe.curated or lower in safe.stop:
+            # A town's word the address names, not a term's: "of Normal", not "of Normal
+            # Pressure Hydrocephalus".
+            after = words[k + 1].group().lower() if k + 1 < len(words) else None
+            if not any(lower in town.split() for town in towns) or after in safe.curated:
+                break
         last = m.start(1) + word.end()
     return last
 
@@ -1034,6 +1037,7 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
         for sp in spans
         if sp.label == "CITY" and sp.end - sp.start >= 3
     }
+    zips = {text[sp.start : sp.start + 5] for sp in spans if sp.label == "ZIP_CODE"}
     found = []
     for town in towns:
         words = town.split()
@@ -1054,7 +1058,7 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
                 continue
             found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))
         if len(words) >= 2:
-            found += _town_across_columns(text, words)
+            found += _town_across_columns(text, words, zips)
     return found
 
 
@@ -1062,16 +1066,17 @@ _LINE = re.compile(r"[^\n\f]+")
 _ZIP_ON_LINE = re.compile(r"(?<![\d\-/])\d{5}(?:-\d{4})?(?![\d\-/])")
 
 
-def _town_across_columns(text: str, words: list[str]) -> list[Span]:
-    """A town's words on a card's line that reads its columns across, with a ZIP code.
+def _town_across_columns(text: str, words: list[str], zips: Set[str]) -> list[Span]:
+    """A town's words on a card's line that reads its columns across, with its ZIP code.
 
     A licence prints "FORT WAYNE, IN 46847" in its address column; read across, the line
-    holds "DOB SEX FORT M 01/20/1977 WAYNE, HGT ... 46847". Each word, capitalised as
-    printed or in capitals, in the town's order.
+    holds "DOB SEX FORT M 01/20/1977 WAYNE, HGT ... 46847". Each word in capitals, in the
+    town's order, on a line that holds a ZIP code the document's address gave ("Grand mal
+    seizure on Island vacation, ref 68801" is no card's).
     """
     found = []
     for line in _LINE.finditer(text):
-        if _ZIP_ON_LINE.search(line.group()) is None:
+        if not any(m.group()[:5] in zips for m in _ZIP_ON_LINE.finditer(line.group())):
             continue
         at = line.start()
         hits = []
@@ -1079,7 +1084,7 @@ def _town_across_columns(text: str, words: list[str]) -> list[Span]:
             m = re.compile(rf"(?i)(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])").search(
                 text, at, line.end()
             )
-            if m is None or not (m.group() == word or m.group().isupper()):
+            if m is None or not m.group().isupper():
                 break
             hits.append(m)
             at = m.end()

@@ -57,12 +57,6 @@ _DAMAGED_DATE = re.compile(
     r"|(?:19|20)\d{2}(?:[:/\-][ ]?(?:0?[1-9]|1[0-2])[:/\- ]|[ ](?:0?[1-9]|1[0-2])[:/\-])"
     r"(?:0?[1-9]|[12]\d|3[01]))(?![\w:.])"
 )
-# A date whose month OCR lost, its day and year left: "on Dec 1, 2023" read "b ei: 1 2023".
-# Not in a row of numbers ("UOP 250 1 2000"), nor before a unit ("1 2000 mL").
-_DAY_AND_YEAR = re.compile(
-    r"(?<![\w:./\-])(?<![\d.,][ ])(?:[1-9]|[12]\d|3[01]),?[ ](?:19|20)\d{2}"
-    r"(?![\w:./\-])(?![ ]?(?:[\d%/]|(?i:m[lgL]|cc|g|kg|mcg|units?)(?![A-Za-z])))"
-)
 # Letters and digits in parts joined by hyphens, four digits or more in all: an identifier
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
@@ -245,10 +239,6 @@ def unverified_spans(
         if _TIME_RANGE.fullmatch(m.group()):
             continue  # "0700-1900" ends in no year
         if digits >= 6 and not covered.any(m.start(), m.end()):
-            runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
-            covered.add(m.start(), m.end())
-    for m in _DAY_AND_YEAR.finditer(text):
-        if not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
             covered.add(m.start(), m.end())
     for m in _HYPHENATED_ID.finditer(text):
@@ -501,9 +491,12 @@ def _mark_names_in_context(
             and i + 1 < len(tokens)
             and text[e : tokens[i + 1][0]] == " "
             and tokens[i + 1][2].istitle()
+            and not safe.is_safe(tokens[i + 1][2])
             and covered.any(tokens[i + 1][0], tokens[i + 1][1])
         ):
-            unsafe[i] = True  # a particle before a name found: "van Emmelen Surgical"
+            # A particle before a name found that no list holds: "van Emmelen Surgical";
+            # not the vehicle, "by van Mercy Medical Center staff".
+            unsafe[i] = True
             continue
         if lower in safe.stop:
             if word.istitle() and wrapped_prev in safe.titles:
@@ -586,6 +579,7 @@ def _mark_names_in_context(
             and lower not in safe.curated
             and _line_start(text, s)
             and _unit_and_record_next(text, tokens, i)
+            and _RECORD_NUMBER.match(text, tokens[i + 1][1]) is not None
         ):
             unsafe[i] = True  # a banner's hospital that is a word too: "UGH IMC MR ..."
         elif (
@@ -1117,6 +1111,7 @@ _CARE_UNITS = frozenset(
     "ed er icu micu sicu cvicu ccu cicu nicu picu pcu imc or pacu tcu stepdown".split()
 )
 _RECORD_NUMBER_NEXT = re.compile(r"[ \t]+(?:MRN?|Mrn)(?![A-Za-z])")  # not "MRI", "MRSA"
+_RECORD_NUMBER = re.compile(r"[ \t]+(?:MRN?|Mrn)[ \t:#]*\d")  # and its number: not "OR MR severe"
 # Words that make the relation after them a person's: "his sister", "her son".
 _POSSESSIVES = frozenset({"his", "her", "their", "my", "our", "your"})
 # Words before a person who did something: "by", "per", "with" ("Grossed by M. Pastor",

@@ -24,7 +24,10 @@ class AgeOver89Recognizer(PatternRecognizer):
             r"(?=[ ]?(?:/|y|Y|yo|YO|y/o|yr|yrs)[ ]?(?:M|F|m|f|Male|Female|male|female)(?![A-Za-z]))"
         )
         # Either may open the next line: "a 102" / "yo man".
-        short = r"(?=(?:[ \-]|[ ]?\n)?(?:y/o|y\.o\.?|yo|yof|yom|y)(?![a-z/]))"
+        short = (
+            r"(?=(?:[ \-]?(?:y/o|y\.o\.?|yo|yof|yom|y)|[ ]?\n(?:y/o|y\.o\.?|yo|yof|yom))"
+            r"(?![a-z/]))"
+        )  # not a flowsheet's "Y" under a value: "Pulse 98" / "Y - fall risk"
         years = r"(?=(?:[ \-]|[ ]?\n)?(?:years?|yrs?)(?![a-z]))"
         super().__init__(
             supported_entity="AGE",

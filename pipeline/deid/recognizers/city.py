@@ -78,9 +78,12 @@ class CityRecognizer(PatternRecognizer):
         # "4 Oak Ave | NORMAL IL 61761"): the invalidation below does not apply to these.
         # A dash may part the street from its town as a comma does ("12 Elm Blvd - Normal IL
         # 61761"), and OCR may read the comma after the town as a semicolon ("Hope; AR").
+        # Those two only before a ZIP code: not "Wt 80 kg - Stable, MD aware".
         self._after_street = re.compile(
-            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}(?:,|[ ][\-\u2013])[ ]){city}"
-            rf"(?:{zip_follows}|(?=[,;][ ]{state_regex(assets)}(?![A-Za-z])))"
+            rf"(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}},[ ]){city}"
+            rf"(?:{zip_follows}|(?=,[ ]{state_regex(assets)}(?![A-Za-z]))"
+            rf"|(?=;{SP}{state_regex(assets)}\.?,?{SP}+{NOISY_ZIP}))"
+            rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'\-]{{2,40}}[ ][\-\u2013][ ]){city}{zip_follows}"
             # On the line under the street (perhaps with its phone), before its state and
             # ZIP: "NORMAL, IL 61761".
             rf"|(?<=\d{{1,6}}[ ][A-Za-z0-9 .#'()\-]{{2,60}}\n{SP}*){city}(?=,){zip_follows}"

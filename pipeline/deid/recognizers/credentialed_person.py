@@ -22,10 +22,9 @@ class CredentialedPersonRecognizer(NameRecognizer):
         credentials = assets.label_list("credentials")
         stop = not_words(labels["field_words"] + credentials + labels["person_titles"])
         # The credential is a word of its own: "LEVODOPA" ends in no "PA".
-        # OCR may part a short credential's letters after the comma: "Jie Ren, M D".
-        spaced = alternation(
-            " ".join(c) for c in credentials if c.isalpha() and c.isupper() and len(c) <= 3
-        )
+        # OCR may part a physician's credential's letters after the comma: "Jie Ren, M D"
+        # (not "P A" nor "R N", which a film's view and a note's nurse print so).
+        spaced = alternation(["M D", "D O"])
         credential = (
             rf"(?=(?:,{SP}*|{SP}+){alternation(credentials)}(?![A-Za-z])"
             rf"|,{SP}*{spaced}(?![A-Za-z]))"

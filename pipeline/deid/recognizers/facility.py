@@ -30,6 +30,9 @@ _FIRST_WORD = re.compile(r"([A-Za-z]+)[ ]+(?=\S)")
 # A building's word that is a surname too: "Genesis Hall" is a place, "Tyler Hall" and
 # "Amrita R. Hall" are people.
 _SURNAME_BUILDING = re.compile(r"[ ](?:Hall|HALL)$")
+# A kind of practice that is also a hospital's department or a lab's: "Division of
+# Infectious Diseases", "Molecular Diagnostics"; a name makes it a practice.
+_DEPARTMENT_KIND = re.compile(r"[ ](?i:infectious[ ]diseases?|diagnostics)$")
 # A capitalised word, then a mark a speck made before the next capitalised word.
 _WORD_AND_SPECK = re.compile(r"(?<![A-Za-z.])([A-Z][a-z]{2,})\.(?=[ ][A-Z])")
 _INITIAL = re.compile(r"(?<![A-Za-z])[A-Z]\.(?=[ ])")
@@ -94,8 +97,10 @@ class FacilityRecognizer(NameRecognizer):
         # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
             either_case(assets.label_list("facility_units")) + r"[ ]?\d{1,3}(?!\d)"
-            r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x)(?![A-Za-z]))"
-        )  # not an inhaler's dose: "Xopenex Rescue 2 puffs"
+            r"(?![ ]*(?i:puffs?|inhalations?|mg|mcg|units?|ml|tabs?|doses?|x|times"
+            r"|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|d|w(?:ee)?ks?|months?|mos?|y(?:ea)?rs?)"
+            r"(?![A-Za-z]))"
+        )  # not an inhaler's dose, "Xopenex Rescue 2 puffs", nor "Pickup Truck 2 weeks ago"
         # A firm's word after a facility word may open the next line, ending it or before a
         # function word: "Schuster Gastroenterology" / "Group on May 23"; not "Group B Strep".
         firm = either_case(["Group", "Partners", "Associates", "PLLC", "LLC", "Inc"])
@@ -189,6 +194,17 @@ class FacilityRecognizer(NameRecognizer):
         if _SURNAME_BUILDING.search(pattern_text) and (
             _INITIAL.search(pattern_text)
             or any(self.words.is_name(w) for w in self.name_words(pattern_text))
+            or all(
+                self._safe.is_safe(w) and not self._safe.could_be_name(w)
+                for w in self.name_words(pattern_text)
+            )
+        ):
+            return True  # a person, or a hall of ordinary words: "Residence Hall", "Great Hall"
+        if _DEPARTMENT_KIND.search(pattern_text) and all(
+            self._safe.is_safe(w) and not self._safe.could_be_name(w)
+            for w in super().name_words(pattern_text)[
+                : -len(_DEPARTMENT_KIND.search(pattern_text).group().split())
+            ]
         ):
             return True
         if self._has_suffix.search(pattern_text):
