@@ -2066,3 +2066,28 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("FACILITY", "Harlow. Regional Medical Center"),
         ("FACILITY", "Mercy Hospital"),
     ]
+
+
+def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of(
+        "Patient: MAJOR, Tessa MRN: 40917733\nLabs: CBC, Lytes ok. Diet: Regular, Soft\n"
+        "I, Tessa K.: Major, authorize release. Gemma L. White RN\n"
+        "Family contact Will (614) 555-0172 re: dc. Son will call back.\n"
+        "RN Jun Oyelaran paged. SW Yui Tanabe in. contact Social Work re: dc.\n"
+    )
+    # A surname that is a term after a name's label and before its given name (not a list's
+    # terms); a surname after an initial a speck's mark follows; a given name that is a
+    # function word before a contact's phone (not a sentence's verb); a given name any list
+    # holds as a word between a person's field and a surname no list holds (not a service).
+    assert found(analyzer, doc) == [
+        (NET, "MAJOR"),
+        ("PERSON", "Tessa"),
+        ("MRN", "40917733"),
+        ("PERSON", "Tessa"),
+        (NET, "Major"),
+        ("PERSON", "Gemma L. White"),
+        (NET, "Will"),
+        ("PHONE_NUMBER", "(614) 555-0172"),
+        ("PERSON", "Jun Oyelaran"),
+        (NET, "Yui Tanabe"),
+    ]

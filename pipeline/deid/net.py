@@ -480,6 +480,19 @@ def _mark_names_in_context(
             unsafe[i] = True  # "Will (son)", "Maria (dtr)"
             continue
         prev = _previous_word(text, tokens, i)
+        if (
+            word.istitle()
+            and (prev in safe.person_fields or prev in safe.relations)
+            and i + 1 < len(tokens)
+            and text[e : tokens[i + 1][0]] == " "
+            and tokens[i + 1][2].istitle()
+            and (before[i + 1] or person[i + 1])
+            and not safe.is_safe(tokens[i + 1][2])
+        ):
+            # A given name any list holds as a word, between a person's field and a surname
+            # no list holds: "SW Yui Sato", "contact Jun Liu"; not "contact Social Work".
+            unsafe[i] = True
+            continue
         # The same word as ``prev``, or the last of the line before: "(dr" / "Dean)".
         wrapped_prev = _previous_word(text, tokens, i, wrapped=True)
         if lower in SURNAME_PARTICLES and prev in SURNAME_PARTICLES and unsafe[i - 1]:
@@ -632,7 +645,10 @@ def _mark_names_in_context(
                     or (  # "contact May Dixon": a person's field, the name, a surname removed
                         safe.could_be_name(word)
                         and _previous_word(text, tokens, i) in _CONTACT_FIELDS
-                        and _before_name(text, tokens, i, unsafe, person)
+                        and (
+                            _before_name(text, tokens, i, unsafe, person)
+                            or _PHONE_NEXT.match(text, e) is not None  # "contact Will (810) ..."
+                        )
                     )
                 ):
                     unsafe[i] = True
@@ -743,6 +759,7 @@ MIN_PROSE_WORDS = 5  # a line of fewer words is a field or a heading, not prose
 MIN_PROSE_LOWER = 0.6  # and so is one whose words are mostly capitalised
 MAX_LABEL_WORDS = 3  # a label that opens a line of prose: "SOCIAL HISTORY:", "Plan:"
 # Fields that a contact's name follows: "contact May Oyelaran" (not "pt May Need").
+_PHONE_NEXT = re.compile(r"[ ,:]{1,3}(?:\(\d{3}\)|\d{3}[ .\-]\d{3})")
 _CONTACT_FIELDS = frozenset({"contact", "nok", "poa", "hcp", "guardian", "guarantor"})
 # Words no sentence ends on, before a place or a person: "at home in" / "Hope".
 _WRAPPING_WORDS = frozenset({"in", "at", "from", "near", "to", "with", "of", "by", "and"})
@@ -1281,12 +1298,24 @@ def _inverted_surname(
     word = tokens[i][2]
     if i + 1 >= len(tokens) or not word.isupper() or len(word) < 2:
         return False
-    if word.lower() in safe.curated:
-        return False  # "CBC, Lytes"
     nxt = tokens[i + 1][2]
     gap = text[tokens[i][1] : tokens[i + 1][0]]
+    if word.lower() in safe.curated:
+        # "CBC, Lytes" is a list; after a name's label, a term is a surname: "Patient:
+        # FIELD, Susan", the given name a recognizer found.
+        label = _LABEL_BEFORE.search(text, max(0, tokens[i][0] - 24), tokens[i][0])
+        return (
+            gap in (", ", ",")
+            and person[i + 1]
+            and label is not None
+            and label.group(1).lower() in safe.person_fields | _NAME_LABEL_WORDS
+        )
     given = nxt.istitle() or (nxt.isupper() and len(nxt) > 1)  # "DANG, Huy", "LOVE, TRUNG"
     return gap in (", ", ",") and given and (unsafe[i + 1] or person[i + 1])
+
+
+_LABEL_BEFORE = re.compile(r"([A-Za-z]+)[ \t]*:[ \t]*$")
+_NAME_LABEL_WORDS = frozenset({"patient", "name", "member", "subscriber", "resident", "client"})
 
 
 def _after_name_initial(
@@ -1300,7 +1329,7 @@ def _after_name_initial(
         len(initial) == 1
         and initial.isupper()
         and text[e2:s1] == " "
-        and text[e1:s0] in (". ", ".")
+        and text[e1:s0] in (". ", ".", ".: ", ": ", ".; ")  # OCR's speck: "Eadaoin S.: Long"
         and (unsafe[i - 2] or person[i - 2])
     )
 
