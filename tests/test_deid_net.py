@@ -2074,11 +2074,13 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         "I, Tessa K.: Major, authorize release. Gemma L. White RN\n"
         "Family contact Will (614) 555-0172 re: dc. Son will call back.\n"
         "RN Jun Oyelaran paged. SW Yui Tanabe in. contact Social Work re: dc.\n"
+        "Attending Physician Oyelaran. NOK: SON, David. Note by Ana Cruz S: Pain improved\n"
     )
     # A surname that is a term after a name's label and before its given name (not a list's
     # terms); a surname after an initial a speck's mark follows; a given name that is a
     # function word before a contact's phone (not a sentence's verb); a given name any list
-    # holds as a word between a person's field and a surname no list holds (not a service).
+    # holds as a word between a person's field and a surname no list holds (not a service,
+    # a role); not a relation's word before its name, nor a SOAP note's letter as an initial.
     assert found(analyzer, doc) == [
         (NET, "MAJOR"),
         ("PERSON", "Tessa"),
@@ -2090,4 +2092,7 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("PHONE_NUMBER", "(614) 555-0172"),
         ("PERSON", "Jun Oyelaran"),
         (NET, "Yui Tanabe"),
+        ("PERSON", "Oyelaran"),
+        ("PERSON", "David"),
+        ("PERSON", "Ana Cruz"),
     ]

@@ -482,6 +482,9 @@ def _mark_names_in_context(
         prev = _previous_word(text, tokens, i)
         if (
             word.istitle()
+            and len(word) <= MAX_LISTED_GIVEN
+            and lower not in safe.stop
+            and (lower not in safe.curated or lower in _GIVEN_MONTH_WORDS)
             and (prev in safe.person_fields or prev in safe.relations)
             and i + 1 < len(tokens)
             and text[e : tokens[i + 1][0]] == " "
@@ -489,8 +492,9 @@ def _mark_names_in_context(
             and (before[i + 1] or person[i + 1])
             and not safe.is_safe(tokens[i + 1][2])
         ):
-            # A given name any list holds as a word, between a person's field and a surname
-            # no list holds: "SW Yui Sato", "contact Jun Liu"; not "contact Social Work".
+            # A short given name any list holds as a word, between a person's field and a
+            # surname no list holds: "SW Yui Sato", "contact Jun Liu"; not "contact Social
+            # Work", "Attending Physician Khalid", "Spouse Name Okafor", "mother Has ...".
             unsafe[i] = True
             continue
         # The same word as ``prev``, or the last of the line before: "(dr" / "Dean)".
@@ -1185,6 +1189,8 @@ def _before_initial_and_credential(
 
 # Months that are given names too: "June Onoh", beside a name and away from any day.
 _GIVEN_MONTHS = frozenset({"april", "june", "august"})
+_GIVEN_MONTH_WORDS = _GIVEN_MONTHS | {"jun", "may"}  # "contact Jun Liu"
+MAX_LISTED_GIVEN = 4  # "Yui", "Jun", "Star"; a role or a specialty is longer
 
 
 def _syllable_name(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
@@ -1303,12 +1309,25 @@ def _inverted_surname(
     if word.lower() in safe.curated:
         # "CBC, Lytes" is a list; after a name's label, a term is a surname: "Patient:
         # FIELD, Susan", the given name a recognizer found.
+        # Not a relation's, a credential's or a service's word ("NOK: SON, David"), nor
+        # before a given name and a surname ("Attending: CARDIOLOGY, James Lee").
         label = _LABEL_BEFORE.search(text, max(0, tokens[i][0] - 24), tokens[i][0])
+        lower = word.lower()
         return (
             gap in (", ", ",")
             and person[i + 1]
             and label is not None
-            and label.group(1).lower() in safe.person_fields | _NAME_LABEL_WORDS
+            and label.group(1).lower() in _NAME_LABEL_WORDS
+            and lower not in safe.relations
+            and lower not in safe.credentials
+            and lower not in safe.person_fields
+            and lower != "self"
+            and not (
+                i + 2 < len(tokens)
+                and text[tokens[i + 1][1] : tokens[i + 2][0]] == " "
+                and tokens[i + 2][2][:1].isupper()
+                and person[i + 2]
+            )
         )
     given = nxt.istitle() or (nxt.isupper() and len(nxt) > 1)  # "DANG, Huy", "LOVE, TRUNG"
     return gap in (", ", ",") and given and (unsafe[i + 1] or person[i + 1])
@@ -1329,7 +1348,7 @@ def _after_name_initial(
         len(initial) == 1
         and initial.isupper()
         and text[e2:s1] == " "
-        and text[e1:s0] in (". ", ".", ".: ", ": ", ".; ")  # OCR's speck: "Eadaoin S.: Long"
+        and text[e1:s0] in (". ", ".", ".: ", ".; ")  # OCR's speck: "Eadaoin S.: Long"
         and (unsafe[i - 2] or person[i - 2])
     )
 
