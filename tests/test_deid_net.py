@@ -2075,12 +2075,16 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         "Family contact Will (614) 555-0172 re: dc. Son will call back.\n"
         "RN Jun Oyelaran paged. SW Yui Tanabe in. contact Social Work re: dc.\n"
         "Attending Physician Oyelaran. NOK: SON, David. Note by Ana Cruz S: Pain improved\n"
+        "call me at 614-555-0172 ext.\n2204 with questions; 614-555-0173\n2204 mg given.\n"
+        "records to Three Rivers Diabetes & Thyroid Center. Four Wound Care Center visits.\n"
     )
     # A surname that is a term after a name's label and before its given name (not a list's
     # terms); a surname after an initial a speck's mark follows; a given name that is a
     # function word before a contact's phone (not a sentence's verb); a given name any list
     # holds as a word between a person's field and a surname no list holds (not a service,
     # a role); not a relation's word before its name, nor a SOAP note's letter as an initial.
+    # An extension wrapped after "ext." (not a dose on the next line); a number word opening
+    # a facility's name before a word no list holds (not a count of visits).
     assert found(analyzer, doc) == [
         (NET, "MAJOR"),
         ("PERSON", "Tessa"),
@@ -2095,4 +2099,8 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("PERSON", "Oyelaran"),
         ("PERSON", "David"),
         ("PERSON", "Ana Cruz"),
+        ("PHONE_NUMBER", "614-555-0172 ext.\n2204"),
+        ("PHONE_NUMBER", "614-555-0173"),
+        ("FACILITY", "Three Rivers Diabetes & Thyroid Center"),
+        ("FACILITY", "Wound Care Center"),
     ]

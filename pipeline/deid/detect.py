@@ -160,6 +160,7 @@ _STORE_NUMBER = re.compile(r"[ ]?#[ ]?\d{1,6}(?!\d)")
 _EXTENSION = re.compile(
     r"[ ,]{0,2}(?i:x|ext\.?|extension)[ ]?\d{1,5}(?!\d)"
     r"|[ ]?\n(?i:x|ext\.?|extension)[ ]?\d{3,5}(?!\d)"  # not "x2 attempts" on the next line
+    r"|[ ]?(?i:ext\.?|extension)[ ]?\n[ ]?\d{3,5}(?!\d)"  # "ext." / "4903" on the next line
 )
 _WEB_LABELS = frozenset({"EMAIL_ADDRESS", "URL", "UNVERIFIED"})
 # A web address's last part that OCR spaced or comma'd off: ", com", ". org"; a mailbox's

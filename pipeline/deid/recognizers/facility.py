@@ -218,7 +218,14 @@ class FacilityRecognizer(NameRecognizer):
         fields = [w for w in words if w.lower() in self.words.field_words]
         long = len(words) >= 3 or len(every) >= 4
         opens = bool(words) and (
-            words[0].lower() not in self._curated or words[0].lower() in PLACE_OPENERS
+            words[0].lower() not in self._curated
+            or words[0].lower() in PLACE_OPENERS
+            or (  # "Three Rivers Diabetes & Thyroid Center"; not "Four Wound Care Center"
+                words[0].lower() in _NUMBER_WORDS
+                and len(words) > 1
+                and not self.words.is_common(words[1])
+                and words[1].lower() not in self._curated
+            )
         )  # "Upper Valley Pulmonary Medicine Group"
         if long and opens and not fields:
             # "Summit Diabetes & Thyroid Center", "Harbor Pulmonary Medicine Group": a name,
