@@ -2077,6 +2077,7 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         "Attending Physician Oyelaran. NOK: SON, David. Note by Ana Cruz S: Pain improved\n"
         "call me at 614-555-0172 ext.\n2204 with questions; 614-555-0173\n2204 mg given.\n"
         "records to Three Rivers Diabetes & Thyroid Center. Four Wound Care Center visits.\n"
+        "Admitted 03/16/2022. D: 1:0 3 18 2022 10 1 h. I/O 1 12 2022 ml. CABG 2022.\n"
     )
     # A surname that is a term after a name's label and before its given name (not a list's
     # terms); a surname after an initial a speck's mark follows; a given name that is a
@@ -2084,7 +2085,9 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
     # holds as a word between a person's field and a surname no list holds (not a service,
     # a role); not a relation's word before its name, nor a SOAP note's letter as an initial.
     # An extension wrapped after "ext." (not a dose on the next line); a number word opening
-    # a facility's name before a word no list holds (not a count of visits).
+    # a facility's name before a word no list holds (not a count of visits). A month and day
+    # whose marks OCR lost before a year the document's dates hold (not a quantity's digits,
+    # nor a year alone).
     assert found(analyzer, doc) == [
         (NET, "MAJOR"),
         ("PERSON", "Tessa"),
@@ -2103,4 +2106,6 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("PHONE_NUMBER", "614-555-0173"),
         ("FACILITY", "Three Rivers Diabetes & Thyroid Center"),
         ("FACILITY", "Wound Care Center"),
+        ("DATE", "03/16/2022"),
+        ("DATE", "3 18 2022"),
     ]

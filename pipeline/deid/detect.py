@@ -604,8 +604,11 @@ _YEAR = re.compile(r"(?<![\d.])(?<!\d,)(?:19|20)\d{2}(?!\d)")
 # A year where a date's day or month stood before it, damaged: a day's digits and a mark or
 # two ("6: 2023", "27. 2023", "12--1928") or a letter and a comma or dot ("N2r,2019"). Not a
 # year in a history ("CABG in 2018"), a time ("1945 Pt medicated") or a total ("I/O
-# 1850/2022").
-_DATE_REMAINS_BEFORE = re.compile(r"(?:(?<!\d)\d{1,2}[ ]?[.:\-,]{1,2}|[A-Za-z][,.])[ ]?$")
+# 1850/2022"). Or a month and a day whose marks OCR lost, "3 18 2019" ("3/18/2019").
+_DATE_REMAINS_BEFORE = re.compile(
+    r"(?:(?<!\d)\d{1,2}[ ]?[.:\-,]{1,2}|[A-Za-z][,.])[ ]?$"
+    r"|(?P<month_day>(?<![\d.,/:])(?:0?[1-9]|1[0-2])[ ](?:0?[1-9]|[12]\d|3[01]))[ ]$"
+)
 # A year before a unit, a ratio or a decimal is a quantity: "2000 mL", "2023/1800", "2019.5".
 _QUANTITY_AFTER = re.compile(
     r"[ ]?(?:m[Llg]|mcg|cc|[gL]|kg|units?|U|kcal|cal|calories?|hrs?|hours?|min|%|x|/[ ]?\d"
@@ -628,12 +631,10 @@ def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:
     }
     found = []
     for m in _YEAR.finditer(text):
-        if (
-            m.group() in years
-            and _DATE_REMAINS_BEFORE.search(text, max(0, m.start() - 4), m.start())
-            and not _QUANTITY_AFTER.match(text, m.end())
-        ):
-            found.append(Span(start=m.start(), end=m.end(), label="DATE", score=PROPAGATED_SCORE))
+        remains = _DATE_REMAINS_BEFORE.search(text, max(0, m.start() - 7), m.start())
+        if m.group() in years and remains and not _QUANTITY_AFTER.match(text, m.end()):
+            start = remains.start("month_day") if remains.group("month_day") else m.start()
+            found.append(Span(start=start, end=m.end(), label="DATE", score=PROPAGATED_SCORE))
     return found
 
 
