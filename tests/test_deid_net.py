@@ -2078,6 +2078,8 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         "call me at 614-555-0172 ext.\n2204 with questions; 614-555-0173\n2204 mg given.\n"
         "records to Three Rivers Diabetes & Thyroid Center. Four Wound Care Center visits.\n"
         "Admitted 03/16/2022. D: 1:0 3 18 2022 10 1 h. I/O 1 12 2022 ml. CABG 2022.\n"
+        "1H0PAID 978 6 75 88/7 10:14\nFax 978 675 8877\n"
+        "call out to Marburg ICU; not to Burns ICU, Neurosurgical ICU or Hepatobiliary ICU.\n"
     )
     # A surname that is a term after a name's label and before its given name (not a list's
     # terms); a surname after an initial a speck's mark follows; a given name that is a
@@ -2087,7 +2089,8 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
     # An extension wrapped after "ext." (not a dose on the next line); a number word opening
     # a facility's name before a word no list holds (not a count of visits). A month and day
     # whose marks OCR lost before a year the document's dates hold (not a quantity's digits,
-    # nor a year alone).
+    # nor a year alone). A fax header's copy of a number with a speck for a digit; a word only
+    # the drug and disease lists hold before a unit where a patient goes (not a kind of unit).
     assert found(analyzer, doc) == [
         (NET, "MAJOR"),
         ("PERSON", "Tessa"),
@@ -2108,4 +2111,7 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("FACILITY", "Wound Care Center"),
         ("DATE", "03/16/2022"),
         ("DATE", "3 18 2022"),
+        ("PHONE_NUMBER", "978 6 75 88/7"),
+        ("PHONE_NUMBER", "978 675 8877"),
+        (NET, "Marburg ICU"),
     ]

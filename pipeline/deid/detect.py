@@ -586,8 +586,9 @@ def propagate_phones(text: str, spans: Iterable[Span]) -> list[Span]:
         # The last four may be damaged ("541 413 509-1" in a fax header): after the area
         # code and exchange of a number this document prints, any four digit-like marks are
         # that number or its practice's next line. A fax header's copy may hold marks
-        # between any of its digits: "503 9 13 6784", "218 7.12-2096", "503-9 13:6784".
-        last = rf"(?:{digits[6:]}|[0-9OoIlSB](?:[\-.]?[0-9OoIlSB]){{3}})"
+        # between any of its digits: "503 9 13 6784", "218 7.12-2096", "503-9 13:6784"; a
+        # speck may stand for a digit of the last four ("978 6 75 88/7").
+        last = rf"(?:{digits[6:]}|[0-9OoIlSB](?:[\-.]?[0-9OoIlSB/]){{3}})"
         spread = _ANY_MARKS.join(digits[:6])
         body = rf"\(?(?:{digits[:3]}{gap}{digits[3:6]}|{spread}){gap}{last}"
         patterns.append(rf"(?<!\d){body}(?!\d)")

@@ -1414,6 +1414,10 @@ _WARD_UNIT = re.compile(r"[ ](?:\d{1,2}[A-F]|[A-Z]{0,3}ICU|CCU|PACU)(?![\w/:%]|\
 _UNIT_LABELS = frozenset({"unit", "ward", "floor", "location", "loc"})
 
 
+_WARD_PREPOSITIONS = frozenset({"to", "from", "at", "in"})
+_ADJECTIVE_ENDINGS = ("ic", "al", "ary", "ive", "ous")  # a kind of unit: "Cardiothoracic"
+
+
 def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
     """Whether token ``i`` names a ward by the unit after it, or after a unit's label.
 
@@ -1423,11 +1427,28 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
     if _WARD_SIDE.match(text, e):
         return True
     lower = word.lower()
-    unknown = lower not in safe.dictionary and (
-        lower not in safe.clinical or safe.name_over_term(word)
+    unknown = (
+        lower not in safe.dictionary
+        and (lower not in safe.clinical or safe.name_over_term(word))
+        and not lower.endswith(_ADJECTIVE_ENDINGS)  # a kind of unit: "Neurosurgical ICU"
+        and not _prefixed(lower, safe)
     )
     if _WARD_UNIT.match(text, e) and unknown:
         return True  # "Marburg ICU"; not "Cardiothoracic ICU", "Rocephin 2G"
+    if (
+        _WARD_UNIT.match(text, e)
+        and word.istitle()
+        and lower not in safe.curated
+        and lower not in safe.dictionary
+        and not lower.endswith(_ADJECTIVE_ENDINGS)
+        and not _prefixed(lower, safe)
+        and i > 0
+        and tokens[i - 1][2] in _WARD_PREPOSITIONS
+        and text[tokens[i - 1][1] : s] == " "
+    ):
+        # A word only the generated drug and disease lists hold, where a patient goes: "out
+        # to Marburg ICU"; not "to Burns ICU", "to Cardiothoracic ICU".
+        return True
     if i == 0 or not _WARD_NUMBER.match(text, e):
         return False
     gap = text[tokens[i - 1][1] : s]
