@@ -2115,3 +2115,13 @@ def test_what_the_seed_165_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("PHONE_NUMBER", "978 675 8877"),
         (NET, "Marburg ICU"),
     ]
+
+
+def test_a_surnames_spanish_and_french_particles(analyzer: PhiAnalyzer) -> None:
+    doc = doc_of("Primary BCBS de la Ibarzabal, Tessa K Spouse\nFx: le Fort II\n")
+    # "la" and "le" open a surname, and "de" before them, before a name removed; not an
+    # eponym's article before a term.
+    assert found(analyzer, doc) == [
+        (NET, "de la Ibarzabal"),
+        (NET, "Tessa"),
+    ]

@@ -124,7 +124,7 @@ ABBREVIATED_PARTICLES = frozenset({"st", "ste", "mt", "ft"})
 # extremity, left atrium).
 PLACE_OPENERS = frozenset(p for p in PARTICLES if len(p) >= 3) | ABBREVIATED_PARTICLES
 # Of those, the ones that open a surname and are no English word: "de Koning", "van Wijk".
-SURNAME_PARTICLES = frozenset("de des del della di da van von der den du".split())
+SURNAME_PARTICLES = frozenset("de des del della di da la le van von der den du".split())
 
 
 @dataclass(frozen=True)
@@ -674,7 +674,15 @@ def _mark_names_in_context(
                 if (
                     not chain
                     and lower in SURNAME_PARTICLES
-                    and _before_name(text, tokens, i, unsafe, person)
+                    and (
+                        _before_name(text, tokens, i, unsafe, person)
+                        or (  # before a particle taken: "de" / "la Torre"
+                            i + 1 < len(tokens)
+                            and tokens[i + 1][2] in SURNAME_PARTICLES
+                            and unsafe[i + 1]
+                            and text[e : tokens[i + 1][0]] == " "
+                        )
+                    )
                 ):
                     unsafe[i] = True  # a surname's own particle, opening it: "de Koning, Grant"
                     changed = True
