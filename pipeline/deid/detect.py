@@ -257,7 +257,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """
     joined = [m.span() for m in _JOINED.finditer(text)]
     starts = [s for s, _ in joined]
-    towns = {text[sp.start : sp.end].lower() for sp in spans if sp.label == "CITY"}
+    towns = {
+        w for sp in spans if sp.label == "CITY" for w in text[sp.start : sp.end].lower().split()
+    }
     out = []
     for span in spans:
         start, end = span.start, span.end
@@ -406,7 +408,7 @@ def _place_after_of(text: str, end: int, safe: SafeWords, towns: Set[str]) -> in
             # A town's word the address names, not a term's: "of Normal", not "of Normal
             # Pressure Hydrocephalus".
             after = words[k + 1].group().lower() if k + 1 < len(words) else None
-            if not any(lower in town.split() for town in towns) or after in safe.curated:
+            if lower not in towns or after in safe.curated:
                 break
         last = m.start(1) + word.end()
     return last
@@ -1078,15 +1080,14 @@ def _town_across_columns(text: str, words: list[str], zips: Set[str]) -> list[Sp
     seizure on Island vacation, ref 68801" is no card's).
     """
     found = []
+    patterns = [re.compile(rf"(?i)(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])") for w in words]
     for line in _LINE.finditer(text):
         if not any(m.group()[:5] in zips for m in _ZIP_ON_LINE.finditer(line.group())):
             continue
         at = line.start()
         hits = []
-        for word in words:
-            m = re.compile(rf"(?i)(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])").search(
-                text, at, line.end()
-            )
+        for pattern in patterns:
+            m = pattern.search(text, at, line.end())
             if m is None or not m.group().isupper():
                 break
             hits.append(m)

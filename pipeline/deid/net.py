@@ -1140,7 +1140,8 @@ _CARE_UNITS = frozenset(
     "ed er icu micu sicu cvicu ccu cicu nicu picu pcu imc or pacu tcu stepdown".split()
 )
 _RECORD_NUMBER_NEXT = re.compile(r"[ \t]+(?:MRN?|Mrn)(?![A-Za-z])")  # not "MRI", "MRSA"
-_RECORD_NUMBER = re.compile(r"[ \t]+(?:MRN?|Mrn)[ \t:#]*\d")  # and its number: not "OR MR severe"
+# And its number: not "OR MR severe".
+_RECORD_NUMBER = re.compile(_RECORD_NUMBER_NEXT.pattern + r"[ \t:#]*\d")
 # Words that make the relation after them a person's: "his sister", "her son".
 _POSSESSIVES = frozenset({"his", "her", "their", "my", "our", "your"})
 # Words before a person who did something: "by", "per", "with" ("Grossed by M. Pastor",
@@ -1435,28 +1436,25 @@ def _named_ward(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Saf
     if _WARD_SIDE.match(text, e):
         return True
     lower = word.lower()
-    unknown = (
+    # No dictionary's word, nor a kind of unit ("Neurosurgical ICU", "Cardiothoracic ICU").
+    unlisted = (
         lower not in safe.dictionary
-        and (lower not in safe.clinical or safe.name_over_term(word))
-        and not lower.endswith(_ADJECTIVE_ENDINGS)  # a kind of unit: "Neurosurgical ICU"
-        and not _prefixed(lower, safe)
-    )
-    if _WARD_UNIT.match(text, e) and unknown:
-        return True  # "Marburg ICU"; not "Cardiothoracic ICU", "Rocephin 2G"
-    if (
-        _WARD_UNIT.match(text, e)
-        and word.istitle()
-        and lower not in safe.curated
-        and lower not in safe.dictionary
         and not lower.endswith(_ADJECTIVE_ENDINGS)
         and not _prefixed(lower, safe)
-        and i > 0
-        and tokens[i - 1][2] in _WARD_PREPOSITIONS
-        and text[tokens[i - 1][1] : s] == " "
-    ):
-        # A word only the generated drug and disease lists hold, where a patient goes: "out
-        # to Marburg ICU"; not "to Burns ICU", "to Cardiothoracic ICU".
-        return True
+    )
+    if _WARD_UNIT.match(text, e) and unlisted:
+        if lower not in safe.clinical or safe.name_over_term(word):
+            return True  # "Marburg ICU"; not "Rocephin 2G"
+        if (
+            word.istitle()
+            and lower not in safe.curated
+            and i > 0
+            and tokens[i - 1][2] in _WARD_PREPOSITIONS
+            and text[tokens[i - 1][1] : s] == " "
+        ):
+            # A word only the generated drug and disease lists hold, where a patient goes:
+            # "out to Marburg ICU"; not "to Burns ICU".
+            return True
     if i == 0 or not _WARD_NUMBER.match(text, e):
         return False
     gap = text[tokens[i - 1][1] : s]

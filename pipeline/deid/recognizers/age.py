@@ -24,10 +24,9 @@ class AgeOver89Recognizer(PatternRecognizer):
             r"(?=[ ]?(?:/|y|Y|yo|YO|y/o|yr|yrs)[ ]?(?:M|F|m|f|Male|Female|male|female)(?![A-Za-z]))"
         )
         # Either may open the next line: "a 102" / "yo man".
-        short = (
-            r"(?=(?:[ \-]?(?:y/o|y\.o\.?|yo|yof|yom|y)|[ ]?\n(?:y/o|y\.o\.?|yo|yof|yom))"
-            r"(?![a-z/]))"
-        )  # not a flowsheet's "Y" under a value: "Pulse 98" / "Y - fall risk"
+        spelt = r"(?:y/o|y\.o\.?|yo|yof|yom)"
+        # Not a flowsheet's "Y" under a value: "Pulse 98" / "Y - fall risk".
+        short = rf"(?=(?:[ \-]?(?:{spelt}|y)|[ ]?\n{spelt})(?![a-z/]))"
         years = r"(?=(?:[ \-]|[ ]?\n)?(?:years?|yrs?)(?![a-z]))"
         super().__init__(
             supported_entity="AGE",

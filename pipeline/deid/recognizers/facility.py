@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 _STORE = re.compile(r"#[ ]?\d")
 _ADDRESS_NEXT = re.compile(r",?[ ]\d{1,6}[ ][A-Z]")
 _ACRONYM = re.compile(r"[A-Z]{2,5}")
-# A specialty's practice ends its name: "Piedmont Pulmonary Medicine"; only after a name.
-_SPECIALTY_PRACTICE = re.compile(r"[ ][A-Za-z]+[ ](?:Medicine|MEDICINE)$")
+# A kind of practice that is also a hospital's department or a lab's ends the name: "Piedmont
+# Pulmonary Medicine", "Division of Infectious Diseases", "Molecular Diagnostics"; only a
+# name before it makes it a practice.
+_DEPARTMENT_KIND = re.compile(
+    r"[ ](?:[A-Za-z]+[ ](?:Medicine|MEDICINE)|(?i:infectious[ ]diseases?|diagnostics))$"
+)
 _JOINERS = frozenset({"of", "the", "and"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -30,9 +34,6 @@ _FIRST_WORD = re.compile(r"([A-Za-z]+)[ ]+(?=\S)")
 # A building's word that is a surname too: "Genesis Hall" is a place, "Tyler Hall" and
 # "Amrita R. Hall" are people.
 _SURNAME_BUILDING = re.compile(r"[ ](?:Hall|HALL)$")
-# A kind of practice that is also a hospital's department or a lab's: "Division of
-# Infectious Diseases", "Molecular Diagnostics"; a name makes it a practice.
-_DEPARTMENT_KIND = re.compile(r"[ ](?i:infectious[ ]diseases?|diagnostics)$")
 # A capitalised word, then a mark a speck made before the next capitalised word.
 _WORD_AND_SPECK = re.compile(r"(?<![A-Za-z.])([A-Z][a-z]{2,})\.(?=[ ][A-Z])")
 _INITIAL = re.compile(r"(?<![A-Za-z])[A-Z]\.(?=[ ])")
@@ -186,27 +187,20 @@ class FacilityRecognizer(NameRecognizer):
             # What follows the verb must name a place alone: not "Consulted" / "Orthopedic
             # Surgery".
             return self.invalidate_result(pattern_text[first.end() :])
-        if _SPECIALTY_PRACTICE.search(pattern_text) and all(
-            self._safe.is_safe(w) and not self._safe.could_be_name(w)
-            for w in super().name_words(pattern_text)[:-2]
+        kind = _DEPARTMENT_KIND.search(pattern_text)
+        if kind is not None and all(
+            self._ordinary(w)
+            for w in super().name_words(pattern_text)[: -len(kind.group().split())]
         ):
             return True  # a department: "Division of Pulmonary Medicine"; not "Piedmont ..."
-        if _SURNAME_BUILDING.search(pattern_text) and (
-            _INITIAL.search(pattern_text)
-            or any(self.words.is_name(w) for w in self.name_words(pattern_text))
-            or all(
-                self._safe.is_safe(w) and not self._safe.could_be_name(w)
-                for w in self.name_words(pattern_text)
-            )
-        ):
-            return True  # a person, or a hall of ordinary words: "Residence Hall", "Great Hall"
-        if _DEPARTMENT_KIND.search(pattern_text) and all(
-            self._safe.is_safe(w) and not self._safe.could_be_name(w)
-            for w in super().name_words(pattern_text)[
-                : -len(_DEPARTMENT_KIND.search(pattern_text).group().split())
-            ]
-        ):
-            return True
+        if _SURNAME_BUILDING.search(pattern_text):
+            words = self.name_words(pattern_text)
+            if (
+                _INITIAL.search(pattern_text)
+                or any(self.words.is_name(w) for w in words)
+                or all(self._ordinary(w) for w in words)
+            ):
+                return True  # a person, or a hall of ordinary words: "Residence Hall"
         if self._has_suffix.search(pattern_text):
             return False
         if self._apparatus.search(pattern_text) and not all(
@@ -237,6 +231,10 @@ class FacilityRecognizer(NameRecognizer):
             self.words.is_name(w) and w.lower() not in self._safe.clinical for w in words[:1]
         )
         return not named and all(self._safe.is_safe(w) for w in words)
+
+    def _ordinary(self, word: str) -> bool:
+        """A word a list holds that no name is: "Division", "Residence"; not "Riverside"."""
+        return self._safe.is_safe(word) and not self._safe.could_be_name(word)
 
     def is_plain_word(self, word: str) -> bool:
         """True for clinical and form words, which alone make no facility ("Mental Health").
@@ -337,7 +335,7 @@ class FacilityRecognizer(NameRecognizer):
             first = m.group(1).lower()
             if self.is_plain_word(first) or first in self._safe.stop or first in self._suffix_words:
                 continue  # a sentence's end: "at Advanced Dermatology. Consulted Cardiology"
-            if self._safe.is_safe(first) and not self._safe.could_be_name(first):
+            if self._ordinary(first):
                 continue  # a word, not a place's: "Self Employed. Pharmacy: Mail Order"
             dot = m.end(1)
             line_end = text.find("\n", dot)
