@@ -2015,6 +2015,7 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
         "9 Oak Ct - Fort Dodge, IA S0501-2210\n"
         "treated endoscopically at Harlow. Regional Medical Center; pain in the Abdomen.\n"
         "Memorial Hospital records reviewed. Seen Tuesday. Mercy Hospital called.\n"
+        "Lives in Harlow. Pharmacy: Mail Order\n"
     )
     # A name with a second capital before a facility word; a facility's words wrapped after
     # its first; a building, a memorial, a lab by their word after a name (not a hall of
@@ -2025,7 +2026,8 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
     # vehicle); a town after a dash or before a semicolon with its ZIP (not a result's word
     # before "MD aware"), again after a facility's "of" and after "in" (not before "sinus");
     # a town read across a card's columns in capitals beside its ZIP (not elsewhere); a
-    # ZIP's four more after a garbled five; a facility's words a speck's full stop parts,
+    # ZIP's four more after a garbled five; a facility's words a speck's full stop parts (not
+    # a label after the mark, "Pharmacy:"),
     # an adverb of a clinical word (not a sentence's last word, nor a day's).
     assert found(analyzer, doc) == [
         ("FACILITY", "DeLuca Nephrology Associates"),
@@ -2065,6 +2067,7 @@ def test_what_the_seed_163_rules_leave(analyzer: PhiAnalyzer) -> None:
         ("ZIP_CODE", "S0501-2210"),
         ("FACILITY", "Harlow. Regional Medical Center"),
         ("FACILITY", "Mercy Hospital"),
+        ("FACILITY", "Harlow"),
     ]
 
 

@@ -341,10 +341,11 @@ class FacilityRecognizer(NameRecognizer):
             line_end = text.find("\n", dot)
             rest = text[dot + 1 : line_end if line_end >= 0 else len(text)]
             name = self._name.match(m.group(1) + rest)
+            # The name read so ends one character later in the text, past the mark.
             if (
                 name is None
                 or name.end() <= len(m.group(1)) + 1
-                or rest[name.end() - len(m.group(1)) - 1 :].startswith(":")
+                or text.startswith(":", m.start() + name.end() + 1)  # a label: "Pharmacy:"
             ):
                 continue
             if self.invalidate_result(name.group()):
