@@ -39,6 +39,7 @@ from pipeline.deid.net import (
 from pipeline.deid.pairing import paired_values
 from pipeline.deid.recognizers import PATIENT_NAME
 from pipeline.deid.recognizers.ocr_date import MONTH_NAMES, date_key, to_digits
+from pipeline.deid.recognizers.printed_date import WEEKDAY
 from pipeline.deid.registry import LANGUAGE, PhiAnalyzer
 from pipeline.deid.spans import merge_spans
 from pipeline.errors import DeidFailed
@@ -236,6 +237,8 @@ _SENTENCE_BEFORE = re.compile(r"[a-z]{2,}\.")
 # A month word just before a date found from its day on: "Feb, 18, 2023", "Sept . 4, 2020".
 # Only before a date found without its month ("18, 2023"), and only a month spelled right.
 _MONTH_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})(?:[ ]?[.,]{1,2}[ ]?|[ ])$")
+_INITIAL_BEFORE = re.compile(r"(?<![^\s(,;:\-])[A-Za-z]\.[ ]$")
+_WEEKDAY_BEFORE = re.compile(rf"(?<![A-Za-z]){WEEKDAY}\.?,?[ ]{{1,2}}$")
 _DAY_AND_YEAR = re.compile(r"\d{1,2}(?:st|nd|rd|th)?[ .,]{1,3}(?:19|20)\d{2}")
 # An area code in brackets OCR left at a line's end before a seven-digit phone number.
 _AREA_BEFORE = re.compile(r"(?<![\w)])\(\d{3}\)[ ]?\n?[ ]?$")
@@ -341,6 +344,14 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             kind = _KIND_AFTER.match(text, end)
             if kind is not None:
                 end = kind.end()  # "Zayed HH", "Somerville VNA": the agency's kind
+        if span.label in ("PERSON", "UNVERIFIED") and text[start : start + 1].isalpha():
+            initial = _INITIAL_BEFORE.search(text, max(0, start - 4), start)
+            if initial is not None:
+                start = initial.start()  # "P. GUPTA", "z. li": the given name's initial
+        if span.label == "DATE":
+            weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 12), start)
+            if weekday is not None:
+                start = weekday.start()  # "Tues 3/26", "Monday, Apr 20": the day it falls on
         if span.label == "DATE" and _DAY_AND_YEAR.fullmatch(text, start, end):
             month = _MONTH_BEFORE.search(text, max(0, start - 14), start)
             if month is not None and month.group(1).lower() in MONTH_NAMES:
@@ -361,6 +372,9 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             if town and not all(w.lower() in safe.curated for w in town):
                 end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe, towns)
+            purpose = _FOR_PURPOSE.match(text, end)
+            if purpose is not None and _NAMED_FOR.search(text, start, end):
+                end = purpose.end()  # "Hershey Center for Rehabilitation and Healing"
             town = _TOWN_AND_STATE.match(text, end)
             if town is not None and not any(
                 w.lower() in safe.clinical for w in town.group(1).split()
@@ -384,6 +398,15 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             span = span.model_copy(update={"start": start, "end": end})
         out.append(span)
     return out
+
+
+# What a center or institute is for, in Title case, as its name goes on: "Center for Sight",
+# "Institute for Aging Research" (not "Cancer Center for chemotherapy").
+_NAMED_FOR = re.compile(r"(?:Center|Centre|Institute|Foundation|CENTER|INSTITUTE)$")
+_FOR_PURPOSE = re.compile(
+    r"[ ](?:for|FOR)(?:[ ](?:and|AND|&|of|the)){0,1}(?:[ ][A-Z][a-z]+|[ ][A-Z]{2,})"
+    r"(?:(?:[ ](?:and|AND|&|of|the))?[ ](?:[A-Z][a-z]+|[A-Z]{2,})){0,4}"
+)
 
 
 # The town a facility's name ends with: "Tri-County Rehab of Silver Spring".

@@ -36,6 +36,7 @@ from pipeline.schema import Span
 LABEL = "UNVERIFIED"
 SCORE = 0.6  # above the review margin: the net's removals are not review items
 MAX_SAFE_DIGITS = 4  # "2024", "1900", "0.75": a value or a time; five and more identify
+MIN_CODE_LENGTH = 7  # a plan's or a referral's id with few digits: "X9WPTCV8U7V"
 MAX_RUN_DIGITS = 6  # "135-145", "120/80", "3.5-5.0"; "301-944-5032" and "03/14/1951" are not
 
 # Letters of any script and digits: "Müller" and "Søren" are one word each.
@@ -61,6 +62,7 @@ _DAMAGED_DATE = re.compile(
 # ("XK-99-2231", "S21-4432", "4A7-B92-C33"); not "COVID-19", "L4-L5" or a range.
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
 _DECADE = re.compile(r"\d+s")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
 _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
@@ -97,6 +99,13 @@ _PREFIXES = (
 _WARD_NUMBER = re.compile(r"[ ](?:(?:Tower|Wing|Pavilion|Building)[ ])?\d{1,2}(?![\d/.:%])")
 
 
+def _known_letters(run: str, safe: SafeWords) -> bool:
+    """``run`` is a word, or two of three letters or more run together: "POCHBA" of "POCHBA1C"."""
+    return safe.is_safe(run) or any(
+        safe.is_safe(run[:k]) and safe.is_safe(run[k:]) for k in range(3, len(run) - 2)
+    )
+
+
 # What follows an eponym that names a disease, sign or test ("Parkinson disease", "Babinski
 # sign"): a surname that is also a clinical term is that term only before one of these.
 EPONYM_HEADS = frozenset(
@@ -115,7 +124,8 @@ EPONYM_HEADS = frozenset(
 # "Fort Calloway", "Van Buren", "De la Cruz". Before a word the net removed, they go with it.
 PARTICLES = frozenset(
     "new north south east west upper lower fort ft port mount mt saint st ste san santa los "
-    "las el la le de des del della di da van von der den du mc mac lake glen grand".split()
+    "las el la le de des del della di da van von der den du mc mac lake glen grand middle "
+    "little".split()
 )
 
 # Of those, the abbreviations, which keep their dot: "St. Vincent", "Mt. Sinai".
@@ -355,8 +365,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         # ("OMO1OLA"): a name, unless either side is a word or code ("FEV1FVC", "HGBA1C").
         left, right = parts.group(1), parts.group(2)
         return safe.is_safe(left) or safe.is_safe(right)
+    if len(word) >= MIN_CODE_LENGTH and any(
+        len(run) >= 4 and not _known_letters(run, safe) for run in _LETTER_RUN.findall(word)
+    ):
+        return False  # a code of letters no list holds around a digit: "RJEXD4SDDRC"
     if digits < MAX_SAFE_DIGITS:
-        return True  # "B12", "SpO2", "q4h", "2L", "14th"
+        return True  # "B12", "SpO2", "q4h", "2L", "14th", "CHA2DS2", "E4V5M6"
     unit = _NUMBER_UNIT.fullmatch(word)
     return unit is not None and len(unit.group(1)) <= 6 and safe.is_safe(unit.group(2))
 
@@ -469,7 +483,16 @@ def _mark_names_in_context(
     _mark_bracketed_names(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     for i, (s, e, word) in enumerate(tokens):
-        if unsafe[i] or covered.any(s, e) or not word.isalpha() or len(word) < 2:
+        if unsafe[i] or covered.any(s, e) or not word.isalpha():
+            continue
+        if len(word) == 1:
+            # A surname's initial after a title: "Dr. D aware", "w/ Dr K"; not "MR A" or "MS B".
+            if (
+                word.isupper()
+                and _previous_word(text, tokens, i) in safe.titles
+                and tokens[i - 1][2] not in ("MR", "MS")
+            ):
+                unsafe[i] = True
             continue
         lower = word.lower()
         if (
@@ -601,13 +624,13 @@ def _mark_names_in_context(
             unsafe[i] = True  # a banner's hospital that is a word too: "UGH IMC MR ..."
         elif (
             capital
-            and _after_initial(text, tokens, i)
+            and _after_initial(text, tokens, i, safe)
             and _next_word(text, tokens, i, gap=" ,") in safe.credentials
         ):
             unsafe[i] = True  # between an initial and a credential, any word: "M. Song, MD"
         elif (
             word.istitle()
-            and _after_initial(text, tokens, i)
+            and _after_initial(text, tokens, i, safe)
             and tokens[i - 1][2] not in "LR"  # a side: "with L. Hand 20g"
             and _previous_word(text, tokens, i - 1) in _AGENT_WORDS
             and lower not in safe.clinical
@@ -620,7 +643,7 @@ def _mark_names_in_context(
         elif known and (
             # A known name after an initial is one even where it is a clinical word too
             # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.
-            _after_initial(text, tokens, i)
+            _after_initial(text, tokens, i, safe)
             or (
                 (lower not in safe.clinical or safe.name_over_term(word))
                 and (
@@ -644,7 +667,7 @@ def _mark_names_in_context(
                 # May"); a given name that is one, before a surname a recognizer found ("--
                 # Will Aguirre RN").
                 if word.istitle() and (
-                    _initial_then_end(text, tokens, i)
+                    _initial_then_end(text, tokens, i, safe)
                     or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
                     or (  # "contact May Dixon": a person's field, the name, a surname removed
                         safe.could_be_name(word)
@@ -1150,20 +1173,39 @@ _AGENT_WORDS = frozenset({"by", "per", "with"})
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;)\n\f]|$)")
 
 
-def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
-    """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR"."""
+def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
+    """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR".
+
+    Not a letter that ends a clinical term's sentence: "Hep B. Rose to 39", "vitamin D. Also".
+    """
     if i == 0:
         return False
     _, pe, pw = tokens[i - 1]
-    return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
+    if not (len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")):
+        return False
+    if i >= 2 and text[tokens[i - 2][1] : tokens[i - 1][0]] == " ":
+        word = tokens[i - 2][2]
+        lower = word.lower()
+        return (
+            len(word) < 3
+            or not safe.is_safe(word)
+            or lower in safe.stop
+            or lower in safe.relations
+            or lower in safe.honorifics
+            or lower in safe.person_fields
+            or safe.could_be_name(word)
+        )
+    return True
 
 
 _FIELD_END = re.compile(r"[ \t]*(?:[,;)\n\f]|$)")
 
 
-def _initial_then_end(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+def _initial_then_end(
+    text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
+) -> bool:
     """Whether token ``i`` follows an initial and ends its field: "Q. Do, MD", "J. May"."""
-    if not _after_initial(text, tokens, i):
+    if not _after_initial(text, tokens, i, safe):
         return False
     return _FIELD_END.match(text, tokens[i][1]) is not None
 
@@ -1579,8 +1621,15 @@ def _beside_name(
     ``lower_case``: the name beside may be in lower case too, but must be a known name
     ("amy hall").
     """
-    if text.startswith(":", tokens[i][1]):
-        return False  # the next field's label: "Dr. Castaneda Payer: Medicare"
+    word = tokens[i][2]
+    if text.startswith(":", tokens[i][1]) and not (
+        _NUMBER_AFTER_COLON.match(text, tokens[i][1])
+        and safe.could_be_name(word)
+        and word.lower() not in safe.curated
+    ):
+        # The next field's label: "Dr. Castaneda Payer: Medicare"; not a contact's surname
+        # before the number: "son Rocky Fields: 1-955-251-2761".
+        return False
     for j in (i - 1, i + 1):
         if not 0 <= j < len(tokens):
             continue
@@ -1615,6 +1664,9 @@ def _beside_name(
         if person[j] or (unsafe[j] and not found_only and not doubtful):
             return True
     return False
+
+
+_NUMBER_AFTER_COLON = re.compile(r":[ ]*[(+]?\d")
 
 
 class _Coverage:

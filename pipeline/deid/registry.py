@@ -192,6 +192,7 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.PrintedDateRecognizer(),
         r.AgeOver89Recognizer(assets),
         r.ChartPhoneRecognizer(assets),
+        r.PagerRecognizer(assets),
         UsSsnRecognizer(patterns=_SSN_PATTERNS),
         PatternRecognizer(
             supported_entity="US_SSN", patterns=[_MASKED_SSN], name="MaskedSsnRecognizer"

@@ -18,7 +18,7 @@ from pipeline.deid.recognizers.mrn import MrnRecognizer
 from pipeline.deid.recognizers.npi import NpiRecognizer
 from pipeline.deid.recognizers.ocr_date import OcrDateRecognizer
 from pipeline.deid.recognizers.patient_name import PATIENT_NAME, PatientNameRecognizer
-from pipeline.deid.recognizers.phone import ChartPhoneRecognizer
+from pipeline.deid.recognizers.phone import ChartPhoneRecognizer, PagerRecognizer
 from pipeline.deid.recognizers.printed_date import PrintedDateRecognizer
 from pipeline.deid.recognizers.relative_name import RelativeNameRecognizer
 from pipeline.deid.recognizers.street_address import StreetAddressRecognizer
@@ -46,6 +46,7 @@ __all__ = [
     "MrnRecognizer",
     "NpiRecognizer",
     "OcrDateRecognizer",
+    "PagerRecognizer",
     "PatientNameRecognizer",
     "ChartPhoneRecognizer",
     "PrintedDateRecognizer",

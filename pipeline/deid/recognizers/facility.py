@@ -188,11 +188,18 @@ class FacilityRecognizer(NameRecognizer):
             # Surgery".
             return self.invalidate_result(pattern_text[first.end() :])
         kind = _DEPARTMENT_KIND.search(pattern_text)
-        if kind is not None and all(
-            self._ordinary(w)
-            for w in super().name_words(pattern_text)[: -len(kind.group().split())]
+        before_kind = super().name_words(pattern_text)[: -len(kind.group().split())] if kind else []
+        if (
+            kind is not None
+            and all(self._ordinary(w) for w in before_kind)
+            and (
+                len([w for w in before_kind if w.lower() not in _JOINERS]) <= 1
+                or any(self.is_plain_word(w) for w in before_kind)
+            )
         ):
-            return True  # a department: "Division of Pulmonary Medicine"; not "Piedmont ..."
+            # A department: "Division of Pulmonary Medicine", "General Internal Medicine";
+            # not "Piedmont ...", nor two words of a place, "Maple Grove Internal Medicine".
+            return True
         if _SURNAME_BUILDING.search(pattern_text):
             words = self.name_words(pattern_text)
             if (

@@ -132,3 +132,24 @@ class ChartPhoneRecognizer(PatternRecognizer):
         if len(set(digits)) == 1:
             return True
         return len(digits) == 10 and digits[0] in "01"
+
+
+class PagerRecognizer(PatternRecognizer):
+    """Recognize a pager's number after its label: "pgr 13158", "beeper 3-8684", "Pager ext. 2651".
+
+    Four to seven digits, shorter than a phone's, so only after the label.
+    """
+
+    def __init__(self, assets: DeidAssets) -> None:
+        after_pager = label_lookbehind(
+            assets.label_list("pager_labels"),
+            separator=rf"{SP}*[:#.]?{SP}*(?:(?:ext|x)\.?{SP}*)?",
+        )
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=[
+                Pattern("pager number", rf"{after_pager}\d(?:-?\d){{3,6}}(?![\d\-]|\.\d)", 0.6)
+            ],
+            name="PagerRecognizer",
+            global_regex_flags=CASE_INSENSITIVE,
+        )

@@ -24,12 +24,22 @@ _DATE = re.compile(DATE)
 _WORD = re.compile(r"[A-Za-z]+")
 _NOT_MONTH = frozenset({"st", "nd", "rd", "th", "of"})
 _MONTH_DAY = re.compile(
-    r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/:]|\.\d|[ ]?%)"
+    r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/]|[.:]\d|[ ]?%)"
 )
+# A weekday before a month and day makes it a date, whatever else is near ("Sat 6/22", "sun,
+# 8/28"); "sat" alone in lower case may be a saturation.
+WEEKDAY = (
+    r"(?i:mon(?:day)?|tues?(?:day)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)"
+)
+_WEEKDAY_BEFORE = re.compile(rf"(?<![A-Za-z]){WEEKDAY}(?:\.?,[ ]?|\.?[ ])$")
+# A common fraction after a dose word is a part of the dose ("dose 1/2"); "last dose 4/16"
+# is a date.
+_COMMON_FRACTION = re.compile(r"([1-3])[ ]?/[ ]?([2-4])")
 # A fraction, ratio or score, not a date: the word before or after it says so. Dose units
 # and forms ("1/2 tab"), exam grades ("2/6 murmur", "5/5 strength"), scales ("pain 3/10").
 _SCALE_BEFORE = re.compile(
-    r"(?i)(?:pain|murmur|strength|grade|gcs|score|scale|ratio|power|reflex(?:es)?|dtr|rated|"
+    r"(?i)(?<![A-Za-z])(?:pain|murmur|strength|grade|gcs|score|scale|ratio|power|reflex(?:es)?|dtr|rated|"
     r"apgar|sats?|x|of|edema|ca|mmse|moca|phq|gad|ros|was|is|pupils?|size|tumou?r|dose|"
     r"motor|sensory|rle|lle|rue|lue|g\dp\d|cultures?|cores?|lesions?|nodes?|"
     r"bipap|cpap|ipap|epap|peep|vent|ps|ac|simv|prvc|settings?)[ :=]*$"
@@ -38,7 +48,8 @@ _SCALE_AFTER = re.compile(
     r"(?i)^[ ]?(?:tabs?|tablets?|caps?|capsules?|mg|mcg|g|ml|units?|doses?|strength|murmur|"
     r"pain|in|inch(?:es)?|puffs?|cups?|tsp|tbsp|drops?|patch(?:es)?|pills?|sec|mm|cm|"
     r"beats|breaths|ratio|scale|bilat|throughout|hours?|hrs?|days?|weeks?|wks?|cores?|"
-    r"cultures?|bottles?|sets?|ns|lobes?|vessels?|nodes?|positive|negative|pos|neg|x\b)"
+    r"cultures?|bottles?|sets?|ns|lobes?|vessels?|nodes?|positive|negative|pos|neg|x)"
+    r"(?![A-Za-z])"  # "mg", not the "g" of "goals"
 )
 
 
@@ -59,6 +70,16 @@ _TEXT_MONTH_DAY = re.compile(
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])"
     rf"|(?i:may|mar(?:ch)?)(?={CLAUSE_END}|[ ]+\d{{4}}))"
 )
+# A day and a month joined by a hyphen or nothing, without a year: "2-Mar", "12-jul",
+# "30DEC", "4Nov" (not a lower-case month glued on, nor "1-may" and "2-mar", verbs and records).
+_DAY_MONTH_JOINED = re.compile(
+    rf"(?<![A-Za-z0-9./:\-])(?:0?[1-9]|[12]\d|3[01])"
+    rf"(?:-(?!may|mar)(?i:{MONTH})|(?=[A-Z])(?i:{MONTH})(?<=[0-9][A-Z]{{3,9}}|[0-9][A-Z][a-z]{{2,8}}))"
+    r"(?![A-Za-z0-9]|-\d|,?[ ]?\d)"
+)
+# A day, then a month abbreviated in lower case, closing its clause: "on 24 sep, position"
+# (not "3 oct scans", "2 feb episodes").
+_CLAUSE_CLOSED = re.compile(r"[ ]*(?:[.,;:)\n]|$)")
 # Abbreviated months that are words or chart abbreviations too: in lower case they are
 # those ("dec 2 mg", "may 3", "cont aug 2 more days", "3 oct scans", "feb 3 episodes"); in
 # capitals any may be one ("MAR 2", "OCT 6 mo"). "jul 20" in lower case is a date.
@@ -92,6 +113,22 @@ _MONTH_OCR_ORDINAL = re.compile(
 )
 
 
+def _after_weekday(before: str) -> bool:
+    """``before`` ends with a weekday, not with "sat " in lower case (a saturation)."""
+    weekday = _WEEKDAY_BEFORE.search(before)
+    return weekday is not None and weekday.group() != "sat "
+
+
+def _scale_before(before: str, fraction: str) -> bool:
+    """The word that ends ``before`` makes ``fraction`` a score, a grade or part of a dose."""
+    scale = _SCALE_BEFORE.search(before)
+    if scale is None:
+        return False
+    return not scale.group().lower().startswith("dose") or bool(
+        _COMMON_FRACTION.fullmatch(fraction)
+    )
+
+
 class PrintedDateRecognizer(LocalRecognizer):
     """Recognize dates extraction can parse, and month/day dates that are no fraction."""
 
@@ -120,7 +157,9 @@ class PrintedDateRecognizer(LocalRecognizer):
         for m in _MONTH_DAY.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
             after = text[m.end() : m.end() + 12]
-            if _SCALE_BEFORE.search(before) or _SCALE_AFTER.search(after):
+            if not _after_weekday(before) and (
+                _scale_before(before, m.group()) or _SCALE_AFTER.search(after)
+            ):
                 continue
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _TEXT_MONTH_DAY.finditer(text):
@@ -129,14 +168,23 @@ class PrintedDateRecognizer(LocalRecognizer):
             month = words[0] if words else ""
             # A month abbreviated is Title case ("Dec 2"): "dec 2 mg" is a decrease and
             # "MAR 2" the administration record; "may" is a verb. Before a dose it is one.
+            day_first = m.group()[0].isdigit()
             if (
                 len(month) <= 4
                 and not month.istitle()
                 and (month.isupper() or month.lower() in _WORD_MONTHS)
+                and not (
+                    day_first
+                    and month.islower()
+                    and month not in ("may", "mar")
+                    and _CLAUSE_CLOSED.match(text, m.end())
+                )
             ):
                 continue
             if _SCALE_AFTER.search(text[m.end() : m.end() + 12]):
                 continue
+            results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
+        for m in _DAY_MONTH_JOINED.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _DAY_YEAR.finditer(text):
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
