@@ -2169,3 +2169,28 @@ def test_note_style_dates_pagers_title_initials_codes_and_named_practices(
         ("FACILITY", "Quarry Lane Veterans Home"),
         ("FACILITY", "Dunmore Center for Memory and Aging"),
     ]
+
+
+def test_towns_after_a_residence_or_a_place_and_a_department_after_a_titled_name(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Lives alone in Concord.\n"
+        "Pharmacy (Quillbrook in Vantage) called. PCP at Ferncliff Medical Group, Liberty.\n"
+        "Seen by Dr. Osei, Cardiology. Mercy Hospital in Stable Condition.\n"
+        "Ferncliff Medical Group, Cardiology, NP note. Home in Good Spirits.\n"
+    )
+    # A town after a verb of living on a short line, after a place found and "in", and
+    # after a facility and its comma ending the sentence; a department after a titled
+    # name's comma is no part of it. Not a phrase after "in", a department in a list, nor
+    # a state after "in" with no place before it.
+    assert found(analyzer, doc) == [
+        (NET, "Concord"),
+        (NET, "Quillbrook"),
+        (NET, "Vantage"),
+        ("FACILITY", "Ferncliff Medical Group"),
+        (NET, "Liberty"),
+        ("PERSON", "Osei"),
+        ("FACILITY", "Mercy Hospital"),
+        ("FACILITY", "Ferncliff Medical Group"),
+    ]

@@ -503,6 +503,22 @@ def _mark_names_in_context(
             unsafe[i] = True  # "Will (son)", "Maria (dtr)"
             continue
         prev = _previous_word(text, tokens, i)
+        if word.istitle() and prev in _LOCATIVES:
+            # Where someone lives, on a line of any length: "Lives alone in Harmony."
+            place = _place_phrase(text, tokens, i, _title_phrase(text, tokens, i), safe)
+            if not place:
+                place = _town_after_place(text, tokens, i, unsafe, covered, safe)
+            for j in place:
+                if not covered.any(*tokens[j][:2]):
+                    unsafe[j] = True
+            if place:
+                continue
+        if word.istitle() and text[tokens[i - 1][1] : s] == ", ":
+            town = _town_after_place(text, tokens, i, unsafe, covered, safe)
+            for j in town:
+                unsafe[j] = True
+            if town:
+                continue
         if (
             word.istitle()
             and len(word) <= MAX_LISTED_GIVEN
@@ -1095,6 +1111,47 @@ def _place_phrase(
     return range(j, k + 1) if _after_residence(text, tokens, j - 1, safe) else none
 
 
+def _town_after_place(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> range:
+    """The town after a place and "in" or a comma, one word ending its clause, if it is one.
+
+    "(Publix in Wellington)", "Allen Medical Group, Commerce."; not a clinical or calendar
+    word ("Mercy Hospital, Cardiology.") nor a phrase ("in Stable Condition"), a kind of
+    home, or a person's name after a surname and its comma.
+    """
+    none = range(0)
+    comma = text[tokens[i - 1][1] : tokens[i][0]] == ", "
+    place = i - 1 if comma else i - 2
+    if place < 0 or (not comma and text[tokens[place][1] : tokens[i - 1][0]] != " "):
+        return none
+    ps, pe, pw = tokens[place]
+    found = covered.any(ps, pe) and not covered.person(ps, pe)  # a facility, not "Lee, Anna"
+    if not pw[:1].isupper() or not (found or (unsafe[place] and not comma)):
+        return none
+    if not comma and not text.startswith("in", tokens[i - 1][0]):
+        return none  # "in" in lower case, not a title's "In"
+    word = tokens[i][2]
+    lower = word.lower()
+    # After a comma the town ends its sentence: not a department in a list ("Lakeside
+    # Medical Group, Pulmonology, NP note").
+    end = _SENTENCE_END if comma else _CLAUSE_END
+    if (
+        end.match(text, tokens[i][1]) is None
+        or lower in safe.clinical
+        or lower in safe.stop
+        or lower in _DWELLINGS
+        or covered.any(*tokens[i][:2])
+    ):
+        return none
+    return range(i, i + 1)
+
+
 # Who a person lives with, between the verb and the place: "lives w/ her husband in".
 _COMPANY = frozenset("with w her his their a an and alone".split())
 _LIVING = frozenset("lives living live lived resides residing reside resided stays".split())
@@ -1171,6 +1228,7 @@ _POSSESSIVES = frozenset({"his", "her", "their", "my", "our", "your"})
 # "per K. Summer"); not before a species ("caused by E. coli": clinical, or in lower case).
 _AGENT_WORDS = frozenset({"by", "per", "with"})
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;)\n\f]|$)")
+_SENTENCE_END = re.compile(r"[ \t]*(?:[.;)\n\f]|$)")
 
 
 def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:

@@ -96,8 +96,19 @@ class NameRecognizer(PatternRecognizer):
             if start is None:
                 continue
             result.start = start
+            result.end = self._trimmed_end(text, start, result.end)
             kept.append(result)
         return kept
+
+    def _trimmed_end(self, text: str, start: int, end: int) -> int:
+        """``end``, less a last ordinary word after a comma: "Dr. Lee, Cardiology"."""
+        comma = text.rfind(",", start, end)
+        if comma < 0:
+            return end
+        after = NAME_TOKEN.findall(text, comma, end)
+        if len(after) == 1 and len(after[0]) >= 2 and self.is_plain_word(after[0]):
+            return len(text[:comma].rstrip()) if text[start:comma].strip() else end
+        return end
 
     def _trimmed_start(self, text: str, start: int, end: int) -> int | None:
         for m in NAME_TOKEN.finditer(text, start, end):
