@@ -2194,3 +2194,20 @@ def test_towns_after_a_residence_or_a_place_and_a_department_after_a_titled_name
         ("FACILITY", "Mercy Hospital"),
         ("FACILITY", "Ferncliff Medical Group"),
     ]
+
+
+def test_a_name_that_is_a_word_opening_a_sentence_before_a_verb_people_do(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Transport: Faith will drive pt home at 2 PM. Grant called back.\n"
+        "- Joy prefers texts. Bill will be sent. Will call back. Rose to 39.\n"
+        "Patient will follow up. Son called. Dressing will be changed.\n"
+    )
+    # Not a thing that "will be" something, a verb opening a sentence, nor a relation, a
+    # clinical or form word before a verb.
+    assert found(analyzer, doc) == [
+        ("PERSON", "Faith"),
+        ("PERSON", "Grant"),
+        ("PERSON", "Joy"),
+    ]

@@ -131,6 +131,7 @@ def find_phi(
         allowed = frozenset(_normal(a) for a in cfg.allow_list)
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += names_beside_relations(text, spans, safe, assets.person_verbs)
+        spans += names_opening_sentences(text, spans, safe, assets.person_verbs)
         spans += propagate_after_relation(text, spans, safe)
         spans += propagate_given_names(text, spans, safe, assets.person_verbs)
         spans += propagate_net_towns(text, spans, safe)
@@ -1046,6 +1047,43 @@ def names_beside_relations(
                 and after.group(1).lower() in verbs
             ):
                 found.append(_propagated(b))  # "partner [faith] marsh visited"
+    return found
+
+
+# A sentence's first word: at a line's start (after a bullet), or after a full stop, a
+# colon or a semicolon and a space.
+_SENTENCE_OPENING = re.compile(
+    r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|[.:;][ ]{1,2})([A-Z][a-z]+)[ ]([a-z]+)(?:[ ]([a-z]+))?",
+    re.MULTILINE,
+)
+
+
+def names_opening_sentences(
+    text: str, spans: list[Span], safe: SafeWords, verbs: frozenset[str]
+) -> list[Span]:
+    """A name that opens a sentence before a verb people do: "Mark will transport pt".
+
+    A word that could be a name ("Mark", "Faith", "Hope") and is no clinical term we
+    chose, no relation, title or role, before a verb of ``verbs`` ("called", "prefers",
+    "will"); not "Bill will be sent", where "will be" makes a thing of it.
+    """
+    taken = coverage(text, spans)
+    found = []
+    for m in _SENTENCE_OPENING.finditer(text):
+        word, verb, after = m.group(1), m.group(2), m.group(3)
+        lower = word.lower()
+        if (
+            verb not in verbs
+            or (verb in ("will", "would") and after == "be")
+            or taken.any(m.start(1), m.end(1))
+            or not safe.could_be_name(word)
+            or lower in safe.curated
+            or lower in safe.stop
+            or lower in safe.honorifics
+            or lower in safe.person_fields
+        ):
+            continue
+        found.append(Span(start=m.start(1), end=m.end(1), label="PERSON", score=PROPAGATED_SCORE))
     return found
 
 
