@@ -5,7 +5,7 @@ them alone says little about charts from elsewhere. This scores every family ``s
 can draw, each on its own, and leads with the worst:
 
 - ``samples``: the original generator (``python -m samples.generate``);
-- ``registration``, ``nursing``, ``dictation``: families written clean-room
+- ``registration``, ``nursing``, ``dictation``, ``notes``: families written clean-room
   (``samples/families/``) by authors who had not read ``pipeline/`` or the original
   templates.
 
@@ -47,6 +47,7 @@ FAMILIES = {
     "registration": "samples.families.registration",
     "nursing": "samples.families.nursing",
     "dictation": "samples.families.dictation",
+    "notes": "samples.families.notes",
 }
 VARIANTS = ("ours", "no-net", "allowlist", "presidio")
 
