@@ -128,7 +128,6 @@ def load_assets(models_dir: Path) -> DeidAssets:
         | words.field_words
         | relations
         | {c.lower() for c in labels["credentials"] if c.isalpha()}
-        | {w.lower() for label in labels["phone_labels"] for w in label.split() if w.isalpha()}
     )
     safe = SafeWords(
         dictionary=_read_words(root / "dictionary_words.txt") | words.english,

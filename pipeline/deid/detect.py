@@ -373,9 +373,6 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             if town and not all(w.lower() in safe.curated for w in town):
                 end = place.end()  # a town, not "- Discharge Summary"
             end = _place_after_of(text, end, safe, towns)
-            purpose = _FOR_PURPOSE.match(text, end)
-            if purpose is not None and _NAMED_FOR.search(text, start, end):
-                end = purpose.end()  # "Hershey Center for Rehabilitation and Healing"
             town = _TOWN_AND_STATE.match(text, end)
             if town is not None and not any(
                 w.lower() in safe.clinical for w in town.group(1).split()
@@ -399,15 +396,6 @@ def widen(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
             span = span.model_copy(update={"start": start, "end": end})
         out.append(span)
     return out
-
-
-# What a center or institute is for, in Title case, as its name goes on: "Center for Sight",
-# "Institute for Aging Research" (not "Cancer Center for chemotherapy").
-_NAMED_FOR = re.compile(r"(?:Center|Centre|Institute|Foundation|CENTER|INSTITUTE)$")
-_FOR_PURPOSE = re.compile(
-    r"[ ](?:for|FOR)(?:[ ](?:and|AND|&|of|the)){0,1}(?:[ ][A-Z][a-z]+|[ ][A-Z]{2,})"
-    r"(?:(?:[ ](?:and|AND|&|of|the))?[ ](?:[A-Z][a-z]+|[A-Z]{2,})){0,4}"
-)
 
 
 # The town a facility's name ends with: "Tri-County Rehab of Silver Spring".

@@ -63,6 +63,7 @@ _DAMAGED_DATE = re.compile(
 _HYPHENATED_ID = re.compile(r"(?<![\w\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w\-])")
 _DECADE = re.compile(r"\d+s")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+_VOWEL = re.compile(r"[AEIOUYaeiouy]")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)", re.IGNORECASE)
 # Between two words of one name: "Teodora Young", "YOUNG, TEODORA", "Mosley & Crane".
 _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
@@ -100,9 +101,9 @@ _WARD_NUMBER = re.compile(r"[ ](?:(?:Tower|Wing|Pavilion|Building)[ ])?\d{1,2}(?
 
 
 def _known_letters(run: str, safe: SafeWords) -> bool:
-    """``run`` is a word, or two of three letters or more run together: "POCHBA" of "POCHBA1C"."""
+    """``run`` is a word, or two run together: "hrPRN" of "q6hrPRN", "mgQHS" of "40mgQHS"."""
     return safe.is_safe(run) or any(
-        safe.is_safe(run[:k]) and safe.is_safe(run[k:]) for k in range(3, len(run) - 2)
+        safe.is_safe(run[:k]) and safe.is_safe(run[k:]) for k in range(2, len(run) - 1)
     )
 
 
@@ -366,9 +367,12 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         left, right = parts.group(1), parts.group(2)
         return safe.is_safe(left) or safe.is_safe(right)
     if len(word) >= MIN_CODE_LENGTH and any(
-        len(run) >= 4 and not _known_letters(run, safe) for run in _LETTER_RUN.findall(word)
+        len(run) >= 4 and not _VOWEL.search(run) and not _known_letters(run, safe)
+        for run in _LETTER_RUN.findall(word)
     ):
-        return False  # a code of letters no list holds around a digit: "RJEXD4SDDRC"
+        # A code: four letters or more without a vowel, no list's, around a digit
+        # ("RJEXD4SDDRC", "X9WPTCV8U7V"); not "BIRADS4", "500mgBID", "q6hrPRN".
+        return False
     if digits < MAX_SAFE_DIGITS:
         return True  # "B12", "SpO2", "q4h", "2L", "14th", "CHA2DS2", "E4V5M6"
     unit = _NUMBER_UNIT.fullmatch(word)
@@ -486,11 +490,13 @@ def _mark_names_in_context(
         if unsafe[i] or covered.any(s, e) or not word.isalpha():
             continue
         if len(word) == 1:
-            # A surname's initial after a title: "Dr. D aware", "w/ Dr K"; not "MR A" or "MS B".
+            # A surname's initial after a title: "Dr. D aware", "w/ dr K"; not "MR A", "450 ms.
+            # T wave", "may miss A dose".
+            title = tokens[i - 1][2] if i > 0 else ""
             if (
                 word.isupper()
                 and _previous_word(text, tokens, i) in safe.titles
-                and tokens[i - 1][2] not in ("MR", "MS")
+                and (title.istitle() or title.lower() in ("dr", "doctor"))
             ):
                 unsafe[i] = True
             continue
@@ -505,7 +511,11 @@ def _mark_names_in_context(
         prev = _previous_word(text, tokens, i)
         if word.istitle() and prev in _LOCATIVES:
             # Where someone lives, on a line of any length: "Lives alone in Harmony."
-            place = _place_phrase(text, tokens, i, _title_phrase(text, tokens, i), safe)
+            # Its words are no ordinary ones, or a name's or a place's: not "Lives in Motel".
+            phrase = _title_phrase(text, tokens, i)
+            place = range(0)
+            if all(w.lower() not in safe.dictionary or safe.could_be_name(w) for w in phrase):
+                place = _place_phrase(text, tokens, i, phrase, safe)
             if not place:
                 place = _town_after_place(text, tokens, i, unsafe, covered, safe)
             for j in place:
@@ -640,13 +650,13 @@ def _mark_names_in_context(
             unsafe[i] = True  # a banner's hospital that is a word too: "UGH IMC MR ..."
         elif (
             capital
-            and _after_initial(text, tokens, i, safe)
+            and _after_initial(text, tokens, i)
             and _next_word(text, tokens, i, gap=" ,") in safe.credentials
         ):
             unsafe[i] = True  # between an initial and a credential, any word: "M. Song, MD"
         elif (
             word.istitle()
-            and _after_initial(text, tokens, i, safe)
+            and _after_initial(text, tokens, i)
             and tokens[i - 1][2] not in "LR"  # a side: "with L. Hand 20g"
             and _previous_word(text, tokens, i - 1) in _AGENT_WORDS
             and lower not in safe.clinical
@@ -659,12 +669,17 @@ def _mark_names_in_context(
         elif known and (
             # A known name after an initial is one even where it is a clinical word too
             # ("E. Ward", "k. foley"): "E. coli" and "C. diff" hold no name.
-            _after_initial(text, tokens, i, safe)
+            _after_initial(text, tokens, i)
             or (
                 (lower not in safe.clinical or safe.name_over_term(word))
                 and (
                     (capital and wrapped_prev in safe.person_fields)  # "contact" / "Grace"
                     or _next_word(text, tokens, i, gap=" ,") in safe.credentials
+                    or (  # a name no dictionary holds after a role, in lower case: "SW huong"
+                        wrapped_prev in safe.person_fields
+                        and lower not in safe.dictionary
+                        and lower not in safe.curated
+                    )
                 )
             )
         ):
@@ -683,7 +698,7 @@ def _mark_names_in_context(
                 # May"); a given name that is one, before a surname a recognizer found ("--
                 # Will Aguirre RN").
                 if word.istitle() and (
-                    _initial_then_end(text, tokens, i, safe)
+                    _initial_then_end(text, tokens, i)
                     or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
                     or (  # "contact May Dixon": a person's field, the name, a surname removed
                         safe.could_be_name(word)
@@ -1121,9 +1136,9 @@ def _town_after_place(
 ) -> range:
     """The town after a place and "in" or a comma, one word ending its clause, if it is one.
 
-    "(Publix in Wellington)", "Allen Medical Group, Commerce."; not a clinical or calendar
-    word ("Mercy Hospital, Cardiology.") nor a phrase ("in Stable Condition"), a kind of
-    home, or a person's name after a surname and its comma.
+    "(Publix in Wellington)", "Allen Medical Group, Mobile.": a word our lists hold as a
+    name or a place; not any other ("in Triage", ", Today.", ", Dermatology."), a phrase
+    ("in Stable Condition"), a kind of home, or a person's name after a surname's comma.
     """
     none = range(0)
     comma = text[tokens[i - 1][1] : tokens[i][0]] == ", "
@@ -1143,6 +1158,7 @@ def _town_after_place(
     end = _SENTENCE_END if comma else _CLAUSE_END
     if (
         end.match(text, tokens[i][1]) is None
+        or not safe.could_be_name(word)  # a place's name: not "in Triage", ", Today."
         or lower in safe.clinical
         or lower in safe.stop
         or lower in _DWELLINGS
@@ -1231,39 +1247,20 @@ _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;)\n\f]|$)")
 _SENTENCE_END = re.compile(r"[ \t]*(?:[.;)\n\f]|$)")
 
 
-def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> bool:
-    """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR".
-
-    Not a letter that ends a clinical term's sentence: "Hep B. Rose to 39", "vitamin D. Also".
-    """
+def _after_initial(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether token ``i`` follows an initial and its dot: "k. watts", "J. MAJOR"."""
     if i == 0:
         return False
     _, pe, pw = tokens[i - 1]
-    if not (len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")):
-        return False
-    if i >= 2 and text[tokens[i - 2][1] : tokens[i - 1][0]] == " ":
-        word = tokens[i - 2][2]
-        lower = word.lower()
-        return (
-            len(word) < 3
-            or not safe.is_safe(word)
-            or lower in safe.stop
-            or lower in safe.relations
-            or lower in safe.honorifics
-            or lower in safe.person_fields
-            or safe.could_be_name(word)
-        )
-    return True
+    return len(pw) == 1 and pw.isalpha() and text[pe : tokens[i][0]] in (". ", ".")
 
 
 _FIELD_END = re.compile(r"[ \t]*(?:[,;)\n\f]|$)")
 
 
-def _initial_then_end(
-    text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords
-) -> bool:
+def _initial_then_end(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
     """Whether token ``i`` follows an initial and ends its field: "Q. Do, MD", "J. May"."""
-    if not _after_initial(text, tokens, i, safe):
+    if not _after_initial(text, tokens, i):
         return False
     return _FIELD_END.match(text, tokens[i][1]) is not None
 
@@ -1724,7 +1721,7 @@ def _beside_name(
     return False
 
 
-_NUMBER_AFTER_COLON = re.compile(r":[ ]*[(+]?\d")
+_NUMBER_AFTER_COLON = re.compile(r":[ ]*(?:\+?1[ .\-])?\(?\d{3}[).\- ]")  # a phone
 
 
 class _Coverage:

@@ -101,12 +101,17 @@ class NameRecognizer(PatternRecognizer):
         return kept
 
     def _trimmed_end(self, text: str, start: int, end: int) -> int:
-        """``end``, less a last ordinary word after a comma: "Dr. Lee, Cardiology"."""
+        """``end``, less a last clinical word after a comma: "Dr. Lee, Cardiology" (not "Will")."""
         comma = text.rfind(",", start, end)
         if comma < 0:
             return end
         after = NAME_TOKEN.findall(text, comma, end)
-        if len(after) == 1 and len(after[0]) >= 2 and self.is_plain_word(after[0]):
+        if (
+            len(after) == 1
+            and len(after[0]) >= 2
+            and self.words.is_clinical(after[0])
+            and not self.words.is_name(after[0])
+        ):
             return len(text[:comma].rstrip()) if text[start:comma].strip() else end
         return end
 

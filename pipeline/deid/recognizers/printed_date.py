@@ -24,7 +24,7 @@ _DATE = re.compile(DATE)
 _WORD = re.compile(r"[A-Za-z]+")
 _NOT_MONTH = frozenset({"st", "nd", "rd", "th", "of"})
 _MONTH_DAY = re.compile(
-    r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/]|[.:]\d|[ ]?%)"
+    r"(?<![\d/.\-:])(?:0?[1-9]|1[0-2])[ ]?/[ ]?(?:0?[1-9]|[12]\d|3[01])(?![\d/:]|\.\d|[ ]?%)"
 )
 # A weekday before a month and day makes it a date, whatever else is near ("Sat 6/22", "sun,
 # 8/28"); "sat" alone in lower case may be a saturation.
@@ -78,7 +78,9 @@ _DAY_MONTH_JOINED = re.compile(
     r"(?![A-Za-z0-9]|-\d|,?[ ]?\d)"
 )
 # A day, then a month abbreviated in lower case, closing its clause: "on 24 sep, position"
-# (not "3 oct scans", "2 feb episodes").
+# (not "3 oct scans", "2 feb episodes"); not one that is a word there too ("2 dec, then
+# stop", "then 5 aug." for Augmentin).
+_WORD_MONTHS_AFTER_A_DAY = frozenset({"may", "mar", "dec", "aug"})
 _CLAUSE_CLOSED = re.compile(r"[ ]*(?:[.,;:)\n]|$)")
 # Abbreviated months that are words or chart abbreviations too: in lower case they are
 # those ("dec 2 mg", "may 3", "cont aug 2 more days", "3 oct scans", "feb 3 episodes"); in
@@ -157,9 +159,10 @@ class PrintedDateRecognizer(LocalRecognizer):
         for m in _MONTH_DAY.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
             after = text[m.end() : m.end() + 12]
-            if not _after_weekday(before) and (
-                _scale_before(before, m.group()) or _SCALE_AFTER.search(after)
-            ):
+            # A weekday makes a date of what a score's word before would not ("Sat 6/22"),
+            # not of a common fraction nor before a dose's word ("Mon 1/2 tab", "Sat 3/4").
+            weekday = _after_weekday(before) and not _COMMON_FRACTION.fullmatch(m.group())
+            if _SCALE_AFTER.search(after) or (not weekday and _scale_before(before, m.group())):
                 continue
             results.append(RecognizerResult("DATE", m.start(), m.end(), self.PARTIAL_SCORE))
         for m in _TEXT_MONTH_DAY.finditer(text):
@@ -176,7 +179,7 @@ class PrintedDateRecognizer(LocalRecognizer):
                 and not (
                     day_first
                     and month.islower()
-                    and month not in ("may", "mar")
+                    and month not in _WORD_MONTHS_AFTER_A_DAY
                     and _CLAUSE_CLOSED.match(text, m.end())
                 )
             ):
