@@ -2208,11 +2208,14 @@ def test_a_name_that_is_a_word_opening_a_sentence_before_a_verb_people_do(
         "Transport: Faith will drive pt home at 2 PM. Grant called back.\n"
         "- Joy prefers texts. Bill will be sent. Will call back. Rose to 39.\n"
         "Patient will follow up. Son called. Dressing will be changed.\n"
+        'Prefers to be called "Bud". Pain described as "sharp".\n'
     )
-    # Not a thing that "will be" something, a verb opening a sentence, nor a relation, a
-    # clinical or form word before a verb.
+    # And a name in quotes after "called". Not a thing that "will be" something, a verb
+    # opening a sentence, a relation, a clinical or form word before a verb, nor a word
+    # quoted after "described as".
     assert found(analyzer, doc) == [
         ("PERSON", "Faith"),
         ("PERSON", "Grant"),
         ("PERSON", "Joy"),
+        ("PERSON", "Bud"),
     ]

@@ -132,6 +132,7 @@ def find_phi(
         spans += unverified_spans(text, spans, safe, allowed=allowed)
         spans += names_beside_relations(text, spans, safe, assets.person_verbs)
         spans += names_opening_sentences(text, spans, safe, assets.person_verbs)
+        spans += quoted_names(text, spans)
         spans += propagate_after_relation(text, spans, safe)
         spans += propagate_given_names(text, spans, safe, assets.person_verbs)
         spans += propagate_net_towns(text, spans, safe)
@@ -1073,6 +1074,24 @@ def names_opening_sentences(
             continue
         found.append(Span(start=m.start(1), end=m.end(1), label="PERSON", score=PROPAGATED_SCORE))
     return found
+
+
+# A name in quotes after a word that gives it: 'prefers to be called "Jasmine"', 'goes by
+# "Bud"'.
+_QUOTED_NAME = re.compile(
+    r"(?i:called|goes[ ]by|known[ ]as|nicknamed?:?|name[ ]is)[ ]+[\"\u201c']"
+    r"([A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)[\"\u201d']"
+)
+
+
+def quoted_names(text: str, spans: list[Span]) -> list[Span]:
+    """A name in quotes after "called", "goes by" or "known as", whatever the word."""
+    taken = coverage(text, spans)
+    return [
+        Span(start=m.start(1), end=m.end(1), label="PERSON", score=PROPAGATED_SCORE)
+        for m in _QUOTED_NAME.finditer(text)
+        if not taken.any(m.start(1), m.end(1))
+    ]
 
 
 def _propagated(m: re.Match[str]) -> Span:
