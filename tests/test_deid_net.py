@@ -1282,7 +1282,6 @@ def test_scribes_towns_in_prose_agency_kinds_and_dates_without_slashes(
         ("FACILITY", "Brookmere Imaging Center"),
         ("FACILITY", "Lakeside Medical Group"),
         ("FACILITY", "Mercy Hospital"),
-        (NET, "workup"),
     ]
 
 
