@@ -1305,6 +1305,7 @@ def test_a_phone_found_once_is_found_wrapped_and_a_tld_after_a_colon(
         ("PERSON", "T. Vale"),
         ("DATE", "3/4/21"),
         ("PERSON", "Ivo Marsh"),
+        ("PHONE_NUMBER", "4410"),
     ]
 
 
@@ -2217,4 +2218,23 @@ def test_a_name_that_is_a_word_opening_a_sentence_before_a_verb_people_do(
         ("PERSON", "Grant"),
         ("PERSON", "Joy"),
         ("PERSON", "Bud"),
+    ]
+
+
+def test_an_ssns_last_four_an_extension_alone_and_a_role_before_a_function_word_name(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "SSN on file ends in 4821. Last 4 of SSN: 7730. Questions: ext. 6614.\n"
+        "Unit SW May Quarles aware. PCP at Tamsin Clinic, Okemos.\n"
+        "ext rotation intact. Ext 4/5 strength. SSN verified.\n"
+    )
+    # Not an extensor's word before a grade, nor an SSN word with no number.
+    assert found(analyzer, doc) == [
+        ("US_SSN", "4821"),
+        ("US_SSN", "7730"),
+        ("PHONE_NUMBER", "6614"),
+        (NET, "May Quarles"),
+        ("FACILITY", "Tamsin Clinic"),
+        (NET, "Okemos"),
     ]

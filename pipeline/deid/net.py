@@ -576,6 +576,19 @@ def _mark_names_in_context(
                 and not _next_is_capitals(text, tokens, i)  # "Son WILL NOT drive"
             ):
                 unsafe[i] = True  # a given name that is one, in capitals: "Nephew WILL called"
+            elif (
+                word.istitle()
+                and prev in safe.person_fields
+                and safe.could_be_name(word)
+                and i + 1 < len(tokens)
+                and text[e : tokens[i + 1][0]] == " "
+                and tokens[i + 1][2].istitle()
+                and safe.could_be_name(tokens[i + 1][2])
+                and tokens[i + 1][2].lower() not in safe.curated
+            ):
+                # A given name that is a function word, after a role and before a surname:
+                # "SW Will White aware".
+                unsafe[i] = unsafe[i + 1] = True
             continue
         capital = word[0].isupper()
         if prev in safe.relations and word.istitle() and _before_found(text, tokens, i, person):
@@ -1137,8 +1150,9 @@ def _town_after_place(
     """The town after a place and "in" or a comma, one word ending its clause, if it is one.
 
     "(Publix in Wellington)", "Allen Medical Group, Mobile.": a word our lists hold as a
-    name or a place; not any other ("in Triage", ", Today.", ", Dermatology."), a phrase
-    ("in Stable Condition"), a kind of home, or a person's name after a surname's comma.
+    name or a place, or one no dictionary holds; not any other ("in Triage", ", Today.",
+    ", Dermatology."), a phrase ("in Stable Condition"), a kind of home, or a person's name
+    after a surname's comma.
     """
     none = range(0)
     comma = text[tokens[i - 1][1] : tokens[i][0]] == ", "
@@ -1158,8 +1172,10 @@ def _town_after_place(
     end = _SENTENCE_END if comma else _CLAUSE_END
     if (
         end.match(text, tokens[i][1]) is None
-        or not safe.could_be_name(word)  # a place's name: not "in Triage", ", Today."
-        or lower in safe.clinical
+        # A place's name, or a word no dictionary holds ("Haverhill"): not "in Triage",
+        # ", Today.", ", Dermatology.".
+        or not (safe.could_be_name(word) or lower not in safe.dictionary)
+        or lower in safe.curated
         or lower in safe.stop
         or lower in _DWELLINGS
         or covered.any(*tokens[i][:2])

@@ -167,6 +167,17 @@ _SSN_PATTERNS = [
 ]
 # Masked but for its last four digits, as a face sheet prints it: "XXX-XX-4636", "***-**-
 # 4636"; OCR may space the hyphens (presidio's checks would refuse mixed separators).
+# The last four digits of an SSN told in words: "SSN on file ends in 9477", "last 4 of SSN:
+# 9477".
+_SSN_LAST_FOUR = Pattern(
+    "SSN, last four",
+    r"(?i:(?<=\b(?:ssn|social[ ]security(?:[ ](?:number|no\.?|\#))?)\b[^\n\d]{0,24}"
+    r"\b(?:ends?[ ]in|ending(?:[ ]in)?|last[ ](?:4|four)(?:[ ]digits)?)[ :]{0,2}"
+    r"|\blast[ ](?:4|four)(?:[ ]digits)?[ ]of[ ](?:the[ ]|pt'?s[ ])?"
+    r"(?:ssn|social[ ]security(?:[ ]number)?)[ :#]{0,3}))"
+    r"[0-9]{4}(?![0-9])",
+    0.6,
+)
 _MASKED_SSN = Pattern(
     "SSN, masked",
     r"(?<![\w*])(?:XXX|xxx|\*\*\*)[ ]?-[ ]?(?:XX|xx|\*\*)[ ]?-[ ]?[0-9]{4}(?![0-9])",
@@ -195,7 +206,9 @@ def build_recognizers(assets: DeidAssets) -> list[EntityRecognizer]:
         r.PagerRecognizer(assets),
         UsSsnRecognizer(patterns=_SSN_PATTERNS),
         PatternRecognizer(
-            supported_entity="US_SSN", patterns=[_MASKED_SSN], name="MaskedSsnRecognizer"
+            supported_entity="US_SSN",
+            patterns=[_MASKED_SSN, _SSN_LAST_FOUR],
+            name="MaskedSsnRecognizer",
         ),
         r.StreetAddressRecognizer(assets),
         r.CityRecognizer(assets),
