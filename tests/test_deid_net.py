@@ -2226,10 +2226,11 @@ def test_an_ssns_last_four_an_extension_alone_and_a_role_before_a_function_word_
 ) -> None:
     doc = doc_of(
         "SSN on file ends in 4821. Last 4 of SSN: 7730. Questions: ext. 6614.\n"
-        "Unit SW May Quarles aware. PCP at Tamsin Clinic, Okemos.\n"
+        "Unit SW May Quarles aware. PCP at Tamsin Clinic, Okemos. To Ojukwu 4 ICU.\n"
         "ext rotation intact. Ext 4/5 strength. SSN verified.\n"
     )
-    # Not an extensor's word before a grade, nor an SSN word with no number.
+    # A ward's number and its kind after its name. Not an extensor's word before a grade,
+    # nor an SSN word with no number.
     assert found(analyzer, doc) == [
         ("US_SSN", "4821"),
         ("US_SSN", "7730"),
@@ -2237,4 +2238,5 @@ def test_an_ssns_last_four_an_extension_alone_and_a_role_before_a_function_word_
         (NET, "May Quarles"),
         ("FACILITY", "Tamsin Clinic"),
         (NET, "Okemos"),
+        (NET, "Ojukwu 4 ICU"),
     ]

@@ -151,6 +151,7 @@ _WARD_TAIL = re.compile(
     r"[ ](?:(?:(?:Tower|Wing|Pavilion|Building|TOWER|WING)[ ]\d{1,2}[A-Z]?"
     r"|(?![23]D)\d{1,2}[A-Z]|[A-Z]{0,3}ICU|CCU)"  # not "2D echo"; "Phipps ICU"
     r"(?![\w/:%]|\.\d)|\d[\dlI]?[ ](?:North|South|East|West|NORTH|SOUTH|EAST|WEST|[NSEW])(?!\w)"
+    r"|\d{1,2}[ ](?:[A-Z]{0,3}ICU|CCU)(?![\w/:%])"  # "Ito 4 ICU"
     r"|\d{1,2}[ ]?\n(?:North|South|East|West|NORTH|SOUTH|EAST|WEST)(?!\w))"  # wrapped
 )
 # The whole ward on the next line, after a unit's name: "Unit: Batta" / "3 South Rm 542".
