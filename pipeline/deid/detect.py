@@ -1073,7 +1073,7 @@ def names_opening_sentences(
             or lower in safe.person_fields
         ):
             continue
-        found.append(Span(start=m.start(1), end=m.end(1), label="PERSON", score=PROPAGATED_SCORE))
+        found.append(_propagated(m, 1))
     return found
 
 
@@ -1088,15 +1088,11 @@ _QUOTED_NAME = re.compile(
 def quoted_names(text: str, spans: list[Span]) -> list[Span]:
     """A name in quotes after "called", "goes by" or "known as", whatever the word."""
     taken = coverage(text, spans)
-    return [
-        Span(start=m.start(1), end=m.end(1), label="PERSON", score=PROPAGATED_SCORE)
-        for m in _QUOTED_NAME.finditer(text)
-        if not taken.any(m.start(1), m.end(1))
-    ]
+    return [_propagated(m, 1) for m in _QUOTED_NAME.finditer(text) if not taken.any(*m.span(1))]
 
 
-def _propagated(m: re.Match[str]) -> Span:
-    return Span(start=m.start(), end=m.end(), label="PERSON", score=PROPAGATED_SCORE)
+def _propagated(m: re.Match[str], group: int = 0) -> Span:
+    return Span(start=m.start(group), end=m.end(group), label="PERSON", score=PROPAGATED_SCORE)
 
 
 def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:

@@ -509,25 +509,20 @@ def _mark_names_in_context(
             unsafe[i] = True  # "Will (son)", "Maria (dtr)"
             continue
         prev = _previous_word(text, tokens, i)
-        if word.istitle() and prev in _LOCATIVES:
-            # Where someone lives, on a line of any length: "Lives alone in Harmony."
-            # Its words are no ordinary ones, or a name's or a place's: not "Lives in Motel".
-            phrase = _title_phrase(text, tokens, i)
+        if word.istitle():
             place = range(0)
-            if all(w.lower() not in safe.dictionary or safe.could_be_name(w) for w in phrase):
-                place = _place_phrase(text, tokens, i, phrase, safe)
+            if prev in _LOCATIVES:
+                # Where someone lives, on a line of any length: "Lives alone in Harmony."
+                # Its words are no ordinary ones, or a name's or a place's: not "Lives in Motel".
+                phrase = _title_phrase(text, tokens, i)
+                if all(w.lower() not in safe.dictionary or safe.could_be_name(w) for w in phrase):
+                    place = _place_phrase(text, tokens, i, phrase, safe)
             if not place:
                 place = _town_after_place(text, tokens, i, unsafe, covered, safe)
             for j in place:
                 if not covered.any(*tokens[j][:2]):
                     unsafe[j] = True
             if place:
-                continue
-        if word.istitle() and text[tokens[i - 1][1] : s] == ", ":
-            town = _town_after_place(text, tokens, i, unsafe, covered, safe)
-            for j in town:
-                unsafe[j] = True
-            if town:
                 continue
         if (
             word.istitle()
@@ -1155,7 +1150,12 @@ def _town_after_place(
     after a surname's comma.
     """
     none = range(0)
+    if i == 0:
+        return none
     comma = text[tokens[i - 1][1] : tokens[i][0]] == ", "
+    # "in" in lower case (not a title's "In"), right before the word.
+    if not comma and (tokens[i - 1][2] != "in" or _previous_word(text, tokens, i) != "in"):
+        return none
     place = i - 1 if comma else i - 2
     if place < 0 or (not comma and text[tokens[place][1] : tokens[i - 1][0]] != " "):
         return none
@@ -1163,8 +1163,6 @@ def _town_after_place(
     found = covered.any(ps, pe) and not covered.person(ps, pe)  # a facility, not "Lee, Anna"
     if not pw[:1].isupper() or not (found or (unsafe[place] and not comma)):
         return none
-    if not comma and not text.startswith("in", tokens[i - 1][0]):
-        return none  # "in" in lower case, not a title's "In"
     word = tokens[i][2]
     lower = word.lower()
     # After a comma the town ends its sentence: not a department in a list ("Lakeside

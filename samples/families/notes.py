@@ -104,6 +104,11 @@ def _phi(text: str, label: str, role: str | None = None) -> Seg:
     return (text, label, role)
 
 
+def _framed(pre: str, phi: Seg, suf: str) -> list[Seg]:
+    """``phi`` with the plain text before and after it, where there is any."""
+    return [*([_txt(pre)] if pre else []), phi, *([_txt(suf)] if suf else [])]
+
+
 # ---------------------------------------------------------------------------
 # Names: origin -> (male given, female given, surnames)
 # ---------------------------------------------------------------------------
@@ -1487,11 +1492,7 @@ def g_dr(ctx: NoteContext, role: str | None) -> GenResult:
             ("Dr. ", p.last[0], ""),
         ]
     pre, name, suf = r.choice(opts)
-    out: list[Seg] = [_txt(pre)] if pre else []
-    out.append(_phi(name, PERSON, c.role))
-    if suf:
-        out.append(_txt(suf))
-    return out
+    return _framed(pre, _phi(name, PERSON, c.role), suf)
 
 
 def g_drl(ctx: NoteContext, role: str | None) -> GenResult:
@@ -1546,11 +1547,7 @@ def g_staff(ctx: NoteContext, role: str | None) -> GenResult:
         (ctx.styled(first), "", f"{cred} " if cred else ""),
     ]
     name, suf, pre = r.choice(opts)
-    out: list[Seg] = [_txt(pre)] if pre else []
-    out.append(_phi(name, PERSON, c.role))
-    if suf:
-        out.append(_txt(suf))
-    return out
+    return _framed(pre, _phi(name, PERSON, c.role), suf)
 
 
 def g_sig(ctx: NoteContext, role: str | None) -> GenResult:

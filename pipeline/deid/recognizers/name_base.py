@@ -112,7 +112,8 @@ class NameRecognizer(PatternRecognizer):
             and self.words.is_clinical(after[0])
             and not self.words.is_name(after[0])
         ):
-            return len(text[:comma].rstrip()) if text[start:comma].strip() else end
+            name = text[start:comma].rstrip()
+            return start + len(name) if name else end
         return end
 
     def _trimmed_start(self, text: str, start: int, end: int) -> int | None:
