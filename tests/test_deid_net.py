@@ -504,7 +504,7 @@ def test_signatures_and_facilities_by_their_neighbours(analyzer: PhiAnalyzer) ->
         "Baker Lung Center\nPharmacy on Harbor Court St 608-555-0101\nAge Group"
     )
     assert found(analyzer, doc) == [
-        (NET, "Hope"),
+        (NET, "Hope K"),  # the signature takes its initial
         ("PERSON", "D. Okoro"),
         ("FACILITY", "Care Pharmacy"),
         ("STREET_ADDRESS", "410 Elm Street"),

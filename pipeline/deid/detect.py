@@ -537,6 +537,13 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
     spans: list[Span] = []
     for word, positions in by_word.items():
         if word in exact:
+            if exact[word] in _ID_LABELS:
+                # A number before a unit is a quantity: "2204 mg given", not the extension.
+                positions = [
+                    (s, e)
+                    for s, e in positions
+                    if not (_QUANTITY_AFTER.match(text, e) or _UNIT_AFTER.match(text, e))
+                ]
             spans += [
                 Span(start=s, end=e, label=exact[word], score=PROPAGATED_SCORE)
                 for s, e in positions
@@ -1095,12 +1102,17 @@ def _propagated(m: re.Match[str], group: int = 0) -> Span:
     return Span(start=m.start(group), end=m.end(group), label="PERSON", score=PROPAGATED_SCORE)
 
 
+# A ZIP code after a town, perhaps with its state: "Troy 12774", "Troy, OH 12774".
+_ZIP_AFTER = re.compile(r",?[ \t]+(?:[A-Z]{2},?[ \t]+)?\d{5}(?:-\d{4})?(?![\d\-/])")
+
+
 def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span]:
     """Every town found in an address, wherever the text names it again capitalised, any case.
 
     A town of two words or more, or of a word no list holds, anywhere ("Fall River",
     "Okemos"); a town that is a word only after "in", "from" or "near" and before a
-    clause's end ("lives in Flint."), not "returned to Normal" nor "in Normal range".
+    clause's end ("lives in Flint."), or before a ZIP code ("(6954 Park St, Troy 12774)"),
+    not "returned to Normal" nor "in Normal range".
     """
     towns = {
         " ".join(text[sp.start : sp.end].split())
@@ -1121,9 +1133,13 @@ def propagate_cities(text: str, spans: list[Span], safe: SafeWords) -> list[Span
             printed = m.group().split() == words
             if not printed and all(safe.is_safe(w.strip(".,")) for w in words):
                 continue  # in capitals only a town no list holds: not "CLEAR LAKE" in a note
-            if plain and (
-                _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
-                or not _CLAUSE_END.match(text, m.end())
+            if (
+                plain
+                and (
+                    _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()) is None
+                    or not _CLAUSE_END.match(text, m.end())
+                )
+                and _ZIP_AFTER.match(text, m.end()) is None
             ):
                 continue
             found.append(Span(start=m.start(), end=m.end(), label="CITY", score=PROPAGATED_SCORE))

@@ -541,6 +541,26 @@ def _mark_names_in_context(
             # Work", "Attending Physician Khalid", "Spouse Name Okafor", "mother Has ...".
             unsafe[i] = True
             continue
+        signed = _signature(text, tokens, i, safe)
+        if signed:
+            # A name opening its line before a credential, as a note is signed, in any case:
+            # "- georgia k RN, CCRN", "Will LCSW"; not "Charge RN", "Will RN notify MD".
+            for j in signed:
+                if not covered.any(*tokens[j][:2]):
+                    unsafe[j] = True
+            continue
+        if (
+            word.istitle()
+            and lower in _GIVEN_MONTH_WORDS
+            and prev is not None
+            and tokens[i - 1][2].isupper()
+            and prev in safe.person_fields
+            and text[tokens[i - 1][1] : s] == " "
+            and _next_word(text, tokens, i, gap=" ") is not None
+            and tokens[i + 1][2].islower()
+        ):
+            unsafe[i] = True  # a month that is a given name, after a role: "RT June in to eval"
+            continue
         # The same word as ``prev``, or the last of the line before: "(dr" / "Dean)".
         wrapped_prev = _previous_word(text, tokens, i, wrapped=True)
         if lower in SURNAME_PARTICLES and prev in SURNAME_PARTICLES and unsafe[i - 1]:
@@ -708,6 +728,7 @@ def _mark_names_in_context(
                 if word.istitle() and (
                     _initial_then_end(text, tokens, i)
                     or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
+                    or (safe.could_be_name(word) and _after_given_name_taken(text, tokens, i, unsafe))
                     or (  # "contact May Dixon": a person's field, the name, a surname removed
                         safe.could_be_name(word)
                         and _previous_word(text, tokens, i) in _CONTACT_FIELDS
@@ -725,6 +746,10 @@ def _mark_names_in_context(
                 and lower not in safe.honorifics  # "Hope A. RN"
             ):
                 unsafe[i] = True  # "DANG, Huy M", "Gemma L. White"
+                changed = True
+                continue
+            if _before_comma_and_role(text, tokens, i, unsafe, person, safe):
+                unsafe[i] = True  # a name's last word before its role: "eileen little, RT"
                 changed = True
                 continue
             if not word[0].isupper() and lower in PARTICLES:
@@ -890,24 +915,35 @@ def _mark_name_lines(
     A form prints a person's name as a field's value on its own ("GRANT HOLLIS" under
     "Primary Care Physician", "Rose Okafor"): each word is in the name lists, none is a term we
     chose, and one at least is no English word ("Sputum  Green, Brown" and "Good Faith" are
-    no names). Two given or family names together and alone are a name.
+    no names). Two given or family names together and alone are a name, whether or not the
+    net took one already ("Johnson, Will").
     """
     starts = [s for s, _, _ in tokens]
     for m in re.finditer(r"(?m)^[ \t]*(\S.*?)[ \t]*$", text):
-        for cell in re.finditer(r"\S+(?:[ ,]{1,2}\S+)*", m.group(1)):
+        for cell in re.finditer(r"[^\s|]+(?:[ ,]{1,2}[^\s|]+)*", m.group(1)):  # "|": a rule
             start = m.start(1) + cell.start()
             end = start + len(cell[0])
             first, last = bisect_left(starts, start), bisect_left(starts, end)
             members = [i for i in range(first, last) if tokens[i][1] <= end]
-            if not 2 <= len(members) <= 3 or any(unsafe[i] for i in members):
+            if not 2 <= len(members) <= 3 or all(unsafe[i] for i in members):
                 continue
             words = [tokens[i][2] for i in members]
             gaps = [text[tokens[a][1] : tokens[a + 1][0]] for a in members[:-1]]
             if (
                 all(g in (" ", ", ") for g in gaps)
                 and all(w.isalpha() and len(w) >= 2 and (w.istitle() or w.isupper()) for w in words)
-                and all(w.lower() in safe.names and w.lower() not in safe.curated for w in words)
-                and any(_undictionary_name(w, safe) for w in words)
+                and all(w.lower() not in safe.curated for w in words)
+                and (
+                    (
+                        all(w.lower() in safe.names for w in words)
+                        and any(_undictionary_name(w, safe) for w in words)
+                    )
+                    or (  # a surname, its comma, a given name that is a word too: "Johnson, Will"
+                        gaps == [", "]
+                        and _undictionary_name(words[0], safe)
+                        and safe.could_be_name(words[1])
+                    )
+                )
                 and not any(covered.any(*tokens[i][:2]) for i in members)
             ):
                 for i in members:
@@ -1305,6 +1341,96 @@ def _before_initial_and_credential(
         and _before_initial(text, tokens, i, (". ", ", ", " ", "., "))
         and tokens[i + 2][2].lower() in safe.credentials
     )
+
+
+# What may stand before a signature's name on its line: a dash or a bullet.
+_SIGNATURE_OPENER = re.compile(r"[ \t]*(?:[-\u2013\u2014*\u2022]+[ \t]*)?")
+# A word in lower case after a signature's credentials: the line is a sentence, not a
+# signature ("Will RN notify MD"); a time's "am" and "pm" are not words.
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])(?!(?:am|pm)(?![A-Za-z]))[a-z]{3,}(?![A-Za-z])")
+MAX_SIGNED_WORDS = 3
+
+
+def _role(word: str, safe: SafeWords) -> bool:
+    """A credential or a role as a signature prints it, in capitals: "RN", "LCSW", "RT"."""
+    lower = word.lower()
+    return (
+        len(word) >= 2
+        and word.isupper()
+        and (lower in safe.credentials or lower in safe.person_fields)
+    )
+
+
+def _signature(text: str, tokens: list[tuple[int, int, str]], i: int, safe: SafeWords) -> range:
+    """The tokens of a name that opens its line before a credential, from token ``i``.
+
+    A note is signed so, in any case and with initials: "- georgia k RN, CCRN", "Will
+    LCSW", "mai l RN BSN 5:30pm". Each word is a name, one no list holds, or an initial,
+    and at least one is no initial; nothing but credentials, names and times follows on the
+    line. Not "Charge RN" nor "Family RN" (plain words), nor "Will RN notify MD".
+    """
+    s = tokens[i][0]
+    line = text.rfind("\n", 0, s) + 1
+    if _SIGNATURE_OPENER.fullmatch(text, line, s) is None:
+        return range(0)
+    j = i
+    while j < len(tokens) and not _role(tokens[j][2], safe):
+        word = tokens[j][2]
+        if j - i == MAX_SIGNED_WORDS or not word.isalpha():
+            return range(0)
+        if len(word) > 1 and not name_not_term(word, safe) and safe.is_safe(word):
+            return range(0)
+        if j + 1 >= len(tokens) or text[tokens[j][1] : tokens[j + 1][0]] not in (" ", ". ", ", "):
+            return range(0)
+        j += 1
+    if j == i or j >= len(tokens) or all(len(tokens[k][2]) == 1 for k in range(i, j)):
+        return range(0)
+    if any(text[tokens[k][1] : tokens[k + 1][0]] == ", " for k in range(i, j - 1)):
+        return range(0)
+    end = text.find("\n", tokens[j][1])
+    if _LOWER_WORD.search(text, tokens[j][1], len(text) if end < 0 else end):
+        return range(0)
+    return range(i, j)
+
+
+def _before_comma_and_role(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    person: list[bool],
+    safe: SafeWords,
+) -> bool:
+    """Whether token ``i`` ends a name taken, before its comma and role: "eileen little, RT".
+
+    The word is a name or one no list holds: not "Jane today, RN aware".
+    """
+    word = tokens[i][2]
+    if i == 0 or i + 1 >= len(tokens) or len(word) < 2:
+        return False
+    if not (unsafe[i - 1] or person[i - 1]) or text[tokens[i - 1][1] : tokens[i][0]] != " ":
+        return False
+    if text[tokens[i][1] : tokens[i + 1][0]] != ", " or not _role(tokens[i + 1][2], safe):
+        return False
+    return name_not_term(word, safe) or not safe.is_safe(word)
+
+
+def _after_given_name_taken(
+    text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool]
+) -> bool:
+    """Whether token ``i`` is a surname that is a function word, after a given name taken.
+
+    The given name is capitalised, inside its sentence, and the surname ends the name:
+    "Spoke with Orla May in admissions"; not "Orla May 3" nor "Orla May Go".
+    """
+    if i == 0 or not unsafe[i - 1] or text[tokens[i - 1][1] : tokens[i][0]] != " ":
+        return False
+    given = tokens[i - 1][2]
+    if not given.istitle() or len(given) < 2:
+        return False
+    nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+    gap = text[tokens[i][1] : tokens[i + 1][0]] if nxt else ""
+    return not nxt or "\n" in gap or gap.strip() != "" or nxt.islower()
 
 
 # Months that are given names too: "June Onoh", beside a name and away from any day.

@@ -27,6 +27,11 @@ _DEPARTMENT_KIND = re.compile(
     r"[ ](?:[A-Za-z]+[ ](?:Medicine|MEDICINE)|(?i:infectious[ ]diseases?|diagnostics))$"
 )
 _JOINERS = frozenset({"of", "the", "and"})
+# Facility words that are plain or clinical words too: a place only after a word that names
+# it, a name or one no list holds ("Highland Dialysis", "Hagerstown Wing"; not "Peritoneal
+# Dialysis", "Emergent Dialysis", "Chicken Wing", "Room 412 West Wing").
+_TERM_HEADS = frozenset({"dialysis", "wing"})
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "upper", "lower", "main", "new", "old"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
@@ -208,6 +213,12 @@ class FacilityRecognizer(NameRecognizer):
                 or all(self._ordinary(w) for w in words)
             ):
                 return True  # a person, or a hall of ordinary words: "Residence Hall"
+        every = super().name_words(pattern_text)
+        if every and every[-1].lower() in _TERM_HEADS:
+            before = [w for w in self.name_words(pattern_text) if w.lower() not in _DIRECTIONS]
+            return not any(
+                self._safe.could_be_name(w) or not self._safe.is_safe(w) for w in before
+            ) or any(w.lower() in self._safe.clinical for w in before)
         if self._has_suffix.search(pattern_text):
             return False
         if self._apparatus.search(pattern_text) and not all(

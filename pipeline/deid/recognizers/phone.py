@@ -137,13 +137,15 @@ class ChartPhoneRecognizer(PatternRecognizer):
 class PagerRecognizer(PatternRecognizer):
     """Recognize a pager's number after its label: "pgr 13158", "beeper 3-8684", "Pager ext. 2651".
 
-    Four to seven digits, shorter than a phone's, so only after the label.
+    Four to seven digits, shorter than a phone's, so only after the label, on its line or
+    the next.
     """
 
     def __init__(self, assets: DeidAssets) -> None:
         after_pager = label_lookbehind(
             assets.label_list("pager_labels"),
-            separator=rf"{SP}*[:#.]?{SP}*(?:(?:ext|x)\.?{SP}*)?",
+            # The number may wrap to the next line: "page with questions beeper" / "4-8730".
+            separator=rf"{SP}*[:#.]?{SP}*(?:\n{SP}*)?(?:(?:ext|x)\.?{SP}*)?",
         )
         super().__init__(
             supported_entity="PHONE_NUMBER",

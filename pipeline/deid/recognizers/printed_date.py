@@ -87,13 +87,15 @@ _CLAUSE_CLOSED = re.compile(r"[ ]*(?:[.,;:)\n]|$)")
 # capitals any may be one ("MAR 2", "OCT 6 mo"). "jul 20" in lower case is a date.
 _WORD_MONTHS = frozenset({"mar", "dec", "may", "sep", "oct", "aug", "feb", "apr"})
 # "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
-# its phrase or followed by a function word or a verb in the past ("the 8th showed"). Before
+# its phrase or followed by a function word, a verb in the past ("the 8th showed") or a
+# field's label and its number ("the 26th Phone 218 ..."). Before
 # any other word the ordinal counts that word ("the 2nd dose", "the 4th ventricle").
 _ORDINAL_DAY = re.compile(
     r"(?i)(?<![A-Za-z])the[ \n](?:[12]?\d|3[01])(?:st|nd|rd|th)"
     r"(?![ ]*(?:and|or|to|-)[ ]*\d+(?:st|nd|rd|th))"  # "the 4th and 5th ribs"
     r"(?=[ ]*(?:[.,;:)]|$|(?:and|or|at|to|w/|with|when|if|but|so|as|per|then|for|after|"
-    r"before|until|unless|once|by|is|was|will|ok|okay|@|[a-z]{2,}ed)(?![A-Za-z])))",
+    r"before|until|unless|once|by|is|was|will|ok|okay|@|[a-z]{2,}ed)(?![A-Za-z])"
+    r"|(?-i:[A-Z][a-z]+)[ ]*[:#]?[ ]*\(?\d{3}[ )\-.]))",  # the next field, run on: "the 26th Phone 218 ..."
     re.MULTILINE,
 )
 

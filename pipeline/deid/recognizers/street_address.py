@@ -73,10 +73,14 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"{SP}(?:[A-Za-z]{{1,5}}\.?:?{SP}{{1,2}})?(?:\+?1[ .\-])?"
             r"\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}(?!\d)"
         )
+        # The town, its state and ZIP code, with no comma before them: "#29 Milan, ME 55250".
+        town_next = (
+            rf"{SP}(?:[A-Z][a-z]+[ ]){{0,2}}[A-Z][a-z]+,?{SP}+[A-Z]{{2}}\.?,?{SP}+\d{{5}}(?!\d)"
+        )
         # The end of a line, cell or clause, or a dash or bar before the city ("Row #26 - Dover").
         ends_clause = (
             rf"(?=[,;]|{SP}*$|{SP}*\f|{SP}{{2}}|{SP}[\-\u2013\u2014|*\u2022\u00b7]{SP}"
-            rf"|{phone_next})"
+            rf"|{phone_next}|{town_next})"
         )
         after_label = label_lookbehind(
             assets.label_list("street_labels"), separator=rf"{SP}*:{SP}*{BAR}"
