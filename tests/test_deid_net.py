@@ -2240,3 +2240,53 @@ def test_an_ssns_last_four_an_extension_alone_and_a_role_before_a_function_word_
         (NET, "Okemos"),
         (NET, "Ojukwu 4 ICU"),
     ]
+
+
+def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
+    analyzer: PhiAnalyzer,
+) -> None:
+    doc = doc_of(
+        "Riverside Hospital | Patel, Hope | MRN 55512345\n"
+        "- rosa t RN, CCRN\nBill MSW\nCharge RN\nWill RN notify MD\n"
+        "OT April in to assess. PT May 3 eval.\n"
+        "paged, nadia brooks, RT at bedside. Pt seen by Jane today, RN aware.\n"
+        "questions pager\n5-1234. Lasix\n1234 mg given.\n"
+        "Pt dialyzes at Okemos Dialysis TTS. Peritoneal Dialysis. Chicken Wing. Room 412 "
+        "West Wing.\nFollow up on the 12th Tel 301 555 0100. The 3rd Dose 5 mg.\n"
+        "Lives at 40 Oak St, Flint, MI 48502. Copy of lease (12 Elm St, Flint 48503).\n"
+        "Mail to 44 Quarry Pike #3 Laurel, MD 20707\n"
+    )
+    # A surname, its comma and a given name that is a word, in a cell between table rules;
+    # a signature opening its line, in lower case with an initial, or a name that is a word;
+    # a month after a role, before a verb; a name's last word before its comma and role; a
+    # pager's number on the next line (not its digits again before a unit); a dialysis unit
+    # after a name no list holds; a day by its ordinal before the next field's number; a
+    # town found in an address, again before a ZIP code; a street before its town and ZIP.
+    # Not a role's qualifier before a credential, a sentence after one, a month before a
+    # day, a plain word between a name and a role, a kind of dialysis, a plain wing or a
+    # direction's, nor a dose's ordinal.
+    assert found(analyzer, doc) == [
+        ("FACILITY", "Riverside Hospital"),
+        (NET, "Patel"),
+        (NET, "Hope"),
+        ("MRN", "55512345"),
+        (NET, "rosa t"),
+        ("PERSON", "Bill"),
+        (NET, "April"),
+        ("DATE", "May 3"),
+        (NET, "nadia brooks"),
+        ("PERSON", "Jane"),
+        ("PHONE_NUMBER", "5-1234"),
+        ("FACILITY", "Okemos Dialysis"),
+        ("DATE", "the 12th"),
+        ("PHONE_NUMBER", "301 555 0100"),
+        ("STREET_ADDRESS", "40 Oak St"),
+        ("CITY", "Flint"),
+        ("ZIP_CODE", "48502"),
+        ("STREET_ADDRESS", "12 Elm St"),
+        ("CITY", "Flint"),
+        (NET, "48503"),
+        ("STREET_ADDRESS", "44 Quarry Pike #3"),
+        ("CITY", "Laurel"),
+        ("ZIP_CODE", "20707"),
+    ]

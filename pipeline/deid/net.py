@@ -486,6 +486,12 @@ def _mark_names_in_context(
     _mark_name_lines(text, tokens, unsafe, covered, safe)
     _mark_bracketed_names(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
+    for i in range(len(tokens)):
+        # A name opening its line before a credential, as a note is signed, in any case:
+        # "- georgia k RN, CCRN", "Will LCSW"; not "Charge RN", "Will RN notify MD".
+        for j in _signature(text, tokens, i, safe):
+            if not covered.any(*tokens[j][:2]):
+                unsafe[j] = True
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or covered.any(s, e) or not word.isalpha():
             continue
@@ -540,14 +546,6 @@ def _mark_names_in_context(
             # surname no list holds: "SW Yui Sato", "contact Jun Liu"; not "contact Social
             # Work", "Attending Physician Khalid", "Spouse Name Okafor", "mother Has ...".
             unsafe[i] = True
-            continue
-        signed = _signature(text, tokens, i, safe)
-        if signed:
-            # A name opening its line before a credential, as a note is signed, in any case:
-            # "- georgia k RN, CCRN", "Will LCSW"; not "Charge RN", "Will RN notify MD".
-            for j in signed:
-                if not covered.any(*tokens[j][:2]):
-                    unsafe[j] = True
             continue
         if (
             word.istitle()
@@ -728,7 +726,10 @@ def _mark_names_in_context(
                 if word.istitle() and (
                     _initial_then_end(text, tokens, i)
                     or (safe.could_be_name(word) and _before_found(text, tokens, i, person))
-                    or (safe.could_be_name(word) and _after_given_name_taken(text, tokens, i, unsafe))
+                    or (
+                        safe.could_be_name(word)
+                        and _after_given_name_taken(text, tokens, i, unsafe)
+                    )
                     or (  # "contact May Dixon": a person's field, the name, a surname removed
                         safe.could_be_name(word)
                         and _previous_word(text, tokens, i) in _CONTACT_FIELDS
