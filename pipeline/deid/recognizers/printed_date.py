@@ -95,7 +95,8 @@ _ORDINAL_DAY = re.compile(
     r"(?![ ]*(?:and|or|to|-)[ ]*\d+(?:st|nd|rd|th))"  # "the 4th and 5th ribs"
     r"(?=[ ]*(?:[.,;:)]|$|(?:and|or|at|to|w/|with|when|if|but|so|as|per|then|for|after|"
     r"before|until|unless|once|by|is|was|will|ok|okay|@|[a-z]{2,}ed)(?![A-Za-z])"
-    r"|(?-i:[A-Z][a-z]+)[ ]*[:#]?[ ]*\(?\d{3}[ )\-.]))",  # the next field, run on: "the 26th Phone 218 ..."
+    # The next field, run on: "the 26th Phone 218 ...".
+    r"|(?-i:[A-Z][a-z]+)[ ]*[:#]?[ ]*\(?\d{3}[ )\-.]))",
     re.MULTILINE,
 )
 
