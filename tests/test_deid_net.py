@@ -2254,17 +2254,17 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Pt dialyzes at Okemos Dialysis TTS. Peritoneal Dialysis. Chicken Wing. Room 412 "
         "West Wing.\nFollow up on the 12th Tel 301 555 0100. The 3rd Dose 5 mg.\n"
         "Lives at 40 Oak St, Flint, MI 48502. Copy of lease (12 Elm St, Flint 48503).\n"
-        "Mail to 44 Quarry Pike #3 Laurel, MD 20707\n"
+        "Mail to 44 Quarry Pike #3 Laurel, MD 20707\nFollowed at Togus VA. Distance VA 20/40.\n"
     )
     # A surname, its comma and a given name that is a word, in a cell between table rules;
     # a signature opening its line, in lower case with an initial, or a name that is a word;
     # a month after a role, before a verb; a name's last word before its comma and role; a
     # pager's number on the next line (not its digits again before a unit); a dialysis unit
     # after a name no list holds; a day by its ordinal before the next field's number; a
-    # town found in an address, again before a ZIP code; a street before its town and ZIP.
-    # Not a role's qualifier before a credential, a sentence after one, a month before a
-    # day, a plain word between a name and a role, a kind of dialysis, a plain wing or a
-    # direction's, nor a dose's ordinal.
+    # town found in an address, again before a ZIP code; a street before its town and ZIP;
+    # a veterans' hospital after its town. Not a role's qualifier before a credential, a
+    # sentence after one, a month before a day, a plain word between a name and a role, a
+    # kind of dialysis, a plain wing or a direction's, a dose's ordinal, nor visual acuity.
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2289,4 +2289,5 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("STREET_ADDRESS", "44 Quarry Pike #3"),
         ("CITY", "Laurel"),
         ("ZIP_CODE", "20707"),
+        (NET, "Togus VA"),
     ]

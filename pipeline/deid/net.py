@@ -749,6 +749,17 @@ def _mark_names_in_context(
                 unsafe[i] = True  # "DANG, Huy M", "Gemma L. White"
                 changed = True
                 continue
+            if (
+                lower in _VETERANS_HOSPITAL
+                and word.isupper()
+                and i > 0
+                and unsafe[i - 1]
+                and tokens[i - 1][2].istitle()
+                and text[tokens[i - 1][1] : s] == " "
+            ):
+                unsafe[i] = True  # a veterans' hospital by its town: "Togus VA", "Athol VAMC"
+                changed = True
+                continue
             if _before_comma_and_role(text, tokens, i, unsafe, person, safe):
                 unsafe[i] = True  # a name's last word before its role: "eileen little, RT"
                 changed = True
@@ -1344,6 +1355,8 @@ def _before_initial_and_credential(
     )
 
 
+# A veterans' hospital's initials, which follow its town's name.
+_VETERANS_HOSPITAL = frozenset({"va", "vamc", "vahcs"})
 # What may stand before a signature's name on its line: a dash or a bullet.
 _SIGNATURE_OPENER = re.compile(r"[ \t]*(?:[-\u2013\u2014*\u2022]+[ \t]*)?")
 # A word in lower case after a signature's credentials: the line is a sentence, not a
