@@ -326,6 +326,8 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             return names_a_disease(text, tokens[i][1], safe)
         if safe.is_safe(word):
             return True
+        if _unlisted_eponym(text, tokens[i], safe):
+            return True
         # A word made with a prefix or an inflection, unless it is a name ("Underwood",
         # "Harding").
         plain = word.islower() or (word.istitle() and not safe.could_be_name(word))
@@ -384,6 +386,29 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
 # prose wraps ("indwelling Foley" / "catheter").
 _EPONYM_TAIL = re.compile(r"((?:-[^\W\d_]+)*)(?:['\u2019]s)?(?:[ ]{1,2}|[ ]?\n[ ]?)([^\W\d_]+)")
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+# Of those, what a disease or a sign is: an eponym before one in the possessive names no
+# one ("Meniere's disease"), while a person may own a bag, a tube or a test.
+_DISEASE_HEADS = frozenset(
+    "disease syndrome sign signs palsy phenomenon reflex criteria maneuver manoeuvre "
+    "anomaly ulcer lymphoma tumor tumour sarcoma thyroiditis encephalopathy dementia "
+    "neuralgia neuroma tetralogy triad esophagus diverticulum contracture aneurysm".split()
+)
+_POSSESSIVE_HEAD = re.compile(r"['\u2019]s[ ]{1,2}([a-z]+)")
+
+
+def _unlisted_eponym(text: str, token: tuple[int, int, str], safe: SafeWords) -> bool:
+    """Whether a possessive no list holds names a disease: "Meniere's disease".
+
+    Only a capitalised word that is no known name ("Smith's disease" stays a name's), before
+    a word that names a disease or a sign.
+    """
+    _, end, word = token
+    if len(word) < 4 or not word.istitle() or safe.could_be_name(word):
+        return False
+    head = _POSSESSIVE_HEAD.match(text, end)
+    return head is not None and head.group(1) in _DISEASE_HEADS
 
 
 def names_a_disease(text: str, end: int, safe: SafeWords) -> bool:
@@ -1070,8 +1095,8 @@ def _mark_in_sentence(
         lower = word.lower()
         if lower in safe.clinical and not safe.name_over_term(word):
             continue
-        if names_a_disease(text, e, safe):
-            continue  # "Landau-Kleffner syndrome", "Williams syndrome"
+        if names_a_disease(text, e, safe) or _unlisted_eponym(text, tokens[i], safe):
+            continue  # "Landau-Kleffner syndrome", "Williams syndrome", "Meniere's disease"
         if lower in safe.stop or lower in safe.honorifics:
             continue
         if lower in safe.person_fields or not word.isalpha() or text.startswith(":", e):
