@@ -2255,7 +2255,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "West Wing.\nFollow up on the 12th Tel 301 555 0100. The 3rd Dose 5 mg.\n"
         "Lives at 40 Oak St, Flint, MI 48502. Copy of lease (12 Elm St, Flint 48503).\n"
         "Mail to 44 Quarry Pike #3 Laurel, MD 20707\nFollowed at Togus VA. Distance VA 20/40.\n"
-        "Hx of Meniere's disease; Kowalczyk's sign.\n"
+        "Hx of Meniere's disease; Kowalczyk's sign.\nGU: +BS. Foley draining. Son Foley called.\n"
     )
     # A surname, its comma and a given name that is a word, in a cell between table rules;
     # a signature opening its line, in lower case with an initial, or a name that is a word;
@@ -2266,7 +2266,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # a veterans' hospital after its town. Not a role's qualifier before a credential, a
     # sentence after one, a month before a day, a plain word between a name and a role, a
     # kind of dialysis, a plain wing or a direction's, a dose's ordinal, visual acuity, nor
-    # an eponym no list holds before a disease (a name's stays a name's).
+    # an eponym no list holds before a disease (a name's stays a name's), nor a device that
+    # bears a name, by what is said of it.
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2293,4 +2294,5 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("ZIP_CODE", "20707"),
         (NET, "Togus VA"),
         (NET, "Kowalczyk's"),
+        ("PERSON", "Foley"),
     ]

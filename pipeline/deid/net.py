@@ -388,6 +388,11 @@ _EPONYM_TAIL = re.compile(r"((?:-[^\W\d_]+)*)(?:['\u2019]s)?(?:[ ]{1,2}|[ ]?\n[ 
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
 
 
+# What is said of a device that bears a name: "Foley draining", "Swan removed".
+_DEVICE_STATES = frozenset(
+    "draining drained drains removed placed inserted changed patent irrigated flushed "
+    "leaking intact dc'd discontinued catheter cath bag".split()
+)
 # Of those, what a disease or a sign is: an eponym before one in the possessive names no
 # one ("Meniere's disease"), while a person may own a bag, a tube or a test.
 _DISEASE_HEADS = frozenset(
@@ -420,7 +425,9 @@ def names_a_disease(text: str, end: int, safe: SafeWords) -> bool:
     test" and "Hall block" are the patient's name and a word.
     """
     m = _EPONYM_TAIL.match(text, end)
-    if m is None or m.group(2).lower() not in EPONYM_HEADS:
+    if m is None or (
+        m.group(2).lower() not in EPONYM_HEADS and m.group(2).lower() not in _DEVICE_STATES
+    ):
         return False
     chain = [w for w in m.group(1).split("-") if w]
     if any(w.lower() not in safe.clinical for w in chain):
