@@ -2250,7 +2250,9 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "- rosa t RN, CCRN\nBill MSW\nCharge RN\nWill RN notify MD\n"
         "OT April in to assess. PT May 3 eval.\n"
         "paged, nadia brooks, RT at bedside. Pt seen by Jane today, RN aware.\n"
-        "questions pager\n5-1234. Lasix\n1234 mg given.\n"
+        "questions pager\n5-1234.\nLasix 1234 mg given. Paged 5-1234 x 3. Walker PT BID\n"
+        "OT May be needed. Lena Will call back. Via pager\n0230 Orders received.\n"
+        "Outpt Dialysis at 0600. Attends the Senior Center. Moved to the 4th Floor 412-B.\n"
         "Pt dialyzes at Okemos Dialysis TTS. Peritoneal Dialysis. Chicken Wing. Room 412 "
         "West Wing.\nFollow up on the 12th Tel 301 555 0100. The 3rd Dose 5 mg.\n"
         "Lives at 40 Oak St, Flint, MI 48502. Copy of lease (12 Elm St, Flint 48503).\n"
@@ -2264,10 +2266,12 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # after a name no list holds; a day by its ordinal before the next field's number; a
     # town found in an address, again before a ZIP code; a street before its town and ZIP;
     # a veterans' hospital after its town. Not a role's qualifier before a credential, a
-    # sentence after one, a month before a day, a plain word between a name and a role, a
-    # kind of dialysis, a plain wing or a direction's, a dose's ordinal, visual acuity, nor
-    # an eponym no list holds before a disease (a name's stays a name's), nor a device that
-    # bears a name, by what is said of it.
+    # sentence after one, a word before a service, a month before a day or a modal's verb, a
+    # plain word between a name and a role, a time opening the line after a pager's label,
+    # a kind of dialysis or its shorthand, a plain wing or a direction's, a generic senior
+    # center, a dose's ordinal or a floor's, visual acuity, nor an eponym no list holds
+    # before a disease (a name's stays a name's), nor a device that bears a name, by what is
+    # said of it.
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2280,6 +2284,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         (NET, "nadia brooks"),
         ("PERSON", "Jane"),
         ("PHONE_NUMBER", "5-1234"),
+        ("PHONE_NUMBER", "5-1234 x 3"),
+        (NET, "Lena"),
         ("FACILITY", "Okemos Dialysis"),
         ("DATE", "the 12th"),
         ("PHONE_NUMBER", "301 555 0100"),

@@ -542,7 +542,7 @@ def propagate(text: str, seeds: list[_Seed], words: WordLists) -> list[Span]:
                 positions = [
                     (s, e)
                     for s, e in positions
-                    if not (_QUANTITY_AFTER.match(text, e) or _UNIT_AFTER.match(text, e))
+                    if not (_DOSE_AFTER.match(text, e) or _UNIT_AFTER.match(text, e))
                 ]
             spans += [
                 Span(start=s, end=e, label=exact[word], score=PROPAGATED_SCORE)
@@ -638,6 +638,10 @@ _QUANTITY_AFTER = re.compile(
     r"[ ]?(?:m[Llg]|mcg|cc|[gL]|kg|units?|U|kcal|cal|calories?|hrs?|hours?|min|%|x|/[ ]?\d"
     r"|\.\d)(?![A-Za-z])"
 )
+
+
+# A dose's unit after a number: "2204 mg given" (not a count: "paged 4471 x 3").
+_DOSE_AFTER = re.compile(r"[ ]?(?:m[Llg]|mcg|cc|[gL]|kg|units?|U|mEq|%)(?![A-Za-z])")
 
 
 def propagate_years(text: str, spans: Iterable[Span]) -> list[Span]:

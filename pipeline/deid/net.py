@@ -71,6 +71,10 @@ _NAME_GAPS = frozenset({" ", ", ", ",", " & ", "  ", "-"})
 _JOINS = frozenset({" ", "-", "/"})
 # A shift or a time range is no identifier: "0700-1900".
 _TIME_RANGE = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
+# A blood gas: pH, pCO2, pO2 and perhaps bicarbonate ("7.32/48/88", "7.41/38/102/24").
+_BLOOD_GAS = re.compile(r"[67]\.\d{1,2}/\d{2,3}/\d{2,3}(?:/\d{1,2})?")
+# A quantity times a count: a ventilator's volume and rate ("500x14"), a dressing ("4x4").
+_TIMES = re.compile(r"\d{1,4}[xX]\d{1,3}")
 # Endings of English inflections, with what may stand before them in the base word.
 _INFLECTIONS = (
     ("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)), ("ed", ("", "e")),
@@ -240,7 +244,7 @@ def unverified_spans(
     runs: list[Span] = []
     for m in _DIGIT_RUN.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
-        if _TIME_RANGE.fullmatch(m.group()):
+        if _TIME_RANGE.fullmatch(m.group()) or _BLOOD_GAS.fullmatch(m.group()):
             continue
         if digits > MAX_RUN_DIGITS and not covered.any(m.start(), m.end()):
             runs.append(Span(start=m.start(), end=m.end(), label=LABEL, score=SCORE))
@@ -343,6 +347,8 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
         return _CLINICAL_SUFFIX.match(lower) is not None or _adjectival(lower, safe)
     if digits == len(word):
         return digits <= MAX_SAFE_DIGITS
+    if _TIMES.fullmatch(word):
+        return True
     letters = len(word) - digits
     zeros_only = all(c == "0" for c in word if c.isdigit())  # it holds a digit
     if letters >= 4 and word[-1].isalpha() and zeros_only and word[1:2].isalpha():
@@ -581,7 +587,7 @@ def _mark_names_in_context(
             continue
         if (
             word.istitle()
-            and lower in _GIVEN_MONTH_WORDS
+            and lower in _GIVEN_MONTHS
             and prev is not None
             and tokens[i - 1][2].isupper()
             and prev in safe.person_fields
@@ -1413,7 +1419,8 @@ def _signature(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Safe
     A note is signed so, in any case and with initials: "- georgia k RN, CCRN", "Will
     LCSW", "mai l RN BSN 5:30pm". Each word is a name, one no list holds, or an initial,
     and at least one is no initial; nothing but credentials, names and times follows on the
-    line. Not "Charge RN" nor "Family RN" (plain words), nor "Will RN notify MD".
+    line. Before a service rather than a credential ("PT", "RT"), no word is a dictionary's.
+    Not "Charge RN" nor "Family RN" (plain words), "Will RN notify MD", "Walker PT BID".
     """
     s = tokens[i][0]
     line = text.rfind("\n", 0, s) + 1
@@ -1431,6 +1438,10 @@ def _signature(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Safe
         j += 1
     if j == i or j >= len(tokens) or all(len(tokens[k][2]) == 1 for k in range(i, j)):
         return range(0)
+    if tokens[j][2].lower() not in safe.credentials and any(
+        len(tokens[k][2]) > 1 and tokens[k][2].lower() in safe.dictionary for k in range(i, j)
+    ):
+        return range(0)  # a service, not a credential, after a word: "Walker PT", "Drew RT"
     if any(text[tokens[k][1] : tokens[k + 1][0]] == ", " for k in range(i, j - 1)):
         return range(0)
     end = text.find("\n", tokens[j][1])
@@ -1461,13 +1472,17 @@ def _before_comma_and_role(
     return name_not_term(word, safe) or not safe.is_safe(word)
 
 
+# Prepositions and conjunctions that may follow a name, and no modal's verb.
+_AFTER_A_NAME = frozenset("in at from of with for on and or re by about who".split())
+
+
 def _after_given_name_taken(
     text: str, tokens: list[tuple[int, int, str]], i: int, unsafe: list[bool]
 ) -> bool:
     """Whether token ``i`` is a surname that is a function word, after a given name taken.
 
-    The given name is capitalised, inside its sentence, and the surname ends the name:
-    "Spoke with Orla May in admissions"; not "Orla May 3" nor "Orla May Go".
+    The given name is capitalised, and the surname ends the name before a mark or a
+    preposition: "Spoke with Orla May in admissions"; not "Orla May 3", "Lena Will call".
     """
     if i == 0 or not unsafe[i - 1] or text[tokens[i - 1][1] : tokens[i][0]] != " ":
         return False
@@ -1476,7 +1491,7 @@ def _after_given_name_taken(
         return False
     nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
     gap = text[tokens[i][1] : tokens[i + 1][0]] if nxt else ""
-    return not nxt or "\n" in gap or gap.strip() != "" or nxt.islower()
+    return not nxt or "\n" in gap or gap.strip() != "" or nxt in _AFTER_A_NAME
 
 
 # Months that are given names too: "June Onoh", beside a name and away from any day.

@@ -28,9 +28,9 @@ _DEPARTMENT_KIND = re.compile(
 )
 _JOINERS = frozenset({"of", "the", "and"})
 # Facility words that are plain or clinical words too: a place only after a word that names
-# it, a name or one no list holds ("Highland Dialysis", "Hagerstown Wing"; not "Peritoneal
+# it, a name or one no list holds ("Okemos Dialysis", "Hagerstown Wing"; not "Peritoneal
 # Dialysis", "Emergent Dialysis", "Chicken Wing", "Room 412 West Wing").
-_TERM_HEADS = frozenset({"dialysis", "wing"})
+_TERM_HEADS = frozenset({"dialysis", "wing", "senior center"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "upper", "lower", "main", "new", "old"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -214,7 +214,9 @@ class FacilityRecognizer(NameRecognizer):
             ):
                 return True  # a person, or a hall of ordinary words: "Residence Hall"
         every = super().name_words(pattern_text)
-        if every and every[-1].lower() in _TERM_HEADS:
+        if every and (
+            every[-1].lower() in _TERM_HEADS or " ".join(every[-2:]).lower() in _TERM_HEADS
+        ):
             before = [w for w in self.name_words(pattern_text) if w.lower() not in _DIRECTIONS]
             return not any(
                 self._safe.could_be_name(w) or not self._safe.is_safe(w) for w in before

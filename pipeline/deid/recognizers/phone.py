@@ -142,15 +142,21 @@ class PagerRecognizer(PatternRecognizer):
     """
 
     def __init__(self, assets: DeidAssets) -> None:
-        after_pager = label_lookbehind(
-            assets.label_list("pager_labels"),
-            # The number may wrap to the next line: "page with questions beeper" / "4-8730".
-            separator=rf"{SP}*[:#.]?{SP}*(?:\n{SP}*)?(?:(?:ext|x)\.?{SP}*)?",
-        )
+        labels = assets.label_list("pager_labels")
+        after_pager = label_lookbehind(labels, separator=rf"{SP}*[:#.]?{SP}*(?:(?:ext|x)\.?{SP}*)?")
+        # The number may wrap to the next line, where it ends its line: "page with questions
+        # beeper" / "4-8730."; not a time opening the next entry ("pager" / "0230 Orders").
+        wrapped = label_lookbehind(labels, separator=rf"{SP}*[:#.]?{SP}*\n{SP}*")
+        number = r"\d(?:-?\d){3,6}(?![\d\-]|\.\d)"
         super().__init__(
             supported_entity="PHONE_NUMBER",
             patterns=[
-                Pattern("pager number", rf"{after_pager}\d(?:-?\d){{3,6}}(?![\d\-]|\.\d)", 0.6)
+                Pattern("pager number", rf"{after_pager}{number}", 0.6),
+                Pattern(
+                    "pager number, next line",
+                    rf"{wrapped}{number}(?={SP}*[.,;)]?{SP}*(?:\n|$))",
+                    0.6,
+                ),
             ],
             name="PagerRecognizer",
             global_regex_flags=CASE_INSENSITIVE,

@@ -88,7 +88,7 @@ _CLAUSE_CLOSED = re.compile(r"[ ]*(?:[.,;:)\n]|$)")
 _WORD_MONTHS = frozenset({"mar", "dec", "may", "sep", "oct", "aug", "feb", "apr"})
 # "on the 14th", "meeting the 2nd at 1130": a day of the month named by its ordinal, ending
 # its phrase or followed by a function word, a verb in the past ("the 8th showed") or a
-# field's label and its number ("the 26th Phone 218 ..."). Before
+# phone number's label and the number ("the 26th Phone 218 ..."). Before
 # any other word the ordinal counts that word ("the 2nd dose", "the 4th ventricle").
 _ORDINAL_DAY = re.compile(
     r"(?i)(?<![A-Za-z])the[ \n](?:[12]?\d|3[01])(?:st|nd|rd|th)"
@@ -96,7 +96,7 @@ _ORDINAL_DAY = re.compile(
     r"(?=[ ]*(?:[.,;:)]|$|(?:and|or|at|to|w/|with|when|if|but|so|as|per|then|for|after|"
     r"before|until|unless|once|by|is|was|will|ok|okay|@|[a-z]{2,}ed)(?![A-Za-z])"
     # The next field, run on: "the 26th Phone 218 ...".
-    r"|(?-i:[A-Z][a-z]+)[ ]*[:#]?[ ]*\(?\d{3}[ )\-.]))",
+    r"|(?-i:[A-Z][a-z]+)[ ]*[:#]?[ ]*(?:\(?\d{3}\)?[ .\-])?\d{3}[ .\-]\d{4}(?!\d)))",
     re.MULTILINE,
 )
 
