@@ -2258,6 +2258,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Lives at 40 Oak St, Flint, MI 48502. Copy of lease (12 Elm St, Flint 48503).\n"
         "Mail to 44 Quarry Pike #3 Laurel, MD 20707\nFollowed at Togus VA. Distance VA 20/40.\n"
         "Hx of Meniere's disease; Kowalczyk's sign.\nGU: +BS. Foley draining. Son Foley called.\n"
+        'LE edema. ABG 7.31/49/86, vent 450x16. Dtr Odile "Dottie" Brannagh; d/w Dottie.\n'
+        "Referred to Hillside Terrace SNF. Pt d/c to SNF. From Mercy Hosp ED.\n"
     )
     # A surname, its comma and a given name that is a word, in a cell between table rules;
     # a signature opening its line, in lower case with an initial, or a name that is a word;
@@ -2265,13 +2267,16 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # pager's number on the next line (not its digits again before a unit); a dialysis unit
     # after a name no list holds; a day by its ordinal before the next field's number; a
     # town found in an address, again before a ZIP code; a street before its town and ZIP;
-    # a veterans' hospital after its town. Not a role's qualifier before a credential, a
+    # a veterans' hospital after its town; a nickname quoted inside a name, and again; a
+    # facility by its kind's abbreviation, opening with a word a generated list holds too
+    # ("Hillside", ICD-10's place). Not a role's qualifier before a credential, a
     # sentence after one, a word before a service, a month before a day or a modal's verb, a
     # plain word between a name and a role, a time opening the line after a pager's label,
     # a kind of dialysis or its shorthand, a plain wing or a direction's, a generic senior
     # center, a dose's ordinal or a floor's, visual acuity, nor an eponym no list holds
     # before a disease (a name's stays a name's), nor a device that bears a name, by what is
-    # said of it.
+    # said of it, a short abbreviation we chose that is a surname too ("LE"), a blood gas, a
+    # ventilator's volume and rate, nor a facility's kind alone ("to SNF").
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2301,4 +2306,10 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         (NET, "Togus VA"),
         (NET, "Kowalczyk's"),
         ("PERSON", "Foley"),
+        (NET, "Odile"),
+        (NET, "Dottie"),
+        (NET, "Brannagh"),
+        (NET, "Dottie"),
+        ("FACILITY", "Hillside Terrace SNF"),
+        ("FACILITY", "Mercy Hosp"),
     ]

@@ -327,6 +327,8 @@ def _is_safe_token(text: str, tokens: list[tuple[int, int, str]], i: int, safe: 
             # in lower case is still taken after a title or relation word.
             if word.islower() and word in safe.curated:
                 return True
+            if word.isupper() and len(word) <= 3 and word.lower() in safe.curated:
+                return True  # an abbreviation we chose: "LE edema" (not "Le", a surname)
             return names_a_disease(text, tokens[i][1], safe)
         if safe.is_safe(word):
             return True
@@ -798,6 +800,10 @@ def _mark_names_in_context(
                 unsafe[i] = True  # a veterans' hospital by its town: "Togus VA", "Athol VAMC"
                 changed = True
                 continue
+            if _nickname_inside(text, tokens, i, unsafe, person):
+                unsafe[i] = True  # a nickname quoted inside a name: 'Bernadette "Bunny" Ko'
+                changed = True
+                continue
             if _before_comma_and_role(text, tokens, i, unsafe, person, safe):
                 unsafe[i] = True  # a name's last word before its role: "eileen little, RT"
                 changed = True
@@ -874,7 +880,12 @@ def _mark_names_in_context(
                 (
                     person[i]
                     or (
-                        unsafe[i] and not before[i] and _given_name(text, tokens, i, unsafe, person)
+                        unsafe[i]
+                        and not before[i]
+                        and (
+                            _given_name(text, tokens, i, unsafe, person)
+                            or _nickname_inside(text, tokens, i, unsafe, person)
+                        )
                     )
                 )
                 and w.lower() not in safe.curated
@@ -1448,6 +1459,33 @@ def _signature(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Safe
     if _LOWER_WORD.search(text, tokens[j][1], len(text) if end < 0 else end):
         return range(0)
     return range(i, j)
+
+
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
+
+
+def _nickname_inside(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    unsafe: list[bool],
+    person: list[bool],
+) -> bool:
+    """Whether token ``i`` is quoted between two words of a name taken: 'Ann "Bunny" Ruiz'."""
+    if i == 0 or i + 1 >= len(tokens) or not tokens[i][2][:1].isupper():
+        return False
+    before = text[tokens[i - 1][1] : tokens[i][0]]
+    after = text[tokens[i][1] : tokens[i + 1][0]]
+    return (
+        (unsafe[i - 1] or person[i - 1])
+        and (unsafe[i + 1] or person[i + 1])
+        and len(before) == 2
+        and before[0] == " "
+        and before[1] in _QUOTES
+        and len(after) == 2
+        and after[0] in _QUOTES
+        and after[1] == " "
+    )
 
 
 def _before_comma_and_role(

@@ -276,6 +276,10 @@ class FacilityRecognizer(NameRecognizer):
             return True  # a sentence's first word: "Per Ogbuehi Volunteer Fire Company"
         if self._is_verb(word):
             return True  # a note's verb: "Called Harbor Cardiology"
+        if word.lower() not in self._curated and word.lower() in self._safe.dictionary:
+            # An ordinary word the generated lists hold too opens a place's name: "Hillside"
+            # (ICD-10's places of occurrence), "Harbor".
+            return False
         return self.words.is_clinical(word) and not self.words.is_name(word)
 
     def _is_verb(self, word: str) -> bool:
