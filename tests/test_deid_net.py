@@ -2260,6 +2260,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Hx of Meniere's disease; Kowalczyk's sign.\nGU: +BS. Foley draining. Son Foley called.\n"
         'LE edema. ABG 7.31/49/86, vent 450x16. Dtr Odile "Dottie" Brannagh; d/w Dottie.\n'
         "Referred to Hillside Terrace SNF. Pt d/c to SNF. From Mercy Hosp ED.\n"
+        "Note 14 sep 0315. Seen (12 mar); from OSH on 2 mar for PNA. Entry for Aug 9: seen\n"
+        "Note Tues Jun 4, 0700-1900. Appt on sat 6/15. Mar 3: 1500 mL. 3 oct scans. sat 3/4\n"
     )
     # A surname, its comma and a given name that is a word, in a cell between table rules;
     # a signature opening its line, in lower case with an initial, or a name that is a word;
@@ -2269,14 +2271,17 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # town found in an address, again before a ZIP code; a street before its town and ZIP;
     # a veterans' hospital after its town; a nickname quoted inside a name, and again; a
     # facility by its kind's abbreviation, opening with a word a generated list holds too
-    # ("Hillside", ICD-10's place). Not a role's qualifier before a credential, a
+    # ("Hillside", ICD-10's place); a day and a month in lower case before a time, closing
+    # its clause or before a preposition, a month and day before a time or a sentence's
+    # colon, a weekday's "sat" after "on". Not a role's qualifier before a credential, a
     # sentence after one, a word before a service, a month before a day or a modal's verb, a
     # plain word between a name and a role, a time opening the line after a pager's label,
     # a kind of dialysis or its shorthand, a plain wing or a direction's, a generic senior
     # center, a dose's ordinal or a floor's, visual acuity, nor an eponym no list holds
     # before a disease (a name's stays a name's), nor a device that bears a name, by what is
     # said of it, a short abbreviation we chose that is a surname too ("LE"), a blood gas, a
-    # ventilator's volume and rate, nor a facility's kind alone ("to SNF").
+    # ventilator's volume and rate, a facility's kind alone ("to SNF"), an entry's number on
+    # the administration record, a count of scans, nor a saturation's "sat".
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2312,4 +2317,10 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         (NET, "Dottie"),
         ("FACILITY", "Hillside Terrace SNF"),
         ("FACILITY", "Mercy Hosp"),
+        ("DATE", "14 sep"),
+        ("DATE", "12 mar"),
+        ("DATE", "2 mar"),
+        ("DATE", "Aug 9"),
+        ("DATE", "Tues Jun 4"),
+        ("DATE", "sat 6/15"),
     ]

@@ -54,12 +54,16 @@ _SCALE_AFTER = re.compile(
 
 
 _MONTH = rf"{MONTH}\.?"
+# A time after a month and day, which is no year nor count: "May 21, 0700-1930", "30 sep
+# 0215", "Jul 12 14:30".
+_TIME = r"(?:(?:[01]\d|2[0-3])[0-5]\d(?:-|(?!\d|[.,/]\d))|\d{1,2}:\d{2})"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 # A month and day without a year, either order: "Feb 6", "May 24", "25 February", "10 nov".
 # Not a month word inside a longer one, not a day that is a time or goes on as a number.
 _TEXT_MONTH_DAY = re.compile(
-    rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d:/]|\.\d|[ ]?%)(?!,?[ ]\d)"
-    rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?\d)"
+    rf"(?i)(?<![A-Za-z0-9]){_MONTH}[ ]{_DAY}(?![\d/]|\.\d|:(?![ ]+[a-z])|[ ]?%)"
+    rf"(?!,?[ ](?!{_TIME})\d)"
+    rf"|(?<![\d./:])\b{_DAY}[ ](?:of[ ])?{_MONTH}(?![A-Za-z])(?!,?[ ]?(?!{_TIME})\d)"
     # Wrapped after the month, where an ordinal's ending makes the day one: "May\n16th".
     rf"|(?<![A-Za-z0-9]){_MONTH}[ ]?\n(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
     rf"(?={CLAUSE_END})"  # ending its clause: not "May\n1st attempt"
@@ -80,8 +84,12 @@ _DAY_MONTH_JOINED = re.compile(
 # A day, then a month abbreviated in lower case, closing its clause: "on 24 sep, position"
 # (not "3 oct scans", "2 feb episodes"); not one that is a word there too ("2 dec, then
 # stop", "then 5 aug." for Augmentin).
-_WORD_MONTHS_AFTER_A_DAY = frozenset({"may", "mar", "dec", "aug"})
-_CLAUSE_CLOSED = re.compile(r"[ ]*(?:[.,;:)\n]|$)")
+_WORD_MONTHS_AFTER_A_DAY = frozenset({"may", "dec", "aug"})
+# Its clause closed, a time or a preposition after it: "(31 mar)", "30 sep 0215", "on 6 mar
+# for aspiration".
+_CLAUSE_CLOSED = re.compile(
+    rf"[ ]*(?:[.,;:)\n]|$)|[ ]{_TIME}|[ ](?:for|at|to|with|in|on|and|from|until|per)(?![A-Za-z])"
+)
 # Abbreviated months that are words or chart abbreviations too: in lower case they are
 # those ("dec 2 mg", "may 3", "cont aug 2 more days", "3 oct scans", "feb 3 episodes"); in
 # capitals any may be one ("MAR 2", "OCT 6 mo"). "jul 20" in lower case is a date.
@@ -118,10 +126,16 @@ _MONTH_OCR_ORDINAL = re.compile(
 )
 
 
+_ON_SAT = re.compile(r"(?<![A-Za-z])(?:on|for|until|by|next|this|last)[ ]sat[ ]$")
+
+
 def _after_weekday(before: str) -> bool:
-    """``before`` ends with a weekday, not with "sat " in lower case (a saturation)."""
+    """``before`` ends with a weekday, not with "sat " in lower case (a saturation).
+
+    Unless a word that names a day stands before it: "on sat 4/22".
+    """
     weekday = _WEEKDAY_BEFORE.search(before)
-    return weekday is not None and weekday.group() != "sat "
+    return weekday is not None and (weekday.group() != "sat " or bool(_ON_SAT.search(before)))
 
 
 def _scale_before(before: str, fraction: str) -> bool:
