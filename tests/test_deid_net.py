@@ -2262,26 +2262,32 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Referred to Hillside Terrace SNF. Pt d/c to SNF. From Mercy Hosp ED.\n"
         "Note 14 sep 0315. Seen (12 mar); from OSH on 2 mar for PNA. Entry for Aug 9: seen\n"
         "Note Tues Jun 4, 0700-1900. Appt on sat 6/15. Mar 3: 1500 mL. 3 oct scans. sat 3/4\n"
+        "- son tariq vance: 555-201-3344. To The Bond Home; Pt to go Home. From Economy, DE.\n"
+        "Lakeside Center for Sleep Medicine. Pharm (on Quarry St) called. Seen in Clinic, MD.\n"
     )
-    # A surname, its comma and a given name that is a word, in a cell between table rules;
-    # a signature opening its line, in lower case with an initial, or a name that is a word;
-    # a month after a role, before a verb; a name's last word before its comma and role; a
-    # pager's number on the next line (not its digits again before a unit); a dialysis unit
-    # after a name no list holds; a day by its ordinal before the next field's number; a
-    # town found in an address, again before a ZIP code; a street before its town and ZIP;
+    # Found: a surname, its comma and a given name that is a word, in a cell between table
+    # rules; a signature opening its line, in lower case with an initial, or a name that is
+    # a word; a month after a role, before a verb; a name's last word before its comma and
+    # role; a pager's number on the next line (not its digits again before a unit); a
+    # dialysis unit after a name no list holds; a day by its ordinal before a phone number;
+    # a town found in an address, again before a ZIP code; a street before its town and ZIP;
     # a veterans' hospital after its town; a nickname quoted inside a name, and again; a
     # facility by its kind's abbreviation, opening with a word a generated list holds too
     # ("Hillside", ICD-10's place); a day and a month in lower case before a time, closing
-    # its clause or before a preposition, a month and day before a time or a sentence's
-    # colon, a weekday's "sat" after "on". Not a role's qualifier before a credential, a
-    # sentence after one, a word before a service, a month before a day or a modal's verb, a
-    # plain word between a name and a role, a time opening the line after a pager's label,
-    # a kind of dialysis or its shorthand, a plain wing or a direction's, a generic senior
-    # center, a dose's ordinal or a floor's, visual acuity, nor an eponym no list holds
-    # before a disease (a name's stays a name's), nor a device that bears a name, by what is
-    # said of it, a short abbreviation we chose that is a surname too ("LE"), a blood gas, a
-    # ventilator's volume and rate, a facility's kind alone ("to SNF"), an entry's number on
-    # the administration record, a count of scans, nor a saturation's "sat".
+    # its clause or before a preposition; a month and day before a time or a sentence's
+    # colon; a weekday's "sat" after "on"; a lower-case surname after a relation's given
+    # name no list holds; a home after a name; a town that is a word before its state in
+    # prose; a center and what it is for; a street before a bracket's end.
+    # Left: a role's qualifier before a credential, a sentence after one, a word before a
+    # service, a month before a day or a modal's verb, a plain word between a name and a
+    # role, a time opening the line after a pager's label, a kind of dialysis or its
+    # shorthand, a plain wing or a direction's, a generic senior center, a dose's ordinal or
+    # a floor's, visual acuity, an eponym no list holds before a disease (a name's stays a
+    # name's), a device that bears a name by what is said of it, a short abbreviation we
+    # chose that is a surname too ("LE"), a blood gas, a ventilator's volume and rate, a
+    # facility's kind alone ("to SNF"), an entry's number on the administration record, a
+    # count of scans, a saturation's "sat", going home, and a place before a credential's
+    # state code ("Clinic, MD").
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2323,4 +2329,10 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("DATE", "Aug 9"),
         ("DATE", "Tues Jun 4"),
         ("DATE", "sat 6/15"),
+        (NET, "tariq vance"),
+        ("PHONE_NUMBER", "555-201-3344"),
+        ("FACILITY", "Bond Home"),
+        ("CITY", "Economy"),
+        ("FACILITY", "Lakeside Center for Sleep Medicine"),
+        ("STREET_ADDRESS", "Quarry St"),
     ]

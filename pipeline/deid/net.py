@@ -1442,9 +1442,11 @@ def _signature(text: str, tokens: list[tuple[int, int, str]], i: int, safe: Safe
         word = tokens[j][2]
         if j - i == MAX_SIGNED_WORDS or not word.isalpha():
             return range(0)
-        if len(word) > 1 and not name_not_term(word, safe) and safe.is_safe(word):
+        syllable = j > i and text[tokens[j - 1][1] : tokens[j][0]] == "-"  # "sung-min"
+        if len(word) > 1 and not syllable and not name_not_term(word, safe) and safe.is_safe(word):
             return range(0)
-        if j + 1 >= len(tokens) or text[tokens[j][1] : tokens[j + 1][0]] not in (" ", ". ", ", "):
+        gap = text[tokens[j][1] : tokens[j + 1][0]] if j + 1 < len(tokens) else ""
+        if gap not in (" ", ". ", ", ", "-"):
             return range(0)
         j += 1
     if j == i or j >= len(tokens) or all(len(tokens[k][2]) == 1 for k in range(i, j)):
@@ -1943,6 +1945,13 @@ def _beside_name(
                 continue
             if safe.could_be_name(other) and (person[j] or unsafe[j]):
                 return True
+            if (
+                j < i
+                and unsafe[j]
+                and not safe.is_safe(other)
+                and _previous_word(text, tokens, j) in safe.relations
+            ):
+                return True  # after a relation's given name no list holds: "dtr neha stone"
             continue
         if not other[:1].isupper():
             continue

@@ -33,6 +33,14 @@ def state_regex(assets: DeidAssets) -> str:
     return rf"(?:{alternation(states)}|{either_case(states.values())})"
 
 
+# State codes that are no credential, care unit, word or common abbreviation too (not MD,
+# PA, ME, OR, IN, OK, HI, CO, LA, MA, MS, CT, ID, DC, MO, NE, PR, GU, AS).
+_PROSE_STATES = (
+    "AL AK AZ AR CA DE FL GA IL IA KS KY MI MN MT NV NH NJ NM NY NC ND OH RI SC SD TN TX UT VT "
+    "VA WA WV WI WY".split()
+)
+
+
 class CityRecognizer(PatternRecognizer):
     """Recognize the city before ", ST 12345" or after "City:"; the state is not PHI."""
 
@@ -108,6 +116,7 @@ class CityRecognizer(PatternRecognizer):
         )
         self._card_zip = re.compile(r"(?<![\d\-/])\d{5}(?:-\d{4})?(?![\d\-/])")
         self._card_town = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,})(?=,)")
+        state_names = either_case(assets.labels["us_states"].values())
         super().__init__(
             supported_entity="CITY",
             patterns=[
@@ -123,6 +132,17 @@ class CityRecognizer(PatternRecognizer):
                     + city
                     + rf"(?=[.,]{SP}?{alternation(assets.labels['us_states'])}{SP}?"
                     r"\d{5}(?:-\d{4})?(?![\d\-]))",
+                    self.NOISY_SCORE,
+                ),
+                # A town and its state in prose, after "from", "in" or "near", ending its
+                # clause: "from Economy, DE.", "lives in Reading, PA;". Not a state's code
+                # that is a credential, a unit or a word too ("Smith, MD", "in Bed, OR").
+                Pattern(
+                    "in Town, ST",
+                    r"(?<=(?<![A-Za-z])(?:[Ii]n|[Nn]ear|[Ff]rom)[ ])"
+                    + city
+                    + rf"(?=,[ ](?:{alternation(_PROSE_STATES)}|{state_names})"
+                    rf"\.?{CLAUSE_END})",
                     self.NOISY_SCORE,
                 ),
                 # A saint's or a fort's town in prose: "lives in Saint Cloud", "near Fort Wayne".

@@ -28,9 +28,9 @@ _DEPARTMENT_KIND = re.compile(
 )
 _JOINERS = frozenset({"of", "the", "and"})
 # Facility words that are plain or clinical words too: a place only after a word that names
-# it, a name or one no list holds ("Okemos Dialysis", "Hagerstown Wing"; not "Peritoneal
-# Dialysis", "Emergent Dialysis", "Chicken Wing", "Room 412 West Wing").
-_TERM_HEADS = frozenset({"dialysis", "wing", "senior center"})
+# it, a name or one no list holds ("Okemos Dialysis", "Hagerstown Wing", "The Bond Home"; not
+# "Peritoneal Dialysis", "Emergent Dialysis", "Chicken Wing", "Room 412 West Wing", "Go Home").
+_TERM_HEADS = frozenset({"dialysis", "wing", "home", "senior center"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "upper", "lower", "main", "new", "old"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -110,14 +110,19 @@ class FacilityRecognizer(NameRecognizer):
         # A firm's word after a facility word may open the next line, ending it or before a
         # function word: "Schuster Gastroenterology" / "Group on May 23"; not "Group B Strep".
         firm = either_case(["Group", "Partners", "Associates", "PLLC", "LLC", "Inc"])
+        # What the place is for, capitalised as its name: "Florence Center for
+        # Rehabilitation and Healing", "Lakeside Center for Sleep Medicine".
+        purpose = r"(?:[ ]for[ ][A-Z][a-z]+(?:[ ](?:(?:and|&)[ ])?[A-Z][a-z]+)?)?"
         after_suffix = (
             rf"(?:[ ]{tail}|\n{firm}(?=[ ]*(?:$|\n|[,.;][ \n]|[ ](?:on|at|in|of|for|and|to|with)"
-            rf"(?![A-Za-z]))))?"
+            rf"(?![A-Za-z]))))?{purpose}"
         )
         pattern = (
             rf"(?<![A-Za-z]){first_wrapped}{word}(?:,?{joiner}[ ]{word}){{0,4}}"
             rf"{joiner}(?:[ ]|{wrap})"
-            rf"(?:{apparatus}|{suffix}{after_suffix}|{tail})(?![A-Za-z])" + not_heading + store
+            rf"(?:{apparatus}|{suffix}{after_suffix}|{tail}{purpose})(?![A-Za-z])"
+            + not_heading
+            + store
         )
         self._name = re.compile(pattern)
         self._apparatus = re.compile(rf"[ ]{apparatus}$")
@@ -217,7 +222,11 @@ class FacilityRecognizer(NameRecognizer):
         if every and (
             every[-1].lower() in _TERM_HEADS or " ".join(every[-2:]).lower() in _TERM_HEADS
         ):
-            before = [w for w in self.name_words(pattern_text) if w.lower() not in _DIRECTIONS]
+            before = [
+                w
+                for w in self.name_words(pattern_text)
+                if w.lower() not in _DIRECTIONS and w.lower() not in self._safe.stop
+            ]
             return not any(
                 self._safe.could_be_name(w) or not self._safe.is_safe(w) for w in before
             ) or any(w.lower() in self._safe.clinical for w in before)

@@ -94,12 +94,12 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
         # A street named without its number, after "on": "Walmart Pharmacy on Liberty Drive",
         # "lives on E. Market Circle"; the common suffixes only.
-        # Not "Dr", "St" unless a unit follows: "on Lasix Dr. Lee ..." names a doctor, "on
-        # Church St Unit 5" a street.
+        # Not "Dr", "St" unless a unit or a bracket's end follows: "on Lasix Dr. Lee ..." names
+        # a doctor, "on Church St Unit 5" and "(CVS on Quarry St)" a street.
         on_street = (
             rf"(?<=(?<![A-Za-z])[Oo]n[ ])(?:{direction}[ ])?{word}(?:[ ]{word}){{0,2}}[ ]"
             rf"(?:{either_case(s for s in common if s not in ('Dr', 'St'))}\.?(?![A-Za-z])"
-            rf"|(?:Dr|DR|St|ST)\.?(?=,?[ ]{unit}\.?[ ]?#?[ ]?[A-Z0-9]))"
+            rf"|(?:Dr|DR|St|ST)(?:\.?(?=,?[ ]{unit}\.?[ ]?#?[ ]?[A-Z0-9])|(?=[ ]?[);])))"
         )
         po_box = r"(?<![A-Za-z])(?i:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box)[ ]\d{1,6}(?!\d)"
         # USPS rural and highway contract routes: "RR 1 Box 210", "HC 68 Box 12A".
