@@ -2264,6 +2264,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Note Tues Jun 4, 0700-1900. Appt on sat 6/15. Mar 3: 1500 mL. 3 oct scans. sat 3/4\n"
         "- son tariq vance: 555-201-3344. To The Bond Home; Pt to go Home. From Economy, DE.\n"
         "Lakeside Center for Sleep Medicine. Pharm (on Quarry St) called. Seen in Clinic, MD.\n"
+        "FERN, MOSS\nMRN: 8812345 LOC: Gray CCU. Unit: ICU. glen called at 1915. hope present.\n"
+        "Spoke with daughter wren Keane (HCP). Wren can be reached. wife visiting Okafor family.\n"
     )
     # Found: a surname, its comma and a given name that is a word, in a cell between table
     # rules; a signature opening its line, in lower case with an initial, or a name that is
@@ -2277,7 +2279,10 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # its clause or before a preposition; a month and day before a time or a sentence's
     # colon; a weekday's "sat" after "on"; a lower-case surname after a relation's given
     # name no list holds; a home after a name; a town that is a word before its state in
-    # prose; a center and what it is for; a street before a bracket's end.
+    # prose; a center and what it is for; a street before a bracket's end; a banner's
+    # "SURNAME, GIVEN" over its record number, words or not; a ward's name after a location's
+    # label; a name in lower case opening its sentence before what only people do; a
+    # relative's given name in lower case before a surname, and again.
     # Left: a role's qualifier before a credential, a sentence after one, a word before a
     # service, a month before a day or a modal's verb, a plain word between a name and a
     # role, a time opening the line after a pager's label, a kind of dialysis or its
@@ -2287,7 +2292,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # chose that is a surname too ("LE"), a blood gas, a ventilator's volume and rate, a
     # facility's kind alone ("to SNF"), an entry's number on the administration record, a
     # count of scans, a saturation's "sat", going home, and a place before a credential's
-    # state code ("Clinic, MD").
+    # state code ("Clinic, MD"), a care unit's kind after a location's label, a word before
+    # what things do too ("hope present"), and a verb between a relation and a surname.
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2335,4 +2341,11 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("CITY", "Economy"),
         ("FACILITY", "Lakeside Center for Sleep Medicine"),
         ("STREET_ADDRESS", "Quarry St"),
+        ("PERSON", "FERN, MOSS"),
+        ("MRN", "8812345"),
+        (NET, "Gray CCU"),
+        ("PERSON", "glen"),
+        (NET, "wren Keane"),
+        (NET, "Wren"),
+        (NET, "Okafor"),
     ]

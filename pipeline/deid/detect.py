@@ -1054,8 +1054,18 @@ def names_beside_relations(
 # A sentence's first word: at a line's start (after a bullet), or after a full stop, a
 # colon or a semicolon and a space.
 _SENTENCE_OPENING = re.compile(
-    r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|[.:;][ ]{1,2})([A-Z][a-z]+)[ ]([a-z]+)(?:[ ]([a-z]+))?",
+    r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|[.:;][ ]{1,2})([A-Z][a-z]+|[A-Z]{3,}|[a-z]{3,})[ ]([a-z]+)"
+    r"(?:[ ]([a-z]+))?",
     re.MULTILINE,
+)
+
+
+# What only people do, after a name in lower case or in capitals, opening its sentence
+# ("glen called at 1915", "CARMINE stated"): not "aware", "present", "here" or "will",
+# which follow words as well ("hope present").
+_DEEDS = frozenset(
+    "called calls visited visits stated states requested requests asked asks says said came "
+    "brought signed consented spoke verbalized wants wanted prefers agreed declined".split()
 )
 
 
@@ -1066,7 +1076,8 @@ def names_opening_sentences(
 
     A word that could be a name ("Mark", "Faith", "Hope") and is no clinical term we
     chose, no relation, title or role, before a verb of ``verbs`` ("called", "prefers",
-    "will"); not "Bill will be sent", where "will be" makes a thing of it.
+    "will"); not "Bill will be sent", where "will be" makes a thing of it. In lower case or
+    in capitals, only before what only people do ("glen called").
     """
     taken = coverage(text, spans)
     found = []
@@ -1075,6 +1086,7 @@ def names_opening_sentences(
         lower = word.lower()
         if (
             verb not in verbs
+            or (not word.istitle() and verb not in _DEEDS)
             or (verb in ("will", "would") and after == "be")
             or taken.any(m.start(1), m.end(1))
             or not safe.could_be_name(word)

@@ -526,6 +526,7 @@ def _mark_names_in_context(
     _mark_name_lines(text, tokens, unsafe, covered, safe)
     _mark_bracketed_names(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
+    _mark_wards(text, tokens, unsafe, covered, safe)
     for i in range(len(tokens)):
         # A name opening its line before a credential, as a note is signed, in any case:
         # "- georgia k RN, CCRN", "Will LCSW"; not "Charge RN", "Will RN notify MD".
@@ -644,8 +645,24 @@ def _mark_names_in_context(
                 unsafe[i] = unsafe[i + 1] = True
             continue
         capital = word[0].isupper()
-        if prev in safe.relations and word.istitle() and _before_found(text, tokens, i, person):
-            unsafe[i] = True  # a given name before a surname found, whatever it is: "son Ed Ruiz"
+        if (
+            prev in safe.relations
+            and (
+                (word.istitle() and _before_found(text, tokens, i, person))
+                or (
+                    word.islower()
+                    and lower not in safe.curated
+                    and lower not in safe.stop
+                    and not _inflected(lower, safe)  # "wife visiting Okafor family"
+                    and i + 1 < len(tokens)
+                    and text[e : tokens[i + 1][0]] == " "
+                    and (person[i + 1] or (tokens[i + 1][2].istitle() and before[i + 1]))
+                )
+            )
+        ):
+            # A given name before a surname found, whatever it is: "son Ed Ruiz"; in lower
+            # case any word but a term we chose: "daughter sage Owens".
+            unsafe[i] = True
             continue
         known = safe.could_be_name(word)
         if wrapped_prev in safe.titles and not (word.islower() and tokens[i - 1][2].isupper()):
@@ -892,6 +909,19 @@ def _mark_names_in_context(
             )
         )
     }
+    # A relative's given name before a surname found, in lower case: "daughter sage owens"
+    # ... "Sage can be reached".
+    marked |= {
+        w.lower()
+        for i, (s, e, w) in enumerate(tokens)
+        if w.islower()
+        and unsafe[i]
+        and not before[i]
+        and w not in safe.curated
+        and _previous_word(text, tokens, i) in safe.relations
+        and i + 1 < len(tokens)
+        and (person[i + 1] or unsafe[i + 1])
+    }
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or not word[0].isupper() or word.lower() not in marked:
             continue
@@ -990,10 +1020,13 @@ def _mark_name_lines(
                 continue
             words = [tokens[i][2] for i in members]
             gaps = [text[tokens[a][1] : tokens[a + 1][0]] for a in members[:-1]]
-            if (
-                all(g in (" ", ", ") for g in gaps)
-                and all(w.isalpha() and len(w) >= 2 and (w.istitle() or w.isupper()) for w in words)
-                and all(w.lower() not in safe.curated for w in words)
+            shaped = all(
+                w.isalpha() and len(w) >= 2 and (w.istitle() or w.isupper()) for w in words
+            )
+            if not shaped or any(covered.any(*tokens[i][:2]) for i in members):
+                continue
+            names = all(g in (" ", ", ") for g in gaps) and (
+                all(w.lower() not in safe.curated for w in words)
                 and (
                     (
                         all(w.lower() in safe.names for w in words)
@@ -1005,12 +1038,69 @@ def _mark_name_lines(
                         and safe.could_be_name(words[1])
                     )
                 )
-                and not any(covered.any(*tokens[i][:2]) for i in members)
-            ):
+            )
+            # A banner's "SURNAME, GIVEN" over the record's number, words or not: "WOOD,
+            # PEARL" / "MRN: ...", "MANALO, JUN" / "DOB: ...".
+            banner = (
+                gaps[0] == ", "
+                and all(g in (" ", ", ") for g in gaps)
+                and _RECORD_LINE_NEXT.match(text, end) is not None
+                and all(
+                    w.lower() not in safe.curated
+                    or safe.could_be_name(w)
+                    or w.lower() in _GIVEN_MONTH_WORDS
+                    for w in words
+                )
+            )
+            if names or banner:
                 for i in members:
                     unsafe[i] = True
 
 
+# A patient's location's label; its value may stand on the next line ("LOC:" / "Sun 3").
+_LOCATION_LABEL = re.compile(
+    r"(?<![A-Za-z])(?i:loc|location|unit|ward)[ \t]*:[ \t]*(?:\n[ \t]*)?(?=[A-Z0-9])"
+)
+# Where a field's value ends: two spaces, a table rule, the next label.
+_FIELD_BREAK = re.compile(r"[ \t]{2,}|[ \t]*[|\n\f]|[ \t]*[A-Za-z#.]+[ \t]*:")
+
+
+def _mark_wards(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark the names in a location's value: "LOC: Short CCU", "Location: Bell 5B".
+
+    A ward or a building is named after a person or a place: its words that could be a
+    name or that no list holds go, with a bed's or a unit's code of digits and letters
+    after one; the care unit's kind and a plain word stay ("LOC: ICU", "Unit: Brief").
+    """
+    starts = [s for s, _, _ in tokens]
+    for m in _LOCATION_LABEL.finditer(text):
+        stop = _FIELD_BREAK.search(text, m.end())
+        end = stop.start() if stop else len(text)
+        named = False
+        for i in range(bisect_left(starts, m.end()), bisect_left(starts, end)):
+            s, e, word = tokens[i]
+            if covered.any(s, e):
+                continue
+            lower = word.lower()
+            if word.isalpha() and (word.istitle() or word.isupper()):
+                if lower in _CARE_UNITS or (lower in safe.curated and not safe.could_be_name(word)):
+                    continue
+                if safe.could_be_name(word) or not safe.is_safe(word):
+                    unsafe[i] = named = True
+            elif named and any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+                unsafe[i] = True  # the bed's or the pod's code: "Bell 5B"
+
+
+# The line after a banner's name: the record's number or the birth date.
+_RECORD_LINE_NEXT = re.compile(
+    r"[ \t]*\n[ \t]*(?i:mrn|mr[ ]?#|med[ ]rec|dob|d\.o\.b\.|acct|account)(?![A-Za-z])"
+)
 _BRACKETED = re.compile(r"\(([a-z]+(?:[ ][a-z]+){1,2})\)")
 
 
