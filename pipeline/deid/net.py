@@ -909,10 +909,11 @@ def _mark_names_in_context(
             )
         )
     }
-    # A relative's given name before a surname found, in lower case: "daughter sage owens"
-    # ... "Sage can be reached".
-    marked |= {
-        w.lower()
+    # A relative's given name before a surname, in lower case ("daughter sage owens"), where
+    # it opens a clause again before a verb of a person's: "Sage can be reached"; not "Rose
+    # to 38.9".
+    relatives = {
+        w
         for i, (s, e, w) in enumerate(tokens)
         if w.islower()
         and unsafe[i]
@@ -922,6 +923,15 @@ def _mark_names_in_context(
         and i + 1 < len(tokens)
         and (person[i + 1] or unsafe[i + 1])
     }
+    for i, (s, e, word) in enumerate(tokens):
+        if (
+            word.istitle()
+            and word.lower() in relatives
+            and not unsafe[i]
+            and not covered.any(s, e)
+            and _next_word(text, tokens, i, gap=" ") in _PERSON_VERBS
+        ):
+            unsafe[i] = True
     for i, (s, e, word) in enumerate(tokens):
         if unsafe[i] or not word[0].isupper() or word.lower() not in marked:
             continue
@@ -1097,6 +1107,11 @@ def _mark_wards(
                 unsafe[i] = True  # the bed's or the pod's code: "Bell 5B"
 
 
+# What follows a person's name opening a clause: "Sage can be reached", "Sage called".
+_PERSON_VERBS = frozenset(
+    "can will would is was has had called calls states stated asked agrees agreed says said "
+    "wants requested visited came spoke declined prefers".split()
+)
 # The line after a banner's name: the record's number or the birth date.
 _RECORD_LINE_NEXT = re.compile(
     r"[ \t]*\n[ \t]*(?i:mrn|mr[ ]?#|med[ ]rec|dob|d\.o\.b\.|acct|account)(?![A-Za-z])"
