@@ -94,11 +94,15 @@ class FacilityRecognizer(NameRecognizer):
         # word may open the next line, as prose wraps: "Adelusi Heart" / "Institute OR 3";
         # not after a line that is a facility's name already: "... Medicine Clinic" /
         # "Pharmacy Services" is a department under it. So may the rest of the name after
-        # its first word, in Title case where prose ends the line with it: "admission to
-        # Warren" / "General Hospital" (not a list's line: "Lock, DC" / "Repeat Labs"; not
-        # "the RLQ" / "St. Joseph Hospital").
+        # its first words, in Title case where prose ends the line with them: "admission to
+        # Warren" / "General Hospital", "at Saint Mary" / "Regional Hospital", "to Tri-County"
+        # / "Tower 7" (not a list's line: "Lock, DC" / "Repeat Labs"; not "the RLQ" / "St.
+        # Joseph Hospital").
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
-        first_wrapped = r"(?:(?<=(?<![A-Za-z])[a-z]{2,}[ ])[A-Z][a-z]+\n(?=[A-Z]))?"
+        first_wrapped = (
+            r"(?:(?<=(?<![A-Za-z])[a-z]{2,}[ ])[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+            r"(?:[ ][A-Z][a-z]+){0,2}\n(?=[A-Z]))?"
+        )
         # An ambulance or fire unit by its apparatus and number: "Harford County Fire Medic 52",
         # "Elk Ridge FD Engine 7"; a hospital's building by its tower: "Blue Ridge Tower 5".
         apparatus = (
@@ -109,7 +113,9 @@ class FacilityRecognizer(NameRecognizer):
         )  # not an inhaler's dose, "Xopenex Rescue 2 puffs", nor "Pickup Truck 2 weeks ago"
         # A firm's word after a facility word may open the next line, ending it or before a
         # function word: "Schuster Gastroenterology" / "Group on May 23"; not "Group B Strep".
-        firm = either_case(["Group", "Partners", "Associates", "PLLC", "LLC", "Inc"])
+        firm = either_case(
+            ["Group", "Partners", "Associates", "PLLC", "LLC", "Inc", "Center", "Centre"]
+        )
         # What the place is for, capitalised as its name: "Florence Center for
         # Rehabilitation and Healing", "Lakeside Center for Sleep Medicine".
         purpose = r"(?:[ ]for[ ][A-Z][a-z]+(?:[ ](?:(?:and|&)[ ])?[A-Z][a-z]+)?)?"
