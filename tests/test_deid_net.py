@@ -2266,6 +2266,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Lakeside Center for Sleep Medicine. Pharm (on Quarry St) called. Seen in Clinic, MD.\n"
         "FERN, MOSS\nMRN: 8812345 LOC: Gray CCU. Unit: ICU. glen called at 1915. hope present.\n"
         "Spoke with daughter wren Keane (HCP). Wren can be reached. wife visiting Okafor family.\n"
+        "Resident of Oak Nursing Home. Last seen at Saint Agnes\nRegional Hospital on 2/2/2020.\n"
     )
     # Found: a surname, its comma and a given name that is a word, in a cell between table
     # rules; a signature opening its line, in lower case with an initial, or a name that is
@@ -2282,7 +2283,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # prose; a center and what it is for; a street before a bracket's end; a banner's
     # "SURNAME, GIVEN" over its record number, words or not; a ward's name after a location's
     # label; a name in lower case opening its sentence before what only people do; a
-    # relative's given name in lower case before a surname, and again.
+    # relative's given name in lower case before a surname, and again; a nursing home (not
+    # a home alone); a facility's first words wrapped at the end of a line of prose.
     # Left: a role's qualifier before a credential, a sentence after one, a word before a
     # service, a month before a day or a modal's verb, a plain word between a name and a
     # role, a time opening the line after a pager's label, a kind of dialysis or its
@@ -2348,4 +2350,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         (NET, "wren Keane"),
         (NET, "Wren"),
         (NET, "Okafor"),
+        ("FACILITY", "Oak Nursing Home"),
+        ("FACILITY", "Saint Agnes\nRegional Hospital"),
+        ("DATE", "2/2/2020"),
     ]

@@ -154,6 +154,8 @@ class FacilityRecognizer(NameRecognizer):
             label_lookbehind(assets.label_list("facility_labels"), separator=r"[ \t]*:[ \t]*")
             + rf"{value_word}(?:[ ](?:(?:of|the|and|at)[ ])?{value_word}){{0,5}}(?<!&){store}"
         )
+        # "Nursing Home" is a kind of facility; "Home" alone is a term head.
+        self._suffix_phrases = {label.lower() for label in suffixes}
         self._suffix_words = {
             w.lower() for s in [*suffixes, *assets.label_list("facility_tails")] for w in s.split()
         }
@@ -225,8 +227,10 @@ class FacilityRecognizer(NameRecognizer):
             ):
                 return True  # a person, or a hall of ordinary words: "Residence Hall"
         every = super().name_words(pattern_text)
+        last_two = " ".join(every[-2:]).lower()
         if every and (
-            every[-1].lower() in _TERM_HEADS or " ".join(every[-2:]).lower() in _TERM_HEADS
+            (every[-1].lower() in _TERM_HEADS and last_two not in self._suffix_phrases)
+            or last_two in _TERM_HEADS
         ):
             before = [
                 w
