@@ -2267,6 +2267,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "FERN, MOSS\nMRN: 8812345 LOC: Gray CCU. Unit: ICU. glen called at 1915. hope present.\n"
         "Spoke with daughter wren Keane (HCP). Wren can be reached. wife visiting Okafor family.\n"
         "Resident of Oak Nursing Home. Last seen at Saint Agnes\nRegional Hospital on 2/2/2020.\n"
+        'Ivo is primary contact. Wife is HCP; tell pt "Cliff says hi". dale will visit.\n'
+        "Faith will\nbe fine. Reach at 410 555 01 ext 942. Given 2x 500 mg. Wound 10 x 20 cm.\n"
     )
     # Found: a surname, its comma and a given name that is a word, in a cell between table
     # rules; a signature opening its line, in lower case with an initial, or a name that is
@@ -2284,7 +2286,9 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # "SURNAME, GIVEN" over its record number, words or not; a ward's name after a location's
     # label; a name in lower case opening its sentence before what only people do; a
     # relative's given name in lower case before a surname, and again; a nursing home (not
-    # a home alone); a facility's first words wrapped at the end of a line of prose.
+    # a home alone), with its own article; a facility's first words wrapped at the end of a
+    # line of prose; a name opening a clause before a part in the patient's care, a quote
+    # before a verb of speech, "will" and a plan; an extension after a number, however short.
     # Left: a role's qualifier before a credential, a sentence after one, a word before a
     # service, a month before a day or a modal's verb, a plain word between a name and a
     # role, a time opening the line after a pager's label, a kind of dialysis or its
@@ -2295,7 +2299,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # facility's kind alone ("to SNF"), an entry's number on the administration record, a
     # count of scans, a saturation's "sat", going home, and a place before a credential's
     # state code ("Clinic, MD"), a care unit's kind after a location's label, a word before
-    # what things do too ("hope present"), and a verb between a relation and a surname.
+    # what things do too ("hope present"), a verb between a relation and a surname, a
+    # relation in the patient's care, "will be", and a count or a size after "x".
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2339,7 +2344,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("DATE", "sat 6/15"),
         (NET, "tariq vance"),
         ("PHONE_NUMBER", "555-201-3344"),
-        ("FACILITY", "Bond Home"),
+        ("FACILITY", "The Bond Home"),
         ("CITY", "Economy"),
         ("FACILITY", "Lakeside Center for Sleep Medicine"),
         ("STREET_ADDRESS", "Quarry St"),
@@ -2353,4 +2358,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("FACILITY", "Oak Nursing Home"),
         ("FACILITY", "Saint Agnes\nRegional Hospital"),
         ("DATE", "2/2/2020"),
+        (NET, "Ivo"),
+        ("PERSON", "Cliff"),
+        ("PERSON", "dale"),
+        ("PHONE_NUMBER", "942"),
     ]

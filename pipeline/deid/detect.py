@@ -1054,8 +1054,8 @@ def names_beside_relations(
 # A sentence's first word: at a line's start (after a bullet), or after a full stop, a
 # colon or a semicolon and a space.
 _SENTENCE_OPENING = re.compile(
-    r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|[.:;][ ]{1,2})([A-Z][a-z]+|[A-Z]{3,}|[a-z]{3,})[ ]([a-z]+)"
-    r"(?:[ ]([a-z]+))?",
+    r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|[.:;][ ]{1,2}|(?<![A-Za-z])[\"\u201c])"
+    r"([A-Z][a-z]+|[A-Z]{3,}|[a-z]{3,})[ ]([a-z]+)(?:[ \n]([a-z]+))?",
     re.MULTILINE,
 )
 
@@ -1069,6 +1069,16 @@ _DEEDS = frozenset(
 )
 
 
+# A person's part in the patient's care, after "is": "Guy is primary contact", "CARMINE is
+# the HCP".
+_CONTACT_ROLE = re.compile(
+    r"[ ](?:the[ ]|pt's[ ]|her[ ]|his[ ])?(?:primary[ ]|main[ ]|emergency[ ]|designated[ ])?"
+    r"(?i:contact|hcp|poa|proxy|guardian|nok|caregiver|spokesperson)(?![A-Za-z])"
+)
+# What someone will do, after "will" ("nick will transport pt").
+_PLANS = frozenset("call visit transport bring pick drive stay come return sign".split())
+
+
 def names_opening_sentences(
     text: str, spans: list[Span], safe: SafeWords, verbs: frozenset[str]
 ) -> list[Span]:
@@ -1076,17 +1086,24 @@ def names_opening_sentences(
 
     A word that could be a name ("Mark", "Faith", "Hope") and is no clinical term we
     chose, no relation, title or role, before a verb of ``verbs`` ("called", "prefers",
-    "will"); not "Bill will be sent", where "will be" makes a thing of it. In lower case or
-    in capitals, only before what only people do ("glen called").
+    "will"), or before a part in the patient's care ("Guy is primary contact"); not "Bill
+    will be sent", where "will be" makes a thing of it. In lower case or in capitals, only
+    before what only people do ("glen called", "nick will transport").
     """
     taken = coverage(text, spans)
     found = []
     for m in _SENTENCE_OPENING.finditer(text):
         word, verb, after = m.group(1), m.group(2), m.group(3)
         lower = word.lower()
+        role = verb == "is" and _CONTACT_ROLE.match(text, m.end(2)) is not None
         if (
-            verb not in verbs
-            or (not word.istitle() and verb not in _DEEDS)
+            (verb not in verbs and not role)
+            or (
+                not word.istitle()
+                and verb not in _DEEDS
+                and not (verb == "will" and after in _PLANS)
+                and not role
+            )
             or (verb in ("will", "would") and after == "be")
             or taken.any(m.start(1), m.end(1))
             or not safe.could_be_name(word)

@@ -364,6 +364,8 @@ class FacilityRecognizer(NameRecognizer):
                 and first.group().lower() not in self._curated
             ):
                 result.start = before.start()
+            elif text.startswith("The ", max(0, result.start - 4)) and result.start >= 4:
+                result.start -= 4  # the name's own article: "from The Bond Home"
         return results
 
     def _across_a_speck(self, text: str) -> list[RecognizerResult]:

@@ -152,6 +152,13 @@ class PagerRecognizer(PatternRecognizer):
             supported_entity="PHONE_NUMBER",
             patterns=[
                 Pattern("pager number", rf"{after_pager}{number}", 0.6),
+                # An extension right after a number, however short: "410 555 01 ext 942".
+                Pattern(
+                    "extension after a number",
+                    rf"(?:(?<=\d{SP}?(?i:ext)\.?{SP}?)|(?<=\d{{4}}{SP}?x{SP}?))"
+                    r"\d{2,5}(?![\d\-]|\.\d|[ ]?(?i:mg|mcg|ml|cm|mm|g|units?)(?![A-Za-z]))",
+                    0.6,
+                ),
                 Pattern(
                     "pager number, next line",
                     rf"{wrapped}{number}(?={SP}*[.,;)]?{SP}*(?:\n|$))",
