@@ -2269,6 +2269,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Resident of Oak Nursing Home. Last seen at Saint Agnes\nRegional Hospital on 2/2/2020.\n"
         'Ivo is primary contact. Wife is HCP; tell pt "Cliff says hi". dale will visit.\n'
         "Faith will\nbe fine. Reach at 410 555 01 ext 942. Given 2x 500 mg. Wound 10 x 20 cm.\n"
+        "Patient: Lark, Ivy\nDoyle, Moss  (MRN 4455667)\nCBC, BMP  MRN 4455667\n"
     )
     # Found: a surname, its comma and a given name that is a word, in a cell between table
     # rules; a signature opening its line, in lower case with an initial, or a name that is
@@ -2288,7 +2289,9 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # relative's given name in lower case before a surname, and again; a nursing home (not
     # a home alone), with its own article; a facility's first words wrapped at the end of a
     # line of prose; a name opening a clause before a part in the patient's care, a quote
-    # before a verb of speech, "will" and a plan; an extension after a number, however short.
+    # before a verb of speech, "will" and a plan; an extension after a number, however short;
+    # a patient's inverted name after its label, and a banner's before the record number,
+    # words or not.
     # Left: a role's qualifier before a credential, a sentence after one, a word before a
     # service, a month before a day or a modal's verb, a plain word between a name and a
     # role, a time opening the line after a pager's label, a kind of dialysis or its
@@ -2300,7 +2303,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # count of scans, a saturation's "sat", going home, and a place before a credential's
     # state code ("Clinic, MD"), a care unit's kind after a location's label, a word before
     # what things do too ("hope present"), a verb between a relation and a surname, a
-    # relation in the patient's care, "will be", and a count or a size after "x".
+    # relation in the patient's care, "will be", a count or a size after "x", and terms we
+    # chose before a record number.
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2362,4 +2366,9 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("PERSON", "Cliff"),
         ("PERSON", "dale"),
         ("PHONE_NUMBER", "942"),
+        ("PERSON", "Lark, Ivy"),
+        (NET, "Doyle"),
+        ("PERSON", "Moss"),  # found above, in "FERN, MOSS"
+        ("MRN", "4455667"),
+        ("MRN", "4455667"),
     ]

@@ -527,6 +527,7 @@ def _mark_names_in_context(
     _mark_bracketed_names(text, tokens, unsafe, covered, safe)
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     _mark_wards(text, tokens, unsafe, covered, safe)
+    _mark_banner_names(text, tokens, unsafe, covered, safe)
     for i in range(len(tokens)):
         # A name opening its line before a credential, as a note is signed, in any case:
         # "- georgia k RN, CCRN", "Will LCSW"; not "Charge RN", "Will RN notify MD".
@@ -1049,20 +1050,7 @@ def _mark_name_lines(
                     )
                 )
             )
-            # A banner's "SURNAME, GIVEN" over the record's number, words or not: "WOOD,
-            # PEARL" / "MRN: ...", "MANALO, JUN" / "DOB: ...".
-            banner = (
-                gaps[0] == ", "
-                and all(g in (" ", ", ") for g in gaps)
-                and _RECORD_LINE_NEXT.match(text, end) is not None
-                and all(
-                    w.lower() not in safe.curated
-                    or safe.could_be_name(w)
-                    or w.lower() in _GIVEN_MONTH_WORDS
-                    for w in words
-                )
-            )
-            if names or banner:
+            if names:
                 for i in members:
                     unsafe[i] = True
 
@@ -1112,10 +1100,42 @@ _PERSON_VERBS = frozenset(
     "can will would is was has had called calls states stated asked agrees agreed says said "
     "wants requested visited came spoke declined prefers".split()
 )
-# The line after a banner's name: the record's number or the birth date.
-_RECORD_LINE_NEXT = re.compile(
-    r"[ \t]*\n[ \t]*(?i:mrn|mr[ ]?#|med[ ]rec|dob|d\.o\.b\.|acct|account)(?![A-Za-z])"
+# A banner's "SURNAME, GIVEN" opening its line or cell, then on the next line, after a wide
+# gap or a table rule, the record's number or the birth date.
+_BANNER_NAME = re.compile(
+    r"(?m)(?:^|\|)[ \t]*([A-Z][A-Za-z'\-]+,[ ]?[A-Z][A-Za-z'\-]+(?:[ ][A-Z][A-Za-z'\-]*)?)"
+    r"(?=(?:[ \t]*\n[ \t]*|[ \t]{2,}\(?|[ \t]*\|[ \t]*)"
+    r"(?i:mrn|mr[ ]?#|med[ ]rec|dob|d\.o\.b\.|acct|account)(?![A-Za-z]))"
 )
+
+
+def _mark_banner_names(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> None:
+    """Mark a banner's name before the record's number, words or not.
+
+    "WOOD, PEARL" / "MRN: ...", "Costello, May  (MRN ...)": printed so, it is the patient,
+    whatever its words; not a list of terms we chose ("CBC, BMP  MRN ...").
+    """
+    starts = [s for s, _, _ in tokens]
+    for m in _BANNER_NAME.finditer(text):
+        members = range(bisect_left(starts, m.start(1)), bisect_left(starts, m.end(1)))
+        words = [tokens[i][2] for i in members]
+        if any(covered.any(*tokens[i][:2]) for i in members) or any(
+            w.lower() in safe.curated
+            and not safe.could_be_name(w)
+            and w.lower() not in _GIVEN_MONTH_WORDS
+            for w in words
+        ):
+            continue
+        for i in members:
+            unsafe[i] = True
+
+
 _BRACKETED = re.compile(r"\(([a-z]+(?:[ ][a-z]+){1,2})\)")
 
 

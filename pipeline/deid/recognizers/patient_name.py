@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import regex as re
 from presidio_analyzer import Pattern
 
 from pipeline.deid.assets import DeidAssets
@@ -16,6 +17,8 @@ from pipeline.deid.recognizers.patterns import (
 # Internal entity: a PERSON found in a patient field. detect.find_phi reports it as PERSON and
 # uses its words to find the patient's name everywhere else in the document.
 PATIENT_NAME = "PATIENT_NAME"
+# Surname, comma, given name, perhaps an initial: "HOPE, Ruby", "Stone, Faith A."
+_INVERTED = re.compile(r"[A-Z][A-Za-z'\-]+,[ ]?[A-Z][A-Za-z'\-]+(?:[ ][A-Z]\.?)?")
 
 
 class PatientNameRecognizer(NameRecognizer):
@@ -50,11 +53,31 @@ class PatientNameRecognizer(NameRecognizer):
         )
         self._safe = assets.safe_words
 
+    def _inverted(self, value: str) -> bool:
+        """A name printed surname first, its comma, the given name: "HOPE, Ruby".
+
+        After a patient's label it is the name, whatever its words are, unless they are
+        terms we chose ("Pt: Stable, alert").
+        """
+        return _INVERTED.fullmatch(value) is not None and not any(
+            w.lower() in self._safe.curated and not self._safe.could_be_name(w)
+            for w in NAME_TOKEN.findall(value)
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Keep an inverted name of plain words ("HOPE, Ruby"); refuse as names do else."""
+        if self._inverted(pattern_text):
+            return False
+        return super().invalidate_result(pattern_text)
+
     def _trimmed_start(self, text: str, start: int, end: int) -> int | None:
         """Keep a first word that is also a name, joined to a word no list holds.
 
-        "PATIENT: WILL ADEMILUYI" keeps "WILL"; "Pt: Reports Sharp pain" loses "Reports".
+        "PATIENT: WILL ADEMILUYI" keeps "WILL"; "Pt: Reports Sharp pain" loses "Reports";
+        an inverted name keeps its surname ("PATIENT: HOPE, Ruby").
         """
+        if self._inverted(text[start:end]):
+            return start
         words = list(NAME_TOKEN.finditer(text, start, end))
         if (
             len(words) >= 2
