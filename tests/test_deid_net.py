@@ -2270,6 +2270,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         'Ivo is primary contact. Wife is HCP; tell pt "Cliff says hi". dale will visit.\n'
         "Faith will\nbe fine. Reach at 410 555 01 ext 942. Given 2x 500 mg. Wound 10 x 20 cm.\n"
         "Patient: Lark, Ivy\nDoyle, Moss  (MRN 4455667)\nCBC, BMP  MRN 4455667\n"
+        "Updated niece\nbert by phone. Son\nvisited today.\n"
     )
     # Found: a surname, its comma and a given name that is a word, in a cell between table
     # rules; a signature opening its line, in lower case with an initial, or a name that is
@@ -2291,7 +2292,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # line of prose; a name opening a clause before a part in the patient's care, a quote
     # before a verb of speech, "will" and a plan; an extension after a number, however short;
     # a patient's inverted name after its label, and a banner's before the record number,
-    # words or not.
+    # words or not; a known name in lower case opening the line after a relation's.
     # Left: a role's qualifier before a credential, a sentence after one, a word before a
     # service, a month before a day or a modal's verb, a plain word between a name and a
     # role, a time opening the line after a pager's label, a kind of dialysis or its
@@ -2371,4 +2372,5 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("PERSON", "Moss"),  # found above, in "FERN, MOSS"
         ("MRN", "4455667"),
         ("MRN", "4455667"),
+        (NET, "bert"),
     ]

@@ -669,6 +669,14 @@ def _mark_names_in_context(
         if wrapped_prev in safe.titles and not (word.islower() and tokens[i - 1][2].isupper()):
             # Also "(dr" at a line's end and "Dean)" on the next; not "MR enterography".
             unsafe[i] = True
+        elif (
+            prev is None
+            and wrapped_prev in safe.relations
+            and word.islower()
+            and known
+            and (lower not in safe.clinical or safe.name_over_term(word))
+        ):
+            unsafe[i] = True  # a known name opening the line after a relation: "Nephew" / "frank"
         elif prev in safe.relations and _syllable_name(text, tokens, i, safe):
             unsafe[i] = True  # "son min-jun"
         elif (
