@@ -2268,9 +2268,11 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Spoke with daughter wren Keane (HCP). Wren can be reached. wife visiting Okafor family.\n"
         "Resident of Oak Nursing Home. Last seen at Saint Agnes\nRegional Hospital on 2/2/2020.\n"
         'Ivo is primary contact. Wife is HCP; tell pt "Cliff says hi". dale will visit.\n'
-        "Faith will\nbe fine. Reach at 410 555 01 ext 942. Given 2x 500 mg. Wound 10 x 20 cm.\n"
+        "Reach at 410 555 01 ext 942. Given 2x 500 mg. Wound 10 x 20 cm. Walked 1500 x 10 ft.\n"
+        "Elbow flex 140 ext 20. Location: Posterior Wall. Unit: Kit. porter came. 2 feb at home.\n"
+        'Discharge to Foster Home. son aware Ruiz family. Ray "Buddy" Quill. Buddy system.\n'
         "Patient: Lark, Ivy\nDoyle, Moss  (MRN 4455667)\nCBC, BMP  MRN 4455667\n"
-        "Updated niece\nbert by phone. Son\nvisited today.\n"
+        "Updated niece\nbert by phone. Son\nvisited today.\nENTRESTO, JARDIANCE\nMRN: 4455667\n"
     )
     # Found: a surname, its comma and a given name that is a word, in a cell between table
     # rules; a signature opening its line, in lower case with an initial, or a name that is
@@ -2304,8 +2306,10 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # count of scans, a saturation's "sat", going home, and a place before a credential's
     # state code ("Clinic, MD"), a care unit's kind after a location's label, a word before
     # what things do too ("hope present"), a verb between a relation and a surname, a
-    # relation in the patient's care, "will be", a count or a size after "x", and terms we
-    # chose before a record number.
+    # relation in the patient's care, "will be", a count, a size or a duration after "x", a
+    # range of motion, a wound's site, a dose's unit, a trade opening a sentence, febrile
+    # episodes, a kind of home, an adjective after a relation, a nickname that is a word
+    # used as one, and terms or brands before a record number.
     assert found(analyzer, doc) == [
         ("FACILITY", "Riverside Hospital"),
         (NET, "Patel"),
@@ -2367,10 +2371,12 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("PERSON", "Cliff"),
         ("PERSON", "dale"),
         ("PHONE_NUMBER", "942"),
+        (NET, "Ruiz"),
         ("PERSON", "Lark, Ivy"),
         (NET, "Doyle"),
         ("PERSON", "Moss"),  # found above, in "FERN, MOSS"
         ("MRN", "4455667"),
         ("MRN", "4455667"),
         (NET, "bert"),
+        ("MRN", "4455667"),
     ]

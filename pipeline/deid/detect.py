@@ -1055,7 +1055,7 @@ def names_beside_relations(
 # colon or a semicolon and a space.
 _SENTENCE_OPENING = re.compile(
     r"(?:^[ \t]*(?:[-*\u2022][ \t]*)?|[.:;][ ]{1,2}|(?<![A-Za-z])[\"\u201c])"
-    r"([A-Z][a-z]+|[A-Z]{3,}|[a-z]{3,})[ ]([a-z]+)(?:[ \n]([a-z]+))?",
+    r"([A-Z][a-z]+|[A-Z]{3,}|[a-z]{3,})[ ]([a-z]+)(?:[ ]([a-z]+))?",
     re.MULTILINE,
 )
 
@@ -1074,6 +1074,13 @@ _DEEDS = frozenset(
 _CONTACT_ROLE = re.compile(
     r"[ ](?:the[ ]|pt's[ ]|her[ ]|his[ ])?(?:primary[ ]|main[ ]|emergency[ ]|designated[ ])?"
     r"(?i:contact|hcp|poa|proxy|guardian|nok|caregiver|spokesperson)(?![A-Za-z])"
+)
+# Who or what opens a sentence before those verbs and is no one's name: a trade, a vehicle,
+# a church ("porter came", "van will pick up", "Church is contact", '"God says"').
+_NO_ONE = frozenset(
+    "porter cook driver sitter aide van ride cab taxi bus church god lord chaplain pastor "
+    "priest transport police officer guard security housekeeping dietary mail staff team "
+    "family doctor nurse tech therapist someone everyone nobody".split()
 )
 # What someone will do, after "will" ("nick will transport pt").
 _PLANS = frozenset("call visit transport bring pick drive stay come return sign".split())
@@ -1107,6 +1114,7 @@ def names_opening_sentences(
             or (verb in ("will", "would") and after == "be")
             or taken.any(m.start(1), m.end(1))
             or not safe.could_be_name(word)
+            or lower in _NO_ONE
             or lower in safe.curated
             or lower in safe.stop
             or lower in safe.honorifics

@@ -657,7 +657,16 @@ def _mark_names_in_context(
                     and not _inflected(lower, safe)  # "wife visiting Okafor family"
                     and i + 1 < len(tokens)
                     and text[e : tokens[i + 1][0]] == " "
-                    and (person[i + 1] or (tokens[i + 1][2].istitle() and before[i + 1]))
+                    # A word of the dictionary only before a name a recognizer found:
+                    # "daughter sage owens", not "son aware Ruiz family".
+                    and (
+                        person[i + 1]
+                        or (
+                            tokens[i + 1][2].istitle()
+                            and before[i + 1]
+                            and lower not in safe.dictionary
+                        )
+                    )
                 )
             )
         ):
@@ -906,12 +915,7 @@ def _mark_names_in_context(
                 (
                     person[i]
                     or (
-                        unsafe[i]
-                        and not before[i]
-                        and (
-                            _given_name(text, tokens, i, unsafe, person)
-                            or _nickname_inside(text, tokens, i, unsafe, person)
-                        )
+                        unsafe[i] and not before[i] and _given_name(text, tokens, i, unsafe, person)
                     )
                 )
                 and w.lower() not in safe.curated
@@ -921,6 +925,8 @@ def _mark_names_in_context(
     # A relative's given name before a surname, in lower case ("daughter sage owens"), where
     # it opens a clause again before a verb of a person's: "Sage can be reached"; not "Rose
     # to 38.9".
+    # So is a nickname quoted inside a name: 'Ray "Buddy" Tolliver' ... "Buddy called"; not
+    # "Buddy system".
     relatives = {
         w
         for i, (s, e, w) in enumerate(tokens)
@@ -931,6 +937,10 @@ def _mark_names_in_context(
         and _previous_word(text, tokens, i) in safe.relations
         and i + 1 < len(tokens)
         and (person[i + 1] or unsafe[i + 1])
+    } | {
+        w.lower()
+        for i, (s, e, w) in enumerate(tokens)
+        if unsafe[i] and not before[i] and _nickname_inside(text, tokens, i, unsafe, person)
     }
     for i, (s, e, word) in enumerate(tokens):
         if (
@@ -1063,12 +1073,14 @@ def _mark_name_lines(
                     unsafe[i] = True
 
 
-# A patient's location's label; its value may stand on the next line ("LOC:" / "Sun 3").
-_LOCATION_LABEL = re.compile(
-    r"(?<![A-Za-z])(?i:loc|location|unit|ward)[ \t]*:[ \t]*(?:\n[ \t]*)?(?=[A-Z0-9])"
-)
+# A patient's location's label, as a banner prints it; its value may stand on the next line
+# ("LOC:" / "Sun 3"). Not "Location:" nor "Unit:", a wound's site and a dose's unit.
+_LOCATION_LABEL = re.compile(r"(?<![A-Za-z])(?i:loc|ward)[ \t]*:[ \t]*(?:\n[ \t]*)?(?=[A-Z0-9])")
 # Where a field's value ends: two spaces, a table rule, the next label.
 _FIELD_BREAK = re.compile(r"[ \t]{2,}|[ \t]*[|\n\f]|[ \t]*[A-Za-z#.]+[ \t]*:")
+
+
+_COMPASS = frozenset("north south east west".split())
 
 
 def _mark_wards(
@@ -1095,7 +1107,11 @@ def _mark_wards(
                 continue
             lower = word.lower()
             if word.isalpha() and (word.istitle() or word.isupper()):
-                if lower in _CARE_UNITS or (lower in safe.curated and not safe.could_be_name(word)):
+                if (
+                    lower in _CARE_UNITS
+                    or lower in _COMPASS
+                    or (lower in safe.curated and not safe.could_be_name(word))
+                ):
                     continue
                 if safe.could_be_name(word) or not safe.is_safe(word):
                     unsafe[i] = named = True
@@ -1105,8 +1121,8 @@ def _mark_wards(
 
 # What follows a person's name opening a clause: "Sage can be reached", "Sage called".
 _PERSON_VERBS = frozenset(
-    "can will would is was has had called calls states stated asked agrees agreed says said "
-    "wants requested visited came spoke declined prefers".split()
+    "can will would called calls states stated asked agrees agreed says said wants requested "
+    "visited came spoke declined prefers".split()
 )
 # A banner's "SURNAME, GIVEN" opening its line or cell, then on the next line, after a wide
 # gap or a table rule, the record's number or the birth date.
@@ -1133,13 +1149,17 @@ def _mark_banner_names(
     for m in _BANNER_NAME.finditer(text):
         members = range(bisect_left(starts, m.start(1)), bisect_left(starts, m.end(1)))
         words = [tokens[i][2] for i in members]
-        if any(covered.any(*tokens[i][:2]) for i in members) or any(
-            w.lower() in safe.curated
-            and not safe.could_be_name(w)
-            and w.lower() not in _GIVEN_MONTH_WORDS
-            for w in words
+        if (
+            any(covered.any(*tokens[i][:2]) for i in members)
+            or any(
+                w.lower() in safe.curated
+                and not safe.could_be_name(w)
+                and w.lower() not in _GIVEN_MONTH_WORDS
+                for w in words
+            )
+            or not any(safe.could_be_name(w) or w.lower() in _GIVEN_MONTH_WORDS for w in words)
         ):
-            continue
+            continue  # terms, or brands no list holds: "CBC, BMP", "ENTRESTO, JARDIANCE"
         for i in members:
             unsafe[i] = True
 

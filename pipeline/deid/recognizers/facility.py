@@ -31,6 +31,11 @@ _JOINERS = frozenset({"of", "the", "and"})
 # it, a name or one no list holds ("Okemos Dialysis", "Hagerstown Wing", "The Bond Home"; not
 # "Peritoneal Dialysis", "Emergent Dialysis", "Chicken Wing", "Room 412 West Wing", "Go Home").
 _TERM_HEADS = frozenset({"dialysis", "wing", "home", "senior center"})
+# Words that make a kind of home, not its name.
+_KINDS_OF_HOME = frozenset(
+    "foster mobile group own private family boarding halfway residential funeral van "
+    "daughter son sister brother mother father parents".split()
+)
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "upper", "lower", "main", "new", "old"})
 # Number words (function words in spaCy's list) that open place names: "Three Rivers".
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten twelve".split())
@@ -237,6 +242,8 @@ class FacilityRecognizer(NameRecognizer):
                 for w in self.name_words(pattern_text)
                 if w.lower() not in _DIRECTIONS and w.lower() not in self._safe.stop
             ]
+            if any(w.lower().removesuffix("'s") in _KINDS_OF_HOME for w in before):
+                return True  # "Foster Home", "Mobile Home", "Daughter's Home"
             return not any(
                 self._safe.could_be_name(w) or not self._safe.is_safe(w) for w in before
             ) or any(w.lower() in self._safe.clinical for w in before)

@@ -152,11 +152,16 @@ class PagerRecognizer(PatternRecognizer):
             supported_entity="PHONE_NUMBER",
             patterns=[
                 Pattern("pager number", rf"{after_pager}{number}", 0.6),
-                # An extension right after a number, however short: "410 555 01 ext 942".
+                # An extension right after a phone's digits, however short: "410 555 01 ext
+                # 942", "555-0100 x 21"; not a range of motion ("flex 140 ext 20") nor a
+                # duration ("1000 x 12 hr").
                 Pattern(
                     "extension after a number",
-                    rf"(?:(?<=\d{SP}?(?i:ext)\.?{SP}?)|(?<=\d{{4}}{SP}?x{SP}?))"
-                    r"\d{2,5}(?![\d\-]|\.\d|[ ]?(?i:mg|mcg|ml|cm|mm|g|units?)(?![A-Za-z]))",
+                    rf"(?:(?<=\d{{2,4}}[ .\-]\d{{2,4}}{SP}?(?i:ext)\.?{SP}?)"
+                    rf"|(?<=\d{{3}}[ .\-]\d{{4}}{SP}?x{SP}?))"
+                    r"\d{2,5}(?![\d\-]|\.\d|[ ]?(?i:mg|mcg|ml|cm|mm|g|units?|h|hrs?|hours?|min"
+                    r"|minutes?|d|days?|wks?|weeks?|mos?|months?|ft|feet|steps|reps|laps|times"
+                    r"|degrees?|deg)(?![A-Za-z]))",
                     0.6,
                 ),
                 Pattern(

@@ -85,11 +85,12 @@ _DAY_MONTH_JOINED = re.compile(
 # (not "3 oct scans", "2 feb episodes"); not one that is a word there too ("2 dec, then
 # stop", "then 5 aug." for Augmentin).
 _WORD_MONTHS_AFTER_A_DAY = frozenset({"may", "dec", "aug"})
-# Its clause closed, a time or a preposition after it: "(31 mar)", "30 sep 0215", "on 6 mar
-# for aspiration".
-_CLAUSE_CLOSED = re.compile(
-    rf"[ ]*(?:[.,;:)\n]|$)|[ ]{_TIME}|[ ](?:for|at|to|with|in|on|and|from|until|per)(?![A-Za-z])"
-)
+# Its clause closed or a time after it: "(31 mar)", "30 sep 0215".
+_CLAUSE_CLOSED = re.compile(rf"[ ]*(?:[.,;:)\n]|$)|[ ]{_TIME}")
+# A preposition after it, where one before the day makes a date of it: "on 2 mar for PNA";
+# not "2 feb at home" (febrile episodes), "2 oct at eye clinic".
+_PREPOSITION_AFTER = re.compile(r"[ ](?:for|at|to|with|in|on|and|from|until|per)(?![A-Za-z])")
+_PREPOSITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:on|since|from|until|by)[ ]$")
 # Abbreviated months that are words or chart abbreviations too: in lower case they are
 # those ("dec 2 mg", "may 3", "cont aug 2 more days", "3 oct scans", "feb 3 episodes"); in
 # capitals any may be one ("MAR 2", "OCT 6 mo"). "jul 20" in lower case is a date.
@@ -197,7 +198,13 @@ class PrintedDateRecognizer(LocalRecognizer):
                     day_first
                     and month.islower()
                     and month not in _WORD_MONTHS_AFTER_A_DAY
-                    and _CLAUSE_CLOSED.match(text, m.end())
+                    and (
+                        _CLAUSE_CLOSED.match(text, m.end())
+                        or (
+                            _PREPOSITION_AFTER.match(text, m.end())
+                            and _PREPOSITION_BEFORE.search(text, max(0, m.start() - 8), m.start())
+                        )
+                    )
                 )
             ):
                 continue
