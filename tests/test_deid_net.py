@@ -2271,6 +2271,7 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         "Reach at 410 555 01 ext 942. Given 2x 500 mg. Wound 10 x 20 cm. Walked 1500 x 10 ft.\n"
         "Elbow flex 140 ext 20. Location: Posterior Wall. Unit: Kit. porter came. 2 feb at home.\n"
         'Discharge to Foster Home. son aware Ruiz family. Ray "Buddy" Quill. Buddy system.\n'
+        'Pain "Sharp" Stabbing.\n'
         "Patient: Lark, Ivy\nDoyle, Moss  (MRN 4455667)\nCBC, BMP  MRN 4455667\n"
         "Updated niece\nbert by phone. Son\nvisited today.\nENTRESTO, JARDIANCE\nMRN: 4455667\n"
     )
@@ -2294,7 +2295,8 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     # line of prose; a name opening a clause before a part in the patient's care, a quote
     # before a verb of speech, "will" and a plan; an extension after a number, however short;
     # a patient's inverted name after its label, and a banner's before the record number,
-    # words or not; a known name in lower case opening the line after a relation's.
+    # words or not; a known name in lower case opening the line after a relation's; a name
+    # printed with its nickname in quotes, words or not.
     # Left: a role's qualifier before a credential, a sentence after one, a word before a
     # service, a month before a day or a modal's verb, a plain word between a name and a
     # role, a time opening the line after a pager's label, a kind of dialysis or its
@@ -2372,6 +2374,9 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
         ("PERSON", "dale"),
         ("PHONE_NUMBER", "942"),
         (NET, "Ruiz"),
+        (NET, "Ray"),
+        (NET, "Buddy"),
+        (NET, "Quill"),
         ("PERSON", "Lark, Ivy"),
         (NET, "Doyle"),
         ("PERSON", "Moss"),  # found above, in "FERN, MOSS"

@@ -528,6 +528,7 @@ def _mark_names_in_context(
     _mark_inverted_with_initial(text, tokens, unsafe, covered, safe)
     _mark_wards(text, tokens, unsafe, covered, safe)
     _mark_banner_names(text, tokens, unsafe, covered, safe)
+    nicknames = _mark_nicknamed(text, tokens, unsafe, covered, safe)
     for i in range(len(tokens)):
         # A name opening its line before a credential, as a note is signed, in any case:
         # "- georgia k RN, CCRN", "Will LCSW"; not "Charge RN", "Will RN notify MD".
@@ -909,6 +910,7 @@ def _mark_names_in_context(
         for i, (s, e, w) in enumerate(tokens)
         if w[0].isupper()
         and safe.is_safe(w)
+        and i not in nicknames
         and (
             (unsafe[i] and not before[i] and safe.could_be_name(w))
             or (
@@ -940,7 +942,9 @@ def _mark_names_in_context(
     } | {
         w.lower()
         for i, (s, e, w) in enumerate(tokens)
-        if unsafe[i] and not before[i] and _nickname_inside(text, tokens, i, unsafe, person)
+        if unsafe[i]
+        and not before[i]
+        and (i in nicknames or _nickname_inside(text, tokens, i, unsafe, person))
     }
     for i, (s, e, word) in enumerate(tokens):
         if (
@@ -1131,6 +1135,39 @@ _BANNER_NAME = re.compile(
     r"(?=(?:[ \t]*\n[ \t]*|[ \t]{2,}\(?|[ \t]*\|[ \t]*)"
     r"(?i:mrn|mr[ ]?#|med[ ]rec|dob|d\.o\.b\.|acct|account)(?![A-Za-z]))"
 )
+
+
+# A given name, a nickname in quotes, a surname: 'Robert "Bobby" Quill'.
+_NICKNAMED = re.compile(
+    r"(?<![A-Za-z])([A-Z][a-z]+)[ ][\"\u201c]([A-Z][a-z]+)[\"\u201d][ ]([A-Z][a-z'\-]+)"
+)
+
+
+def _mark_nicknamed(
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    unsafe: list[bool],
+    covered: _Coverage,
+    safe: SafeWords,
+) -> set[int]:
+    """Mark a name printed with its nickname in quotes, words or not: 'Robert "Bobby" Quill'.
+
+    The given name could be one; no word is a term we chose. Returns the nicknames' tokens:
+    a nickname that is a word is a name again only before a person's verb ("Buddy called",
+    not "Buddy system").
+    """
+    starts = [s for s, _, _ in tokens]
+    nicknames = set()
+    for m in _NICKNAMED.finditer(text):
+        words = [m.group(1), m.group(2), m.group(3)]
+        if not safe.could_be_name(words[0]) or any(w.lower() in safe.curated for w in words):
+            continue
+        for g in (1, 2, 3):
+            i = bisect_left(starts, m.start(g))
+            if not covered.any(*tokens[i][:2]):
+                unsafe[i] = True
+        nicknames.add(bisect_left(starts, m.start(2)))
+    return nicknames
 
 
 def _mark_banner_names(
