@@ -634,6 +634,14 @@ def _mark_names_in_context(
                 unsafe[i] = True  # a given name that is one, in capitals: "Nephew WILL called"
             elif (
                 word.istitle()
+                and prev in safe.relations
+                and safe.could_be_name(word)
+                and text.startswith(",", e)
+                and "," in text[tokens[i - 1][1] : s]
+            ):
+                unsafe[i] = True  # a given name that is one, set off by commas: "son, Will, in"
+            elif (
+                word.istitle()
                 and prev in safe.person_fields
                 and safe.could_be_name(word)
                 and i + 1 < len(tokens)
@@ -1132,7 +1140,7 @@ _PERSON_VERBS = frozenset(
 # gap or a table rule, the record's number or the birth date.
 _BANNER_NAME = re.compile(
     r"(?m)(?:^|\|)[ \t]*([A-Z][A-Za-z'\-]+,[ ]?[A-Z][A-Za-z'\-]+(?:[ ][A-Z][A-Za-z'\-]*)?)"
-    r"(?=(?:[ \t]*\n[ \t]*|[ \t]{2,}\(?|[ \t]*\|[ \t]*)"
+    r"(?=(?:[ \t]*\n[ \t]*|[ \t]+\(?|[ \t]*\|[ \t]*)"
     r"(?i:mrn|mr[ ]?#|med[ ]rec|dob|d\.o\.b\.|acct|account)(?![A-Za-z]))"
 )
 

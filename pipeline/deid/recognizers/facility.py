@@ -356,6 +356,7 @@ class FacilityRecognizer(NameRecognizer):
             initials = located and _ACRONYM.fullmatch(m.group()) is not None
             if branch and (
                 initials
+                or _STORE.search(m.group()) is not None  # "PHARMACY: CVS #5641"
                 or not all(w.lower() in self._safe.stop or self.is_plain_word(w) for w in words)
             ):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))

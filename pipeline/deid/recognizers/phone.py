@@ -39,8 +39,8 @@ class ChartPhoneRecognizer(PatternRecognizer):
             Pattern(
                 "(NPA) NXX-XXXX",
                 # A speck may leave a dot after the bracket: "(267).329-1586"; a fax may read
-                # the hyphen as a colon ("(597) 389:9840").
-                rf"{left}{country}\(\d{{3}}\){SP}?[.,]?{SP}?\d{{3}}[ .:\-]?\d{{4}}{right}",
+                # the hyphen as a colon ("(597) 389:9840") or a middle dot ("(586) 201·6241").
+                rf"{left}{country}\(\d{{3}}\){SP}?[.,]?{SP}?\d{{3}}[ .:\-\u00b7]?\d{{4}}{right}",
                 0.75,
             ),
             Pattern("NPA-NXX-XXXX", rf"{left}{country}\d{{3}}([.\-])\d{{3}}\1\d{{4}}{right}", 0.65),
@@ -58,7 +58,9 @@ class ChartPhoneRecognizer(PatternRecognizer):
                 "NPA.NXX XXXX", rf"{left}{country}[2-9]\d{{2}}\.[2-9]\d{{2}}[ ]\d{{4}}{right}", 0.3
             ),
             # A space after the area code, as notes write it: "301 944-5032".
-            Pattern("NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-]\d{{4}}{right}", 0.6),
+            Pattern(
+                "NPA NXX-XXXX", rf"{left}{country}\d{{3}} \d{{3}}[.\-\u00b7]\d{{4}}{right}", 0.6
+            ),
             # A fax's colon for the area code's hyphen: "937:441-5602" (no time nor range).
             Pattern("NPA:NXX-XXXX", rf"{left}{country}\d{{3}}:\d{{3}}-\d{{4}}{right}", 0.6),
             # A fax's mark before that space or for the hyphen ("209. 206-6180", "541

@@ -29,7 +29,7 @@ _MONTH_DAY = re.compile(
 # A weekday before a month and day makes it a date, whatever else is near ("Sat 6/22", "sun,
 # 8/28"); "sat" alone in lower case may be a saturation.
 WEEKDAY = (
-    r"(?i:mon(?:day)?|tues?(?:day)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
+    r"(?i:mon(?:day)?|tues?(?:day)?|wed(?:nesday|s)?|thu(?:r|rs|rsday)?|fri(?:day)?"
     r"|sat(?:urday)?|sun(?:day)?)"
 )
 _WEEKDAY_BEFORE = re.compile(rf"(?<![A-Za-z]){WEEKDAY}(?:\.?,[ ]?|\.?[ ])$")
