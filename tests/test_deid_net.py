@@ -2387,27 +2387,30 @@ def test_signatures_in_any_case_roles_and_places_by_their_neighbours(
     ]
 
 
-def test_branches_weekdays_banners_spouses_and_dotted_phones(analyzer: PhiAnalyzer) -> None:
+def test_branches_weekdays_banners_nicknames_and_dotted_phones(analyzer: PhiAnalyzer) -> None:
     doc = doc_of(
-        "PHARMACY: CVS #5641. Bed weds 4/15/15.\nOAK, Fern Med Rec #: 4455667\n"
-        "Her son, Will, in town. Married to Rusty Little. P (586) 201\u00b76241.\n"
-        "Will call back. Married to Navy vet. Married to a veteran.\n"
+        "PHARMACY: CVS #5641. Bed weds 4/15/15. Facility: Room #12. Pharmacy: Refill #2.\n"
+        "OAK, Fern Med Rec #: 4455667\nStone, Analysis MRN 4455667\n"
+        "Her son, Will, in town. P (586) 201\u00b76241.\nWill call back.\n"
+        'Robert "Bobby" Quill. Frank "Bloody" Stool. Mark "Done" Today.\n'
     )
-    # A pharmacy's branch by its number after its label; "weds" before its date; a banner's
-    # name before "Med Rec #" on its line; a given name that is a word set off by commas
-    # after a relation, and where it opens a sentence again ("Will call back": the name
-    # marked is taken wherever it stands capitalised); a spouse after "Married to"; a phone
-    # with a middle dot. Also taken, the cost of the label: a capitalised word after
-    # "Married to" that names no one ("Navy"). Left: a phrase in lower case after it.
+    # A chain's initials and its store's number after a pharmacy's label; "weds" before its
+    # date; a banner's name before "Med Rec #" on its line; a given name that is a word set
+    # off by commas after a relation, and where it opens a sentence again ("Will call back":
+    # a name marked is taken wherever it stands capitalised); a phone with a middle dot; a
+    # name printed with its nickname in quotes. Left: a room's or a refill's number after a
+    # label, a "SURNAME, Given" whose given name is no name, and quoted words between words.
     assert found(analyzer, doc) == [
         ("FACILITY", "CVS #5641"),
         ("DATE", "weds 4/15/15"),
         (NET, "OAK"),
         (NET, "Fern"),
         ("MRN", "4455667"),
+        ("MRN", "4455667"),
         (NET, "Will"),
-        ("PERSON", "Rusty Little"),
         ("PHONE_NUMBER", "(586) 201\u00b76241"),
         (NET, "Will"),
-        ("PERSON", "Navy"),
+        (NET, "Robert"),
+        (NET, "Bobby"),
+        (NET, "Quill"),
     ]

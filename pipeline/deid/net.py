@@ -1158,9 +1158,10 @@ def _mark_nicknamed(
     covered: _Coverage,
     safe: SafeWords,
 ) -> set[int]:
-    """Mark a name printed with its nickname in quotes, words or not: 'Robert "Bobby" Quill'.
+    """Mark a name printed with its nickname in quotes: 'Robert "Bobby" Quill'.
 
-    The given name could be one; no word is a term we chose. Returns the nicknames' tokens:
+    The given name and the nickname could be names (or no list holds the nickname); no word
+    is a term we chose. Returns the nicknames' tokens:
     a nickname that is a word is a name again only before a person's verb ("Buddy called",
     not "Buddy system").
     """
@@ -1168,8 +1169,12 @@ def _mark_nicknamed(
     nicknames = set()
     for m in _NICKNAMED.finditer(text):
         words = [m.group(1), m.group(2), m.group(3)]
-        if not safe.could_be_name(words[0]) or any(w.lower() in safe.curated for w in words):
+        nickname = safe.could_be_name(words[1]) or not safe.is_safe(words[1])
+        if not safe.could_be_name(words[0]) or not nickname:
+            continue  # not 'Frank "Bloody" Stool', 'Mark "Done" Today'
+        if any(w.lower() in safe.curated for w in words):
             continue
+
         for g in (1, 2, 3):
             i = bisect_left(starts, m.start(g))
             if not covered.any(*tokens[i][:2]):
@@ -1203,8 +1208,15 @@ def _mark_banner_names(
                 for w in words
             )
             or not any(safe.could_be_name(w) or w.lower() in _GIVEN_MONTH_WORDS for w in words)
+            or not (
+                safe.could_be_name(words[1])
+                or not safe.is_safe(words[1])
+                or words[1].lower() in _GIVEN_MONTH_WORDS
+            )
         ):
-            continue  # terms, or brands no list holds: "CBC, BMP", "ENTRESTO, JARDIANCE"
+            # Terms, brands no list holds, or a given name that is no name: "CBC, BMP",
+            # "ENTRESTO, JARDIANCE", "Stone, Analysis", "Rose, Hip".
+            continue
         for i in members:
             unsafe[i] = True
 

@@ -356,7 +356,12 @@ class FacilityRecognizer(NameRecognizer):
             initials = located and _ACRONYM.fullmatch(m.group()) is not None
             if branch and (
                 initials
-                or _STORE.search(m.group()) is not None  # "PHARMACY: CVS #5641"
+                # A chain's initials and its store's number: "PHARMACY: CVS #5641"; not "Room
+                # #12", "Refill #2".
+                or (
+                    _STORE.search(m.group()) is not None
+                    and any(_ACRONYM.fullmatch(w) for w in words)
+                )
                 or not all(w.lower() in self._safe.stop or self.is_plain_word(w) for w in words)
             ):
                 results.append(RecognizerResult("FACILITY", m.start(), m.end(), self.SCORE))
