@@ -401,8 +401,8 @@ _DEVICE_STATES = frozenset(
     "draining drained drains removed placed inserted changed patent irrigated flushed "
     "leaking intact dc'd discontinued catheter cath bag".split()
 )
-# Of those, what a disease or a sign is: an eponym before one in the possessive names no
-# one ("Meniere's disease"), while a person may own a bag, a tube or a test.
+# Of the eponym heads, what a disease or a sign is: an eponym before one in the possessive
+# names no one ("Meniere's disease"), while a person may own a bag, a tube or a test.
 _DISEASE_HEADS = frozenset(
     "disease syndrome sign signs palsy phenomenon reflex criteria maneuver manoeuvre "
     "anomaly ulcer lymphoma tumor tumour sarcoma thyroiditis encephalopathy dementia "
@@ -1102,11 +1102,12 @@ def _mark_wards(
     covered: _Coverage,
     safe: SafeWords,
 ) -> None:
-    """Mark the names in a location's value: "LOC: Short CCU", "Location: Bell 5B".
+    """Mark the names in a location's value: "LOC: Short CCU", "Ward: Bell 5B".
 
     A ward or a building is named after a person or a place: its words that could be a
     name or that no list holds go, with a bed's or a unit's code of digits and letters
-    after one; the care unit's kind and a plain word stay ("LOC: ICU", "Unit: Brief").
+    after one; the care unit's kind, a compass point and a plain word stay ("LOC: ICU",
+    "LOC: 4 West", "LOC: Brief").
     """
     starts = [s for s, _, _ in tokens]
     for m in _LOCATION_LABEL.finditer(text):
@@ -1161,9 +1162,8 @@ def _mark_nicknamed(
     """Mark a name printed with its nickname in quotes: 'Robert "Bobby" Quill'.
 
     The given name and the nickname could be names (or no list holds the nickname); no word
-    is a term we chose. Returns the nicknames' tokens:
-    a nickname that is a word is a name again only before a person's verb ("Buddy called",
-    not "Buddy system").
+    is a term we chose. Returns the nicknames' tokens: a nickname that is a word is a name
+    again only before a person's verb ("Buddy called", not "Buddy system").
     """
     starts = [s for s, _, _ in tokens]
     nicknames = set()
@@ -1174,7 +1174,6 @@ def _mark_nicknamed(
             continue  # not 'Frank "Bloody" Stool', 'Mark "Done" Today'
         if any(w.lower() in safe.curated for w in words):
             continue
-
         for g in (1, 2, 3):
             i = bisect_left(starts, m.start(g))
             if not covered.any(*tokens[i][:2]):

@@ -100,9 +100,9 @@ class FacilityRecognizer(NameRecognizer):
         # not after a line that is a facility's name already: "... Medicine Clinic" /
         # "Pharmacy Services" is a department under it. So may the rest of the name after
         # its first words, in Title case where prose ends the line with them: "admission to
-        # Warren" / "General Hospital", "at Saint Mary" / "Regional Hospital", "to Tri-County"
-        # / "Tower 7" (not a list's line: "Lock, DC" / "Repeat Labs"; not "the RLQ" / "St.
-        # Joseph Hospital").
+        # Warren" / "General Hospital", "at Saint Mary" / "Regional Hospital", "from
+        # Tri-County" / "Medical Center" (not a list's line: "Lock, DC" / "Repeat Labs"; not
+        # "the RLQ" / "St. Joseph Hospital").
         wrap = rf"(?<!(?<![A-Za-z]){complete})\n(?=[A-Z])"
         first_wrapped = (
             r"(?:(?<=(?<![A-Za-z])[a-z]{2,}[ ])[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
